@@ -1,0 +1,35 @@
+import t from 'tap';
+import { Writer, Reader, CodecRangeError, DecodeError } from './index.js';
+
+t.test('writer encodes little-endian and back-patches lengths', async (t) => {
+  const w = new Writer(4);
+  const at = w.reserve(2);
+  w.u16(0x0102).u32(0xdeadbeef).u8(7).align(4).u64(1n);
+  w.patchU16(at, w.length);
+  t.same([...w.finish()], [20, 0, 2, 1, 0xef, 0xbe, 0xad, 0xde, 7, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
+  t.equal(w.finish().length, 20);
+});
+
+t.test('writer rejects out-of-range integers', async (t) => {
+  const w = new Writer();
+  t.throws(() => w.u8(256), { name: 'CodecRangeError' });
+  t.throws(() => w.u16(-1), { name: 'CodecRangeError' });
+  t.throws(() => w.u32(2 ** 32), { name: 'CodecRangeError' });
+  t.throws(() => w.s32(2 ** 31), { name: 'CodecRangeError' });
+  t.throws(() => w.u32(1.5), { name: 'CodecRangeError' });
+  t.throws(() => w.u64(-1n), { name: 'CodecRangeError' });
+});
+
+t.test('reader is bounds-checked and aligns within its window', async (t) => {
+  const buf = Buffer.from([1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 9]);
+  const r = new Reader(buf);
+  t.equal(r.u32(), 1);
+  t.equal(r.s32(), -1);
+  t.equal(r.u8(), 9);
+  r.align(4);
+  t.equal(r.remaining, 0);
+  t.throws(() => r.u8(), DecodeError);
+  t.throws(() => new Reader(buf, 4, 100), DecodeError);
+  const w = new Reader(buf, 0, 2);
+  t.throws(() => w.u32(), /truncated u32/);
+});

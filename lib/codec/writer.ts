@@ -1,0 +1,116 @@
+// Little-endian binary writer that grows on demand, with alignment and length back-patching.
+// Every integer is range-checked: an out-of-range value is a programming error, never truncated.
+export class CodecRangeError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CodecRangeError';
+  }
+}
+
+function check(v: number | bigint, min: number | bigint, max: number | bigint, what: string): void {
+  if (typeof v === 'number' && !Number.isInteger(v)) throw new CodecRangeError(`${what}: ${v} is not an integer`);
+  if (v < min || v > max) throw new CodecRangeError(`${what}: ${v} out of range [${min}, ${max}]`);
+}
+
+export class Writer {
+  private buf: Buffer;
+  private pos = 0;
+
+  constructor(initial = 256) {
+    this.buf = Buffer.alloc(initial);
+  }
+
+  get length(): number {
+    return this.pos;
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = Buffer.alloc(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  u8(v: number): this {
+    check(v, 0, 0xff, 'u8');
+    this.ensure(1);
+    this.buf.writeUInt8(v, this.pos);
+    this.pos += 1;
+    return this;
+  }
+  u16(v: number): this {
+    check(v, 0, 0xffff, 'u16');
+    this.ensure(2);
+    this.buf.writeUInt16LE(v, this.pos);
+    this.pos += 2;
+    return this;
+  }
+  u16be(v: number): this {
+    check(v, 0, 0xffff, 'u16be');
+    this.ensure(2);
+    this.buf.writeUInt16BE(v, this.pos);
+    this.pos += 2;
+    return this;
+  }
+  u32(v: number): this {
+    check(v, 0, 0xffffffff, 'u32');
+    this.ensure(4);
+    this.buf.writeUInt32LE(v, this.pos);
+    this.pos += 4;
+    return this;
+  }
+  s32(v: number): this {
+    check(v, -0x80000000, 0x7fffffff, 's32');
+    this.ensure(4);
+    this.buf.writeInt32LE(v, this.pos);
+    this.pos += 4;
+    return this;
+  }
+  u64(v: bigint | number): this {
+    const b = BigInt(v);
+    check(b, 0n, 0xffffffffffffffffn, 'u64');
+    this.ensure(8);
+    this.buf.writeBigUInt64LE(b, this.pos);
+    this.pos += 8;
+    return this;
+  }
+  bytes(b: Uint8Array): this {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+    return this;
+  }
+  zeros(n: number): this {
+    this.ensure(n);
+    this.buf.fill(0, this.pos, this.pos + n);
+    this.pos += n;
+    return this;
+  }
+  /** Pad with zeros to a multiple of `to` bytes. */
+  align(to: number): this {
+    const rem = this.pos % to;
+    return rem === 0 ? this : this.zeros(to - rem);
+  }
+
+  /** Reserve space for a length field; returns its offset for patchU16/patchU32. */
+  reserve(n: number): number {
+    const at = this.pos;
+    this.zeros(n);
+    return at;
+  }
+  patchU16(at: number, v: number): void {
+    check(v, 0, 0xffff, 'patched u16');
+    this.buf.writeUInt16LE(v, at);
+  }
+  patchU32(at: number, v: number): void {
+    check(v, 0, 0xffffffff, 'patched u32');
+    this.buf.writeUInt32LE(v, at);
+  }
+
+  /** A copy of the written bytes. */
+  finish(): Buffer {
+    return Buffer.from(this.buf.subarray(0, this.pos));
+  }
+}

@@ -1,0 +1,42 @@
+// Errno: the one error type lib/sys raises. Carries the kernel's errno, its symbolic code and the syscall.
+export class Errno extends Error {
+  readonly errno: number;
+  readonly code: string;
+  readonly syscall: string;
+  constructor(errno: number, code: string, syscall: string, message?: string) {
+    super(message ?? `${syscall}: ${code}`);
+    this.name = 'Errno';
+    this.errno = errno;
+    this.code = code;
+    this.syscall = syscall;
+  }
+}
+
+/** Symbolic names for the errnos podlink branches on (x86_64 / arm64 generic values). */
+export const E = {
+  EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EIO: 5, ENXIO: 6, E2BIG: 7, EBADF: 9, EAGAIN: 11, ENOMEM: 12,
+  EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19, ENOTDIR: 20, EISDIR: 21, EINVAL: 22,
+  ENOSPC: 28, ERANGE: 34, ENOSYS: 38, ENOTEMPTY: 39, ENOLINK: 67, EPROTO: 71, EMSGSIZE: 90,
+  EOPNOTSUPP: 95, EAFNOSUPPORT: 97, EADDRINUSE: 98, EADDRNOTAVAIL: 99, ENETUNREACH: 101, ENOBUFS: 105,
+  ETIMEDOUT: 110, ESTALE: 116, ENOTSUPP: 524,
+} as const;
+
+const NAMES: Record<number, string> = Object.fromEntries(Object.entries(E).map(([k, v]) => [v, k]));
+
+export function errnoName(n: number): string {
+  return NAMES[n] ?? `E${n}`;
+}
+
+/** Convert whatever the native layer threw into an Errno (it throws plain Errors with errno/code/syscall). */
+export function toErrno(e: unknown): unknown {
+  if (e instanceof Errno) return e;
+  const x = e as { errno?: unknown; code?: unknown; syscall?: unknown; message?: unknown };
+  if (e instanceof Error && typeof x.errno === 'number' && typeof x.syscall === 'string') {
+    return new Errno(x.errno, typeof x.code === 'string' ? x.code : errnoName(x.errno), x.syscall, e.message);
+  }
+  return e;
+}
+
+export function isErrno(e: unknown, ...codes: number[]): e is Errno {
+  return e instanceof Errno && (codes.length === 0 || codes.includes(e.errno));
+}

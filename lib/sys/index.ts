@@ -1,0 +1,8 @@
+// lib/sys: the only module that touches native code. Everything above receives a `Sys`.
+// May import: node builtins only.
+export { Errno, E, errnoName, isErrno } from './errno.js';
+export type { Sys } from './types.js';
+export * as C from './constants.js';
+export { nativeSys, DEFAULT_LIB_DIR } from './native.js';
+export { AddonSecurityError, installAddon } from './addon-file.js';
+export { cstr } from './cstr.js';

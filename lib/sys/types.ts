@@ -1,0 +1,23 @@
+// The syscall surface podlink needs. The native addon implements it; tests may supply a fake.
+export interface Sys {
+  socket(domain: number, type: number, protocol: number): number;
+  bind(fd: number, sockaddr: Buffer): number;
+  setsockopt(fd: number, level: number, opt: number, value: Buffer): number;
+  /** Fills value, returns the length the kernel wrote. */
+  getsockopt(fd: number, level: number, opt: number, value: Buffer): number;
+  /** sockaddr may be an empty Buffer for a connected/netlink-default destination. */
+  sendto(fd: number, data: Buffer, sockaddr: Buffer): number;
+  /** Returns the datagram's full length (MSG_TRUNC semantics): > buf.length means it was cut. */
+  recv(fd: number, buf: Buffer, flags: number): number;
+  close(fd: number): number;
+  /** path must be NUL-terminated. */
+  open(path: Buffer, flags: number, mode: number): number;
+  setns(fd: number, nstype: number): number;
+  unshare(flags: number): number;
+  /** bpf(2): returns the syscall's non-negative result (often an fd). */
+  bpf(cmd: number, attr: Buffer): number;
+  /** Address of a Buffer's memory, for pointer fields in bpf_attr. The Buffer must stay referenced. */
+  address(buf: Buffer): bigint;
+  /** Arguments are NUL-terminated Buffers. */
+  mount(source: Buffer, target: Buffer, fstype: Buffer, flags: number): number;
+}
