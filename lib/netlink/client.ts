@@ -1,0 +1,154 @@
+// Typed rtnetlink client over one NetlinkSocket. `create*` fails if the object exists, `ensure*`/`set*`
+// are idempotent, `delete*` treats "not found" as success (returns false).
+import { E, isErrno, type Sys } from '../sys/index.js';
+import { addAddrRequest, decodeAddr, dumpAddrsRequest, type Addr } from './addr.js';
+import { RTM_NEWLINK } from './constants.js';
+import { NetlinkError } from './errors.js';
+import {
+  createLinkRequest, decodeLink, deleteLinkRequest, dumpLinksRequest, getLinkRequest, setLinkRequest,
+  type DeviceAttrs, type Link, type NewLinkSpec,
+} from './link.js';
+import { decodeNeigh, dumpNeighRequest, setNeighRequest, type Neigh } from './neigh.js';
+import {
+  addRouteRequest, decodeRoute, deleteRouteRequest, dumpRoutesRequest, replaceRouteRequest, type Route, type RouteSpec,
+} from './route.js';
+import { NetlinkSocket, type NlRequest } from './socket.js';
+import {
+  decodeFilter, deleteBpfFilterRequest, deleteClsactRequest, dumpFiltersRequest, ensureClsactRequest,
+  replaceBpfFilterRequest, type TcDirection, type TcFilter,
+} from './tc.js';
+
+
+function notFound(e: unknown, ...codes: number[]): boolean {
+  return (e instanceof NetlinkError || isErrno(e)) && codes.includes((e as { errno: number }).errno);
+}
+
+export class Netlink {
+  constructor(readonly sock: NetlinkSocket) {}
+
+  /** A client on a new socket in the calling thread's current netns. */
+  static open(sys: Sys): Netlink {
+    return new Netlink(NetlinkSocket.open(sys));
+  }
+
+  close(): void {
+    this.sock.close();
+  }
+
+  do(req: NlRequest): void {
+    this.sock.request(req);
+  }
+
+  links(): Link[] {
+    return this.sock.dump(dumpLinksRequest()).filter((m) => m.type === RTM_NEWLINK).map(decodeLink);
+  }
+
+  linkByName(name: string): Link | undefined {
+    try {
+      const r = this.sock.request(getLinkRequest({ name }));
+      return r.length ? decodeLink(r[0]!) : undefined;
+    } catch (e) {
+      if (notFound(e, E.ENODEV)) return undefined;
+      throw e;
+    }
+  }
+
+  linkByIndex(index: number): Link | undefined {
+    try {
+      const r = this.sock.request(getLinkRequest({ index }));
+      return r.length ? decodeLink(r[0]!) : undefined;
+    } catch (e) {
+      if (notFound(e, E.ENODEV)) return undefined;
+      throw e;
+    }
+  }
+
+  createLink(spec: NewLinkSpec): void {
+    this.sock.request(createLinkRequest(spec));
+  }
+
+  /** Returns false when the link was already gone. */
+  deleteLink(index: number, name?: string): boolean {
+    try {
+      this.sock.request(deleteLinkRequest(index, name));
+      return true;
+    } catch (e) {
+      if (notFound(e, E.ENODEV)) return false;
+      throw e;
+    }
+  }
+
+  setLink(index: number, name: string, set: DeviceAttrs & { up?: boolean }): void {
+    this.sock.request(setLinkRequest(index, name, set));
+  }
+
+  addAddr(index: number, cidr: string, opts: { nodad?: boolean; ifname?: string } = {}): void {
+    this.sock.request(addAddrRequest(index, cidr, opts));
+  }
+
+  addrs(family: 0 | 4 | 6 = 0): Addr[] {
+    return this.sock.dump(dumpAddrsRequest(family)).map(decodeAddr);
+  }
+
+  addRoute(s: RouteSpec, dev?: string): void {
+    this.sock.request(addRouteRequest(s, dev));
+  }
+
+  replaceRoute(s: RouteSpec, dev?: string): void {
+    this.sock.request(replaceRouteRequest(s, dev));
+  }
+
+  deleteRoute(s: RouteSpec, dev?: string): boolean {
+    try {
+      this.sock.request(deleteRouteRequest(s, dev));
+      return true;
+    } catch (e) {
+      if (notFound(e, E.ESRCH, E.ENOENT, E.ENODEV)) return false;
+      throw e;
+    }
+  }
+
+  routes(family: 4 | 6): Route[] {
+    return this.sock.dump(dumpRoutesRequest(family)).map(decodeRoute);
+  }
+
+  setNeigh(index: number, ip: string, mac: Buffer, dev?: string): void {
+    this.sock.request(setNeighRequest(index, ip, mac, dev));
+  }
+
+  neighs(family: 4 | 6): Neigh[] {
+    return this.sock.dump(dumpNeighRequest(family)).map(decodeNeigh);
+  }
+
+  ensureClsact(ifindex: number, dev?: string): void {
+    this.sock.request(ensureClsactRequest(ifindex, dev));
+  }
+
+  deleteClsact(ifindex: number, dev?: string): boolean {
+    try {
+      this.sock.request(deleteClsactRequest(ifindex, dev));
+      return true;
+    } catch (e) {
+      if (notFound(e, E.ENOENT, E.ENODEV, E.EINVAL)) return false;
+      throw e;
+    }
+  }
+
+  replaceBpfFilter(ifindex: number, dir: TcDirection, progFd: number, name: string, prio = 1): void {
+    this.sock.request(replaceBpfFilterRequest(ifindex, dir, progFd, name, prio));
+  }
+
+  deleteBpfFilter(ifindex: number, dir: TcDirection, prio = 1): boolean {
+    try {
+      this.sock.request(deleteBpfFilterRequest(ifindex, dir, prio));
+      return true;
+    } catch (e) {
+      if (notFound(e, E.ENOENT, E.ENODEV, E.EINVAL)) return false;
+      throw e;
+    }
+  }
+
+  filters(ifindex: number, dir: TcDirection): TcFilter[] {
+    return this.sock.dump(dumpFiltersRequest(ifindex, dir)).map(decodeFilter).filter((f) => f.kind !== undefined);
+  }
+}

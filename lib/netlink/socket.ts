@@ -1,0 +1,127 @@
+// A NETLINK_ROUTE socket: one request at a time, sequence-checked, ACKs and multipart dumps,
+// extended ACK text, and dump retry on NLM_F_DUMP_INTR. Synchronous (recv blocks), like the kernel
+// round trip it wraps; a receive timeout guards against a lost reply.
+import { C, type Sys } from '../sys/index.js';
+import { Writer } from '../codec/index.js';
+import {
+  NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_MULTI, NLM_F_REQUEST,
+} from './constants.js';
+import { NetlinkError, NetlinkProtocolError } from './errors.js';
+import { decodeError, encodeMessage, splitMessages, type NlMsg } from './message.js';
+
+const RECV_BUF = 64 * 1024;
+const DUMP_RETRIES = 10;
+
+export interface NlRequest {
+  type: number;
+  /** Extra flags beyond REQUEST (and ACK, which request() always adds). */
+  flags?: number;
+  /** Writes the family header and attributes. */
+  fill: (w: Writer) => void;
+  /** Words for errors and --dry-run: "create veth pl3f2a… with peer eth0". */
+  what: string;
+}
+
+export class NetlinkSocket {
+  private seq = Math.floor(Math.random() * 0x7fffffff);
+  private buf = Buffer.alloc(RECV_BUF);
+  private closed = false;
+
+  private constructor(
+    private readonly sys: Sys,
+    readonly fd: number,
+  ) {}
+
+  /** Opens a socket in the calling thread's current netns. */
+  static open(sys: Sys): NetlinkSocket {
+    const fd = sys.socket(C.AF_NETLINK, C.SOCK_RAW, C.NETLINK_ROUTE);
+    try {
+      const one = Buffer.alloc(4);
+      one.writeUInt32LE(1);
+      sys.setsockopt(fd, C.SOL_NETLINK, C.NETLINK_EXT_ACK, one);
+      sys.setsockopt(fd, C.SOL_NETLINK, C.NETLINK_CAP_ACK, one);
+      const tv = Buffer.alloc(16);
+      tv.writeBigInt64LE(10n, 0); // 10 s: the kernel answers in microseconds; this only catches a lost reply
+      sys.setsockopt(fd, C.SOL_SOCKET, C.SO_RCVTIMEO, tv);
+      const sa = Buffer.alloc(12);
+      sa.writeUInt16LE(C.AF_NETLINK, 0);
+      sys.bind(fd, sa);
+    } catch (e) {
+      sys.close(fd);
+      throw e;
+    }
+    return new NetlinkSocket(sys, fd);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.sys.close(this.fd);
+  }
+
+  private send(req: NlRequest, flags: number): number {
+    const seq = (this.seq = (this.seq + 1) & 0x7fffffff);
+    const msg = encodeMessage(req.type, NLM_F_REQUEST | flags | (req.flags ?? 0), seq, req.fill);
+    this.sys.sendto(this.fd, msg, Buffer.alloc(0));
+    return seq;
+  }
+
+  private recvBatch(): NlMsg[] {
+    for (;;) {
+      const n = this.sys.recv(this.fd, this.buf, C.MSG_PEEK);
+      if (n > this.buf.length) {
+        this.buf = Buffer.alloc(n);
+        continue;
+      }
+      const got = this.sys.recv(this.fd, this.buf, 0);
+      return splitMessages(Buffer.from(this.buf.subarray(0, got)));
+    }
+  }
+
+  /** Sends a request and waits for its ACK. Replies other than the ACK (e.g. NLM_F_ECHO) are returned. */
+  request(req: NlRequest): NlMsg[] {
+    const seq = this.send(req, NLM_F_ACK);
+    const replies: NlMsg[] = [];
+    for (;;) {
+      for (const m of this.recvBatch()) {
+        if (m.seq !== seq) continue; // a stale reply from an earlier, abandoned request
+        if (m.type === NLMSG_ERROR) {
+          const e = decodeError(m);
+          if (e.errno !== 0) throw new NetlinkError(e.errno, e.extack, req.what);
+          return replies;
+        }
+        if (m.type !== NLMSG_NOOP) replies.push(m);
+      }
+    }
+  }
+
+  /** A dump: all messages until NLMSG_DONE. Restarts when the kernel flags the dump as interrupted. */
+  dump(req: NlRequest): NlMsg[] {
+    for (let attempt = 0; attempt < DUMP_RETRIES; attempt++) {
+      const seq = this.send(req, NLM_F_DUMP);
+      const out: NlMsg[] = [];
+      let interrupted = false;
+      let done = false;
+      while (!done) {
+        for (const m of this.recvBatch()) {
+          if (m.seq !== seq) continue;
+          if (m.flags & NLM_F_DUMP_INTR) interrupted = true;
+          if (m.type === NLMSG_DONE) {
+            done = true;
+            break;
+          }
+          if (m.type === NLMSG_ERROR) {
+            const e = decodeError(m);
+            if (e.errno !== 0) throw new NetlinkError(e.errno, e.extack, req.what);
+            done = true;
+            break;
+          }
+          if (m.type !== NLMSG_NOOP) out.push(m);
+          if (!(m.flags & NLM_F_MULTI)) done = true;
+        }
+      }
+      if (!interrupted) return out;
+    }
+    throw new NetlinkProtocolError(`${req.what}: dump interrupted ${DUMP_RETRIES} times (NLM_F_DUMP_INTR)`);
+  }
+}
