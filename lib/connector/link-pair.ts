@@ -1,0 +1,82 @@
+// NewLinkPair / DeleteLinkPair: one entry point, one small file per driver (veth.ts, netkit.ts).
+// The peer is created directly in the pod netns under its final name, so there is no rename dance and
+// nothing is ever left half-moved in the host netns.
+import type { Link, Netlink } from '../netlink/index.js';
+import { isNetkit, type OperationalMode } from './mode.js';
+import { createNetkitPair, verifyNetkitPair } from './netkit.js';
+import { createVethPair, verifyVethPair } from './veth.js';
+
+export interface LinkPairConfig {
+  mode: OperationalMode;
+  hostIfName: string;
+  podIfName: string;
+  podNetnsFd: number;
+  mtu: number;
+  hostMac: Buffer;
+  podMac: Buffer;
+  gsoMaxSize?: number;
+  groMaxSize?: number;
+  headroom?: number;
+  tailroom?: number;
+  /** netkit: the kernel keeps IFLA_NETKIT_SCRUB (6.13+). */
+  scrubSupported: boolean;
+  /** netkit: peer policy; drop (fail-closed) until the from-pod program is attached. */
+  peerPolicy: 'drop' | 'forward';
+}
+
+export interface LinkPair {
+  host: Link;
+  pod: Link;
+}
+
+export class LinkPairError extends Error {
+  step?: string;
+  hint?: string;
+  constructor(message: string, step: string, hint?: string) {
+    super(message);
+    this.name = 'LinkPairError';
+    this.step = step;
+    this.hint = hint;
+  }
+}
+
+/** Creates the pair, then re-reads both ends and verifies the kernel applied what we asked. */
+export function newLinkPair(hostNl: Netlink, podNl: Netlink, cfg: LinkPairConfig): LinkPair {
+  if (isNetkit(cfg.mode)) createNetkitPair(hostNl, cfg);
+  else createVethPair(hostNl, cfg);
+  const host = hostNl.linkByName(cfg.hostIfName);
+  const pod = podNl.linkByName(cfg.podIfName);
+  if (!host || !pod) {
+    throw new LinkPairError(`created ${cfg.mode} pair ${cfg.hostIfName}/${cfg.podIfName} but cannot read it back`, 'verify link pair');
+  }
+  const pair = { host, pod };
+  const problems = isNetkit(cfg.mode) ? verifyNetkitPair(pair, cfg) : verifyVethPair(pair, cfg);
+  if (problems.length) {
+    throw new LinkPairError(`kernel did not apply the requested ${cfg.mode} settings: ${problems.join('; ')}`, 'verify link pair');
+  }
+  return pair;
+}
+
+/** The mode a live host-side link was created in, read from the kernel (kind + IFLA_NETKIT_MODE). */
+export function linkCompatibility(link: Link): OperationalMode | undefined {
+  if (link.kind === 'veth') return 'veth';
+  if (link.kind === 'netkit') return link.netkit?.mode === 'l2' ? 'netkit-l2' : 'netkit';
+  return undefined;
+}
+
+export type DeleteOutcome = 'deleted' | 'absent' | 'foreign';
+
+/**
+ * Deletes the host side (the kernel removes the peer with it), whatever mode is current.
+ * Ownership: the link must be a veth/netkit of the expected kind and, when we recorded it, ifindex.
+ * A link that fails the check is left alone and reported as 'foreign'.
+ */
+export function deleteLinkPair(hostNl: Netlink, hostIfName: string, expect: { ifindex?: number; mode?: OperationalMode } = {}): DeleteOutcome {
+  const link = hostNl.linkByName(hostIfName);
+  if (!link) return 'absent';
+  const mode = linkCompatibility(link);
+  if (!mode) return 'foreign';
+  if (expect.mode && expect.mode !== mode) return 'foreign';
+  if (expect.ifindex !== undefined && expect.ifindex !== link.index) return 'foreign';
+  return hostNl.deleteLink(link.index, hostIfName) ? 'deleted' : 'absent';
+}

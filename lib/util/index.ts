@@ -1,0 +1,3 @@
+// lib/util: small helpers importable from anywhere. May import: node builtins only.
+export { writeFileAtomic, removeFile } from './atomic-file.js';
+export { withLock, LockTimeoutError } from './lock.js';
