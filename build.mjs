@@ -71,7 +71,15 @@ await esbuild.build({
     'import.meta.url': '__podlink_import_meta_url',
   },
   banner: { js: 'var __podlink_import_meta_url=require("url").pathToFileURL(__filename).href;' },
-  external: ['cbor-extract'],
+  // cbor-x probes for its optional native accelerator; a SEA binary cannot load it, so resolve it to a
+  // module that throws, which cbor-x treats as "not installed".
+  plugins: [{
+    name: 'no-cbor-extract',
+    setup(b) {
+      b.onResolve({ filter: /^cbor-extract$/ }, () => ({ path: 'cbor-extract', namespace: 'stub' }));
+      b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'throw new Error("cbor-extract is not bundled");', loader: 'js' }));
+    },
+  }],
 });
 
 if (args.has('--no-exe')) process.exit(0);

@@ -1,2 +1,30 @@
-declare const __PODLINK_VERSION__: string;
-process.stdout.write(`podlink ${typeof __PODLINK_VERSION__ === 'string' ? __PODLINK_VERSION__ : 'dev'}\n`);
+// podlink: with CNI_COMMAND set it is a CNI plugin (stdout carries exactly one JSON document or
+// nothing); otherwise it is the operator's CLI. Start-up is the floor of every CNI call, so this
+// entry imports nothing: each path loads only the code it needs. Only the last line sets the exit code.
+declare const __PODLINK_VERSION__: string | undefined;
+const VERSION = typeof __PODLINK_VERSION__ === 'string' ? __PODLINK_VERSION__ : '0.0.0-dev';
+
+const CNI_FLAGS = new Set(['--dry-run', '--json']);
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    process.stdout.write(`podlink ${VERSION}\n`);
+    return 0;
+  }
+  if (process.env.CNI_COMMAND && argv.every((a) => CNI_FLAGS.has(a))) {
+    const { runCni } = await import('./cni-main.js');
+    return runCni(argv);
+  }
+  const { runCli } = await import('./cli.js');
+  return runCli(argv, VERSION);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`podlink: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

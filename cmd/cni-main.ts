@@ -1,0 +1,12 @@
+// The CNI side of the executable: dispatcher + plugin handlers (loaded only when CNI_COMMAND is set).
+import { dispatch } from '../lib/cni/dispatcher.js';
+import { processIO } from '../lib/cni/process-io.js';
+import { makeHandlers } from '../lib/plugin/handlers.js';
+import { pluginDeps } from './deps.js';
+
+export async function runCni(argv: string[]): Promise<number> {
+  const io = processIO();
+  const dryRun = argv.includes('--dry-run');
+  const handlers = makeHandlers(pluginDeps({ printPlan: (s) => io.stdout(s), planFormat: argv.includes('--json') ? 'json' : 'text' }));
+  return dispatch(io, handlers, { dryRun });
+}

@@ -1,0 +1,37 @@
+// `podlink probe`: the node-level probe helper.
+import { writeModeFile, type Mode } from '../lib/connector/index.js';
+import { probe } from '../lib/plugin/index.js';
+import { nativeSys } from '../lib/sys/index.js';
+import { withLock } from '../lib/util/index.js';
+import { probeDeps } from './deps.js';
+
+export interface ProbeOptions {
+  mode: Mode;
+  write?: boolean;
+  modeFile: string;
+  json?: boolean;
+}
+
+export function runProbeCommand(o: ProbeOptions): number {
+  try {
+    const m = probe(probeDeps(() => nativeSys()), o.mode);
+    if (o.write) withLock(`${o.modeFile}.lock`, () => writeModeFile(m, o.modeFile));
+    if (o.json) process.stdout.write(`${JSON.stringify(m, null, 2)}\n`);
+    else {
+      const f = m.features;
+      process.stdout.write(
+        `Device Mode: ${m.operational}${m.configured !== m.operational ? ` [Configured: ${m.configured}]` : ''}\n` +
+          `Reason:      ${m.reason}\n` +
+          `Kernel:      ${m.kernel}\n` +
+          `Features:    netkit=${f.netkit} netkitScrub=${f.netkitScrub} netkitHeadroom=${f.netkitHeadroom} tcx=${f.tcx} bpffs=${f.bpffs}\n` +
+          (o.write ? `Wrote:       ${o.modeFile}\n` : ''),
+      );
+    }
+    if (m.configured === 'auto' && m.operational === 'veth') process.stderr.write(`podlink: ${m.reason}\n`);
+    return 0;
+  } catch (e) {
+    const err = e as Error & { hint?: string };
+    process.stderr.write(`podlink probe: ${err.message}${err.hint ? `\n  hint: ${err.hint}` : ''}\n`);
+    return 1;
+  }
+}

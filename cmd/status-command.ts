@@ -1,0 +1,67 @@
+// `podlink status`: the node's datapath mode, as `cilium-dbg status` prints it, plus the endpoints.
+import { readModeFile, type ModeFile } from '../lib/connector/index.js';
+import { listRecords, noDatapath, readinessProblems } from '../lib/plugin/index.js';
+
+export interface StatusOptions {
+  json?: boolean;
+  ready?: boolean;
+  modeFile: string;
+  stateDir: string;
+  bpfRoot: string;
+}
+
+export function deviceModeLine(m: Pick<ModeFile, 'configured' | 'operational'>): string {
+  return m.configured === m.operational ? `Device Mode: ${m.operational}` : `Device Mode: ${m.operational} [Configured: ${m.configured}]`;
+}
+
+function table(rows: string[][]): string {
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+export function runStatusCommand(o: StatusOptions): number {
+  const problems = readinessProblems(o.modeFile, o.bpfRoot, noDatapath);
+  if (o.ready) {
+    if (problems.length) process.stderr.write(`not ready: ${problems.join('; ')}\n`);
+    return problems.length ? 1 : 0;
+  }
+  let mode: ModeFile | undefined;
+  let modeError: string | undefined;
+  try {
+    mode = readModeFile(o.modeFile);
+  } catch (e) {
+    modeError = (e as Error).message;
+  }
+  const records = listRecords(o.stateDir);
+  const endpoints = records.map(({ file, record, error }) =>
+    record
+      ? { containerId: record.containerId, ifname: record.ifname, hostIfName: record.hostIfName, mode: record.mode, ips: record.ips, state: record.state, netns: record.netns }
+      : { file, error: error?.message },
+  );
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify({ ready: problems.length === 0, problems, mode: mode ?? null, modeError, endpoints }, null, 2)}\n`);
+    return 0;
+  }
+  const out: string[] = [];
+  if (mode) {
+    out.push(deviceModeLine(mode));
+    out.push(`Mode Reason: ${mode.reason}`);
+    const f = mode.features;
+    out.push(`Kernel:      ${mode.kernel} (netkit: ${f.netkit ? 'yes' : 'no'}, netkit scrub: ${f.netkitScrub ? 'yes' : 'no'}, netkit headroom: ${f.netkitHeadroom ? 'yes' : 'no'}, tcx: ${f.tcx ? 'yes' : 'no'}, bpffs: ${f.bpffs ? 'yes' : 'no'})`);
+    out.push(`Probed At:   ${mode.probedAt}`);
+  } else {
+    out.push(`Device Mode: unknown (${modeError ?? `no mode file at ${o.modeFile}; run podlink probe --write`})`);
+  }
+  out.push(`Ready:       ${problems.length ? `no: ${problems.join('; ')}` : 'yes'}`);
+  out.push(`Endpoints:   ${endpoints.length}`);
+  if (endpoints.length) {
+    const rows = [['CONTAINER', 'IFNAME', 'HOST IF', 'MODE', 'IPS', 'STATE']];
+    for (const { file, record: r, error } of records) {
+      if (r) rows.push([r.containerId.slice(0, 12), r.ifname, r.hostIfName, r.mode, r.ips.join(','), r.state]);
+      else rows.push([file, '-', '-', '-', error?.message ?? 'unreadable', 'invalid']);
+    }
+    out.push(table(rows));
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+  return 0;
+}

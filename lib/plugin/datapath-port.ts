@@ -1,0 +1,38 @@
+// The BPF datapath as the plugin sees it. lib/datapath implements it; a build or kernel without it uses
+// the stack-only implementation (hostRouting: legacy).
+import type { OperationalMode } from '../connector/index.js';
+
+export interface EndpointAttach {
+  bpfRoot: string;
+  mode: OperationalMode;
+  tcx: boolean;
+  hostIfName: string;
+  hostIfindex: number;
+  podIfindex: number;
+  hostMac?: string;
+  podMac?: string;
+  ips: string[];
+  antiSpoof: boolean;
+  clusterCIDRs: string[];
+}
+
+export interface DatapathPort {
+  /** Operations in words for --dry-run. */
+  describeAttach(a: Omit<EndpointAttach, 'hostIfindex' | 'podIfindex' | 'ips'>): string[];
+  /** Attaches programs, pins links, writes map entries. Returns the pin paths created. */
+  attach(a: EndpointAttach): string[];
+  /** Idempotent: unpins links and removes map entries; missing things are fine. */
+  detach(bpfRoot: string, hostIfName: string, hostIfindex: number | undefined, ips: string[]): void;
+  /** Problems found (empty = healthy). */
+  check(a: EndpointAttach): string[];
+  /** Node readiness problems (empty = ready). */
+  ready(bpfRoot: string): string[];
+}
+
+export const noDatapath: DatapathPort = {
+  describeAttach: () => ['no BPF datapath (hostRouting: legacy): pod traffic is routed by the node stack'],
+  attach: () => [],
+  detach: () => {},
+  check: () => [],
+  ready: () => [],
+};

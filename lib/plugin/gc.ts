@@ -1,0 +1,44 @@
+// GC: remove every attachment podlink recorded that is not in cni.dev/valid-attachments. Never touches
+// a valid one. Carries on after an error and reports all errors at the end.
+import { deleteLinkPair } from '../connector/index.js';
+import { Code, CniError } from '../cni/errors.js';
+import { Netlink } from '../netlink/index.js';
+import type { DatapathPort } from './datapath-port.js';
+import { listRecords, removeRecord } from './endpoint-record.js';
+import { ipamDelFor, ipamGc } from './ipam-port.js';
+import type { Request } from './types.js';
+
+export function runGc(req: Request, dp: DatapathPort): void {
+  const valid = new Set((req.conf.validAttachments ?? []).map((a) => `${a.containerID}\0${a.ifname}`));
+  const errors: string[] = [];
+  const nl = Netlink.open(req.sys());
+  try {
+    for (const { file, record, error } of listRecords(req.conf.stateDir)) {
+      if (error || !record) {
+        errors.push(`${file}: ${error?.message ?? 'unreadable'}`);
+        continue;
+      }
+      if (record.network !== req.conf.name) continue; // another network's attachment
+      if (valid.has(`${record.containerId}\0${record.ifname}`)) continue;
+      try {
+        if (record.ipamType && req.conf.ipamType) ipamDelFor(req, record.containerId, record.ifname);
+        dp.detach(req.conf.bpfRoot, record.hostIfName, record.hostIfindex, record.ips);
+        deleteLinkPair(nl, record.hostIfName, { mode: record.mode, ifindex: record.hostIfindex });
+        removeRecord(file);
+        req.log.info(`gc: removed stale attachment ${record.containerId}/${record.ifname} (${record.hostIfName})`);
+      } catch (e) {
+        errors.push(`${record.containerId}/${record.ifname}: ${(e as Error).message}`);
+      }
+    }
+  } finally {
+    nl.close();
+  }
+  if (req.conf.ipamType) {
+    try {
+      ipamGc(req);
+    } catch (e) {
+      errors.push(`IPAM GC: ${(e as Error).message}`);
+    }
+  }
+  if (errors.length) throw new CniError(Code.Internal, `GC finished with errors: ${errors.join('; ')}`);
+}

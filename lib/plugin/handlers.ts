@@ -1,0 +1,102 @@
+// Wires the CNI dispatcher's verbs to the plans. For --dry-run the plan is printed instead of run.
+import type { HandlerContext, Handlers } from '../cni/dispatcher.js';
+import type { Result } from '../cni/result.js';
+import { nativeSys, type Sys } from '../sys/index.js';
+import { buildAddPlan } from './add.js';
+import { buildCheckPlan } from './check.js';
+import type { DatapathPort } from './datapath-port.js';
+import { buildDelPlan } from './del.js';
+import { runGc } from './gc.js';
+import type { Plan } from './plan.js';
+import type { ProbeDeps } from './probe.js';
+import { runStatus } from './status.js';
+import type { Request } from './types.js';
+
+export interface PluginDeps {
+  sys?: () => Sys;
+  datapath: (sys: () => Sys) => DatapathPort;
+  probeDeps: (sys: () => Sys) => ProbeDeps;
+  /** Where a --dry-run plan is printed. */
+  printPlan: (text: string) => void;
+  planFormat?: 'text' | 'json';
+  getenvAll: () => Record<string, string | undefined>;
+}
+
+export function toRequest(ctx: HandlerContext, deps: PluginDeps): Request {
+  const c = ctx.conf;
+  return {
+    sys: deps.sys ?? (() => nativeSys()),
+    dryRun: ctx.dryRun,
+    log: ctx.log,
+    env: { containerId: ctx.env.containerId, netns: ctx.env.netns, ifname: ctx.env.ifname, cniPath: ctx.env.path, vars: deps.getenvAll() },
+    conf: {
+      cniVersion: c.cniVersion,
+      name: c.name,
+      mode: c.mode,
+      mtu: c.mtu,
+      modeFile: c.modeFile,
+      stateDir: c.stateDir,
+      bpfRoot: c.bpfRoot,
+      antiSpoof: c.antiSpoof,
+      hostRouting: c.hostRouting,
+      clusterCIDRs: c.clusterCIDRs,
+      gsoMaxSize: c.gsoMaxSize,
+      groMaxSize: c.groMaxSize,
+      headroom: c.headroom,
+      tailroom: c.tailroom,
+      ipamType: c.ipam?.type,
+      dns: c.dns,
+      prevResult: c.prevResult,
+      validAttachments: c.validAttachments,
+      raw: c.raw,
+    },
+  };
+}
+
+function show(plan: Plan, deps: PluginDeps): void {
+  deps.printPlan(deps.planFormat === 'json' ? `${JSON.stringify(plan.toJSON())}\n` : plan.toText());
+}
+
+export function makeHandlers(deps: PluginDeps): Handlers {
+  const sysOf = deps.sys ?? (() => nativeSys());
+  const dp = () => deps.datapath(sysOf);
+  return {
+    async add(ctx): Promise<Result> {
+      const req = toRequest(ctx, deps);
+      const { plan, result, cleanup } = buildAddPlan(req, dp(), () => deps.probeDeps(sysOf));
+      if (ctx.dryRun) {
+        show(plan, deps);
+        return { interfaces: [], ips: [], routes: [], dns: {} };
+      }
+      try {
+        await plan.execute((what, e) => ctx.log.warn(`undo failed: ${what}: ${(e as Error).message}`));
+        return result();
+      } finally {
+        cleanup();
+      }
+    },
+    async del(ctx) {
+      const req = toRequest(ctx, deps);
+      const plan = buildDelPlan(req, dp());
+      if (ctx.dryRun) return show(plan, deps);
+      try {
+        await plan.execute();
+      } finally {
+        plan.close();
+      }
+    },
+    async check(ctx) {
+      const plan = buildCheckPlan(toRequest(ctx, deps), dp());
+      if (ctx.dryRun) return show(plan, deps);
+      await plan.execute();
+    },
+    async status(ctx) {
+      if (ctx.dryRun) return deps.printPlan('podlink STATUS plan: read the mode file, check bpffs and pinned programs, exec IPAM STATUS\n');
+      runStatus(toRequest(ctx, deps), dp());
+    },
+    async gc(ctx) {
+      if (ctx.dryRun) return deps.printPlan('podlink GC plan: remove recorded attachments absent from cni.dev/valid-attachments, then exec IPAM GC\n');
+      runGc(toRequest(ctx, deps), dp());
+    },
+  };
+}

@@ -1,0 +1,61 @@
+// IPAM calls as the plugin verbs make them: same env (only CNI_COMMAND changes), the whole config.
+// Compatibility: IPAM plugins built before spec 1.1.0 (Debian 12 ships 1.1.1, which reads configs up to
+// 1.0.0) refuse a 1.1.0 config with code 1. 1.1.0 only adds fields to 1.0.0, so we retry once with
+// cniVersion 1.0.0; they also do not know STATUS or GC, which we then treat as "nothing to report".
+import { Code, CniError } from '../cni/errors.js';
+import type { Result } from '../cni/result.js';
+import { execIpam } from '../ipam/index.js';
+import type { Request } from './types.js';
+
+function tooNew(e: unknown, raw: Record<string, unknown>): boolean {
+  return e instanceof CniError && e.code === Code.IncompatibleVersion && raw.cniVersion === '1.1.0';
+}
+
+function call<T>(req: Request, fn: (raw: Record<string, unknown>) => T): T {
+  const raw = req.conf.raw;
+  try {
+    return fn(raw);
+  } catch (e) {
+    if (!tooNew(e, raw)) throw e;
+    req.log.debug('IPAM plugin does not read cniVersion 1.1.0: retrying with 1.0.0');
+    return fn({ ...raw, cniVersion: '1.0.0' });
+  }
+}
+
+function optional(req: Request, what: 'STATUS' | 'GC', fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof CniError && (e.code === Code.IncompatibleVersion || e.code === Code.InvalidEnv) && /version|unknown|command/i.test(`${e.msg} ${e.details ?? ''}`)) {
+      req.log.info(`IPAM plugin does not implement ${what} (${e.msg}); skipped`);
+      return;
+    }
+    throw e;
+  }
+}
+
+export function ipamAdd(req: Request): Result {
+  return call(req, (raw) => execIpam('ADD', raw, req.env.vars, req.env.cniPath));
+}
+
+export function ipamDel(req: Request): void {
+  call(req, (raw) => execIpam('DEL', raw, req.env.vars, req.env.cniPath));
+}
+
+/** DEL for another attachment (GC): the same env with that attachment's identity. */
+export function ipamDelFor(req: Request, containerId: string, ifname: string): void {
+  const vars = { ...req.env.vars, CNI_CONTAINERID: containerId, CNI_IFNAME: ifname, CNI_NETNS: '' };
+  call(req, (raw) => execIpam('DEL', raw, vars, req.env.cniPath));
+}
+
+export function ipamCheck(req: Request): void {
+  call(req, (raw) => execIpam('CHECK', raw, req.env.vars, req.env.cniPath));
+}
+
+export function ipamStatus(req: Request): void {
+  optional(req, 'STATUS', () => execIpam('STATUS', req.conf.raw, req.env.vars, req.env.cniPath));
+}
+
+export function ipamGc(req: Request): void {
+  optional(req, 'GC', () => execIpam('GC', req.conf.raw, req.env.vars, req.env.cniPath));
+}

@@ -1,0 +1,94 @@
+// Plan, then execute: an ordered list of named steps, each describing its operations in words. The
+// same plan is printed for --dry-run and executed for real; every executed step may push undo actions,
+// and a failure runs them in reverse before the error propagates (ADD leaves nothing behind).
+declare const __PODLINK_BUILD_FLAGS__: string | undefined;
+
+export interface StepContext {
+  /** Register how to undo what this step just did. */
+  undo(what: string, fn: () => void | Promise<void>): void;
+}
+
+export interface Step {
+  name: string;
+  /** The operations in words, as --dry-run prints them. */
+  ops: string[];
+  run(s: StepContext): void | Promise<void>;
+}
+
+export interface PlanJson {
+  command: string;
+  steps: { step: number; name: string; ops: string[] }[];
+}
+
+/** Errors thrown inside a step carry the step's name for the CNI error message. */
+export function withStep(e: unknown, step: string): unknown {
+  if (e && typeof e === 'object' && !('step' in e && (e as { step?: string }).step)) {
+    try {
+      (e as { step?: string }).step = step;
+    } catch {
+      // frozen error object: leave it
+    }
+  }
+  return e;
+}
+
+/**
+ * Test-only fault injection: SIGKILL ourselves right after step N (1-based) or a named step. Honoured
+ * only in executables built with PODLINK_BUILD_FLAGS=fault-hooks, never in a release build.
+ */
+function faultAfter(stepIndex: number, name: string): void {
+  const flags = typeof __PODLINK_BUILD_FLAGS__ === 'string' ? __PODLINK_BUILD_FLAGS__ : process.env.PODLINK_DEV_BUILD_FLAGS ?? '';
+  if (!flags.split(',').includes('fault-hooks')) return;
+  const want = process.env.PODLINK_FAULT_AFTER_STEP;
+  if (want && (want === String(stepIndex) || want === name)) process.kill(process.pid, 'SIGKILL');
+}
+
+export class Plan {
+  readonly steps: Step[] = [];
+  constructor(readonly command: string) {}
+
+  add(name: string, ops: string[], run: Step['run']): this {
+    this.steps.push({ name, ops, run });
+    return this;
+  }
+
+  toJSON(): PlanJson {
+    return { command: this.command, steps: this.steps.map((s, i) => ({ step: i + 1, name: s.name, ops: s.ops })) };
+  }
+
+  toText(): string {
+    const lines = [`podlink ${this.command} plan (dry run: nothing was changed)`];
+    this.steps.forEach((s, i) => {
+      lines.push(`${String(i + 1).padStart(2)}. ${s.name}`);
+      for (const op of s.ops) lines.push(`      - ${op}`);
+    });
+    return `${lines.join('\n')}\n`;
+  }
+
+  /** Runs every step; on failure undoes completed work in reverse and rethrows (undo errors are collected). */
+  async execute(onUndoError?: (what: string, e: unknown) => void): Promise<void> {
+    const undo: { what: string; fn: () => void | Promise<void> }[] = [];
+    const ctx: StepContext = { undo: (what, fn) => undo.push({ what, fn }) };
+    let i = 0;
+    try {
+      for (const s of this.steps) {
+        i++;
+        try {
+          await s.run(ctx);
+        } catch (e) {
+          throw withStep(e, s.name);
+        }
+        faultAfter(i, s.name);
+      }
+    } catch (e) {
+      for (const u of undo.reverse()) {
+        try {
+          await u.fn();
+        } catch (ue) {
+          onUndoError?.(u.what, ue);
+        }
+      }
+      throw e;
+    }
+  }
+}
