@@ -22,14 +22,31 @@ export interface PlanJson {
 
 /** Errors thrown inside a step carry the step's name for the CNI error message. */
 export function withStep(e: unknown, step: string): unknown {
-  if (e && typeof e === 'object' && !('step' in e && (e as { step?: string }).step)) {
-    try {
-      (e as { step?: string }).step = step;
-    } catch {
-      // frozen error object: leave it
-    }
+  if (e && typeof e === 'object' && e instanceof Error && e.name !== 'CniError') {
+    // The plan step names where we were ("configure pod side"); the lower layer's message already
+    // names the operation ("add address …: EINVAL"). toCniError joins the two.
+    const x = e as Error & { step?: string; hint?: string; errno?: number };
+    x.step = step;
+    x.hint ??= hintFor(x.errno);
   }
   return e;
+}
+
+function hintFor(errno: number | undefined): string | undefined {
+  switch (errno) {
+    case 1:
+      return 'podlink must run as root (CAP_NET_ADMIN, CAP_SYS_ADMIN, CAP_BPF)';
+    case 17:
+      return 'the object already exists: an earlier attachment may not have been deleted (run DEL, or GC)';
+    case 19:
+      return 'the device disappeared (pod netns deleted?)';
+    case 22:
+      return 'the kernel rejected the value: check mtu (IPv6 needs >= 1280), gsoMaxSize/groMaxSize and addresses in the config';
+    case 95:
+      return 'the kernel lacks this feature: check `podlink probe`';
+    default:
+      return undefined;
+  }
 }
 
 /**

@@ -1,0 +1,189 @@
+// Privileged, through dist/podlink: ADD/CHECK/DEL end to end in every mode this kernel offers.
+// On the host kernel (no netkit) that is veth; under kvm-run (6.12) also netkit and netkit-l2.
+import t, { type Test } from 'tap';
+import * as fs from 'node:fs';
+import { haveNetkitKernel, isRoot, Testbed } from './testbed.js';
+import { snapshot, diffSnapshots } from '../lib/exec-driver.js';
+
+if (!isRoot) {
+  t.skip('privileged tests need root');
+  process.exit(0);
+}
+
+const netkit = haveNetkitKernel();
+const modes = netkit ? ['veth', 'netkit', 'netkit-l2'] : ['veth'];
+
+function bed(t: Test, tag: string): Testbed {
+  const b = new Testbed(tag);
+  t.teardown(() => b.cleanup());
+  return b;
+}
+
+function ok(t: Test, r: { code: number; stdout: string; stderr: string }, what: string): void {
+  t.equal(r.code, 0, `${what} exits 0${r.code ? `: ${r.stdout} ${r.stderr}` : ''}`);
+}
+
+t.test(`probe on this kernel: auto resolves to ${netkit ? 'netkit' : 'veth'} and says why`, async (t) => {
+  const b = bed(t, 'probe');
+  const pod = b.pod('a');
+  const r = b.run('ADD', { containerId: 'probe1', pod });
+  ok(t, r, 'ADD');
+  const m = JSON.parse(fs.readFileSync(b.modeFile, 'utf8'));
+  t.equal(m.v, 1);
+  t.equal(m.configured, 'auto');
+  t.equal(m.operational, netkit ? 'netkit' : 'veth');
+  if (!netkit) t.match(m.reason, /netkit probe failed, falling back to veth/);
+  t.equal(typeof m.features.tcx, 'boolean');
+  ok(t, b.run('DEL', { containerId: 'probe1', pod }), 'DEL');
+});
+
+t.test('explicit netkit on a kernel without it: code 100 with a hint, nothing left', { skip: netkit && 'kernel has netkit' }, async (t) => {
+  const b = bed(t, 'nonk');
+  const pod = b.pod('a');
+  const r = b.run('ADD', { containerId: 'nk1', pod, conf: b.conf({ mode: 'netkit' }) });
+  t.not(r.code, 0);
+  t.match(r.json, { code: 100, msg: /netkit connector not available/, details: /CONFIG_NETKIT/ });
+  t.same(b.nodeLinks(), []);
+  t.same(b.ipamAllocations(), [], 'no IP allocated');
+  t.same(b.records(), []);
+  t.notOk(fs.existsSync(b.modeFile), 'no mode file written for an impossible mode');
+});
+
+for (const mode of modes) {
+  t.test(`${mode}: two pods ping each other and the node over IPv4 and IPv6; CHECK; DEL leaves nothing`, async (t) => {
+    const b = bed(t, `pair-${mode}`);
+    const conf = b.conf({ mode });
+    const pa = b.pod('a');
+    const pb = b.pod('b');
+    const before = snapshot([]);
+    const ra = b.run('ADD', { containerId: `ctr-a-${mode}`, pod: pa, conf });
+    const rb = b.run('ADD', { containerId: `ctr-b-${mode}`, pod: pb, conf });
+    ok(t, ra, 'ADD a');
+    ok(t, rb, 'ADD b');
+    const resA = ra.json as { ips: { address: string; interface: number }[]; interfaces: { name: string; sandbox?: string }[] };
+    const resB = rb.json as typeof resA;
+    t.equal(resA.interfaces.length, 2, 'host and pod interfaces reported');
+    t.notOk(resA.interfaces[0]!.sandbox, 'host interface has no sandbox');
+    t.equal(resA.interfaces[1]!.sandbox, `/run/netns/${pa}`);
+    t.ok(resA.ips.every((i) => i.interface === 1), 'every IP points at the pod interface');
+    const b4 = resB.ips.find((i) => !i.address.includes(':'))!.address.split('/')[0]!;
+    const b6 = resB.ips.find((i) => i.address.includes(':'))!.address.split('/')[0]!;
+    t.equal(b.exec(pa, ['ping', '-c', '1', '-W', '2', b4]).status, 0, `pod a → pod b ${b4}`);
+    t.equal(b.exec(pa, ['ping', '-6', '-c', '1', '-W', '2', b6]).status, 0, `pod a → pod b ${b6}`);
+    t.equal(b.exec(pb, ['ping', '-c', '1', '-W', '2', '10.0.0.1']).status, 0, 'pod b → node');
+    t.equal(b.exec(pb, ['ping', '-6', '-c', '1', '-W', '2', 'fd00:ffff::1']).status, 0, 'pod b → node over IPv6');
+    // The kernel reports what we asked for.
+    const hostIf = resA.interfaces[0]!.name;
+    const d = JSON.parse(b.ip(b.node, ['-d', '-j', 'link', 'show', hostIf]))[0];
+    t.equal(d.linkinfo.info_kind, mode === 'veth' ? 'veth' : 'netkit', 'ip -d link: kind');
+    const eth0 = JSON.parse(b.ip(pa, ['-j', 'addr', 'show', 'eth0']))[0];
+    t.ok(eth0.addr_info.some((a: { local: string; prefixlen: number }) => a.prefixlen === 32), '/32 on eth0');
+    t.ok(eth0.addr_info.some((a: { prefixlen: number; family: string }) => a.family === 'inet6' && a.prefixlen === 128), '/128 on eth0');
+    const def = JSON.parse(b.ip(pa, ['-j', 'route', 'show', 'default']))[0];
+    t.ok(def && def.dev === 'eth0', 'default route via eth0');
+    // CHECK with prevResult passes; after removing an address it fails and names it.
+    const checkConf = { ...conf, prevResult: ra.json };
+    ok(t, b.run('CHECK', { containerId: `ctr-a-${mode}`, pod: pa, conf: checkConf }), 'CHECK');
+    const v4 = resA.ips.find((i) => !i.address.includes(':'))!.address;
+    b.ip(pa, ['addr', 'del', v4, 'dev', 'eth0']);
+    const bad = b.run('CHECK', { containerId: `ctr-a-${mode}`, pod: pa, conf: checkConf });
+    t.not(bad.code, 0, 'CHECK fails after an address is removed');
+    t.match((bad.json as { msg: string }).msg, new RegExp(`address ${v4.replace(/\./g, '\\.')} is missing`));
+    // status lists both endpoints.
+    const st = b.run('DEL', { containerId: `ctr-a-${mode}`, pod: pa, conf });
+    ok(t, st, 'DEL a');
+    ok(t, b.run('DEL', { containerId: `ctr-a-${mode}`, pod: pa, conf }), 'DEL a again (idempotent)');
+    b.removePod(pb);
+    ok(t, b.run('DEL', { containerId: `ctr-b-${mode}`, pod: pb, conf }), 'DEL b with its netns already gone');
+    t.same(b.nodeLinks(), [], 'no links left in the node');
+    t.same(b.ipamAllocations(), [], 'no IPAM allocations left');
+    t.same(b.records(), [], 'no endpoint records left');
+    const routes = b.ip(b.node, ['route']) + b.ip(b.node, ['-6', 'route']);
+    t.notMatch(routes, /dev pl[0-9a-f]{12}/, 'no routes to pods left');
+    t.same(diffSnapshots(before.host, snapshot([]).host), [], 'the machine\'s own netns is untouched');
+  });
+}
+
+t.test('DEL of something never added, and with no CNI_NETNS, succeeds', async (t) => {
+  const b = bed(t, 'delnever');
+  ok(t, b.run('DEL', { containerId: 'never' }), 'DEL without netns');
+  ok(t, b.run('DEL', { containerId: 'never', netns: '/run/netns/does-not-exist' }), 'DEL with a missing netns');
+});
+
+t.test('ADD that fails after IPAM and the link rolls everything back', async (t) => {
+  const b = bed(t, 'rollback');
+  const pod = b.pod('a');
+  // IPv6 needs MTU >= 1280: the /128 address add fails after IPAM and the link pair succeeded.
+  const r = b.run('ADD', { containerId: 'rb1', pod, conf: b.conf({ extra: { mtu: 1200 } }) });
+  t.not(r.code, 0, 'ADD fails');
+  t.match(r.json, { code: 102, msg: /^configure pod side: add address .*: EINVAL/, details: /IPv6 needs >= 1280/ }, JSON.stringify(r.json));
+  t.same(b.nodeLinks(), [], 'link deleted');
+  t.same(b.ipamAllocations(), [], 'IP released');
+  t.same(b.records(), [], 'record removed');
+  t.equal(JSON.parse(b.ip(pod, ['-j', 'link'])).length, 1, 'only lo left in the pod');
+});
+
+t.test('an interface that already exists is refused before any IP is allocated', async (t) => {
+  const b = bed(t, 'exists');
+  const pod = b.pod('a');
+  b.ip(pod, ['link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'other0']);
+  const r = b.run('ADD', { containerId: 'ex1', pod });
+  t.not(r.code, 0);
+  t.match(r.json, { msg: /eth0 already exists/ });
+  t.same(b.ipamAllocations(), []);
+  t.same(b.nodeLinks(), []);
+});
+
+t.test('DEL never deletes a foreign link that has the derived name', async (t) => {
+  const b = bed(t, 'foreign');
+  const pod = b.pod('a');
+  const r = b.run('ADD', { containerId: 'fx1', pod });
+  ok(t, r, 'ADD');
+  const hostIf = (r.json as { interfaces: { name: string }[] }).interfaces[0]!.name;
+  ok(t, b.run('DEL', { containerId: 'fx1', pod }), 'DEL');
+  b.ip(b.node, ['link', 'add', hostIf, 'type', 'veth', 'peer', 'name', 'foreign1']);
+  ok(t, b.run('DEL', { containerId: 'fx1', pod }), 'DEL again');
+  t.ok(b.nodeLinks().includes(hostIf), 'the foreign link is still there');
+});
+
+t.test('--dry-run changes nothing (ADD, CHECK, DEL)', async (t) => {
+  const b = bed(t, 'dryrun');
+  const pod = b.pod('a');
+  const conf = b.conf();
+  ok(t, b.run('ADD', { containerId: 'dr0', pod, conf }), 'a real pod first');
+  const files = () => JSON.stringify({ ...walk(b.stateDir), ...walk(b.ipamDir), mode: fs.readFileSync(b.modeFile, 'base64') });
+  await settle(b, pod);
+  const before = { net: snapshot([b.node, pod]), files: files() };
+  const add = b.run('ADD', { containerId: 'dr1', pod, conf, ifname: 'eth1', flags: ['--dry-run'] });
+  ok(t, add, 'ADD --dry-run');
+  t.match(add.stdout, /podlink ADD plan \(dry run: nothing was changed\)/);
+  t.match(add.stdout, /IPAM ADD/);
+  t.match(add.stdout, /create link pair/);
+  const addJson = b.run('ADD', { containerId: 'dr1', pod, conf, ifname: 'eth1', flags: ['--dry-run', '--json'] });
+  t.match(JSON.parse(addJson.stdout), { command: 'ADD', steps: [{ step: 1 }] });
+  ok(t, b.run('DEL', { containerId: 'dr0', pod, conf, flags: ['--dry-run'] }), 'DEL --dry-run');
+  ok(t, b.run('CHECK', { containerId: 'dr0', pod, conf: { ...conf, prevResult: {} }, flags: ['--dry-run'] }), 'CHECK --dry-run');
+  t.same(diffSnapshots(before.net, snapshot([b.node, pod])), [], 'links, addresses, routes, neighbours unchanged');
+  t.same(Object.keys(JSON.parse(files())), Object.keys(JSON.parse(before.files)), 'same files');
+  t.equal(files(), before.files, 'state, IPAM and mode files unchanged');
+  ok(t, b.run('DEL', { containerId: 'dr0', pod, conf }), 'DEL');
+});
+
+/** Carrier comes up asynchronously after ADD (linkwatch); wait until no link reports NO-CARRIER. */
+async function settle(b: Testbed, ...ns: string[]): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (![b.node, ...ns].some((n) => b.ip(n, ['link']).includes('NO-CARRIER'))) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function walk(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile()) continue;
+    const p = `${e.parentPath ?? (e as unknown as { path: string }).path}/${e.name}`;
+    if (p.endsWith('podlink.log')) continue;
+    out[p] = fs.readFileSync(p).toString('base64');
+  }
+  return out;
+}

@@ -1,0 +1,166 @@
+// A throwaway "node" for privileged tests: a node netns (where podlink runs, as kubelet would run it in
+// the host netns), pod netns, private state/IPAM/mode-file dirs, and cleanup of all of it.
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { isIP } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { runPlugin, type PluginRun } from '../lib/exec-driver.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const PODLINK = process.env.PODLINK_BIN ?? path.join(ROOT, 'dist/podlink');
+export const CNI_PATH = process.env.CNI_PLUGIN_DIR ?? '/usr/lib/cni';
+export const isRoot = process.geteuid?.() === 0;
+
+let counter = 0;
+
+export function haveNetkitKernel(): boolean {
+  const ns = `pl-nkprobe-${process.pid}`;
+  execFileSync('ip', ['netns', 'add', ns]);
+  try {
+    // iproute2 6.1 cannot create netkit; ask podlink's own probe instead.
+    const r = spawnSync('nsenter', [`--net=/run/netns/${ns}`, PODLINK, 'probe', '--json'], { encoding: 'utf8' });
+    return r.status === 0 && JSON.parse(r.stdout).features.netkit === true;
+  } finally {
+    spawnSync('ip', ['netns', 'del', ns]);
+  }
+}
+
+export interface ConfOptions {
+  cniVersion?: string;
+  mode?: string;
+  ipv6?: boolean;
+  extra?: Record<string, unknown>;
+  ipam?: Record<string, unknown> | null;
+}
+
+export class Testbed {
+  readonly id: string;
+  readonly node: string;
+  readonly dir: string;
+  readonly wrapper: string;
+  readonly subnet4: string;
+  readonly subnet6: string;
+  private pods = new Set<string>();
+
+  constructor(tag: string) {
+    counter++;
+    this.id = `${tag}-${process.pid}-${counter}`.slice(0, 40);
+    this.node = `plt-node-${this.id}`;
+    this.dir = path.join(ROOT, 'conformance/.work', this.id);
+    fs.mkdirSync(this.dir, { recursive: true });
+    execFileSync('ip', ['netns', 'add', this.node]);
+    execFileSync('ip', ['-n', this.node, 'link', 'set', 'lo', 'up']);
+    execFileSync('ip', ['-n', this.node, 'addr', 'add', '10.0.0.1/32', 'dev', 'lo']);
+    execFileSync('ip', ['-n', this.node, 'addr', 'add', 'fd00:ffff::1/128', 'dev', 'lo']);
+    this.wrapper = path.join(this.dir, 'podlink-in-node');
+    fs.writeFileSync(this.wrapper, `#!/bin/sh\nexec nsenter --net=/run/netns/${this.node} ${PODLINK} "$@"\n`, { mode: 0o755 });
+    const n = (process.pid * 7 + counter) % 250;
+    this.subnet4 = `10.${100 + (counter % 100)}.${n}.0/24`;
+    this.subnet6 = `fd00:${(100 + counter).toString(16)}:${n.toString(16)}::/64`;
+  }
+
+  get modeFile(): string {
+    return path.join(this.dir, 'mode.json');
+  }
+  get stateDir(): string {
+    return path.join(this.dir, 'state');
+  }
+  get ipamDir(): string {
+    return path.join(this.dir, 'ipam');
+  }
+  get bpfRoot(): string {
+    return `/sys/fs/bpf/podlink-test-${this.id}`;
+  }
+
+  conf(o: ConfOptions = {}): Record<string, unknown> {
+    const ranges: unknown[] = [[{ subnet: this.subnet4 }]];
+    if (o.ipv6 !== false) ranges.push([{ subnet: this.subnet6 }]);
+    return {
+      cniVersion: o.cniVersion ?? '1.0.0',
+      name: 'testnet',
+      type: 'podlink',
+      mode: o.mode ?? 'auto',
+      modeFile: this.modeFile,
+      stateDir: this.stateDir,
+      bpfRoot: this.bpfRoot,
+      logFile: path.join(this.dir, 'podlink.log'),
+      logLevel: 'debug',
+      ...(o.ipam === null ? {} : { ipam: o.ipam ?? { type: 'host-local', dataDir: this.ipamDir, ranges } }),
+      ...o.extra,
+    };
+  }
+
+  pod(name: string): string {
+    const ns = `plt-${name}-${this.id}`.slice(0, 60);
+    execFileSync('ip', ['netns', 'add', ns]);
+    this.pods.add(ns);
+    return ns;
+  }
+
+  removePod(ns: string): void {
+    spawnSync('ip', ['netns', 'del', ns]);
+    this.pods.delete(ns);
+  }
+
+  run(command: string, o: { containerId?: string; pod?: string; netns?: string; ifname?: string; conf?: object | string; args?: string; env?: Record<string, string | undefined>; flags?: string[] } = {}): PluginRun {
+    const plugin = o.flags?.length ? this.flagWrapper(o.flags) : this.wrapper;
+    return runPlugin({
+      plugin,
+      command,
+      containerId: o.containerId,
+      netns: o.netns ?? (o.pod ? `/run/netns/${o.pod}` : undefined),
+      ifname: o.ifname ?? 'eth0',
+      cniPath: CNI_PATH,
+      args: o.args,
+      stdin: o.conf ?? this.conf(),
+      env: o.env,
+    });
+  }
+
+  private flagWrapper(flags: string[]): string {
+    const f = path.join(this.dir, `podlink-${flags.join('').replace(/[^a-z]/g, '')}`);
+    fs.writeFileSync(f, `#!/bin/sh\nexec nsenter --net=/run/netns/${this.node} ${PODLINK} ${flags.join(' ')}\n`, { mode: 0o755 });
+    return f;
+  }
+
+  /** Run a command inside a netns; returns {status, stdout}. */
+  exec(ns: string, cmd: string[]): { status: number | null; stdout: string; stderr: string } {
+    const r = spawnSync('ip', ['netns', 'exec', ns, ...cmd], { encoding: 'utf8', timeout: 30_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  ip(ns: string, args: string[]): string {
+    return execFileSync('ip', ['-n', ns, ...args], { encoding: 'utf8' });
+  }
+
+  /** Links in the node netns other than lo. */
+  nodeLinks(): string[] {
+    return (JSON.parse(this.ip(this.node, ['-j', 'link'])) as { ifname: string }[]).map((l) => l.ifname).filter((n) => n !== 'lo');
+  }
+
+  ipamAllocations(): string[] {
+    const d = path.join(this.ipamDir, 'testnet');
+    try {
+      return fs.readdirSync(d).filter((f) => isIP(f) !== 0);
+    } catch {
+      return [];
+    }
+  }
+
+  records(): string[] {
+    try {
+      return fs.readdirSync(path.join(this.stateDir, 'endpoints')).filter((f) => f.endsWith('.cbor'));
+    } catch {
+      return [];
+    }
+  }
+
+  cleanup(): void {
+    for (const p of this.pods) spawnSync('ip', ['netns', 'del', p]);
+    this.pods.clear();
+    spawnSync('ip', ['netns', 'del', this.node]);
+    fs.rmSync(this.bpfRoot, { recursive: true, force: true });
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
