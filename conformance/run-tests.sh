@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The test command (`npm test`): set up a fresh Debian 12 machine, build dist/podlink, then run every
+# tier — type check, unit, privileged integration, conformance, and the VM tiers when /dev/kvm exists.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export npm_config_nodedir=/usr
+
+bash conformance/setup.sh
+
+tier() { printf '\n=== %s ===\n' "$*"; }
+TAP=(node_modules/.bin/tap --reporter=terse)
+
+tier "type check (tsc --strict)"
+node_modules/.bin/tsc --noEmit -p .
+
+tier "unit tests (lib/**, no root needed)"
+"${TAP[@]}" 'lib/**/*.test.ts' 'bpf-objects/**/*.test.ts'
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "SKIP: privileged and conformance tiers need root" >&2
+  exit 0
+fi
+
+tier "privileged integration (host kernel $(uname -r))"
+"${TAP[@]}" 'conformance/integration/**/*.test.ts' 'conformance/lib/**/*.test.ts'
+
+if [[ -f conformance/suite/run.sh ]]; then
+  tier "conformance suite"
+  bash conformance/suite/run.sh
+fi
+
+tier "VM tiers (kvm-run)"
+bash conformance/vm/run-vm-tiers.sh
