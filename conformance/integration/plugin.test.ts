@@ -2,11 +2,11 @@
 // On the host kernel (no netkit) that is veth; under kvm-run (6.12) also netkit and netkit-l2.
 import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
-import { haveNetkitKernel, isRoot, Testbed } from './testbed.js';
+import { haveNetkitKernel, isRoot, PODLINK, Testbed } from './testbed.js';
 import { snapshot, diffSnapshots } from '../lib/exec-driver.js';
 
 if (!isRoot) {
-  t.skip('privileged tests need root');
+  t.plan(0, 'privileged tests need root');
   process.exit(0);
 }
 
@@ -186,4 +186,40 @@ function walk(dir: string): Record<string, string> {
     out[p] = fs.readFileSync(p).toString('base64');
   }
   return out;
+}
+
+t.test('mixed node: veth pods, then the mode switches to netkit, new netkit pods; every pod CHECKs and DELs', { skip: !netkit && 'kernel has no netkit (runs under kvm-run)' }, async (t) => {
+  const b = bed(t, 'mixed');
+  const vethConf = b.conf({ mode: 'veth' });
+  const nkConf = b.conf({ mode: 'auto' });
+  const l2Conf = b.conf({ mode: 'netkit-l2' });
+  const pods = [
+    { id: 'mx-veth', ns: b.pod('v'), conf: vethConf, kind: 'veth' },
+    { id: 'mx-nk', ns: b.pod('n'), conf: nkConf, kind: 'netkit' },
+    { id: 'mx-l2', ns: b.pod('l'), conf: l2Conf, kind: 'netkit' },
+  ];
+  const results: unknown[] = [];
+  for (const p of pods) {
+    const r = b.run('ADD', { containerId: p.id, pod: p.ns, conf: p.conf });
+    ok(t, r, `ADD ${p.id}`);
+    results.push(r.json);
+  }
+  const status = spawnStatus(b);
+  t.match(status, /Device Mode: netkit \[Configured: auto\]/, 'status shows the operational and configured mode');
+  // CHECK and DEL each pod with the *current* config (auto → netkit), whatever mode it was created in.
+  pods.forEach((p, i) => {
+    const d = JSON.parse(b.ip(b.node, ['-d', '-j', 'link', 'show', (results[i] as { interfaces: { name: string }[] }).interfaces[0]!.name]))[0];
+    t.equal(d.linkinfo.info_kind, p.kind, `${p.id} is a ${p.kind}`);
+    ok(t, b.run('CHECK', { containerId: p.id, pod: p.ns, conf: { ...nkConf, prevResult: results[i] } }), `CHECK ${p.id} under the new mode`);
+  });
+  const ping = (results[0] as { ips: { address: string }[] }).ips[0]!.address.split('/')[0]!;
+  t.equal(b.exec(pods[1]!.ns, ['ping', '-c', '1', '-W', '2', ping]).status, 0, 'netkit pod reaches the veth pod');
+  for (const p of pods) ok(t, b.run('DEL', { containerId: p.id, pod: p.ns, conf: nkConf }), `DEL ${p.id} under the new mode`);
+  t.same(b.nodeLinks(), []);
+  t.same(b.records(), []);
+  t.same(b.ipamAllocations(), []);
+});
+
+function spawnStatus(b: Testbed): string {
+  return b.exec(b.node, [PODLINK, 'status', '--mode-file', b.modeFile, '--state-dir', b.stateDir, '--bpf-root', b.bpfRoot]).stdout;
 }

@@ -165,7 +165,7 @@ export async function dispatch(io: CniIO, handlers: Handlers, opts: DispatchOpti
       netns: env?.netns ?? io.getenv('CNI_NETNS') ?? '',
       network: conf?.name,
       cniVersion: conf?.cniVersion,
-      durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+      durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e3) / 1e3,
       outcome: failure ? 'error' : 'ok',
       code: failure?.code,
       msg: failure?.msg,

@@ -1,0 +1,157 @@
+import t, { type Test } from 'tap';
+import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CniError, Code } from '../cni/index.js';
+import { execIpam, findPlugin, type IpamCommand } from './index.js';
+
+const FAKE = join(dirname(fileURLToPath(import.meta.url)), 'testdata', 'fake-ipam');
+
+/** A CNI_PATH with an empty dir first and the fake installed as `fake-ipam` in the second. */
+function cniPath(t: Test): string[] {
+  const root = t.testdir({ empty: {}, bin: {} });
+  copyFileSync(FAKE, join(root, 'bin', 'fake-ipam'));
+  chmodSync(join(root, 'bin', 'fake-ipam'), 0o755);
+  return [join(root, 'empty'), join(root, 'bin')];
+}
+
+function setup(t: Test, mode = 'ok', extra: Record<string, string> = {}) {
+  const path = cniPath(t);
+  const dump = join(dirname(path[0]!), 'dump.jsonl');
+  const env: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    CNI_COMMAND: 'ADD',
+    CNI_CONTAINERID: 'c0ffee',
+    CNI_NETNS: '/run/netns/pod1',
+    CNI_IFNAME: 'eth0',
+    CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAME=web',
+    CNI_PATH: path.join(':'),
+    SOMETHING_ELSE: 'kept',
+    UNSET_ONE: undefined,
+    FAKE_IPAM_DUMP: dump,
+    FAKE_IPAM_MODE: mode,
+    ...extra,
+  };
+  const dumps = () =>
+    readFileSync(dump, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { command: string; env: Record<string, string>; stdin: string });
+  return { path, env, dumps };
+}
+
+const conf = (v: string) => ({
+  cniVersion: v,
+  name: 'podnet',
+  type: 'podlink',
+  ipam: { type: 'fake-ipam', subnet: '10.205.0.0/24' },
+  args: { cni: { ips: ['10.205.0.9'] } },
+  runtimeConfig: { ips: ['10.205.0.9/24'], PortMappings: [{ HostPort: 80 }] },
+  prevResult: { cniVersion: v, ips: [] },
+  someUnknownKey: { kept: 'verbatim' },
+});
+
+/** tap's processinfo hook adds NODE_OPTIONS and _TAPJS_PROCESSINFO_* to every child it sees spawned. */
+function withoutTapEnv(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'NODE_OPTIONS' && !k.startsWith('_TAPJS_PROCESSINFO_')));
+}
+
+function cniErr(t: Test, fn: () => unknown, code: number, msg?: RegExp | string): CniError {
+  const e = t.throws(fn) as unknown as CniError;
+  t.type(e, CniError);
+  t.equal(e.code, code);
+  if (msg !== undefined) typeof msg === 'string' ? t.equal(e.msg, msg) : t.match(e.msg, msg);
+  return e;
+}
+
+t.test('findPlugin searches CNI_PATH in order and only there', async (t) => {
+  const root = t.testdir({ a: { ipam: 'not executable' }, b: { ipam: { 'is-a-dir': '' } }, c: {}, d: {} });
+  copyFileSync(FAKE, join(root, 'c', 'ipam'));
+  copyFileSync(FAKE, join(root, 'd', 'ipam'));
+  chmodSync(join(root, 'c', 'ipam'), 0o755);
+  chmodSync(join(root, 'd', 'ipam'), 0o755);
+  const dirs = ['a', 'b', 'c', 'd'].map((d) => join(root, d));
+  t.equal(findPlugin('ipam', dirs), join(root, 'c', 'ipam'), 'skips the non-executable file and the directory; first match wins');
+  t.equal(findPlugin('ipam', ['', ...dirs.slice(3)]), join(root, 'd', 'ipam'));
+  const e = cniErr(t, () => findPlugin('node', dirs), Code.InvalidConfig, 'failed to find IPAM plugin "node" in CNI_PATH');
+  t.match(e.details, `searched CNI_PATH=${dirs.join(':')}`);
+  const ne = cniErr(t, () => findPlugin('ipam', dirs.slice(0, 2)), Code.InvalidConfig);
+  t.match(ne.details, /found but not executable: .*\/a\/ipam/);
+});
+
+t.test('findPlugin rejects types that are not file names, and a missing CNI_PATH', async (t) => {
+  for (const bad of ['../bin/ipam', '/usr/bin/ipam', '.', '..', '', 'a\0b']) {
+    cniErr(t, () => findPlugin(bad, ['/opt/cni/bin']), Code.InvalidConfig, /^invalid IPAM plugin type/);
+  }
+  const e = cniErr(t, () => findPlugin('host-local', []), Code.InvalidEnv, 'required env variables [CNI_PATH] missing');
+  t.match(e.details, /host-local/);
+});
+
+for (const v of ['0.2.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0']) {
+  t.test(`ADD ${v}: same env but CNI_COMMAND, whole config on stdin, result parsed`, async (t) => {
+    const { path, env, dumps } = setup(t);
+    const c = conf(v);
+    const r = execIpam('ADD', c, { ...env, CNI_COMMAND: 'DEL' }, path);
+    t.strictSame(r.ips, [{ address: '10.205.0.5/24', gateway: '10.205.0.1' }]);
+    t.strictSame(r.routes, [{ dst: '0.0.0.0/0' }]);
+    const [d] = dumps();
+    const expectedEnv = Object.fromEntries(Object.entries({ ...env, CNI_COMMAND: 'ADD' }).filter(([, x]) => x !== undefined));
+    t.strictSame(withoutTapEnv(d!.env), expectedEnv, 'environment passed unchanged except CNI_COMMAND');
+    t.equal(d!.stdin, JSON.stringify(c), 'the whole config, byte for byte');
+    t.strictSame(JSON.parse(d!.stdin).someUnknownKey, { kept: 'verbatim' });
+  });
+}
+
+for (const cmd of ['DEL', 'CHECK', 'STATUS', 'GC'] as IpamCommand[]) {
+  t.test(`${cmd}: runs the plugin with CNI_COMMAND=${cmd} and returns nothing`, async (t) => {
+    const { path, env, dumps } = setup(t);
+    t.equal(execIpam(cmd, conf('1.1.0'), env, path), undefined);
+    t.equal(dumps()[0]!.env.CNI_COMMAND, cmd);
+    t.equal(dumps()[0]!.command, cmd);
+  });
+}
+
+t.test('an IPAM error object passes through with the same code, msg and details', async (t) => {
+  const { path, env } = setup(t, 'error');
+  const e = cniErr(t, () => execIpam('ADD', conf('1.0.0'), env, path), 11, 'no IP addresses available in range set');
+  t.equal(e.details, '10.205.0.0/24 is full');
+  const custom = setup(t, 'error', { FAKE_IPAM_ERROR: '{"code":7,"msg":"invalid range"}' });
+  const e2 = cniErr(t, () => execIpam('DEL', conf('1.0.0'), custom.env, custom.path), 7, 'invalid range');
+  t.equal(e2.details, undefined);
+});
+
+t.test('garbage, empty output, exit status, signal and timeout → 999 naming the plugin', async (t) => {
+  let s = setup(t, 'garbage');
+  let e = cniErr(t, () => execIpam('ADD', conf('1.0.0'), s.env, s.path), Code.Internal, /^IPAM plugin fake-ipam \(.*fake-ipam\) ADD returned an invalid result: error decoding result/);
+  t.match(e.details, 'this is not JSON');
+  e = cniErr(t, () => execIpam('DEL', conf('1.0.0'), s.env, s.path), Code.Internal, /^IPAM plugin fake-ipam .* DEL failed with exit status 1$/);
+  t.match(e.details, /^stdout: this is not JSON/);
+
+  s = setup(t, 'empty');
+  cniErr(t, () => execIpam('ADD', conf('1.0.0'), s.env, s.path), Code.Internal, /ADD returned an invalid result/);
+
+  s = setup(t, 'ok', { FAKE_IPAM_RESULT: '{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.1"}]}' });
+  cniErr(t, () => execIpam('ADD', conf('1.0.0'), s.env, s.path), Code.Internal, /invalid result: invalid 1\.0\.0 result: ips\[0\]\.address/);
+
+  s = setup(t, 'exit', { FAKE_IPAM_STDERR: 'panic: something broke' });
+  e = cniErr(t, () => execIpam('CHECK', conf('1.0.0'), s.env, s.path, { stderr: () => {} }), Code.Internal, /CHECK failed with exit status 3$/);
+  t.match(e.details, 'stderr: panic: something broke');
+
+  s = setup(t, 'crash');
+  cniErr(t, () => execIpam('ADD', conf('1.0.0'), s.env, s.path), Code.Internal, /ADD was killed by signal SIGKILL$/);
+
+  s = setup(t, 'hang');
+  cniErr(t, () => execIpam('ADD', conf('1.0.0'), s.env, s.path, { timeoutMs: 300 }), Code.Internal, /ADD timed out after 300 ms$/);
+});
+
+t.test("the plugin's stderr is forwarded", async (t) => {
+  const { path, env } = setup(t, 'ok', { FAKE_IPAM_STDERR: 'allocating 10.205.0.5\n' });
+  const got: string[] = [];
+  execIpam('ADD', conf('1.0.0'), env, path, { stderr: (s) => void got.push(s) });
+  t.same(got, ['allocating 10.205.0.5\n']);
+});
+
+t.test('config problems: no ipam section, plugin not installed', async (t) => {
+  const { path, env } = setup(t);
+  cniErr(t, () => execIpam('ADD', { cniVersion: '1.0.0', name: 'n', type: 'podlink' }, env, path), Code.InvalidConfig, 'ipam.type is required');
+  const e = cniErr(t, () => execIpam('ADD', { ...conf('1.0.0'), ipam: { type: 'host-local' } }, env, path), Code.InvalidConfig, /failed to find IPAM plugin "host-local"/);
+  t.match(e.details, /CNI_PATH/);
+  cniErr(t, () => execIpam('DEL', conf('1.0.0'), env, []), Code.InvalidEnv, 'required env variables [CNI_PATH] missing');
+});
