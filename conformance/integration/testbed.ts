@@ -104,7 +104,7 @@ export class Testbed {
   }
 
   run(command: string, o: { containerId?: string; pod?: string; netns?: string; ifname?: string; conf?: object | string; args?: string; env?: Record<string, string | undefined>; flags?: string[] } = {}): PluginRun {
-    const plugin = o.flags?.length ? this.flagWrapper(o.flags) : this.wrapper;
+    const plugin = this.wrapperOverride ?? (o.flags?.length ? this.flagWrapper(o.flags) : this.wrapper);
     return runPlugin({
       plugin,
       command,
@@ -117,6 +117,21 @@ export class Testbed {
       env: o.env,
     });
   }
+
+  /** Like run(), with another executable (e.g. the fault-hooks test build). */
+  runWith(bin: string, command: string, o: Parameters<Testbed['run']>[1] = {}): PluginRun {
+    const w = path.join(this.dir, `wrap-${path.basename(bin)}`);
+    fs.writeFileSync(w, `#!/bin/sh\nexec nsenter --net=/run/netns/${this.node} ${bin} "$@"\n`, { mode: 0o755 });
+    const saved = this.wrapperOverride;
+    this.wrapperOverride = w;
+    try {
+      return this.run(command, o);
+    } finally {
+      this.wrapperOverride = saved;
+    }
+  }
+
+  private wrapperOverride?: string;
 
   private flagWrapper(flags: string[]): string {
     const f = path.join(this.dir, `podlink-${flags.join('').replace(/[^a-z]/g, '')}`);
