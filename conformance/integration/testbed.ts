@@ -105,7 +105,8 @@ export class Testbed {
 
   run(command: string, o: { containerId?: string; pod?: string; netns?: string; ifname?: string; conf?: object | string; args?: string; env?: Record<string, string | undefined>; flags?: string[] } = {}): PluginRun {
     const plugin = this.wrapperOverride ?? (o.flags?.length ? this.flagWrapper(o.flags) : this.wrapper);
-    return runPlugin({
+    const started = Date.now();
+    const r = runPlugin({
       plugin,
       command,
       containerId: o.containerId,
@@ -116,6 +117,8 @@ export class Testbed {
       stdin: o.conf ?? this.conf(),
       env: o.env,
     });
+    if (process.env.PODLINK_TEST_TRACE) process.stderr.write(`[trace] ${command} ${o.containerId ?? ''} → ${r.code} in ${Date.now() - started} ms\n`);
+    return r;
   }
 
   /** Like run(), with another executable (e.g. the fault-hooks test build). */
@@ -141,7 +144,9 @@ export class Testbed {
 
   /** Run a command inside a netns; returns {status, stdout}. */
   exec(ns: string, cmd: string[]): { status: number | null; stdout: string; stderr: string } {
+    const started = Date.now();
     const r = spawnSync('ip', ['netns', 'exec', ns, ...cmd], { encoding: 'utf8', timeout: 30_000 });
+    if (process.env.PODLINK_TEST_TRACE) process.stderr.write(`[trace] ${cmd.join(' ')} → ${r.status} in ${Date.now() - started} ms\n`);
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 

@@ -103,7 +103,7 @@ export function buildAddPlan(req: Request, dp: DatapathPort, probeDeps: () => Pr
 
   plan.add('create link pair', [`create ${conf.mode === 'auto' ? '<operational mode>' : conf.mode} pair: host ${hostIfName} (mac ${hex(hostMac)} in L2 modes), peer ${env.ifname} born in ${env.netns}`, `mtu ${conf.mtu ?? 'of the default-route device'} on both ends${conf.gsoMaxSize ? `, gso_max_size ${conf.gsoMaxSize}` : ''}${conf.groMaxSize ? `, gro_max_size ${conf.groMaxSize}` : ''}`, 're-read both ends and verify kind, mode, policies, MTU and MACs'], (s) => {
     st.mtu = conf.mtu ?? defaultRouteMtu(st.hostNl!);
-    const fromPodAttached = conf.hostRouting !== 'legacy';
+    const fromPodAttached = dp.attachesFromPod && conf.hostRouting !== 'legacy';
     const pair = newLinkPair(st.hostNl!, st.podNl!, {
       mode: st.mode!,
       hostIfName,

@@ -17,6 +17,12 @@ export interface EndpointAttach {
 }
 
 export interface DatapathPort {
+  /**
+   * True when attach() installs a from-pod program: netkit pods are then created with peer policy
+   * drop (fail-closed until the program is attached). Without one they must forward, or the pod could
+   * never send.
+   */
+  readonly attachesFromPod: boolean;
   /** Operations in words for --dry-run. */
   describeAttach(a: Omit<EndpointAttach, 'hostIfindex' | 'podIfindex' | 'ips'>): string[];
   /** Attaches programs, pins links, writes map entries. Returns the pin paths created. */
@@ -30,6 +36,7 @@ export interface DatapathPort {
 }
 
 export const noDatapath: DatapathPort = {
+  attachesFromPod: false,
   describeAttach: () => ['no BPF datapath (hostRouting: legacy): pod traffic is routed by the node stack'],
   attach: () => [],
   detach: () => {},
