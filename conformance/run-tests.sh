@@ -30,4 +30,4 @@ if [[ -f conformance/suite/run.sh ]]; then
 fi
 
 tier "VM tiers (kvm-run)"
-bash conformance/vm/run-vm-tiers.sh
+bash conformance/vm-tiers.sh

@@ -10,7 +10,7 @@ import {
 } from './link.js';
 import { decodeNeigh, dumpNeighRequest, setNeighRequest, type Neigh } from './neigh.js';
 import {
-  addRouteRequest, decodeRoute, deleteRouteRequest, dumpRoutesRequest, replaceRouteRequest, type Route, type RouteSpec,
+  addRouteRequest, decodeRoute, deleteRouteRequest, dumpRoutesRequest, getRouteRequest, replaceRouteRequest, type Route, type RouteSpec,
 } from './route.js';
 import { NetlinkSocket, type NlRequest } from './socket.js';
 import {
@@ -104,6 +104,17 @@ export class Netlink {
       return true;
     } catch (e) {
       if (notFound(e, E.ESRCH, E.ENOENT, E.ENODEV)) return false;
+      throw e;
+    }
+  }
+
+  /** The route the kernel would use for `dst`; undefined when unreachable. */
+  routeTo(dst: string): Route | undefined {
+    try {
+      const r = this.sock.request(getRouteRequest(dst));
+      return r.length ? decodeRoute(r[0]!) : undefined;
+    } catch (e) {
+      if (notFound(e, E.ENETUNREACH, 113, E.ESRCH, E.EINVAL)) return undefined;
       throw e;
     }
   }

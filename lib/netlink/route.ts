@@ -108,3 +108,16 @@ export function decodeRoute(m: NlMsg): Route {
     priority: a.u32(K.RTA_PRIORITY),
   };
 }
+
+/** RTM_GETROUTE for one destination (what `ip route get` asks): the kernel's FIB lookup, no dump. */
+export function getRouteRequest(dst: string): NlRequest {
+  const d = parseCidr(dst);
+  return {
+    type: K.RTM_GETROUTE,
+    fill: (w) => {
+      w.u8(d.family === 4 ? AF_INET : AF_INET6).u8(d.family === 4 ? 32 : 128).u8(0).u8(0).u8(0).u8(0).u8(0).u8(0).u32(0);
+      putAttr(w, K.RTA_DST, ipToBytes(d.address));
+    },
+    what: `get route to ${d.address}`,
+  };
+}

@@ -99,7 +99,11 @@ export function createAnonymousNetns(sys: Sys): number {
   }
 }
 
-/** Starts libuv's worker threads while the process is still in the host netns. */
-export async function warmThreadPool(): Promise<void> {
-  await fs.promises.access('/');
+/**
+ * Starts libuv's worker threads while the calling thread is still in the host netns. Threads inherit
+ * the netns of the thread that creates them, and libuv creates its pool synchronously on the first
+ * queued request, so submitting one request is enough; waiting for it would only cost a wake-up.
+ */
+export function warmThreadPool(): void {
+  fs.access('/', () => {});
 }

@@ -48,7 +48,7 @@ export function buildAddPlan(req: Request, dp: DatapathPort, probeDeps: () => Pr
   const sys = req.sys;
 
   plan.add('open pod netns', [`open ${env.netns}, verify it is a network namespace other than ours`, `check that ${env.ifname} does not exist in it`], async () => {
-    await warmThreadPool();
+    warmThreadPool();
     st.netns = openNetns(sys(), env.netns);
     if (sameNetns(env.netns, '/proc/thread-self/ns/net')) {
       throw new CniError(Code.InvalidEnv, `CNI_NETNS ${env.netns} is the plugin's own network namespace`, 'pass the pod sandbox netns');
@@ -123,7 +123,6 @@ export function buildAddPlan(req: Request, dp: DatapathPort, probeDeps: () => Pr
     st.host = pair.host;
     st.pod = pair.pod;
     s.undo(`delete ${hostIfName}`, () => void st.hostNl!.deleteLink(pair.host.index, hostIfName));
-    writeRecord(recFile, record('creating'));
   });
 
   plan.add('configure pod side', [`in ${env.netns}: bring lo up; add IPAM addresses to ${env.ifname} as /32 and /128 (IPv6 nodad)`, `default routes via the IPAM gateway (else ${GW4} / ${GW6}) onlink`, 'L2 modes: permanent neighbour for the gateway (the host-side MAC)', `bring ${env.ifname} up`], () => {

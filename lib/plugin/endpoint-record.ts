@@ -80,7 +80,7 @@ export function readRecord(file: string): EndpointRecord | undefined {
 }
 
 export function writeRecord(file: string, r: EndpointRecord): void {
-  writeFileAtomic(file, encode(r), 0o600);
+  writeFileAtomic(file, encode(r), 0o600, false);
 }
 
 export function removeRecord(file: string): boolean {

@@ -87,14 +87,18 @@ export class Plan {
     const undo: { what: string; fn: () => void | Promise<void> }[] = [];
     const ctx: StepContext = { undo: (what, fn) => undo.push({ what, fn }) };
     let i = 0;
+    // PODLINK_TRACE_STEPS=1: per-step durations on stderr (never stdout), for profiling.
+    const trace = process.env.PODLINK_TRACE_STEPS === '1';
     try {
       for (const s of this.steps) {
         i++;
+        const t0 = trace ? performance.now() : 0;
         try {
           await s.run(ctx);
         } catch (e) {
           throw withStep(e, s.name);
         }
+        if (trace) process.stderr.write(`podlink: step ${i} ${s.name}: ${(performance.now() - t0).toFixed(2)} ms\n`);
         faultAfter(i, s.name);
       }
     } catch (e) {

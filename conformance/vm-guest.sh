@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs inside the kvm-run VM: each bundled test file with plain node; prints one line per file.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+echo "guest kernel $(uname -r)"
+mountpoint -q /sys/fs/bpf || mount -t bpf bpffs /sys/fs/bpf 2>/dev/null || true
+rc=0
+for b in "$@"; do
+  start=$SECONDS
+  out=$(node "$b" 2>&1); r=$?
+  line=$(printf '%s\n' "$out" | grep -E '^# \{' | tail -1)
+  if [[ $r -ne 0 ]]; then
+    printf '%s\n' "$out" | grep -E -B2 -A25 '^\s*not ok' | head -120
+    rc=1
+  fi
+  echo "vm: $b exit $r $line ($((SECONDS - start))s)"
+done
+exit $rc
