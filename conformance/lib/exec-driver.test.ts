@@ -76,11 +76,15 @@ t.test('exit status, signals and timeouts are reported, not thrown', async (t) =
 });
 
 t.test('reference ptp + host-local through runPlugin (cniVersion 1.0.0)', { skip: skipRef }, async (t) => {
-  const ns = `podlink-execdrv-${process.pid}`;
+  // The plugin runs in a private "host" netns: other suites create links on
+  // the real host concurrently, which would make a host-wide comparison flaky.
+  const hostNs = `podlink-execdrv-h${process.pid}`;
+  const ns = `podlink-execdrv-c${process.pid}`;
   const dataDir = join(workDir, 'ipam');
   mkdirSync(dataDir, { recursive: true });
+  createNetns(hostNs);
   const nsPath = createNetns(ns);
-  t.teardown(() => deleteNetns(ns));
+  t.teardown(() => { deleteNetns(ns); deleteNetns(hostNs); });
   t.equal(nsPath, netnsPath(ns));
 
   const conf = {
@@ -95,10 +99,11 @@ t.test('reference ptp + host-local through runPlugin (cniVersion 1.0.0)', { skip
       routes: [{ dst: '10.231.0.0/16', gw: '10.231.8.1' }],
     },
   };
-  const call = { plugin: PTP, containerId: 'execdrv-1', netns: nsPath, ifname: 'eth0', cniPath: REF_DIR };
+  const call = { plugin: PTP, containerId: 'execdrv-1', netns: nsPath, ifname: 'eth0', cniPath: REF_DIR, hostNetns: hostNs };
+  const snap = () => snapshot([ns], { hostNetns: hostNs });
 
-  const before = snapshot([ns]);
-  t.same(snapshot([ns]), before, 'two snapshots without changes are equal');
+  const before = snap();
+  t.same(snap(), before, 'two snapshots without changes are equal');
 
   const add = runPlugin({ ...call, command: 'ADD', stdin: conf });
   t.equal(add.code, 0, `ADD exit 0 (stderr: ${add.stderr})`);
@@ -107,7 +112,8 @@ t.test('reference ptp + host-local through runPlugin (cniVersion 1.0.0)', { skip
   t.match(result.ips[0]?.address, /^10\.231\.8\.\d+\/24$/);
   t.equal(result.interfaces.length, 2, 'host veth and container eth0 listed');
 
-  const during = snapshot([ns]);
+  const during = snap();
+  t.ok(diffSnapshots(before.host, during.host).length > 0, 'the host side (veth, route) is in the private host netns');
   t.not(snapshotText(during), snapshotText(before), 'snapshot sees the ADD');
   t.ok(diffSnapshots(before, during).some((d) => d.includes('eth0')), 'diff names the container eth0');
 
@@ -118,7 +124,7 @@ t.test('reference ptp + host-local through runPlugin (cniVersion 1.0.0)', { skip
   const del = runPlugin({ ...call, command: 'DEL', stdin: { ...conf, prevResult: result } });
   t.equal(del.code, 0, `DEL exit 0 (stdout: ${del.stdout} stderr: ${del.stderr})`);
 
-  const after = snapshot([ns]);
+  const after = snap();
   t.same(diffSnapshots(before, after), [], 'nothing left behind');
   t.equal(snapshotText(after), snapshotText(before), 'byte-identical snapshot text');
 
@@ -129,7 +135,7 @@ t.test('reference ptp + host-local through runPlugin (cniVersion 1.0.0)', { skip
   t.equal(again.code, 0, 'repeated DEL without prevResult succeeds');
 
   deleteNetns(ns);
-  t.equal(snapshot([ns]).netns[ns], null, 'deleted netns snapshots as null');
+  t.equal(snap().netns[ns], null, 'deleted netns snapshots as null');
   deleteNetns(ns); // not-found is success
   const gone = runPlugin({ ...call, command: 'DEL', stdin: conf });
   t.equal(gone.code, 0, 'DEL with a vanished netns succeeds');

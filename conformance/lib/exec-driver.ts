@@ -46,6 +46,10 @@ export interface RunPluginOptions {
   env?: Record<string, string | undefined>;
   /** Kill the plugin (SIGKILL) after this many ms; default 60 s. */
   timeoutMs?: number;
+  /** Run the plugin inside this named netns (`ip netns exec`) instead of the
+   *  driver's own: a private "host" that concurrent tests on the real host
+   *  cannot disturb, and whose state a plugin run cannot leak. */
+  hostNetns?: string;
 }
 
 export interface PluginRun {
@@ -94,7 +98,11 @@ export function runPlugin(opts: RunPluginOptions): PluginRun {
   // _TAPJS_PROCESSINFO_*), which a Node-based plugin would obey. env(1) execs
   // the plugin in place, so pid, exit status and signals are the plugin's own.
   const assignments = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-  const r = spawnSync(ENV_BIN, ['-i', ...assignments, opts.plugin], {
+  const envArgv = ['-i', ...assignments, opts.plugin];
+  const [file, argv] = opts.hostNetns === undefined
+    ? [ENV_BIN, envArgv]
+    : ['ip', ['netns', 'exec', opts.hostNetns, ENV_BIN, ...envArgv]];
+  const r = spawnSync(file, argv, {
     env,
     input,
     cwd: '/',
@@ -174,6 +182,8 @@ export interface SnapshotOptions {
   /** Keep neighbour entries learnt from traffic (REACHABLE, STALE, ...). Default false:
    *  they come and go with unrelated traffic and would make comparisons flaky. */
   dynamicNeigh?: boolean;
+  /** Take `host` from this named netns (see RunPluginOptions.hostNetns). */
+  hostNetns?: string;
 }
 
 /** Keys whose values change without anyone touching the configuration. */
@@ -229,7 +239,7 @@ export function snapshot(netnsNames: string[], opts: SnapshotOptions = {}): Snap
   for (const name of netnsNames) {
     netns[name] = existsSync(netnsPath(name)) ? snapshotNs(name, opts) : null;
   }
-  return { host: snapshotNs(null, opts), netns };
+  return { host: snapshotNs(opts.hostNetns ?? null, opts), netns };
 }
 
 /** Canonical text of a snapshot, for byte-identical comparisons and fixtures. */
