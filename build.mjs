@@ -54,6 +54,9 @@ if (fs.existsSync(bpfBuild)) {
 const entry = path.join(root, 'cmd/podlink.ts');
 const esbuild = await import('esbuild');
 const addonB64 = fs.readFileSync(addon).toString('base64');
+// The BPF object is embedded too: the executable is the only file a node needs.
+const bpfObject = path.join(root, 'bpf-objects/podlink.bpf.o');
+const bpfB64 = fs.existsSync(bpfObject) ? fs.readFileSync(bpfObject).toString('base64') : undefined;
 const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
 
 async function bundle(out, buildFlags) {
@@ -70,6 +73,7 @@ async function bundle(out, buildFlags) {
     logLevel: 'warning',
     define: {
       __PODLINK_ADDON_B64__: JSON.stringify(addonB64),
+      ...(bpfB64 ? { __PODLINK_BPF_OBJECT_B64__: JSON.stringify(bpfB64) } : {}),
       __PODLINK_VERSION__: JSON.stringify(version),
       // Test-only behaviour (fault injection) exists only in executables built with it.
       __PODLINK_BUILD_FLAGS__: JSON.stringify(buildFlags),

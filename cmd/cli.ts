@@ -1,7 +1,15 @@
 // The operator's CLI (commander): probe, status and friends. Loaded only when CNI_COMMAND is unset.
 import { Command, Option } from 'commander';
+import { runInstallCommand } from './install-command.js';
+import { runLogsCommand } from './logs-command.js';
+import { runManifestCommand } from './manifest-command.js';
+import { runMetricsCommand } from './metrics-command.js';
 import { runProbeCommand } from './probe-command.js';
 import { runStatusCommand } from './status-command.js';
+import { runUninstallCommand } from './uninstall-command.js';
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+const MODES = ['auto', 'veth', 'netkit', 'netkit-l2'];
 
 export async function runCli(argv: string[], version: string): Promise<number> {
   let code = 0;
@@ -13,7 +21,11 @@ export async function runCli(argv: string[], version: string): Promise<number> {
 Examples:
   podlink probe --write                       probe the kernel and write /run/podlink/mode.json
   podlink status                              show the datapath mode and the endpoints on this node
+  podlink install --subnet 10.244.1.0/24      install on this node (binary, mode file, conflist)
+  podlink manifest | kubectl apply -f -       run podlink on every node of a cluster
+  podlink logs --follow                       one line per CNI call, as they happen
   CNI_COMMAND=ADD ... podlink --dry-run < netconf.json   print what ADD would do`)
+    .enablePositionalOptions() // `podlink install --dry-run` is install's option, not the CNI one
     .exitOverride();
 
   program
@@ -22,6 +34,7 @@ Examples:
     .addOption(new Option('--mode <mode>', 'configured mode').choices(['auto', 'veth', 'netkit', 'netkit-l2']).default('auto'))
     .option('--write', 'write the mode file atomically')
     .option('--mode-file <path>', 'mode file path', '/run/podlink/mode.json')
+    .option('--bpf-root <path>', 'where --write pins the BPF programs and maps', '/sys/fs/bpf/podlink')
     .option('--json', 'print JSON')
     .addHelpText('after', `
 Examples:
@@ -47,6 +60,126 @@ Examples:
   podlink status --ready && echo ready`)
     .action((o) => {
       code = runStatusCommand(o);
+    });
+
+  program
+    .command('install')
+    .description('install podlink on this node: the binary into the CNI bin dir, the mode file (kernel probe), then the conflist; atomic and idempotent')
+    .option('--bin-dir <dir>', 'CNI plugin directory', '/opt/cni/bin')
+    .option('--conf-dir <dir>', 'CNI config directory (05-podlink.conflist is written here)', '/etc/cni/net.d')
+    .addOption(new Option('--mode <mode>', 'configured datapath mode (default: the --netconf file\'s, else auto)').choices(MODES))
+    .option('--ipam <type>', 'IPAM plugin type, e.g. host-local')
+    .option('--subnet <cidr>', 'host-local subnet; repeat for dual stack; "node" reads this node\'s spec.podCIDRs (in a pod)', collect)
+    .option('--netconf <file>', 'podlink netconf (plugin object) to start from, e.g. the ConfigMap\'s; options override it')
+    .option('--name <network>', 'network name (default: the --netconf file\'s, else k8s-pod-network)')
+    .option('--cni-version <version>', 'cniVersion of the conflist', '1.1.0')
+    .option('--no-portmap', 'do not chain the portmap plugin (hostPort)')
+    .option('--no-bandwidth', 'do not chain the bandwidth plugin (traffic shaping)')
+    .option('--mode-file <path>', 'mode file (default: the netconf\'s modeFile, else /run/podlink/mode.json)')
+    .option('--textfile-dir <dir>', 'node_exporter textfile directory for podlink.prom (default: /var/lib/node_exporter/textfile_collector, if it exists)')
+    .option('--source <file>', 'executable to install (default: this podlink executable)')
+    .option('--dry-run', 'print what would change, change nothing')
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', `
+Steps, in this order (each only when its content differs; a second run changes nothing):
+  1. copy the executable to <bin-dir>/podlink: temp file in the same directory, fsync, rename
+     (a running podlink keeps its old inode: never "text file busy")
+  2. probe the kernel and write the mode file (ignoring probedAt)
+  3. write <conf-dir>/05-podlink.conflist (podlink + portmap + bandwidth) atomically
+  4. write podlink.prom when node_exporter's textfile directory exists
+
+Examples:
+  podlink install --ipam host-local --subnet 10.244.1.0/24 --subnet fd00:10:244:1::/64
+  podlink install --subnet 10.244.1.0/24 --mode netkit --dry-run   show the plan and the conflist
+  podlink install --netconf /etc/podlink/podlink.json --subnet node --bin-dir /host/opt/cni/bin --conf-dir /host/etc/cni/net.d
+                                                              what the DaemonSet init container runs`)
+    .action(async (o) => {
+      code = await runInstallCommand(o);
+    });
+
+  program
+    .command('uninstall')
+    .description('remove podlink from this node (conflist, mode file, node BPF pins, metrics file); keeps what DEL needs for running pods')
+    .option('--bin-dir <dir>', 'CNI plugin directory', '/opt/cni/bin')
+    .option('--conf-dir <dir>', 'CNI config directory', '/etc/cni/net.d')
+    .option('--bpf-root <path>', 'BPF pin root', '/sys/fs/bpf/podlink')
+    .option('--mode-file <path>', 'mode file', '/run/podlink/mode.json')
+    .option('--state-dir <path>', 'state directory (endpoint records)', '/var/lib/podlink')
+    .option('--textfile-dir <dir>', 'node_exporter textfile directory', '/var/lib/node_exporter/textfile_collector')
+    .option('--purge', 'also remove the binary and the metrics state, only when no endpoint record remains')
+    .option('--dry-run', 'print what would be removed, change nothing')
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', `
+Kept on purpose: the per-pod link pins (<bpf-root>/links), the endpoint records and the binary, so
+DEL still works for pods created before the uninstall. The binary goes with --purge once no endpoint
+record remains (--purge exits 1 and keeps it otherwise).
+
+Examples:
+  podlink uninstall --dry-run
+  podlink uninstall
+  podlink uninstall --purge          after the node's pods are gone`)
+    .action((o) => {
+      code = runUninstallCommand(o);
+    });
+
+  program
+    .command('manifest')
+    .description('print the Kubernetes manifest (ServiceAccount, ConfigMap, RBAC, DaemonSet) that runs podlink on every node')
+    .option('--image <image>', `container image (default: ghcr.io/podlink/podlink:${version})`)
+    .addOption(new Option('--mode <mode>', 'configured datapath mode').choices(MODES).default('auto'))
+    .option('--namespace <ns>', 'namespace', 'kube-system')
+    .option('--subnet <cidr>', 'fixed host-local subnet (repeatable); default: each node\'s spec.podCIDRs, read at install time', collect)
+    .option('--name <name>', 'object name and app label', 'podlink')
+    .option('--network <name>', 'CNI network name', 'k8s-pod-network')
+    .addOption(new Option('--log-level <level>', 'logLevel in the netconf').choices(['error', 'warn', 'info', 'debug']))
+    .option('--textfile-dir <dir>', 'node_exporter textfile directory on the hosts', '/var/lib/node_exporter/textfile_collector')
+    .addHelpText('after', `
+Examples:
+  podlink manifest | kubectl apply -f -
+  podlink manifest --image registry.example/podlink:0.1.0 --mode netkit > podlink.yaml
+  podlink manifest --namespace podlink-system --log-level debug`)
+    .action((o) => {
+      code = runManifestCommand(o, version);
+    });
+
+  program
+    .command('logs')
+    .description('print the CNI call log as one line per call: time, command, container, interface, outcome, duration, error')
+    .option('--file <path>', 'log file (the netconf\'s logFile)', '/var/log/podlink/podlink.log')
+    .option('--container <id>', 'only calls for this container ID (a prefix is enough)')
+    .option('--command <cmd>', 'only ADD, DEL, CHECK, STATUS or GC calls')
+    .option('--errors', 'only failed calls')
+    .option('--all', 'also print each call\'s warnings and debug lines under it')
+    .option('--rotated', 'read the rotated files (file.N … file.1) first')
+    .option('-n, --lines <n>', 'only the last n calls')
+    .option('-f, --follow', 'keep printing new calls (follows log rotation)')
+    .option('--json', 'print the matching summary records as JSON lines')
+    .addHelpText('after', `
+Examples:
+  podlink logs
+  podlink logs --errors --rotated
+  podlink logs --container 4f3a9c --all
+  podlink logs -f -n 20`)
+    .action(async (o) => {
+      code = await runLogsCommand(o);
+    });
+
+  program
+    .command('metrics')
+    .description('print the Prometheus metrics (datapath mode, CNI call durations and errors); --write updates node_exporter\'s podlink.prom')
+    .option('--state-file <path>', 'aggregate state written by every CNI call', '/run/podlink/metrics.json')
+    .option('--mode-file <path>', 'mode file', '/run/podlink/mode.json')
+    .option('--state-dir <path>', 'state directory (endpoint records)', '/var/lib/podlink')
+    .option('--textfile-dir <dir>', 'node_exporter textfile directory', '/var/lib/node_exporter/textfile_collector')
+    .option('--write', 'write <textfile-dir>/podlink.prom atomically instead of printing')
+    .option('--interval <seconds>', 'with --write: keep rewriting it every so many seconds (until SIGTERM)')
+    .addHelpText('after', `
+Examples:
+  podlink metrics
+  podlink metrics | grep podlink_datapath_config
+  podlink metrics --write --interval 30     what the DaemonSet's agent container runs`)
+    .action(async (o) => {
+      code = await runMetricsCommand(o);
     });
 
   try {

@@ -2,11 +2,22 @@
 import { dispatch } from '../lib/cni/dispatcher.js';
 import { processIO } from '../lib/cni/process-io.js';
 import { makeHandlers } from '../lib/plugin/handlers.js';
+import * as path from 'node:path';
+import { recordCall } from '../lib/metrics/index.js';
 import { pluginDeps } from './deps.js';
 
 export async function runCni(argv: string[]): Promise<number> {
   const io = processIO();
   const dryRun = argv.includes('--dry-run');
   const handlers = makeHandlers(pluginDeps({ printPlan: (s) => io.stdout(s), planFormat: argv.includes('--json') ? 'json' : 'text' }));
-  return dispatch(io, handlers, { dryRun });
+  return dispatch(io, handlers, {
+    dryRun,
+    onComplete: (e) => {
+      if (e.dryRun) return;
+      recordCall(
+        { command: e.command, durationMs: e.durationMs, code: e.code },
+        { stateFile: e.modeFile ? path.join(path.dirname(e.modeFile), 'metrics.json') : undefined, modeFile: e.modeFile, stateDir: e.stateDir },
+      );
+    },
+  });
 }

@@ -1,23 +1,27 @@
 // Wiring: which implementations the executable uses for the plugin's ports.
-import * as fs from 'node:fs';
-import { noDatapath, type PluginDeps, type ProbeDeps } from '../lib/plugin/index.js';
+import { haveTcx, isBpffs } from '../lib/bpf/index.js';
+import { noDatapath, type DatapathPort, type PluginDeps, type ProbeDeps } from '../lib/plugin/index.js';
 import type { Sys } from '../lib/sys/index.js';
-
-function haveBpffs(): boolean {
-  try {
-    return fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').some((l) => l.split(' ')[2] === 'bpf');
-  } catch {
-    return false;
-  }
-}
+import { bpfDatapathPort } from './datapath-wiring.js';
 
 export function probeDeps(sys: () => Sys): ProbeDeps {
-  return { sys: sys(), haveTcx: () => false, haveBpffs };
+  const s = sys();
+  return { sys: s, haveTcx: () => haveTcx(s), haveBpffs: () => isBpffs('/sys/fs/bpf') };
+}
+
+/**
+ * hostRouting legacy attaches nothing, but DEL/GC still detach: a pod created while BPF host routing
+ * was on must not leave pins behind after the config changes.
+ */
+export function datapathFor(sys: () => Sys, hostRouting: string): DatapathPort {
+  const bpf = bpfDatapathPort(sys);
+  if (hostRouting !== 'legacy') return bpf;
+  return { ...noDatapath, detach: bpf.detach, ready: () => [] };
 }
 
 export function pluginDeps(opts: { printPlan: (s: string) => void; planFormat?: 'text' | 'json' }): PluginDeps {
   return {
-    datapath: () => noDatapath,
+    datapath: datapathFor,
     probeDeps,
     printPlan: opts.printPlan,
     planFormat: opts.planFormat,

@@ -3,19 +3,25 @@ import { writeModeFile, type Mode } from '../lib/connector/index.js';
 import { probe } from '../lib/plugin/index.js';
 import { nativeSys } from '../lib/sys/index.js';
 import { withLock } from '../lib/util/index.js';
+import { ensureDatapathLoaded } from './datapath-wiring.js';
 import { probeDeps } from './deps.js';
 
 export interface ProbeOptions {
   mode: Mode;
   write?: boolean;
   modeFile: string;
+  bpfRoot: string;
   json?: boolean;
 }
 
 export function runProbeCommand(o: ProbeOptions): number {
   try {
     const m = probe(probeDeps(() => nativeSys()), o.mode);
-    if (o.write) withLock(`${o.modeFile}.lock`, () => writeModeFile(m, o.modeFile));
+    if (o.write) {
+      withLock(`${o.modeFile}.lock`, () => writeModeFile(m, o.modeFile));
+      // Node-level BPF setup: programs and shared maps are loaded and pinned once, here.
+      ensureDatapathLoaded(nativeSys(), o.bpfRoot);
+    }
     if (o.json) process.stdout.write(`${JSON.stringify(m, null, 2)}\n`);
     else {
       const f = m.features;
@@ -24,7 +30,7 @@ export function runProbeCommand(o: ProbeOptions): number {
           `Reason:      ${m.reason}\n` +
           `Kernel:      ${m.kernel}\n` +
           `Features:    netkit=${f.netkit} netkitScrub=${f.netkitScrub} netkitHeadroom=${f.netkitHeadroom} tcx=${f.tcx} bpffs=${f.bpffs}\n` +
-          (o.write ? `Wrote:       ${o.modeFile}\n` : ''),
+          (o.write ? `Wrote:       ${o.modeFile}\nBPF:         programs and maps pinned under ${o.bpfRoot}\n` : ''),
       );
     }
     if (m.configured === 'auto' && m.operational === 'veth') process.stderr.write(`podlink: ${m.reason}\n`);

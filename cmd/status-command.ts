@@ -1,6 +1,8 @@
 // `podlink status`: the node's datapath mode, as `cilium-dbg status` prints it, plus the endpoints.
 import { readModeFile, type ModeFile } from '../lib/connector/index.js';
-import { listRecords, noDatapath, readinessProblems } from '../lib/plugin/index.js';
+import { listRecords, readinessProblems } from '../lib/plugin/index.js';
+import { nativeSys } from '../lib/sys/index.js';
+import { datapathFor } from './deps.js';
 
 export interface StatusOptions {
   json?: boolean;
@@ -20,7 +22,7 @@ function table(rows: string[][]): string {
 }
 
 export function runStatusCommand(o: StatusOptions): number {
-  const problems = readinessProblems(o.modeFile, o.bpfRoot, noDatapath);
+  const problems = readinessProblems(o.modeFile, o.bpfRoot, datapathFor(() => nativeSys(), 'bpf'));
   if (o.ready) {
     if (problems.length) process.stderr.write(`not ready: ${problems.join('; ')}\n`);
     return problems.length ? 1 : 0;

@@ -33,8 +33,19 @@ export interface Handlers {
   gc(ctx: HandlerContext): Promise<void>;
 }
 
+export interface CallSummary {
+  command: string;
+  durationMs: number;
+  code?: number;
+  dryRun: boolean;
+  modeFile?: string;
+  stateDir?: string;
+}
+
 export interface DispatchOptions {
   dryRun?: boolean;
+  /** Called once after the call's log event (metrics). Errors are ignored. */
+  onComplete?: (e: CallSummary) => void;
   /** Logger factory (default lib/log openLog); the config's logFile/logLevel are passed when known. */
   openLog?: (o: { file?: string; level?: LogLevel }) => Logger;
 }
@@ -92,6 +103,7 @@ export async function dispatch(io: CniIO, handlers: Handlers, opts: DispatchOpti
   let wroteStdout = false;
   let exitCode = 0;
   let failure: CniError | undefined;
+  let durationMs = 0;
 
   const print = (doc: unknown) => {
     wroteStdout = true;
@@ -154,6 +166,7 @@ export async function dispatch(io: CniIO, handlers: Handlers, opts: DispatchOpti
   }
 
   try {
+    durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e3) / 1e3;
     if (!log) {
       const s = sniff(stdin);
       log = makeLog({ file: s.file, level: s.level });
@@ -165,7 +178,7 @@ export async function dispatch(io: CniIO, handlers: Handlers, opts: DispatchOpti
       netns: env?.netns ?? io.getenv('CNI_NETNS') ?? '',
       network: conf?.name,
       cniVersion: conf?.cniVersion,
-      durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e3) / 1e3,
+      durationMs,
       outcome: failure ? 'error' : 'ok',
       code: failure?.code,
       msg: failure?.msg,
@@ -173,6 +186,11 @@ export async function dispatch(io: CniIO, handlers: Handlers, opts: DispatchOpti
     log.close();
   } catch {
     // logging never changes the outcome
+  }
+  try {
+    opts.onComplete?.({ command: command ?? '', durationMs, code: failure?.code, dryRun: opts.dryRun ?? false, modeFile: conf?.modeFile, stateDir: conf?.stateDir });
+  } catch {
+    // metrics never change the outcome either
   }
   return exitCode;
 }

@@ -14,7 +14,8 @@ import type { Request } from './types.js';
 
 export interface PluginDeps {
   sys?: () => Sys;
-  datapath: (sys: () => Sys) => DatapathPort;
+  /** The datapath for this call's config (hostRouting decides whether BPF is attached). */
+  datapath: (sys: () => Sys, hostRouting: string) => DatapathPort;
   probeDeps: (sys: () => Sys) => ProbeDeps;
   /** Where a --dry-run plan is printed. */
   printPlan: (text: string) => void;
@@ -59,11 +60,11 @@ function show(plan: Plan, deps: PluginDeps): void {
 
 export function makeHandlers(deps: PluginDeps): Handlers {
   const sysOf = deps.sys ?? (() => nativeSys());
-  const dp = () => deps.datapath(sysOf);
+  const dpFor = (ctx: HandlerContext) => deps.datapath(sysOf, ctx.conf.hostRouting);
   return {
     async add(ctx): Promise<Result> {
       const req = toRequest(ctx, deps);
-      const { plan, result, cleanup } = buildAddPlan(req, dp(), () => deps.probeDeps(sysOf));
+      const { plan, result, cleanup } = buildAddPlan(req, dpFor(ctx), () => deps.probeDeps(sysOf));
       if (ctx.dryRun) {
         show(plan, deps);
         return { interfaces: [], ips: [], routes: [], dns: {} };
@@ -77,7 +78,7 @@ export function makeHandlers(deps: PluginDeps): Handlers {
     },
     async del(ctx) {
       const req = toRequest(ctx, deps);
-      const plan = buildDelPlan(req, dp());
+      const plan = buildDelPlan(req, dpFor(ctx));
       if (ctx.dryRun) return show(plan, deps);
       try {
         await plan.execute();
@@ -86,17 +87,17 @@ export function makeHandlers(deps: PluginDeps): Handlers {
       }
     },
     async check(ctx) {
-      const plan = buildCheckPlan(toRequest(ctx, deps), dp());
+      const plan = buildCheckPlan(toRequest(ctx, deps), dpFor(ctx));
       if (ctx.dryRun) return show(plan, deps);
       await plan.execute();
     },
     async status(ctx) {
       if (ctx.dryRun) return deps.printPlan('podlink STATUS plan: read the mode file, check bpffs and pinned programs, exec IPAM STATUS\n');
-      runStatus(toRequest(ctx, deps), dp());
+      runStatus(toRequest(ctx, deps), dpFor(ctx));
     },
     async gc(ctx) {
       if (ctx.dryRun) return deps.printPlan('podlink GC plan: remove recorded attachments absent from cni.dev/valid-attachments, then exec IPAM GC\n');
-      runGc(toRequest(ctx, deps), dp());
+      runGc(toRequest(ctx, deps), dpFor(ctx));
     },
   };
 }

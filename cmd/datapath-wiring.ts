@@ -1,0 +1,47 @@
+// The BPF datapath behind lib/plugin's DatapathPort: bpffs mounted if needed, programs and shared maps
+// loaded and pinned once per node (under a lock; later ADDs only open the pins, the verifier never
+// runs per pod), tc fallback through our netlink client for kernels without tcx.
+import { createHash } from 'node:crypto';
+import { ensureBpffs, isBpffs } from '../lib/bpf/index.js';
+import { bpfDatapath, isLoaded, loadAndPin } from '../lib/datapath/index.js';
+import { Netlink } from '../lib/netlink/index.js';
+import type { DatapathPort } from '../lib/plugin/index.js';
+import type { Sys } from '../lib/sys/index.js';
+import { withLock } from '../lib/util/index.js';
+
+const BPFFS = '/sys/fs/bpf';
+
+/** Mounts bpffs (when bpfRoot lives under /sys/fs/bpf) and loads + pins the programs if missing. */
+export function ensureDatapathLoaded(sys: Sys, bpfRoot: string): void {
+  if (bpfRoot.startsWith(`${BPFFS}/`) && !isBpffs(BPFFS)) ensureBpffs(sys);
+  if (isLoaded(bpfRoot)) return;
+  const lock = `/run/podlink/locks/bpf-${createHash('sha256').update(bpfRoot).digest('hex').slice(0, 16)}.lock`;
+  withLock(lock, () => {
+    if (!isLoaded(bpfRoot)) loadAndPin(sys, bpfRoot);
+  });
+}
+
+export function bpfDatapathPort(sys: () => Sys): DatapathPort {
+  let nl: Netlink | undefined;
+  const tc = {
+    ensureClsact: (i: number) => (nl ??= Netlink.open(sys())).ensureClsact(i),
+    replaceBpfFilter: (i: number, d: 'ingress' | 'egress', fd: number, name: string, prio?: number) => (nl ??= Netlink.open(sys())).replaceBpfFilter(i, d, fd, name, prio),
+    deleteBpfFilter: (i: number, d: 'ingress' | 'egress', prio?: number) => (nl ??= Netlink.open(sys())).deleteBpfFilter(i, d, prio),
+    filters: (i: number, d: 'ingress' | 'egress') => (nl ??= Netlink.open(sys())).filters(i, d),
+  };
+  let inner: ReturnType<typeof bpfDatapath> | undefined;
+  const dp = () => (inner ??= bpfDatapath({ sys: sys(), tc }));
+  // The plugin speaks CIDRs (10.0.0.5/32); the endpoint map is keyed by address.
+  const bare = (ips: string[]) => ips.map((i) => i.split('/')[0]!);
+  return {
+    attachesFromPod: true,
+    describeAttach: (a) => [`load and pin the BPF programs under ${a.bpfRoot} if they are not pinned yet (once per node, under a lock)`, ...dp().describeAttach(a)],
+    attach(a) {
+      ensureDatapathLoaded(sys(), a.bpfRoot);
+      return dp().attach({ ...a, ips: bare(a.ips) });
+    },
+    detach: (bpfRoot, hostIfName, hostIfindex, ips) => dp().detach(bpfRoot, hostIfName, hostIfindex, bare(ips)),
+    check: (a) => dp().check({ ...a, ips: bare(a.ips) }),
+    ready: (bpfRoot) => dp().ready(bpfRoot),
+  };
+}

@@ -1,0 +1,20 @@
+// The node_exporter textfile: <dir>/podlink.prom, replaced atomically (node_exporter may read at any time).
+// May import: node builtins, ./state.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { replaceFile } from './state.js';
+
+export const DEFAULT_TEXTFILE_DIR = '/var/lib/node_exporter/textfile_collector';
+export const TEXTFILE_NAME = 'podlink.prom';
+
+export function textfilePath(dir = DEFAULT_TEXTFILE_DIR): string {
+  return path.join(dir, TEXTFILE_NAME);
+}
+
+/** Writes <dir>/podlink.prom; creates the directory only when asked (node_exporter may not be installed). */
+export function writeTextfile(dir: string, content: string, opts: { create?: boolean } = {}): string {
+  if (opts.create) fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const file = textfilePath(dir);
+  replaceFile(file, content);
+  return file;
+}
