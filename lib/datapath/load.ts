@@ -1,0 +1,243 @@
+// Load the datapath object once per node and pin it; open the pins afterwards. Idempotent and safe
+// for concurrent callers: maps and programs are pinned into a private temporary directory that is
+// then renamed into place; rename(2) onto a non-empty directory fails, so exactly one loader wins
+// and the others throw their copy away and open the winner's. The verifier never runs per pod.
+// May import: lib/bpf, ./object, ./paths.
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import { BpfError, BpfMap, BpfProgram, ensurePinDir, isBpffs, loadCollection } from '../bpf/index.js';
+import type { Sys } from '../sys/index.js';
+import { datapathObject, type DatapathObject } from './object.js';
+import { PROGRAM_NAMES, PROGRAM_ROLES, pinPaths, type PinPaths, type ProgramRole } from './paths.js';
+
+export interface PinnedDatapath {
+  object: DatapathObject;
+  paths: PinPaths;
+  maps: Map<string, BpfMap>;
+  programs: Map<ProgramRole, BpfProgram>;
+  close(): void;
+}
+
+export interface LoadResult {
+  objectHash: string;
+  layoutHash: string;
+  /** This call created the shared maps / loaded the programs (false: reused existing pins). */
+  createdMaps: boolean;
+  loadedPrograms: boolean;
+}
+
+const exists = (p: string) => fs.existsSync(p);
+
+/** The pin root must be on bpffs (the probe mounts it; see lib/bpf ensureBpffs). */
+function requireBpffs(root: string): void {
+  let p = root;
+  while (!exists(p) && p.includes('/')) p = p.slice(0, p.lastIndexOf('/')) || '/';
+  if (!isBpffs(p)) {
+    throw new BpfError(`load datapath into ${root}`, `${p} is not on a bpffs mount`, { hint: 'mount bpffs (podlink probe does: mount -t bpf bpffs /sys/fs/bpf)' });
+  }
+}
+
+function rmrf(p: string): void {
+  fs.rmSync(p, { recursive: true, force: true });
+}
+
+/** Remove temporary directories left by loaders that died (their pid is gone). */
+function sweepTemp(parent: string): void {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const m = /^tmp-[0-9a-f]+-(\d+)-[0-9a-f]+$/.exec(e);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') rmrf(`${parent}/${e}`);
+    }
+  }
+}
+
+function tempDirFor(finalDir: string, hash: string): string {
+  const parent = finalDir.slice(0, finalDir.lastIndexOf('/'));
+  sweepTemp(parent);
+  const dir = `${parent}/tmp-${hash}-${process.pid}-${randomBytes(4).toString('hex')}`; // bpffs refuses '.' in names
+  ensurePinDir(dir);
+  return dir;
+}
+
+/** rename(tmp, final); false if another loader published first (tmp is then removed). */
+function publish(tmp: string, finalDir: string): boolean {
+  try {
+    fs.renameSync(tmp, finalDir);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    rmrf(tmp);
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') return false;
+    throw new BpfError(`publish pins at ${finalDir}`, (e as Error).message, { cause: e });
+  }
+}
+
+function openMaps(sys: Sys, obj: DatapathObject, paths: PinPaths): Map<string, BpfMap> {
+  const out = new Map<string, BpfMap>();
+  try {
+    for (const spec of obj.sharedMaps) out.set(spec.name, BpfMap.openPinned(sys, paths.mapPin(obj.layoutHash, spec.name), spec));
+    return out;
+  } catch (e) {
+    for (const m of out.values()) m.close();
+    throw e;
+  }
+}
+
+/** Opens the shared maps, creating and pinning them first if nobody has. */
+function ensureMaps(sys: Sys, obj: DatapathObject, paths: PinPaths): { maps: Map<string, BpfMap>; created: boolean } {
+  const dir = paths.mapsDir(obj.layoutHash);
+  if (exists(dir)) return { maps: openMaps(sys, obj, paths), created: false };
+  const tmp = tempDirFor(dir, obj.layoutHash);
+  const made: BpfMap[] = [];
+  try {
+    for (const spec of obj.sharedMaps) {
+      const m = BpfMap.create(sys, spec);
+      made.push(m);
+      m.pin(`${tmp}/${spec.name}`);
+    }
+  } catch (e) {
+    for (const m of made) m.close();
+    rmrf(tmp);
+    throw e;
+  }
+  for (const m of made) m.close();
+  const created = publish(tmp, dir);
+  return { maps: openMaps(sys, obj, paths), created };
+}
+
+function openPrograms(sys: Sys, obj: DatapathObject, paths: PinPaths): Map<ProgramRole, BpfProgram> {
+  const out = new Map<ProgramRole, BpfProgram>();
+  try {
+    for (const role of PROGRAM_ROLES) out.set(role, BpfProgram.openPinned(sys, paths.programPin(obj.objectHash, role)));
+    return out;
+  } catch (e) {
+    for (const p of out.values()) p.close();
+    throw e;
+  }
+}
+
+/** Pinned programs must use the pinned maps (a maps directory recreated under them would orphan them). */
+function programsUseMaps(obj: DatapathObject, programs: Map<ProgramRole, BpfProgram>, maps: Map<string, BpfMap>): string[] {
+  const problems: string[] = [];
+  for (const [role, prog] of programs) {
+    const spec = obj.spec.programs.find((p) => p.name === PROGRAM_NAMES[role]);
+    const ids = new Set(prog.info().mapIds);
+    for (const name of new Set(spec?.references.map((r) => r.map) ?? [])) {
+      const m = maps.get(name);
+      if (m && !ids.has(m.info().id)) problems.push(`program ${role} does not use the pinned map ${name}`);
+    }
+  }
+  return problems;
+}
+
+function ensurePrograms(sys: Sys, obj: DatapathObject, paths: PinPaths, maps: Map<string, BpfMap>): boolean {
+  const dir = paths.progsDir(obj.objectHash);
+  if (exists(dir)) {
+    const progs = openPrograms(sys, obj, paths);
+    try {
+      if (programsUseMaps(obj, progs, maps).length === 0) return false;
+    } finally {
+      for (const p of progs.values()) p.close();
+    }
+    rmrf(dir); // stale: bound to maps that are no longer pinned; load again below
+  }
+  const coll = loadCollection(sys, obj.spec, { maps, programs: PROGRAM_ROLES.map((r) => PROGRAM_NAMES[r]) });
+  const tmp = tempDirFor(dir, obj.objectHash);
+  try {
+    for (const role of PROGRAM_ROLES) coll.program(PROGRAM_NAMES[role]).pin(`${tmp}/${role}`);
+  } catch (e) {
+    rmrf(tmp);
+    throw e;
+  } finally {
+    coll.close();
+  }
+  return publish(tmp, dir);
+}
+
+/** Loads and pins the object unless pins for it already exist. */
+export function loadAndPin(sys: Sys, bpfRoot: string, object: DatapathObject = datapathObject()): LoadResult {
+  const paths = pinPaths(bpfRoot);
+  requireBpffs(paths.root);
+  ensurePinDir(`${paths.root}/progs`);
+  ensurePinDir(`${paths.root}/maps`);
+  const { maps, created } = ensureMaps(sys, object, paths);
+  try {
+    const loaded = ensurePrograms(sys, object, paths, maps);
+    return { objectHash: object.objectHash, layoutHash: object.layoutHash, createdMaps: created, loadedPrograms: loaded };
+  } finally {
+    for (const m of maps.values()) m.close();
+  }
+}
+
+/** Whether the pins of this object exist (maps and programs). */
+export function isLoaded(bpfRoot: string, object: DatapathObject = datapathObject()): boolean {
+  const paths = pinPaths(bpfRoot);
+  return (
+    object.sharedMaps.every((m) => exists(paths.mapPin(object.layoutHash, m.name))) &&
+    PROGRAM_ROLES.every((r) => exists(paths.programPin(object.objectHash, r)))
+  );
+}
+
+/** Opens the pinned maps and programs, loading them first when `load` (default) and they are missing. */
+export function openDatapath(sys: Sys, bpfRoot: string, opts: { load?: boolean; object?: DatapathObject } = {}): PinnedDatapath {
+  const object = opts.object ?? datapathObject();
+  const paths = pinPaths(bpfRoot);
+  if ((opts.load ?? true) && !isLoaded(bpfRoot, object)) loadAndPin(sys, bpfRoot, object);
+  const maps = openMaps(sys, object, paths);
+  let programs: Map<ProgramRole, BpfProgram>;
+  try {
+    programs = openPrograms(sys, object, paths);
+  } catch (e) {
+    for (const m of maps.values()) m.close();
+    throw e;
+  }
+  return {
+    object,
+    paths,
+    maps,
+    programs,
+    close() {
+      for (const p of programs.values()) p.close();
+      for (const m of maps.values()) m.close();
+    },
+  };
+}
+
+/** Only the shared maps (DEL and counters: never loads anything). Undefined when they are not pinned. */
+export function openDatapathMaps(sys: Sys, bpfRoot: string, object: DatapathObject = datapathObject()): Map<string, BpfMap> | undefined {
+  const paths = pinPaths(bpfRoot);
+  if (!exists(paths.mapsDir(object.layoutHash))) return undefined;
+  return openMaps(sys, object, paths);
+}
+
+/** Problems with the node-level pins (empty = ready): what STATUS reports. */
+export function datapathProblems(sys: Sys, bpfRoot: string, object: DatapathObject = datapathObject()): string[] {
+  const paths = pinPaths(bpfRoot);
+  const problems: string[] = [];
+  try {
+    requireBpffs(paths.root);
+  } catch (e) {
+    return [(e as Error).message];
+  }
+  for (const m of object.sharedMaps) if (!exists(paths.mapPin(object.layoutHash, m.name))) problems.push(`map ${m.name} is not pinned at ${paths.mapPin(object.layoutHash, m.name)}`);
+  for (const r of PROGRAM_ROLES) if (!exists(paths.programPin(object.objectHash, r))) problems.push(`program ${r} is not pinned at ${paths.programPin(object.objectHash, r)}`);
+  if (problems.length > 0) return problems;
+  let dp: PinnedDatapath | undefined;
+  try {
+    dp = openDatapath(sys, bpfRoot, { load: false, object });
+    return programsUseMaps(object, dp.programs, dp.maps);
+  } catch (e) {
+    return [(e as Error).message];
+  } finally {
+    dp?.close();
+  }
+}

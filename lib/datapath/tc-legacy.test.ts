@@ -1,0 +1,51 @@
+// Privileged, veth without tcx: the legacy attach (clsact + cls_bpf direct-action) through the TcPort,
+// implemented by lib/netlink's client. tc and tcx coexist on this kernel, so the path runs here too.
+import t from 'tap';
+import { BPF, queryHook } from '../bpf/index.js';
+import { have, inNetns, isRoot, privateBpffs } from '../bpf/test-helpers.js';
+import { Netlink } from '../netlink/index.js';
+import { nativeSys } from '../sys/index.js';
+import { attachEndpoint, checkEndpoint, detachEndpoint, readCounters, type EndpointSpec } from './index.js';
+import { buildTopology, type TestPod } from './test-topology.js';
+
+const skip = (!isRoot && 'needs root') || (!have('ping') && 'needs ping');
+
+t.test('datapath: veth pods on legacy tc (clsact + cls_bpf)', { skip }, async (t) => {
+  const sys = nativeSys();
+  const fsm = privateBpffs('podlink-tctest');
+  const root = `${fsm.dir}/podlink`;
+  const topo = buildTopology(sys, `podlink-bpftest-${process.pid}-tc`, 'veth', ['10.77.2.1', '10.77.2.2']);
+  const inNode = <T>(fn: () => T): T => inNetns(sys, topo.node, fn);
+  const tc = inNode(() => Netlink.open(sys));
+  t.teardown(() => {
+    tc.close();
+    topo.remove();
+    fsm.remove();
+  });
+  const [p1, p2] = topo.pods as [TestPod, TestPod];
+  const deps = { sys, tc };
+  const spec = (p: TestPod): EndpointSpec => ({
+    bpfRoot: root, mode: 'veth', tcx: false, hostIfName: p.hostIf, hostIfindex: p.hostIfindex, ips: [p.ip], podMac: p.mac, antiSpoof: true,
+  });
+
+  for (const p of [p1, p2]) {
+    const r = inNode(() => attachEndpoint(deps, spec(p)));
+    t.same(r.pins, [], 'tc filters have no pins');
+  }
+  inNode(() => attachEndpoint(deps, spec(p1))); // replace: still one filter per hook
+  for (const p of [p1, p2]) {
+    t.same(inNode(() => checkEndpoint(deps, spec(p))), [], `${p.hostIf}: CHECK clean`);
+    // (the dump also lists the classifier's head entry, which has no bpf name)
+    const names = (dir: 'ingress' | 'egress') => tc.filters(p.hostIfindex, dir).flatMap((f) => (f.bpfName ? [f.bpfName] : []));
+    t.same(names('ingress'), ['pl_from_pod']);
+    t.same(names('egress'), ['pl_to_pod']);
+    t.same(inNode(() => queryHook(sys, p.hostIfindex, BPF.BPF_TCX_INGRESS)).programIds, [], 'nothing on tcx');
+  }
+  t.equal(p1.ping(p2.ip), true, 'ping p1 → p2 with forwarding off');
+  t.ok(readCounters(sys, root, p1.hostIfindex).redirectLocal.packets >= 3n, 'redirected from tc ingress');
+
+  const done = inNode(() => detachEndpoint(deps, { bpfRoot: root, hostIfName: p1.hostIf, hostIfindex: p1.hostIfindex, ips: [p1.ip] }));
+  t.match(done, [/deleted tc ingress filter/, /deleted tc egress filter/]);
+  t.same(tc.filters(p1.hostIfindex, 'ingress').filter((f) => f.bpfName), []);
+  t.match(inNode(() => checkEndpoint(deps, spec(p1))), [/0 pl_from_pod filters/, /0 pl_to_pod filters/]);
+});
