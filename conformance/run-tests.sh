@@ -13,16 +13,16 @@ TAP=(node_modules/.bin/tap --reporter=terse)
 tier "type check (tsc --strict)"
 node_modules/.bin/tsc --noEmit -p .
 
-tier "unit tests (lib/**, no root needed)"
-"${TAP[@]}" 'lib/**/*.test.ts' 'bpf-objects/**/*.test.ts'
+tier "unit tests (lib/**, bpf-objects/**, cmd/**; the privileged ones skip without root)"
+"${TAP[@]}" 'lib/**/*.test.ts' 'bpf-objects/**/*.test.ts' 'cmd/**/*.test.ts'
 
 if [[ $(id -u) -ne 0 ]]; then
   echo "SKIP: privileged and conformance tiers need root" >&2
   exit 0
 fi
 
-tier "privileged integration (host kernel $(uname -r))"
-"${TAP[@]}" 'conformance/integration/**/*.test.ts' 'conformance/lib/**/*.test.ts'
+tier "privileged integration and reliability (host kernel $(uname -r))"
+"${TAP[@]}" 'conformance/integration/**/*.test.ts' 'conformance/lib/**/*.test.ts' 'conformance/reliability/**/*.test.ts'
 
 if [[ -f conformance/suite/run.sh ]]; then
   tier "conformance suite"
