@@ -67,6 +67,7 @@ export class CniError extends Error {
 export const CODE_BY_ERROR_NAME: Readonly<Record<string, number>> = {
   NetlinkError: Code.Netlink,
   BpfError: Code.Bpf,
+  DatapathError: Code.Bpf,
   FeatureMissingError: Code.FeatureMissing,
   ModeMismatchError: Code.ModeMismatch,
   TryAgainError: Code.TryAgain,
