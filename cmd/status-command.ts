@@ -1,6 +1,7 @@
 // `podlink status`: the node's datapath mode, as `cilium-dbg status` prints it, plus the endpoints.
 import { readModeFile, type ModeFile } from '../lib/connector/index.js';
-import { listRecords, readinessProblems } from '../lib/plugin/index.js';
+import { readCounters } from '../lib/datapath/index.js';
+import { listRecords, readinessProblems, type EndpointRecord } from '../lib/plugin/index.js';
 import { nativeSys } from '../lib/sys/index.js';
 import { datapathFor } from './deps.js';
 
@@ -21,6 +22,32 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd()).join('\n');
 }
 
+interface EndpointCounters {
+  packets: string;
+  bytes: string;
+  drops: string;
+  fastPath: string;
+}
+
+/** Per-endpoint counters from the BPF stats map; undefined when the datapath is not loaded. */
+function countersOf(r: EndpointRecord, bpfRoot: string): (EndpointCounters & { raw: Record<string, { packets: string; bytes: string }> }) | undefined {
+  if (r.hostIfindex === undefined) return undefined;
+  try {
+    const c = readCounters(nativeSys(), bpfRoot, r.hostIfindex);
+    const raw = Object.fromEntries(Object.entries(c).map(([k, v]) => [k, { packets: String(v.packets), bytes: String(v.bytes) }]));
+    const drops = c.dropSpoofIp.packets + c.dropSpoofMac.packets + c.dropSpoofArp.packets;
+    return {
+      packets: `${c.fromPod.packets}/${c.toPod.packets}`,
+      bytes: `${c.fromPod.bytes}/${c.toPod.bytes}`,
+      drops: String(drops),
+      fastPath: String(c.redirectLocal.packets + c.redirectFib.packets),
+      raw,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 export function runStatusCommand(o: StatusOptions): number {
   const problems = readinessProblems(o.modeFile, o.bpfRoot, datapathFor(() => nativeSys(), 'bpf'));
   if (o.ready) {
@@ -37,7 +64,7 @@ export function runStatusCommand(o: StatusOptions): number {
   const records = listRecords(o.stateDir);
   const endpoints = records.map(({ file, record, error }) =>
     record
-      ? { containerId: record.containerId, ifname: record.ifname, hostIfName: record.hostIfName, mode: record.mode, ips: record.ips, state: record.state, netns: record.netns }
+      ? { containerId: record.containerId, ifname: record.ifname, hostIfName: record.hostIfName, mode: record.mode, ips: record.ips, state: record.state, netns: record.netns, counters: countersOf(record, o.bpfRoot)?.raw ?? null }
       : { file, error: error?.message },
   );
   if (o.json) {
@@ -57,10 +84,12 @@ export function runStatusCommand(o: StatusOptions): number {
   out.push(`Ready:       ${problems.length ? `no: ${problems.join('; ')}` : 'yes'}`);
   out.push(`Endpoints:   ${endpoints.length}`);
   if (endpoints.length) {
-    const rows = [['CONTAINER', 'IFNAME', 'HOST IF', 'MODE', 'IPS', 'STATE']];
+    const rows = [['CONTAINER', 'IFNAME', 'HOST IF', 'MODE', 'IPS', 'STATE', 'PKTS OUT/IN', 'BYTES OUT/IN', 'FAST PATH', 'DROPS']];
     for (const { file, record: r, error } of records) {
-      if (r) rows.push([r.containerId.slice(0, 12), r.ifname, r.hostIfName, r.mode, r.ips.join(','), r.state]);
-      else rows.push([file, '-', '-', '-', error?.message ?? 'unreadable', 'invalid']);
+      if (r) {
+        const c = countersOf(r, o.bpfRoot);
+        rows.push([r.containerId.slice(0, 12), r.ifname, r.hostIfName, r.mode, r.ips.join(','), r.state, c?.packets ?? '-', c?.bytes ?? '-', c?.fastPath ?? '-', c?.drops ?? '-']);
+      } else rows.push([file, '-', '-', '-', error?.message ?? 'unreadable', 'invalid', '-', '-', '-', '-']);
     }
     out.push(table(rows));
   }

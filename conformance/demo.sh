@@ -65,6 +65,9 @@ ip netns exec "${PODS[0]}" ping -c 2 -W 2 "$B4"
 ip netns exec "${PODS[1]}" ping -6 -c 2 -W 2 "$A6"
 ip netns exec "${PODS[0]}" ping -c 1 -W 2 10.0.0.1
 
+say "podlink status again: the FAST PATH column counts packets BPF host routing redirected pod to pod"
+in_node "$BIN" status --mode-file "$WORK/mode.json" --state-dir "$WORK/state" --bpf-root "/sys/fs/bpf/podlink-demo-$ID" | tail -3
+
 say "CNI DEL both pods"
 for i in 0 1; do cni DEL "pod-$i" "${PODS[$i]}"; done
 

@@ -3,6 +3,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 echo "guest kernel $(uname -r)"
+# tap's per-test timeout (30 s when a file runs standalone) is far too short under CPU emulation.
+export TAP_TIMEOUT=1500
 mountpoint -q /sys/fs/bpf || mount -t bpf bpffs /sys/fs/bpf 2>/dev/null || true
 rc=0
 for b in "$@"; do
