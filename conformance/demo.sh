@@ -4,6 +4,8 @@
 # "node" netns where podlink runs (as kubelet would run it in the host netns) and two pod netns.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Under `npm run`, node_modules/.bin (with the Node 22 that pkg needs) precedes the system Node 20.
+export PATH="/usr/bin:$PATH"
 bash conformance/setup.sh >&2
 
 ID=$$

@@ -3,6 +3,8 @@
 # tier — type check, unit, privileged integration, conformance, and the VM tiers when /dev/kvm exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Under `npm run`, node_modules/.bin (with the Node 22 that pkg needs) precedes the system Node 20.
+export PATH="/usr/bin:$PATH"
 export npm_config_nodedir=/usr
 
 bash conformance/setup.sh
