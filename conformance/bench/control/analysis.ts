@@ -1,0 +1,76 @@
+// Reduces the measurements to what the reports show: per-round p50/p95, the ratios and their verdicts,
+// where podlink's time goes, throughput cells, scaling; and the warnings the numbers call for.
+import { fmt } from '../report.js';
+import { paired, quantile, spreadOf, summarize, WIDE_SPREAD, type Spread } from '../stats.js';
+import { CONCURRENCY, OPS, type Key, type Op } from './config.js';
+import { ratioLine, type RatioLine } from './ratios.js';
+import type { Measurements, RunInfo } from './record.js';
+import { ms, p50, type Sample } from './samples.js';
+
+export function analyze(info: RunInfo, m: Measurements) {
+  const { o } = info;
+  const { cold, lat, tput, scale, durations } = m;
+  const perRoundP50 = (op: Op, k: Key) => lat.map((l) => p50(ms(l.ops[op][k])));
+  const perRoundP95 = (op: Op, k: Key) => lat.map((l) => quantile(ms(l.ops[op][k]), 0.95));
+  const pooled = (op: Op, k: Key) => summarize(lat.flatMap((l) => ms(l.ops[op][k])));
+  const ctlRatio = (op: Op) => lat.map((l) => (p50(ms(l.ops[op].podlink)) - p50(ms(l.ops[op]['node -e 0']))) / p50(ms(l.ops[op].ptp)));
+  const ratios: RatioLine[] = [
+    ratioLine('ADD vs ptp', '(podlink ADD p50 − node -e 0 p50) ÷ ptp ADD p50', 1.0, ctlRatio('ADD')),
+    ratioLine('DEL vs ptp', '(podlink DEL p50 − node -e 0 p50) ÷ ptp DEL p50', 1.0, ctlRatio('DEL')),
+    ratioLine(`ADD @${o.pods} vs @10`, `podlink ADD p50 at pod #${o.pods} ÷ at pod #10 (${o.pods} resp. 10 pods alive)`, 1.1, scale.rounds.map((s) => p50(ms(s.addN)) / p50(ms(s.add10)))),
+    ratioLine('cold start', 'podlink --version p50 ÷ node -e 0 p50', 1.1, cold.map((c) => p50(c.podlink) / p50(c.node))),
+  ];
+  const infoRatios = [ratioLine('CHECK vs ptp (info)', '(podlink CHECK p50 − node -e 0 p50) ÷ ptp CHECK p50', NaN, ctlRatio('CHECK'))];
+
+  // podlink's own durationMs (log) against the wall time of the same call
+  const split = OPS.map((op) => {
+    const walls: number[] = [];
+    const inproc: number[] = [];
+    for (const l of lat)
+      for (const s of l.ops[op].podlink) {
+        const d = durations.get(`${op}/${s.id}`);
+        if (d !== undefined) {
+          walls.push(s.ms);
+          inproc.push(d);
+        }
+      }
+    return {
+      op,
+      n: walls.length,
+      wallP50: p50(walls),
+      inProcessP50: p50(inproc),
+      outsideP50: p50(paired(walls, inproc, (w, d) => w - d)),
+      nodeP50: p50(lat.flatMap((l) => ms(l.ops[op]['node -e 0']))),
+      trueP50: p50(lat.flatMap((l) => ms(l.ops[op]['/bin/true']))),
+      hostLocalP50: p50(lat.flatMap((l) => ms(l.ops[op]['host-local']))),
+      ptpP50: p50(lat.flatMap((l) => ms(l.ops[op].ptp))),
+    };
+  });
+
+  const tputCell = (c: number, plugin: 'podlink' | 'ptp', f: 'addPodsPerSec' | 'delPodsPerSec') => spreadOf(tput.filter((t) => t.concurrency === c && t.plugin === plugin).map((t) => t[f]));
+  const scaleInProc = (side: 'n10' | 'nN', s: Sample[]) => s.map((x) => scale.inProcess.get(`${side}/ADD/${x.id}`) ?? NaN).filter(Number.isFinite);
+  const fillHead = scale.fillMs.slice(0, 50).filter(Number.isFinite);
+  const fillTail = scale.fillMs.slice(-50).filter(Number.isFinite);
+  const fillHeadIn = scale.fillInProcessMs.slice(0, 50).filter(Number.isFinite);
+  const fillTailIn = scale.fillInProcessMs.slice(-50).filter(Number.isFinite);
+  const coldP = spreadOf(cold.map((c) => p50(c.podlink)));
+  const coldN = spreadOf(cold.map((c) => p50(c.node)));
+  return { perRoundP50, perRoundP95, pooled, ratios, infoRatios, split, tputCell, scaleInProc, fillHead, fillTail, fillHeadIn, fillTailIn, coldP, coldN };
+}
+
+export type Analysis = ReturnType<typeof analyze>;
+
+/** Adds to `b.warnings` what the analysis calls for: wide spreads, a busy machine, an overlong run, failed calls. */
+export function addWarnings(info: RunInfo, a: Analysis): void {
+  const { b, host, wallSeconds } = info;
+  const { perRoundP50, ratios, tputCell } = a;
+  const wide = (what: string, s: Spread) => {
+    if (s.spread > WIDE_SPREAD) b.warnings.push(`wide spread: ${what} varies ${fmt(s.spread * 100, 0)} % across rounds (${s.values.map((x) => fmt(x, 2)).join(', ')})`);
+  };
+  for (const r of ratios) wide(`ratio "${r.name}"`, r.spread);
+  for (const op of OPS) for (const k of ['podlink', 'ptp', 'node -e 0'] as Key[]) wide(`${op} p50 of ${k}`, spreadOf(perRoundP50(op, k)));
+  for (const c of CONCURRENCY) for (const p of ['podlink', 'ptp'] as const) wide(`ADD throughput of ${p} at concurrency ${c}`, tputCell(c, p, 'addPodsPerSec'));
+  if (Math.max(...host.loadavg.slice(0, 1)) > host.cpus * 0.5) b.warnings.push(`load average was ${host.loadavg[0]} on ${host.cpus} CPUs when the run started: other work competes with the bench`);
+  if (wallSeconds > 600) b.warnings.push(`the run took ${fmt(wallSeconds, 0)} s, over the 10-minute budget`);
+  if (b.failures.length) b.warnings.push(`${b.failures.length} plugin call(s) failed (see failures in the JSON): their samples are left out`);
+}

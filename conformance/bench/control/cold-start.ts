@@ -1,0 +1,28 @@
+// Cold start: `podlink --version` against `node -e 0`, direct exec with PATH only, interleaved.
+import type { Invocation } from '../harness.js';
+import { rotation } from './samples.js';
+import type { Bench } from './testbed.js';
+
+export interface ColdRound {
+  podlink: number[];
+  node: number[];
+}
+
+export async function coldStart(b: Bench, rounds: number, runs: number): Promise<ColdRound[]> {
+  const out: ColdRound[] = [];
+  const contenders: { key: 'podlink' | 'node'; inv: Invocation }[] = [
+    { key: 'podlink', inv: { file: b.bin, args: ['--version'], env: b.env } },
+    { key: 'node', inv: { file: b.nodeBin, args: ['-e', '0'], env: b.env } },
+  ];
+  for (let r = 0; r < rounds; r++) {
+    const round: ColdRound = { podlink: [], node: [] };
+    for (let i = 0; i < runs; i++) {
+      for (const c of rotation(contenders, i)) {
+        const res = await b.call('cold start', c.key, 'exec', `cold-${r}-${i}`, c.inv);
+        if (res.ok) round[c.key].push(res.ms);
+      }
+    }
+    out.push(round);
+  }
+  return out;
+}

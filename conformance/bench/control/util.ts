@@ -1,0 +1,71 @@
+// Small file-system, log and timing helpers used by the phases and the testbed.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export function listDir(d: string): string[] {
+  try {
+    return fs.readdirSync(d);
+  } catch {
+    return [];
+  }
+}
+
+export function countIpamAllocations(dataDir: string): number {
+  let n = 0;
+  for (const net of listDir(dataDir)) n += listDir(path.join(dataDir, net)).filter((f) => /^[0-9a-f.:]+$/i.test(f) && /[.:]/.test(f)).length;
+  return n;
+}
+
+export function ipamDirOf(conf: Record<string, unknown>): string {
+  return (conf.ipam as { dataDir: string }).dataDir;
+}
+
+/** `${command}/${containerID}` → durationMs from podlink's JSON-lines log. */
+export function readDurations(logFile: string): Map<string, number> {
+  const m = new Map<string, number>();
+  let text = '';
+  try {
+    text = fs.readFileSync(logFile, 'utf8');
+  } catch {
+    return m;
+  }
+  for (const line of text.split('\n')) {
+    if (!line.includes('"event":"cni"')) continue;
+    try {
+      const j = JSON.parse(line) as { command?: string; containerID?: string; durationMs?: number; outcome?: string };
+      if (j.command && j.containerID && typeof j.durationMs === 'number') m.set(`${j.command}/${j.containerID}`, j.durationMs);
+    } catch {
+      // a torn line: skip
+    }
+  }
+  return m;
+}
+
+export const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Lets the kernel reap deleted netns (cleanup_net runs in a workqueue) before the next measurement. */
+export async function settle(ms = 1000): Promise<void> {
+  await sleep(ms);
+}
+
+export function countFiles(dir: string): number {
+  let n = 0;
+  for (const e of listDir(dir)) {
+    const p = path.join(dir, e);
+    try {
+      n += fs.statSync(p).isDirectory() ? countFiles(p) : 1;
+    } catch {
+      // raced with removal
+    }
+  }
+  return n;
+}
+
+export function bpffsMounted(): boolean {
+  try {
+    return fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').some((l) => l.split(' ')[1] === '/sys/fs/bpf' && l.split(' ')[2] === 'bpf');
+  } catch {
+    return false;
+  }
+}
