@@ -11,6 +11,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`podlink ${VERSION}\n`);
     return 0;
   }
+  if (process.env.CNI_COMMAND === 'VERSION' && argv.length === 0) {
+    const { runVersion } = await import('./version-main.js');
+    return runVersion();
+  }
   if (process.env.CNI_COMMAND && argv.every((a) => CNI_FLAGS.has(a))) {
     const { runCni } = await import('./cni-main.js');
     return runCni(argv);

@@ -233,7 +233,8 @@ export function buildAddPlan(req: Request, dp: DatapathPort, probeDeps: () => Pr
       interfaces,
       ips,
       routes: [...(base?.routes ?? []), ...st.routes],
-      dns: { ...(st.ipam?.dns ?? {}), ...(conf.dns ?? {}) },
+      // A chained earlier plugin's DNS survives; IPAM's and then the config's own fill in over it.
+      dns: { ...(prev?.dns ?? {}), ...(st.ipam?.dns ?? {}), ...(conf.dns ?? {}) },
     };
   };
 

@@ -51,7 +51,8 @@ export function buildCheckPlan(req: Request, dp: DatapathPort): Plan {
           const c = parseCidr(ip.address);
           if (!have.has(`${c.address}/${c.prefix}`)) problems.push(`address ${ip.address} is missing on ${env.ifname}`);
         }
-        const routes = [...podNl.routes(4), ...podNl.routes(6)].filter((r) => r.table === 254);
+        // Any table: a later chained plugin (sbr, for one) may have moved the routes (CNI §CHECK).
+        const routes = [...podNl.routes(4), ...podNl.routes(6)];
         for (const r of prev.routes) {
           const d = parseCidr(r.dst);
           const dst = `${d.address}/${d.prefix}`;

@@ -26,7 +26,10 @@ function optional(req: Request, what: 'STATUS' | 'GC', fn: () => void): void {
   try {
     fn();
   } catch (e) {
-    if (e instanceof CniError && (e.code === Code.IncompatibleVersion || e.code === Code.InvalidEnv) && /version|unknown|command/i.test(`${e.msg} ${e.details ?? ''}`)) {
+    // Pre-1.1.0 plugins answer a command they do not know with code 1 (version), 4 (unknown
+    // CNI_COMMAND) or, built on skel 1.1, code 3 "missing containerID" (STATUS/GC carry none).
+    const unknownVerb = /version|unknown|command|containerid/i.test(`${(e as CniError).msg} ${(e as CniError).details ?? ''}`);
+    if (e instanceof CniError && (e.code === Code.IncompatibleVersion || e.code === Code.InvalidEnv || e.code === Code.UnknownContainer) && unknownVerb) {
       req.log.info(`IPAM plugin does not implement ${what} (${e.msg}); skipped`);
       return;
     }
