@@ -5,6 +5,12 @@ cd "$(dirname "$0")/.."
 echo "guest kernel $(uname -r)"
 # tap's per-test timeout (30 s when a file runs standalone) is far too short under CPU emulation.
 export TAP_TIMEOUT=1500
+export PODLINK_VM_TIER=1
+# 6.12 has netkit: test the modes the host cannot; 6.1 (no tcx) re-runs veth over the cls_bpf path.
+case $(uname -r) in
+  6.1.*) export PODLINK_TEST_MODES=veth ;;
+  *) export PODLINK_TEST_MODES=netkit,netkit-l2 ;;
+esac
 mountpoint -q /sys/fs/bpf || mount -t bpf bpffs /sys/fs/bpf 2>/dev/null || true
 rc=0
 for b in "$@"; do
