@@ -42,7 +42,7 @@ JSON
 cat "$WORK/10-podlink.conf"
 
 say "podlink probe --write   (what the DaemonSet init container runs)"
-in_node "$BIN" probe --write --mode-file "$WORK/mode.json"
+in_node "$BIN" probe --write --mode-file "$WORK/mode.json" --bpf-root "/sys/fs/bpf/podlink-demo-$ID"
 
 cni() { # cni COMMAND CONTAINER NETNS
   in_node env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin CNI_COMMAND="$1" CNI_CONTAINERID="$2" \
