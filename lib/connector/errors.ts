@@ -1,30 +1,28 @@
 // Typed connector errors; lib/cni maps them to codes by name (FeatureMissing 100, ModeMismatch 101).
-export class FeatureMissingError extends Error {
+abstract class ConnectorError extends Error {
   step?: string;
   hint?: string;
-  constructor(message: string, hint?: string) {
+  constructor(name: string, message: string, hint?: string) {
     super(message);
-    this.name = 'FeatureMissingError';
+    this.name = name;
     this.hint = hint;
   }
 }
 
-export class ModeMismatchError extends Error {
-  step?: string;
-  hint?: string;
+export class FeatureMissingError extends ConnectorError {
   constructor(message: string, hint?: string) {
-    super(message);
-    this.name = 'ModeMismatchError';
-    this.hint = hint;
+    super('FeatureMissingError', message, hint);
   }
 }
 
-export class ModeFileError extends Error {
-  step?: string;
-  hint?: string;
+export class ModeMismatchError extends ConnectorError {
   constructor(message: string, hint?: string) {
-    super(message);
-    this.name = 'ModeFileError';
-    this.hint = hint;
+    super('ModeMismatchError', message, hint);
+  }
+}
+
+export class ModeFileError extends ConnectorError {
+  constructor(message: string, hint?: string) {
+    super('ModeFileError', message, hint);
   }
 }
