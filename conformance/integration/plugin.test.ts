@@ -209,7 +209,12 @@ t.test('mixed node: veth pods, then the mode switches to netkit, new netkit pods
     { id: 'mx-l2', ns: b.pod('l'), conf: l2Conf, kind: 'netkit' },
   ];
   const results: unknown[] = [];
-  for (const p of pods) {
+  for (const [i, p] of pods.entries()) {
+    if (i === 1) {
+      // The operator switches the node to auto: the probe rewrites the mode file (netkit here).
+      const pr = b.exec(b.node, [PODLINK, 'probe', '--write', '--mode', 'auto', '--mode-file', b.modeFile, '--bpf-root', b.bpfRoot]);
+      t.equal(pr.status, 0, `probe --write --mode auto ${pr.stderr}`);
+    }
     const r = b.run('ADD', { containerId: p.id, pod: p.ns, conf: p.conf });
     ok(t, r, `ADD ${p.id}`);
     results.push(r.json);
