@@ -2,6 +2,7 @@
 // On the host kernel (no netkit) that is veth; under kvm-run (6.12) also netkit and netkit-l2.
 import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { haveNetkitKernel, isRoot, PODLINK, Testbed } from './testbed.js';
 import { snapshot, diffSnapshots } from '../lib/exec-driver.js';
 
@@ -212,7 +213,8 @@ t.test('mixed node: veth pods, then the mode switches to netkit, new netkit pods
   for (const [i, p] of pods.entries()) {
     if (i === 1) {
       // The operator switches the node to auto: the probe rewrites the mode file (netkit here).
-      const pr = b.exec(b.node, [PODLINK, 'probe', '--write', '--mode', 'auto', '--mode-file', b.modeFile, '--bpf-root', b.bpfRoot]);
+      // nsenter, not `ip netns exec`: the latter gives a private /sys, where bpffs pins would vanish.
+      const pr = spawnSync('nsenter', [`--net=/run/netns/${b.node}`, PODLINK, 'probe', '--write', '--mode', 'auto', '--mode-file', b.modeFile, '--bpf-root', b.bpfRoot], { encoding: 'utf8' });
       t.equal(pr.status, 0, `probe --write --mode auto ${pr.stderr}`);
     }
     const r = b.run('ADD', { containerId: p.id, pod: p.ns, conf: p.conf });
