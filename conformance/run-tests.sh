@@ -24,7 +24,7 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 
 tier "privileged integration and reliability (host kernel $(uname -r))"
-"${TAP[@]}" 'conformance/integration/**/*.test.ts' 'conformance/lib/**/*.test.ts' 'conformance/reliability/**/*.test.ts'
+"${TAP[@]}" 'conformance/integration/**/*.test.ts' 'conformance/lib/**/*.test.ts' 'conformance/reliability/concurrency.test.ts'
 
 if [[ -f conformance/suite/run.sh ]]; then
   tier "conformance suite"
