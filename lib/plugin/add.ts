@@ -71,6 +71,9 @@ export function buildAddPlan(req: Request, dp: DatapathPort, probeDeps: () => Pr
 
   plan.add('claim endpoint', [`write intent record ${recFile}`, `remove a stale ${hostIfName} left by an earlier crashed ADD of this attachment`], (s) => {
     const old = readRecord(recFile);
+    if (old && (old.containerId !== env.containerId || old.ifname !== env.ifname)) {
+      throw new CniError(Code.InvalidEnv, `endpoint record ${recFile} belongs to ${old.containerId}/${old.ifname}`, 'a record name collision: remove the stale record if that attachment no longer exists');
+    }
     if (old) {
       // Same (containerID, ifname) again without a DEL: the earlier ADD crashed. What it left is ours.
       req.log.warn(`found a record of an unfinished ADD for ${env.containerId}/${env.ifname}: cleaning it up first`);
@@ -90,8 +93,9 @@ export function buildAddPlan(req: Request, dp: DatapathPort, probeDeps: () => Pr
       st.ipam = conf.prevResult;
       if (!st.ipam?.ips.length) throw new CniError(Code.InvalidConfig, 'ipam.type is required', 'configure an IPAM plugin such as host-local');
     } else {
-      st.ipam = ipamAdd(req);
+      // Undo registered first: an IPAM ADD that allocated but answered garbage must still be released.
       s.undo(`IPAM DEL (${conf.ipamType})`, () => ipamDel(req));
+      st.ipam = ipamAdd(req);
       if (!st.ipam.ips.length) throw new CniError(Code.InvalidConfig, `IPAM plugin ${conf.ipamType} returned no IPs`);
     }
     for (const ip of st.ipam.ips) {

@@ -42,7 +42,9 @@ export function endpointsDir(stateDir: string): string {
 }
 
 export function recordPath(stateDir: string, containerId: string, ifname: string): string {
-  return path.join(endpointsDir(stateDir), `${containerId}.${ifname}.cbor`);
+  // ':' appears in neither a container ID nor an ifname, so distinct attachments never share a file
+  // (with '.', container "p.q" + "eth0" and container "p" + "q.eth0" would).
+  return path.join(endpointsDir(stateDir), `${containerId}:${ifname}.cbor`);
 }
 
 function validate(x: unknown, file: string): EndpointRecord {
