@@ -5,7 +5,6 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isSea } from 'node:sea';
 import { parseNetConf } from '../lib/cni/netconf.js';
 import { isMode, readModeFile, writeModeFile, type Mode, type ModeFile } from '../lib/connector/index.js';
 import {
@@ -17,209 +16,14 @@ import {
 import { probe } from '../lib/plugin/index.js';
 import { nativeSys } from '../lib/sys/index.js';
 import { withLock, writeFileAtomic } from '../lib/util/index.js';
+import { copyFileAtomic, runningExecutable, sameFileContent } from './atomic-copy.js';
 import { probeDeps } from './deps.js';
+import { formatStepError, formatSteps, mib, StepError, stepError, ttyProgress, type Progress, type StepReport } from './step-report.js';
 
 export const DEFAULT_BIN_DIR = '/opt/cni/bin';
 export const DEFAULT_CONF_DIR = '/etc/cni/net.d';
 export const DEFAULT_MODE_FILE = '/run/podlink/mode.json';
 export const BINARY_NAME = 'podlink';
-
-// ---------------------------------------------------------------------------------------------------
-// Shared by install and uninstall: step errors with a fix, step reports, TTY-only progress.
-
-/** A failed step: the message names the step, the fix says what to do about it. */
-export class StepError extends Error {
-  constructor(
-    readonly step: string,
-    message: string,
-    readonly fix?: string,
-  ) {
-    super(message);
-    this.name = 'StepError';
-  }
-}
-
-/** The usual fix for a file-system errno. */
-export function fixFor(e: unknown, dir?: string): string | undefined {
-  switch ((e as NodeJS.ErrnoException)?.code) {
-    case 'EACCES':
-    case 'EPERM':
-      return `run as root${dir ? `, or choose a writable directory instead of ${dir}` : ''}`;
-    case 'EROFS':
-      return `${dir ?? 'the target'} is on a read-only file system: mount it read-write (in a pod: a hostPath volume without readOnly)`;
-    case 'ENOSPC':
-      return `free space on the file system of ${dir ?? 'the target'}`;
-    case 'ENOTDIR':
-      return `a component of ${dir ?? 'the path'} is a file, not a directory: choose another directory`;
-    default:
-      return undefined;
-  }
-}
-
-export function stepError(step: string, e: unknown, dir?: string): StepError {
-  if (e instanceof StepError) return e;
-  const x = e as Error & { hint?: string };
-  return new StepError(step, x?.message ?? String(e), x?.hint ?? fixFor(e, dir));
-}
-
-export function formatStepError(command: string, e: unknown): string {
-  if (e instanceof StepError) return `podlink ${command}: ${e.step} failed: ${e.message}\n${e.fix ? `  fix: ${e.fix}\n` : ''}`;
-  const x = e as Error & { hint?: string };
-  return `podlink ${command}: ${x?.message ?? String(e)}\n${x?.hint ? `  fix: ${x.hint}\n` : ''}`;
-}
-
-export type StepStatus = 'changed' | 'unchanged' | 'would change' | 'skipped' | 'kept';
-
-export interface StepReport {
-  step: string;
-  target: string;
-  status: StepStatus;
-  detail: string;
-}
-
-export function formatSteps(steps: StepReport[]): string {
-  const w1 = Math.max(...steps.map((s) => s.step.length));
-  const w2 = Math.max(...steps.map((s) => s.target.length));
-  return steps.map((s) => `  ${s.step.padEnd(w1)}  ${s.target.padEnd(w2)}  ${s.detail}`.trimEnd()).join('\n');
-}
-
-export interface Progress {
-  update(done: number, total: number): void;
-  done(): void;
-}
-
-/** A one-line progress meter on stderr, only when stderr is a terminal. */
-export function ttyProgress(label: string, stream: NodeJS.WriteStream = process.stderr): Progress | undefined {
-  if (!stream.isTTY) return undefined;
-  let last = -1;
-  let lastAt = 0;
-  return {
-    update(done, total) {
-      const pct = total ? Math.floor((done * 100) / total) : 100;
-      const now = Date.now();
-      if (pct === last || (pct < 100 && now - lastAt < 100)) return;
-      last = pct;
-      lastAt = now;
-      stream.write(`\r${label} ${String(pct).padStart(3)}% (${mib(done)}/${mib(total)} MiB)`);
-    },
-    done() {
-      if (last >= 0) stream.write('\r\x1b[2K');
-    },
-  };
-}
-
-function mib(n: number): string {
-  return (n / 1048576).toFixed(1);
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    // a directory fsync failure does not undo the rename
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// The binary.
-
-const CHUNK = 1 << 20;
-
-/** True when both files have the same bytes (or are the same file). */
-export function sameFileContent(a: string, b: string): boolean {
-  let sb: fs.Stats;
-  try {
-    sb = fs.statSync(b);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return false; // not there (yet)
-    throw e;
-  }
-  const sa = fs.statSync(a);
-  if (sa.dev === sb.dev && sa.ino === sb.ino) return true;
-  if (!sb.isFile() || sa.size !== sb.size) return false;
-  const fa = fs.openSync(a, 'r');
-  const fb = fs.openSync(b, 'r');
-  try {
-    const ba = Buffer.allocUnsafe(CHUNK);
-    const bb = Buffer.allocUnsafe(CHUNK);
-    for (let pos = 0; pos < sa.size; ) {
-      const n = fs.readSync(fa, ba, 0, CHUNK, pos);
-      const m = fs.readSync(fb, bb, 0, n, pos);
-      if (n === 0 || m !== n || !ba.subarray(0, n).equals(bb.subarray(0, n))) return false;
-      pos += n;
-    }
-    return true;
-  } finally {
-    fs.closeSync(fa);
-    fs.closeSync(fb);
-  }
-}
-
-/**
- * Copies src to dest atomically: a temp file in dest's directory, fsync, chmod 0755, rename, fsync the
- * directory. dest is never opened for writing, so a running podlink (the old inode) is never touched
- * and there is no "text file busy".
- */
-export function copyFileAtomic(src: string, dest: string, progress?: Progress): void {
-  const dir = path.dirname(dest);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
-  const tmp = path.join(dir, `.${path.basename(dest)}.${process.pid}.${Date.now()}.tmp`);
-  const fi = fs.openSync(src, 'r');
-  let fo: number | undefined;
-  try {
-    const size = fs.fstatSync(fi).size;
-    fo = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o700);
-    const buf = Buffer.allocUnsafe(CHUNK);
-    let done = 0;
-    for (;;) {
-      const n = fs.readSync(fi, buf, 0, CHUNK, done);
-      if (n === 0) break;
-      for (let off = 0; off < n; ) off += fs.writeSync(fo, buf, off, n - off);
-      done += n;
-      progress?.update(done, size);
-    }
-    fs.fchmodSync(fo, 0o755);
-    fs.fsyncSync(fo);
-    fs.closeSync(fo);
-    fo = undefined;
-    fs.renameSync(tmp, dest);
-  } catch (e) {
-    if (fo !== undefined) fs.closeSync(fo);
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  } finally {
-    fs.closeSync(fi);
-    progress?.done();
-  }
-  fsyncDir(dir);
-}
-
-/** The executable to install: this one when it is the packaged binary (a Node single executable). */
-export function runningExecutable(): string {
-  let sea = false;
-  try {
-    sea = isSea();
-  } catch {
-    sea = false;
-  }
-  if (!sea) {
-    throw new StepError(
-      'find the podlink executable',
-      `this podlink runs under ${path.basename(process.execPath)} (${process.execPath}), not as the packaged executable`,
-      'run dist/podlink install, or pass --source dist/podlink',
-    );
-  }
-  return process.execPath;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// The network configuration.
 
 export interface InstallOptions {
   binDir: string;

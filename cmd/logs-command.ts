@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { DEFAULT_LOG_FILE } from '../lib/log/index.js';
-import { formatStepError, StepError } from './install-command.js';
+import { formatStepError, StepError } from './step-report.js';
 
 export interface LogsOptions {
   file: string;

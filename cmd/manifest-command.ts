@@ -1,6 +1,6 @@
 // `podlink manifest`: print the Kubernetes objects that run podlink on every node (YAML, for kubectl apply).
 import { cidrFamily, DEFAULT_IMAGE, renderManifest } from '../lib/manifest/index.js';
-import { formatStepError, StepError } from './install-command.js';
+import { formatStepError, StepError } from './step-report.js';
 
 export interface ManifestCommandOptions {
   image?: string;

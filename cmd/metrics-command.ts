@@ -3,7 +3,7 @@
 import {
   collectNodeView, DEFAULT_METRICS_STATE, DEFAULT_TEXTFILE_DIR, emptyState, readState, renderMetrics, writeTextfile,
 } from '../lib/metrics/index.js';
-import { formatStepError, stepError, StepError } from './install-command.js';
+import { formatStepError, stepError, StepError } from './step-report.js';
 
 export interface MetricsCommandOptions {
   stateFile: string;

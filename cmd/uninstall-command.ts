@@ -9,7 +9,8 @@ import { removeFile, withLock } from '../lib/util/index.js';
 import { CONFLIST_NAME } from '../lib/manifest/index.js';
 import { DEFAULT_METRICS_STATE, DEFAULT_TEXTFILE_DIR, textfilePath } from '../lib/metrics/index.js';
 import { listRecords } from '../lib/plugin/index.js';
-import { BINARY_NAME, formatStepError, formatSteps, StepError, stepError, type StepReport } from './install-command.js';
+import { BINARY_NAME } from './install-command.js';
+import { formatStepError, formatSteps, StepError, stepError, type StepReport } from './step-report.js';
 
 /** Node-level pin directories under the BPF root; links/ (per pod) is left for DEL. */
 export const NODE_PIN_DIRS = ['progs', 'maps', 'uplinks'] as const;

@@ -122,7 +122,8 @@ export function runPlugin(opts: RunPluginOptions): PluginRun {
   return { code, signal, timedOut, stdout, stderr: r.stderr ?? '', json: parseJson(stdout), env };
 }
 
-function parseJson(text: string): unknown {
+/** stdout parsed as JSON; undefined when empty or not JSON. */
+export function parseJson(text: string): unknown {
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text) as unknown;

@@ -4,7 +4,7 @@
 // an adjustable concurrency limit, and runInNode(), the async twin of Testbed.run().
 import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
-import { pluginEnv, type PluginRun, type RunPluginOptions } from '../lib/exec-driver.js';
+import { parseJson, pluginEnv, type PluginRun, type RunPluginOptions } from '../lib/exec-driver.js';
 import { CNI_PATH, type Testbed } from '../integration/testbed.js';
 
 const ENV_BIN = '/usr/bin/env';
@@ -20,14 +20,6 @@ export interface AsyncPluginRun extends PluginRun {
   pid: number;
 }
 
-function parseJson(text: string): unknown {
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Run one CNI plugin invocation without blocking the event loop. Rejects only if it cannot start. */
 export function runPluginAsync(opts: RunPluginOptions & { argv?: string[]; onSpawn?: (pid: number) => void }): Promise<AsyncPluginRun> {

@@ -23,6 +23,16 @@ function notFound(e: unknown, ...codes: number[]): boolean {
   return (e instanceof NetlinkError || isErrno(e)) && codes.includes((e as { errno: number }).errno);
 }
 
+/** Runs a request; a "not found" errno from the kernel becomes `absent` instead of an error. */
+function orAbsent<T>(absent: T, codes: number[], fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (notFound(e, ...codes)) return absent;
+    throw e;
+  }
+}
+
 export class Netlink {
   constructor(readonly sock: NetlinkSocket) {}
 
@@ -44,23 +54,17 @@ export class Netlink {
   }
 
   linkByName(name: string): Link | undefined {
-    try {
+    return orAbsent(undefined, [E.ENODEV], () => {
       const r = this.sock.request(getLinkRequest({ name }));
       return r.length ? decodeLink(r[0]!) : undefined;
-    } catch (e) {
-      if (notFound(e, E.ENODEV)) return undefined;
-      throw e;
-    }
+    });
   }
 
   linkByIndex(index: number): Link | undefined {
-    try {
+    return orAbsent(undefined, [E.ENODEV], () => {
       const r = this.sock.request(getLinkRequest({ index }));
       return r.length ? decodeLink(r[0]!) : undefined;
-    } catch (e) {
-      if (notFound(e, E.ENODEV)) return undefined;
-      throw e;
-    }
+    });
   }
 
   createLink(spec: NewLinkSpec): void {
@@ -69,13 +73,10 @@ export class Netlink {
 
   /** Returns false when the link was already gone. */
   deleteLink(index: number, name?: string): boolean {
-    try {
+    return orAbsent(false, [E.ENODEV], () => {
       this.sock.request(deleteLinkRequest(index, name));
       return true;
-    } catch (e) {
-      if (notFound(e, E.ENODEV)) return false;
-      throw e;
-    }
+    });
   }
 
   setLink(index: number, name: string, set: DeviceAttrs & { up?: boolean }): void {
@@ -99,24 +100,19 @@ export class Netlink {
   }
 
   deleteRoute(s: RouteSpec, dev?: string): boolean {
-    try {
+    return orAbsent(false, [E.ESRCH, E.ENOENT, E.ENODEV], () => {
       this.sock.request(deleteRouteRequest(s, dev));
       return true;
-    } catch (e) {
-      if (notFound(e, E.ESRCH, E.ENOENT, E.ENODEV)) return false;
-      throw e;
-    }
+    });
   }
 
   /** The route the kernel would use for `dst`; undefined when unreachable. */
   routeTo(dst: string): Route | undefined {
-    try {
+    // 113 = EHOSTUNREACH
+    return orAbsent(undefined, [E.ENETUNREACH, 113, E.ESRCH, E.EINVAL], () => {
       const r = this.sock.request(getRouteRequest(dst));
       return r.length ? decodeRoute(r[0]!) : undefined;
-    } catch (e) {
-      if (notFound(e, E.ENETUNREACH, 113, E.ESRCH, E.EINVAL)) return undefined;
-      throw e;
-    }
+    });
   }
 
   routes(family: 4 | 6): Route[] {
@@ -136,13 +132,10 @@ export class Netlink {
   }
 
   deleteClsact(ifindex: number, dev?: string): boolean {
-    try {
+    return orAbsent(false, [E.ENOENT, E.ENODEV, E.EINVAL], () => {
       this.sock.request(deleteClsactRequest(ifindex, dev));
       return true;
-    } catch (e) {
-      if (notFound(e, E.ENOENT, E.ENODEV, E.EINVAL)) return false;
-      throw e;
-    }
+    });
   }
 
   replaceBpfFilter(ifindex: number, dir: TcDirection, progFd: number, name: string, prio = 1): void {
@@ -150,13 +143,10 @@ export class Netlink {
   }
 
   deleteBpfFilter(ifindex: number, dir: TcDirection, prio = 1): boolean {
-    try {
+    return orAbsent(false, [E.ENOENT, E.ENODEV, E.EINVAL], () => {
       this.sock.request(deleteBpfFilterRequest(ifindex, dir, prio));
       return true;
-    } catch (e) {
-      if (notFound(e, E.ENOENT, E.ENODEV, E.EINVAL)) return false;
-      throw e;
-    }
+    });
   }
 
   filters(ifindex: number, dir: TcDirection): TcFilter[] {

@@ -182,7 +182,7 @@ export function buildAddPlan(req: Request, dp: DatapathPort, probeDeps: () => Pr
     }
   });
 
-  plan.add('attach BPF datapath', dp.describeAttach({ bpfRoot: conf.bpfRoot, mode: (conf.mode === 'auto' ? 'veth' : conf.mode) as OperationalMode, tcx: true, hostIfName, antiSpoof: conf.antiSpoof, clusterCIDRs: conf.clusterCIDRs }), (s) => {
+  plan.add('attach BPF datapath', () => dp.describeAttach({ bpfRoot: conf.bpfRoot, mode: (conf.mode === 'auto' ? 'veth' : conf.mode) as OperationalMode, tcx: true, hostIfName, antiSpoof: conf.antiSpoof, clusterCIDRs: conf.clusterCIDRs }), (s) => {
     s.undo(`detach BPF from ${hostIfName}`, () => dp.detach(conf.bpfRoot, hostIfName, st.host?.index, st.ips.map((i) => i.cidr)));
     st.pins = dp.attach({
       bpfRoot: conf.bpfRoot,

@@ -10,8 +10,8 @@ export interface StepContext {
 
 export interface Step {
   name: string;
-  /** The operations in words, as --dry-run prints them. */
-  ops: string[];
+  /** The operations in words, as --dry-run prints them (a function when describing costs work). */
+  ops: string[] | (() => string[]);
   run(s: StepContext): void | Promise<void>;
 }
 
@@ -60,24 +60,26 @@ function faultAfter(stepIndex: number, name: string): void {
   if (want && (want === String(stepIndex) || want === name)) process.kill(process.pid, 'SIGKILL');
 }
 
+const opsOf = (s: Step): string[] => (typeof s.ops === 'function' ? s.ops() : s.ops);
+
 export class Plan {
   readonly steps: Step[] = [];
   constructor(readonly command: string) {}
 
-  add(name: string, ops: string[], run: Step['run']): this {
+  add(name: string, ops: Step['ops'], run: Step['run']): this {
     this.steps.push({ name, ops, run });
     return this;
   }
 
   toJSON(): PlanJson {
-    return { command: this.command, steps: this.steps.map((s, i) => ({ step: i + 1, name: s.name, ops: s.ops })) };
+    return { command: this.command, steps: this.steps.map((s, i) => ({ step: i + 1, name: s.name, ops: opsOf(s) })) };
   }
 
   toText(): string {
     const lines = [`podlink ${this.command} plan (dry run: nothing was changed)`];
     this.steps.forEach((s, i) => {
       lines.push(`${String(i + 1).padStart(2)}. ${s.name}`);
-      for (const op of s.ops) lines.push(`      - ${op}`);
+      for (const op of opsOf(s)) lines.push(`      - ${op}`);
     });
     return `${lines.join('\n')}\n`;
   }

@@ -1,23 +1,17 @@
-// Captures a kernel RTM_GETLINK dump of a veth pair in a scratch netns into link-dump.hex.
-// Run as root: node --import tsx lib/netlink/testdata/capture-dump.ts
-import { execFileSync } from 'node:child_process';
+// Captures a kernel RTM_GETLINK dump of a veth pair into link-dump.hex: the pair is made in a
+// throwaway anonymous netns with our own netlink (no iproute2), and the bytes are saved exactly as
+// the kernel sent them. Run as root: node --import tsx lib/netlink/testdata/capture-dump.ts
 import { writeFileSync } from 'node:fs';
 import { nativeSys } from '../../sys/index.js';
-import { openNetns, netlinkIn } from '../../netns/index.js';
-import { NetlinkSocket } from '../socket.js';
-import { dumpLinksRequest } from '../link.js';
+import { createAnonymousNetns, netlinkIn } from '../../netns/index.js';
+import { dumpLinksRequest, parseMac } from '../link.js';
 
-const ns = `podlink-capture-${process.pid}`;
-execFileSync('ip', ['netns', 'add', ns]);
+const sys = nativeSys();
+const ns = createAnonymousNetns(sys);
+const nl = netlinkIn(sys, ns);
 try {
-  execFileSync('ip', ['-n', ns, 'link', 'add', 'vhost0', 'mtu', '1450', 'type', 'veth', 'peer', 'name', 'vpod0']);
-  execFileSync('ip', ['-n', ns, 'link', 'set', 'vhost0', 'address', '02:00:00:aa:bb:01']);
-  execFileSync('ip', ['-n', ns, 'link', 'set', 'vpod0', 'address', '02:00:00:aa:bb:02']);
-  const sys = nativeSys();
-  const h = openNetns(sys, `/run/netns/${ns}`);
-  const nl = netlinkIn(sys, h.fd);
-  const msgs = (nl.sock as NetlinkSocket).dump(dumpLinksRequest());
-  // Raw kernel bytes: the header exactly as received, then the body untouched.
+  nl.createLink({ name: 'vhost0', mtu: 1450, mac: parseMac('02:00:00:aa:bb:01'), info: { kind: 'veth', peer: { name: 'vpod0', mac: parseMac('02:00:00:aa:bb:02') } } });
+  const msgs = nl.sock.dump(dumpLinksRequest());
   const bufs = msgs.map((m) => {
     const h = Buffer.alloc(16);
     h.writeUInt32LE(16 + m.body.length, 0);
@@ -27,10 +21,8 @@ try {
     h.writeUInt32LE(m.pid, 12);
     return Buffer.concat([h, m.body]);
   });
-  writeFileSync(new URL('./link-dump.hex', import.meta.url), bufs.map((b) => b.toString('hex')).join('\n') + '\n');
-  console.log(execFileSync('ip', ['-n', ns, '-d', 'link']).toString());
-  nl.close();
-  h.close();
+  writeFileSync(new URL('./link-dump.hex', import.meta.url), `${bufs.map((b) => b.toString('hex')).join('\n')}\n`);
 } finally {
-  execFileSync('ip', ['netns', 'del', ns]);
+  nl.close();
+  sys.close(ns); // the last reference: the netns and the pair go with it
 }
