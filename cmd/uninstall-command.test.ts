@@ -32,7 +32,7 @@ async function installed(t: Test) {
       uplinks: { eth0: { 'from-uplink': '' } },
       links: { pl0123456789ab: { 'from-pod': '', 'to-pod': '' } },
     },
-    state: { endpoints: { 'c1.eth0.cbor': 'x' } },
+    state: { endpoints: { 'c1:eth0.cbor': 'x' } },
   });
   const io: InstallOptions = {
     binDir: path.join(dir, 'bin'), confDir: path.join(dir, 'net.d'), modeFile: path.join(dir, 'run/mode.json'),
@@ -44,7 +44,7 @@ async function installed(t: Test) {
     binDir: io.binDir, confDir: io.confDir, modeFile: io.modeFile!, textfileDir: io.textfileDir, metricsState: io.metricsState,
     bpfRoot: path.join(dir, 'bpf'), stateDir: path.join(dir, 'state'),
   };
-  return { dir, uo, bin: path.join(io.binDir, 'podlink'), conflist: path.join(io.confDir, '05-podlink.conflist'), record: path.join(dir, 'state/endpoints/c1.eth0.cbor') };
+  return { dir, uo, bin: path.join(io.binDir, 'podlink'), conflist: path.join(io.confDir, '05-podlink.conflist'), record: path.join(dir, 'state/endpoints/c1:eth0.cbor') };
 }
 
 function capture() {

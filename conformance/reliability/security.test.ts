@@ -290,7 +290,7 @@ t.test('corrupt or forged endpoint records: DEL deletes nothing it cannot prove 
     const ra = await runInNode(b, 'ADD', { containerId: id, pod: pa, conf });
     t.equal(ra.code, 0, `${what}: ADD pod A`);
     const hostA = (ra.json as AddResult).interfaces[0]!.name;
-    const file = path.join(b.stateDir, 'endpoints', `${id}.eth0.cbor`);
+    const file = path.join(b.stateDir, 'endpoints', `${id}:eth0.cbor`);
     const rec = decode(fs.readFileSync(file)) as Record<string, unknown>;
     fs.writeFileSync(file, corrupt(rec, { ifindex: ifindexB, ips: resB.ips.map((x) => x.address), host: hostB }));
     const r = await runInNode(b, 'DEL', { containerId: id, pod: pa, conf });

@@ -26,12 +26,12 @@ t.test('the inventory sees a leaked link, route, pin and file', async (t) => {
   b.ip(b.node, ['route', 'add', '10.77.0.1/32', 'dev', 'leak1']);
   fs.mkdirSync(path.join(b.bpfRoot, 'links', 'pl0123456789ab'), { recursive: true });
   fs.mkdirSync(path.join(b.stateDir, 'endpoints'), { recursive: true });
-  fs.writeFileSync(path.join(b.stateDir, 'endpoints', 'x.eth0.cbor'), '');
+  fs.writeFileSync(path.join(b.stateDir, 'endpoints', 'x:eth0.cbor'), '');
   const diff = diffInventory(before, await inventory(b));
   t.ok(diff.includes('links: +leak1 veth') && diff.includes('links: +pl0123456789ab veth'), 'links');
   t.ok(diff.some((d) => d.startsWith('routes: +') && d.includes('10.77.0.1')), 'route');
   t.ok(diff.includes('pins: +links/pl0123456789ab/'), 'per-endpoint pin dir');
-  t.ok(diff.includes('stateFiles: +endpoints/x.eth0.cbor'), 'record');
+  t.ok(diff.includes('stateFiles: +endpoints/x:eth0.cbor'), 'record');
 });
 
 t.test('the fd probe sees an fd a process ends holding', { skip: !haveStrace() && 'strace not installed' }, async (t) => {

@@ -311,7 +311,7 @@ export async function gcPhase(bed: Testbed, o: GcOptions): Promise<PhaseResult &
     for (const [i, p] of pods.entries()) {
       const alive = i < keep;
       const hasLink = mid.links.some((l) => l.startsWith(`${p.host} `));
-      const hasRecord = mid.stateFiles.includes(`endpoints/${p.id}.eth0.cbor`);
+      const hasRecord = mid.stateFiles.includes(`endpoints/${p.id}:eth0.cbor`);
       const hasRoute = mid.routes.some((r) => r.includes(`dev ${p.host}`));
       if (hasLink !== alive) failures.push({ what: `GC ${alive ? 'removed a valid' : 'left a stale'} pod's link`, detail: `${p.id} ${p.host}` });
       if (hasRecord !== alive) failures.push({ what: `GC ${alive ? 'removed a valid' : 'left a stale'} pod's record`, detail: p.id });

@@ -6,7 +6,7 @@ export const ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.\-]*$/;
 
 /**
  * Longest container ID accepted. Runtimes use 64 hex characters; 200 leaves room for
- * `<containerID>.<ifname>.cbor` (≤ 15-byte ifname) inside a 255-byte file name.
+ * `<containerID>:<ifname>.cbor` (≤ 15-byte ifname) inside a 255-byte file name.
  */
 export const MAX_CONTAINER_ID = 200;
 

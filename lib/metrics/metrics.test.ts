@@ -107,7 +107,7 @@ t.test('podlink metrics: datapath config, features, histograms, errors — stric
 });
 
 t.test('collectNodeView counts endpoint records and reads the mode file', async (t) => {
-  const dir = t.testdir({ state: { endpoints: { 'c1.eth0.cbor': '', 'c2.eth0.cbor': '', '.c3.eth0.cbor.123.tmp': '' } } });
+  const dir = t.testdir({ state: { endpoints: { 'c1:eth0.cbor': '', 'c2:eth0.cbor': '', '.c3:eth0.cbor.123.tmp': '' } } });
   const v = collectNodeView({ modeFile: modeFile(dir, 'netkit', 'netkit'), stateDir: path.join(dir, 'state') });
   t.equal(v.endpoints, 2);
   t.match(v.mode, { configured: 'netkit', operational: 'netkit' });
