@@ -43,5 +43,9 @@ export function bpfDatapathPort(sys: () => Sys): DatapathPort {
     detach: (bpfRoot, hostIfName, hostIfindex, ips) => dp().detach(bpfRoot, hostIfName, hostIfindex, bare(ips)),
     check: (a) => dp().check({ ...a, ips: bare(a.ips) }),
     ready: (bpfRoot) => dp().ready(bpfRoot),
+    close() {
+      nl?.close();
+      nl = undefined;
+    },
   };
 }

@@ -16,7 +16,7 @@ export function probeDeps(sys: () => Sys): ProbeDeps {
 export function datapathFor(sys: () => Sys, hostRouting: string): DatapathPort {
   const bpf = bpfDatapathPort(sys);
   if (hostRouting !== 'legacy') return bpf;
-  return { ...noDatapath, detach: bpf.detach, ready: () => [] };
+  return { ...noDatapath, detach: bpf.detach, ready: () => [], close: () => bpf.close?.() };
 }
 
 export function pluginDeps(opts: { printPlan: (s: string) => void; planFormat?: 'text' | 'json' }): PluginDeps {

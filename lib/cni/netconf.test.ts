@@ -89,6 +89,13 @@ t.test('bad JSON → code 6', async (t) => {
   fails(t, 'null', Code.DecodeFailure, 'error decoding network config: not a JSON object');
 });
 
+t.test('hostile nesting → code 6 naming the limit, at any depth, without a stack overflow', async (t) => {
+  const nested = (d: number, open = '[', close = ']') => JSON.stringify(base).replace(/}$/, `,"deep":${open.repeat(d)}1${close.repeat(d)}}`);
+  for (const d of [64, 5000, 200000]) fails(t, nested(d), Code.DecodeFailure, 'error decoding network config: nested deeper than 64 levels');
+  fails(t, nested(64, '{"a":', '}'), Code.DecodeFailure, 'error decoding network config: nested deeper than 64 levels');
+  t.equal(parse(JSON.parse(nested(62))).name, base.name, '63 levels (the config object plus 62) are fine');
+});
+
 const invalid: [string, Record<string, unknown>, RegExp | string][] = [
   ['ipam without type', { ...base, ipam: { subnet: '10.0.0.0/24' } }, 'ipam.type is required'],
   ['ipam.type with a slash', { ...base, ipam: { type: '../../bin/sh' } }, /^ipam\.type must be a plugin file name/],

@@ -89,7 +89,28 @@ export function decodeConfigJson(stdin: Buffer | string): Record<string, unknown
     throw new CniError(Code.DecodeFailure, `error decoding network config: ${(e as Error).message}`);
   }
   if (!isPlainObject(raw)) throw new CniError(Code.DecodeFailure, 'error decoding network config: not a JSON object');
+  // JSON.parse copes with any depth, but JSON.stringify (the IPAM plugin's stdin) recurses and would
+  // overflow the stack a few thousand levels down: refuse such input here, with a clear error.
+  if (nestsDeeperThan(raw, MAX_CONFIG_DEPTH)) {
+    throw new CniError(Code.DecodeFailure, `error decoding network config: nested deeper than ${MAX_CONFIG_DEPTH} levels`,
+      'a CNI network config is a few levels deep; check what generated it');
+  }
   return raw;
+}
+
+/** Far beyond any real config (prevResult and runtimeConfig add a handful of levels). */
+export const MAX_CONFIG_DEPTH = 64;
+
+/** Iterative, so hostile depth cannot overflow the stack here either. */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function attachments(c: Record<string, unknown>): Attachment[] | undefined {

@@ -71,12 +71,22 @@ export type DeleteOutcome = 'deleted' | 'absent' | 'foreign';
  * Ownership: the link must be a veth/netkit of the expected kind and, when we recorded it, ifindex.
  * A link that fails the check is left alone and reported as 'foreign'.
  */
-export function deleteLinkPair(hostNl: Netlink, hostIfName: string, expect: { ifindex?: number; mode?: OperationalMode } = {}): DeleteOutcome {
+export function deleteLinkPair(hostNl: Netlink, hostIfName: string, expect: LinkExpectation = {}): DeleteOutcome {
   const link = hostNl.linkByName(hostIfName);
   if (!link) return 'absent';
-  const mode = linkCompatibility(link);
-  if (!mode) return 'foreign';
-  if (expect.mode && expect.mode !== mode) return 'foreign';
-  if (expect.ifindex !== undefined && expect.ifindex !== link.index) return 'foreign';
+  if (!linkMatches(link, expect)) return 'foreign';
   return hostNl.deleteLink(link.index, hostIfName) ? 'deleted' : 'absent';
+}
+
+export interface LinkExpectation {
+  ifindex?: number;
+  mode?: OperationalMode;
+}
+
+/** True when the link is a veth/netkit of the expected kind and, when given, ifindex. */
+export function linkMatches(link: Link, expect: LinkExpectation): boolean {
+  const mode = linkCompatibility(link);
+  if (!mode) return false;
+  if (expect.mode && expect.mode !== mode) return false;
+  return expect.ifindex === undefined || expect.ifindex === link.index;
 }

@@ -11,7 +11,7 @@ import { unpinLink, type DatapathDeps } from './endpoint.js';
 export interface DetachSpec {
   bpfRoot: string;
   hostIfName: string;
-  /** From the endpoint record; when unknown it is read from the pinned links. */
+  /** Proven ours by the caller; when unknown it is read from our pinned links, else no entry is removed. */
   hostIfindex?: number;
   ips: string[];
 }
@@ -63,8 +63,9 @@ export function detachEndpoint(deps: DatapathDeps, d: DetachSpec): string[] {
       const key = L.encodeEndpointKey(ip);
       const v = eps.lookup(key);
       if (!v) continue;
-      // The IP may already belong to a newer pod: only remove our own entry.
-      if (ifindex !== undefined && L.decodeEndpointInfo(v).ifindex !== ifindex) continue;
+      // The IP may already belong to a newer pod: only remove our own entry, and none when we cannot
+      // tell which ifindex is ours.
+      if (ifindex === undefined || L.decodeEndpointInfo(v).ifindex !== ifindex) continue;
       if (eps.delete(key)) done.push(`deleted ${L.MAPS.endpoints}[${ip}]`);
     }
     if (ifindex !== undefined) {

@@ -33,6 +33,8 @@ export interface DatapathPort {
   check(a: EndpointAttach): string[];
   /** Node readiness problems (empty = ready). */
   ready(bpfRoot: string): string[];
+  /** Releases what the port opened (the tc fallback's netlink socket). Called once per CNI call. */
+  close?(): void;
 }
 
 export const noDatapath: DatapathPort = {

@@ -1,9 +1,10 @@
 // DEL: best-effort and idempotent. IPAM first (even with the netns gone), then BPF, the host link by its
 // derived name whatever the current mode is (ownership checked against the record), then the record.
 // Succeeds when things are already gone; fails only where a retry could help.
-import { deleteLinkPair, hostIfName as deriveHostIfName, linkCompatibility } from '../connector/index.js';
+import { deleteLinkPair, hostIfName as deriveHostIfName } from '../connector/index.js';
 import { Netlink } from '../netlink/index.js';
 import type { DatapathPort } from './datapath-port.js';
+import { detachScope } from './detach-scope.js';
 import { readRecord, recordPath, removeRecord, RecordError, type EndpointRecord } from './endpoint-record.js';
 import { ipamDel } from './ipam-port.js';
 import { Plan } from './plan.js';
@@ -31,11 +32,10 @@ export function buildDelPlan(req: Request, dp: DatapathPort): Plan & { close(): 
     if (conf.ipamType) ipamDel(req);
   });
 
-  plan.add('detach BPF datapath', [`unpin links under ${conf.bpfRoot}/links/${hostIfName}, remove endpoint map entries (missing is fine)`], () => {
+  plan.add('detach BPF datapath', [`unpin links under ${conf.bpfRoot}/links/${hostIfName}, remove the map entries the kernel proves are ours (missing is fine)`], () => {
     nl = Netlink.open(req.sys());
-    const link = nl.linkByName(hostIfName);
-    const ifindex = rec?.hostIfindex ?? (link && linkCompatibility(link) ? link.index : undefined);
-    dp.detach(conf.bpfRoot, hostIfName, ifindex, rec?.ips ?? []);
+    const scope = detachScope(nl, env.containerId, env.ifname, rec);
+    dp.detach(conf.bpfRoot, scope.hostIfName, scope.ifindex, scope.ips);
   });
 
   plan.add('delete link pair', [`delete ${hostIfName} only if the record proves it is ours (kind and ifindex match); the kernel removes the peer and the routes with it`], () => {

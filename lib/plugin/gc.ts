@@ -1,9 +1,10 @@
 // GC: remove every attachment podlink recorded that is not in cni.dev/valid-attachments. Never touches
 // a valid one. Carries on after an error and reports all errors at the end.
-import { deleteLinkPair } from '../connector/index.js';
+import { deleteLinkPair, hostIfName as deriveHostIfName } from '../connector/index.js';
 import { Code, CniError } from '../cni/errors.js';
 import { Netlink } from '../netlink/index.js';
 import type { DatapathPort } from './datapath-port.js';
+import { detachScope } from './detach-scope.js';
 import { listRecords, removeRecord } from './endpoint-record.js';
 import { ipamDelFor, ipamGc } from './ipam-port.js';
 import type { Request } from './types.js';
@@ -22,10 +23,15 @@ export function runGc(req: Request, dp: DatapathPort): void {
       if (valid.has(`${record.containerId}\0${record.ifname}`)) continue;
       try {
         if (record.ipamType && req.conf.ipamType) ipamDelFor(req, record.containerId, record.ifname);
-        dp.detach(req.conf.bpfRoot, record.hostIfName, record.hostIfindex, record.ips);
-        deleteLinkPair(nl, record.hostIfName, { mode: record.mode, ifindex: record.hostIfindex });
+        // The record names the attachment; the host link name is derived from it, never read from it.
+        const scope = detachScope(nl, record.containerId, record.ifname, record);
+        dp.detach(req.conf.bpfRoot, scope.hostIfName, scope.ifindex, scope.ips);
+        const hostIfName = deriveHostIfName(record.containerId, record.ifname);
+        if (deleteLinkPair(nl, hostIfName, { mode: record.mode, ifindex: record.hostIfindex }) === 'foreign') {
+          req.log.warn(`gc: ${hostIfName} does not match the record (kind or ifindex differ): left alone`);
+        }
         removeRecord(file);
-        req.log.info(`gc: removed stale attachment ${record.containerId}/${record.ifname} (${record.hostIfName})`);
+        req.log.info(`gc: removed stale attachment ${record.containerId}/${record.ifname} (${hostIfName})`);
       } catch (e) {
         errors.push(`${record.containerId}/${record.ifname}: ${(e as Error).message}`);
       }

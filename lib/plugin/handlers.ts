@@ -60,44 +60,54 @@ function show(plan: Plan, deps: PluginDeps): void {
 
 export function makeHandlers(deps: PluginDeps): Handlers {
   const sysOf = deps.sys ?? (() => nativeSys());
-  const dpFor = (ctx: HandlerContext) => deps.datapath(sysOf, ctx.conf.hostRouting);
+  // Every handler closes its datapath (and the netlink socket the tc fallback may have opened).
+  const withDp = async <T>(ctx: HandlerContext, fn: (dp: DatapathPort) => T | Promise<T>): Promise<T> => {
+    const dp = deps.datapath(sysOf, ctx.conf.hostRouting);
+    try {
+      return await fn(dp);
+    } finally {
+      dp.close?.();
+    }
+  };
   return {
-    async add(ctx): Promise<Result> {
-      const req = toRequest(ctx, deps);
-      const { plan, result, cleanup } = buildAddPlan(req, dpFor(ctx), () => deps.probeDeps(sysOf));
-      if (ctx.dryRun) {
-        show(plan, deps);
-        return { interfaces: [], ips: [], routes: [], dns: {} };
-      }
-      try {
-        await plan.execute((what, e) => ctx.log.warn(`undo failed: ${what}: ${(e as Error).message}`));
-        return result();
-      } finally {
-        cleanup();
-      }
-    },
-    async del(ctx) {
-      const req = toRequest(ctx, deps);
-      const plan = buildDelPlan(req, dpFor(ctx));
-      if (ctx.dryRun) return show(plan, deps);
-      try {
+    add: (ctx): Promise<Result> =>
+      withDp(ctx, async (dp) => {
+        const req = toRequest(ctx, deps);
+        const { plan, result, cleanup } = buildAddPlan(req, dp, () => deps.probeDeps(sysOf));
+        if (ctx.dryRun) {
+          show(plan, deps);
+          return { interfaces: [], ips: [], routes: [], dns: {} };
+        }
+        try {
+          await plan.execute((what, e) => ctx.log.warn(`undo failed: ${what}: ${(e as Error).message}`));
+          return result();
+        } finally {
+          cleanup();
+        }
+      }),
+    del: (ctx) =>
+      withDp(ctx, async (dp) => {
+        const plan = buildDelPlan(toRequest(ctx, deps), dp);
+        if (ctx.dryRun) return show(plan, deps);
+        try {
+          await plan.execute();
+        } finally {
+          plan.close();
+        }
+      }),
+    check: (ctx) =>
+      withDp(ctx, async (dp) => {
+        const plan = buildCheckPlan(toRequest(ctx, deps), dp);
+        if (ctx.dryRun) return show(plan, deps);
         await plan.execute();
-      } finally {
-        plan.close();
-      }
-    },
-    async check(ctx) {
-      const plan = buildCheckPlan(toRequest(ctx, deps), dpFor(ctx));
-      if (ctx.dryRun) return show(plan, deps);
-      await plan.execute();
-    },
+      }),
     async status(ctx) {
       if (ctx.dryRun) return deps.printPlan('podlink STATUS plan: read the mode file, check bpffs and pinned programs, exec IPAM STATUS\n');
-      runStatus(toRequest(ctx, deps), dpFor(ctx));
+      await withDp(ctx, (dp) => runStatus(toRequest(ctx, deps), dp));
     },
     async gc(ctx) {
       if (ctx.dryRun) return deps.printPlan('podlink GC plan: remove recorded attachments absent from cni.dev/valid-attachments, then exec IPAM GC\n');
-      runGc(toRequest(ctx, deps), dpFor(ctx));
+      await withDp(ctx, (dp) => runGc(toRequest(ctx, deps), dp));
     },
   };
 }
