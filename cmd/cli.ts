@@ -35,6 +35,7 @@ Examples:
     .option('--write', 'write the mode file atomically')
     .option('--mode-file <path>', 'mode file path', '/run/podlink/mode.json')
     .option('--bpf-root <path>', 'where --write pins the BPF programs and maps', '/sys/fs/bpf/podlink')
+    .option('--uplink <devices>', 'where --write attaches pl_from_uplink: auto (default-route devices), none, or names (comma-separated)', 'auto')
     .option('--json', 'print JSON')
     .addHelpText('after', `
 Examples:

@@ -3,7 +3,7 @@
 // runs per pod), tc fallback through our netlink client for kernels without tcx.
 import { createHash } from 'node:crypto';
 import { ensureBpffs, isBpffs } from '../lib/bpf/index.js';
-import { bpfDatapath, isLoaded, loadAndPin } from '../lib/datapath/index.js';
+import { bpfDatapath, isLoaded, loadAndPin, type TcPort } from '../lib/datapath/index.js';
 import { Netlink } from '../lib/netlink/index.js';
 import type { DatapathPort } from '../lib/plugin/index.js';
 import type { Sys } from '../lib/sys/index.js';
@@ -21,14 +21,19 @@ export function ensureDatapathLoaded(sys: Sys, bpfRoot: string): void {
   });
 }
 
+/** The datapath's legacy tc fallback over our netlink client (opened on first use by `nl`). */
+export function tcPortOver(nl: () => Netlink): TcPort {
+  return {
+    ensureClsact: (i) => nl().ensureClsact(i),
+    replaceBpfFilter: (i, d, fd, name, prio) => nl().replaceBpfFilter(i, d, fd, name, prio),
+    deleteBpfFilter: (i, d, prio) => nl().deleteBpfFilter(i, d, prio),
+    filters: (i, d) => nl().filters(i, d),
+  };
+}
+
 export function bpfDatapathPort(sys: () => Sys): DatapathPort {
   let nl: Netlink | undefined;
-  const tc = {
-    ensureClsact: (i: number) => (nl ??= Netlink.open(sys())).ensureClsact(i),
-    replaceBpfFilter: (i: number, d: 'ingress' | 'egress', fd: number, name: string, prio?: number) => (nl ??= Netlink.open(sys())).replaceBpfFilter(i, d, fd, name, prio),
-    deleteBpfFilter: (i: number, d: 'ingress' | 'egress', prio?: number) => (nl ??= Netlink.open(sys())).deleteBpfFilter(i, d, prio),
-    filters: (i: number, d: 'ingress' | 'egress') => (nl ??= Netlink.open(sys())).filters(i, d),
-  };
+  const tc = tcPortOver(() => (nl ??= Netlink.open(sys())));
   let inner: ReturnType<typeof bpfDatapath> | undefined;
   const dp = () => (inner ??= bpfDatapath({ sys: sys(), tc }));
   // The plugin speaks CIDRs (10.0.0.5/32); the endpoint map is keyed by address.

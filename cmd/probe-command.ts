@@ -5,6 +5,7 @@ import { nativeSys } from '../lib/sys/index.js';
 import { withLock } from '../lib/util/index.js';
 import { ensureDatapathLoaded } from './datapath-wiring.js';
 import { probeDeps } from './deps.js';
+import { setUpNodeDatapath, type NodeDatapathReport } from './uplinks.js';
 
 export interface ProbeOptions {
   mode: Mode;
@@ -12,17 +13,22 @@ export interface ProbeOptions {
   modeFile: string;
   bpfRoot: string;
   json?: boolean;
+  /** `auto` (default-route devices), `none`, or device names, comma-separated. */
+  uplink?: string;
 }
 
 export function runProbeCommand(o: ProbeOptions): number {
   try {
     const m = probe(probeDeps(() => nativeSys()), o.mode);
+    let node: NodeDatapathReport | undefined;
     if (o.write) {
       withLock(`${o.modeFile}.lock`, () => writeModeFile(m, o.modeFile));
-      // Node-level BPF setup: programs and shared maps are loaded and pinned once, here.
+      // Node-level BPF setup: programs and shared maps are loaded and pinned once, here; links of
+      // existing pods move to them; the uplinks get pl_from_uplink.
       ensureDatapathLoaded(nativeSys(), o.bpfRoot);
+      node = setUpNodeDatapath(nativeSys(), o.bpfRoot, m.features.tcx, o.uplink ?? 'auto');
     }
-    if (o.json) process.stdout.write(`${JSON.stringify(m, null, 2)}\n`);
+    if (o.json) process.stdout.write(`${JSON.stringify(node ? { ...m, node } : m, null, 2)}\n`);
     else {
       const f = m.features;
       process.stdout.write(
@@ -30,7 +36,8 @@ export function runProbeCommand(o: ProbeOptions): number {
           `Reason:      ${m.reason}\n` +
           `Kernel:      ${m.kernel}\n` +
           `Features:    netkit=${f.netkit} netkitScrub=${f.netkitScrub} netkitHeadroom=${f.netkitHeadroom} tcx=${f.tcx} bpffs=${f.bpffs}\n` +
-          (o.write ? `Wrote:       ${o.modeFile}\nBPF:         programs and maps pinned under ${o.bpfRoot}\n` : ''),
+          (o.write ? `Wrote:       ${o.modeFile}\nBPF:         programs and maps pinned under ${o.bpfRoot}\n` : '') +
+          (node ? describeNode(node) : ''),
       );
     }
     if (m.configured === 'auto' && m.operational === 'veth') process.stderr.write(`podlink: ${m.reason}\n`);
@@ -40,4 +47,10 @@ export function runProbeCommand(o: ProbeOptions): number {
     process.stderr.write(`podlink probe: ${err.message}${err.hint ? `\n  hint: ${err.hint}` : ''}\n`);
     return 1;
   }
+}
+
+function describeNode(n: NodeDatapathReport): string {
+  const u = n.upgrade;
+  const links = u.skipped ?? `${u.updated.length} updated to the new programs, ${u.current} already current, ${u.defunct.length} defunct (left for DEL/GC)`;
+  return `Links:       ${links}\n` + `Uplinks:     ${n.uplinks.length ? n.uplinks.join('\n             ') : 'none (no default route, or --uplink none)'}\n`;
 }

@@ -15,5 +15,6 @@ export { detachEndpoint, type DetachSpec } from './detach.js';
 export { checkEndpoint } from './check.js';
 export { readCounters } from './counters.js';
 export { attachUplink, describeUplink, detachUplink, type UplinkSpec } from './uplink.js';
+export { upgradePinnedLinks, type UpgradeReport } from './upgrade.js';
 export { bpfDatapath, type EndpointAttachInput } from './port.js';
 export type { TcDirection, TcFilterView, TcPort } from './tc-port.js';
