@@ -5,6 +5,10 @@ import * as fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { haveNetkitKernel, isRoot, PODLINK, Testbed } from './testbed.js';
 import { snapshot, diffSnapshots } from '../lib/exec-driver.js';
+import { BPF, queryHook } from '../../lib/bpf/index.js';
+import { Netlink } from '../../lib/netlink/index.js';
+import { inNetns, openNetns } from '../../lib/netns/index.js';
+import { nativeSys } from '../../lib/sys/index.js';
 
 if (!isRoot) {
   t.plan(0, 'privileged tests need root');
@@ -39,6 +43,49 @@ t.test(`probe on this kernel: auto resolves to ${netkit ? 'netkit' : 'veth'} and
   if (!netkit) t.match(m.reason, /netkit probe failed, falling back to veth/);
   t.equal(typeof m.features.tcx, 'boolean');
   ok(t, b.run('DEL', { containerId: 'probe1', pod }), 'DEL');
+});
+
+t.test('probe --write attaches pl_from_uplink to the default-route device, exactly once', { skip: vmTier && 'covered by the host tier' }, async (t) => {
+  const b = bed(t, 'uplink');
+  b.ip(b.node, ['link', 'add', 'name', 'pltup0', 'type', 'veth', 'peer', 'name', 'pltup1']);
+  b.ip(b.node, ['addr', 'add', '10.250.0.1/30', 'dev', 'pltup0']);
+  b.ip(b.node, ['link', 'set', 'pltup0', 'up']);
+  b.ip(b.node, ['link', 'set', 'pltup1', 'up']);
+  b.ip(b.node, ['route', 'add', 'default', 'via', '10.250.0.2', 'dev', 'pltup0']);
+  const probe = (...extra: string[]) =>
+    spawnSync('nsenter', [`--net=/run/netns/${b.node}`, PODLINK, 'probe', '--write', '--mode-file', b.modeFile, '--bpf-root', b.bpfRoot, ...extra], { encoding: 'utf8' });
+  // Debian 12's bpftool (7.1) does not list tcx attachments per device: ask the kernel ourselves,
+  // then name the programs with bpftool.
+  const tcxIngress = (dev: string) => {
+    const sys = nativeSys();
+    const ns = openNetns(sys, `/run/netns/${b.node}`);
+    try {
+      const ids = inNetns(sys, ns.fd, () => {
+        const nl = Netlink.open(sys);
+        try {
+          return queryHook(sys, nl.linkByName(dev)!.index, BPF.BPF_TCX_INGRESS).programIds;
+        } finally {
+          nl.close();
+        }
+      });
+      return ids.map((id) => (JSON.parse(spawnSync('bpftool', ['-j', 'prog', 'show', 'id', String(id)], { encoding: 'utf8' }).stdout) as { name: string }).name);
+    } finally {
+      ns.close();
+    }
+  };
+  for (const run of [1, 2]) {
+    const r = probe();
+    t.equal(r.status, 0, `probe --write #${run} ${r.stderr}`);
+    t.match(r.stdout, /Uplinks: +pltup0 \(ifindex \d+\): pl_from_uplink on tcx ingress/, `#${run} reports the uplink`);
+    t.same(tcxIngress('pltup0'), ['pl_from_uplink'], `#${run}: exactly one program on pltup0's tcx ingress`);
+  }
+  t.same(tcxIngress('pltup1'), [], 'a device without the default route is left alone');
+  t.ok(fs.existsSync(`${b.bpfRoot}/uplinks/pltup0/from-uplink`), 'the link is pinned');
+  const none = probe('--uplink', 'none');
+  t.match(none.stdout, /Uplinks: +none/);
+  const bad = probe('--uplink', 'nosuchdev');
+  t.equal(bad.status, 1, 'an unknown uplink name fails');
+  t.match(bad.stderr, /uplink nosuchdev does not exist/);
 });
 
 t.test('explicit netkit on a kernel without it: code 100 with a hint, nothing left', { skip: netkit && 'kernel has netkit' }, async (t) => {
