@@ -89,12 +89,6 @@ export function decodeConfigJson(stdin: Buffer | string): Record<string, unknown
     throw new CniError(Code.DecodeFailure, `error decoding network config: ${(e as Error).message}`);
   }
   if (!isPlainObject(raw)) throw new CniError(Code.DecodeFailure, 'error decoding network config: not a JSON object');
-  // JSON.parse copes with any depth, but JSON.stringify (the IPAM plugin's stdin) recurses and would
-  // overflow the stack a few thousand levels down: refuse such input here, with a clear error.
-  if (nestsDeeperThan(raw, MAX_CONFIG_DEPTH)) {
-    throw new CniError(Code.DecodeFailure, `error decoding network config: nested deeper than ${MAX_CONFIG_DEPTH} levels`,
-      'a CNI network config is a few levels deep; check what generated it');
-  }
   return raw;
 }
 
@@ -124,6 +118,12 @@ function attachments(c: Record<string, unknown>): Attachment[] | undefined {
 export function parseNetConf(stdin: Buffer | string): NetConf {
   const raw = decodeConfigJson(stdin);
   const cniVersion = configVersion(raw);
+  // JSON.parse copes with any depth, but JSON.stringify (the IPAM plugin's stdin) recurses and would
+  // overflow the stack a few thousand levels down: refuse such input here, with a clear error.
+  if (nestsDeeperThan(raw, MAX_CONFIG_DEPTH)) {
+    throw new CniError(Code.DecodeFailure, `error decoding network config: nested deeper than ${MAX_CONFIG_DEPTH} levels`,
+      'a CNI network config is a few levels deep; check what generated it');
+  }
 
   // Validate a shallow copy: the schema fills in top-level defaults, `raw` must stay verbatim.
   const c: Record<string, unknown> = { ...raw };
