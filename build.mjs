@@ -63,18 +63,16 @@ const bpfObject = path.join(root, 'bpf-objects/podlink.bpf.o');
 const bpfB64 = fs.existsSync(bpfObject) ? fs.readFileSync(bpfObject).toString('base64') : undefined;
 const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
 
+// The payload (cmd/payload.ts: CNI plugin and CLI) is bundled on its own and embedded in the entry as
+// source plus a V8 code cache, so start-up fast paths never parse it (cmd/embedded-payload.ts).
 async function bundle(out, buildFlags) {
   log(`esbuild bundle ${path.relative(root, out)}${buildFlags ? ` (build flags: ${buildFlags})` : ''}`);
+  const common = { bundle: true, platform: 'node', target: `node${NODE_VERSION.split('.')[0]}`, format: 'cjs', minify: true, legalComments: 'none', logLevel: 'warning' };
+  const payloadFile = out.replace(/\.cjs$/, '.payload.cjs');
   await esbuild.build({
-    entryPoints: [entry],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    target: `node${NODE_VERSION.split('.')[0]}`,
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'warning',
+    ...common,
+    entryPoints: [path.join(root, 'cmd/payload.ts')],
+    outfile: payloadFile,
     define: {
       __PODLINK_ADDON_B64__: JSON.stringify(addonB64),
       ...(bpfB64 ? { __PODLINK_BPF_OBJECT_B64__: JSON.stringify(bpfB64) } : {}),
@@ -94,6 +92,42 @@ async function bundle(out, buildFlags) {
       },
     }],
   });
+  const payloadSrc = fs.readFileSync(payloadFile, 'utf8');
+  const cache = codeCacheFor(payloadFile);
+  await esbuild.build({
+    ...common,
+    entryPoints: [entry],
+    outfile: out,
+    define: {
+      __PODLINK_VERSION__: JSON.stringify(version),
+      __PODLINK_PAYLOAD__: JSON.stringify(payloadSrc),
+      __PODLINK_PAYLOAD_CACHE_B64__: JSON.stringify(cache.toString('base64')),
+    },
+    // The development-only `import('./payload.js')` must not pull the payload in a second time.
+    plugins: [{
+      name: 'payload-is-embedded',
+      setup(b) {
+        b.onResolve({ filter: /^\.\/payload\.js$/ }, () => ({ path: './payload.js', external: true }));
+      },
+    }],
+  });
+}
+
+// The V8 code cache of the payload, made by the very Node binary the executable is built on (V8
+// rejects a cache from another binary or flag set). The payload's top level runs once here, so the
+// cache also holds what start-up compiles; it has no side effects beyond defining functions.
+function codeCacheFor(payloadFile) {
+  const cacheFile = `${payloadFile}.v8cache`;
+  const script = `
+    const vm = require('node:vm'), fs = require('node:fs');
+    const src = fs.readFileSync(${JSON.stringify(payloadFile)}, 'utf8');
+    // Must match wrapPayload() and PAYLOAD_FILENAME in cmd/embedded-payload.ts byte for byte.
+    const s = new vm.Script('(function (exports, require, module, __filename, __dirname) {' + src + '\\n})', { filename: 'podlink-payload.cjs' });
+    const m = { exports: {} };
+    s.runInThisContext()(m.exports, require, m, '/usr/local/bin/podlink', '/usr/local/bin');
+    fs.writeFileSync(${JSON.stringify(cacheFile)}, s.createCachedData());`;
+  run(NODE_BASE, ['-e', script], { env: { PATH: process.env.PATH } });
+  return fs.readFileSync(cacheFile);
 }
 
 // 5. Single executable with @yao-pkg/pkg in SEA mode, fully offline: pkg runs under the Node 22 from

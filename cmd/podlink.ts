@@ -1,8 +1,19 @@
 // podlink: with CNI_COMMAND set it is a CNI plugin (stdout carries exactly one JSON document or
 // nothing); otherwise it is the operator's CLI. Start-up is the floor of every CNI call, so this
 // entry imports nothing: each path loads only the code it needs. Only the last line sets the exit code.
+import type { PayloadModule } from './embedded-payload.js';
+
 declare const __PODLINK_VERSION__: string | undefined;
+/** The release build's cmd/payload.ts bundle and its V8 code cache (build.mjs); absent under tsx. */
+declare const __PODLINK_PAYLOAD__: string | undefined;
+declare const __PODLINK_PAYLOAD_CACHE_B64__: string | undefined;
 const VERSION = typeof __PODLINK_VERSION__ === 'string' ? __PODLINK_VERSION__ : '0.0.0-dev';
+
+async function payload(): Promise<PayloadModule> {
+  if (typeof __PODLINK_PAYLOAD__ !== 'string') return import('./payload.js');
+  const { loadEmbeddedPayload } = await import('./embedded-payload.js');
+  return loadEmbeddedPayload(__PODLINK_PAYLOAD__, __PODLINK_PAYLOAD_CACHE_B64__ ?? '', require, __filename);
+}
 
 const CNI_FLAGS = new Set(['--dry-run', '--json']);
 
@@ -16,10 +27,10 @@ async function main(argv: string[]): Promise<number> {
     return runVersion();
   }
   if (process.env.CNI_COMMAND && argv.every((a) => CNI_FLAGS.has(a))) {
-    const { runCni } = await import('./cni-main.js');
+    const { runCni } = await payload();
     return runCni(argv);
   }
-  const { runCli } = await import('./cli.js');
+  const { runCli } = await payload();
   return runCli(argv, VERSION);
 }
 
