@@ -23,8 +23,11 @@ if [[ $(id -u) -ne 0 ]]; then
   exit 0
 fi
 
-tier "privileged integration and reliability (host kernel $(uname -r))"
-"${TAP[@]}" 'conformance/integration/**/*.test.ts' 'conformance/lib/**/*.test.ts' 'conformance/reliability/concurrency.test.ts'
+tier "privileged integration (host kernel $(uname -r))"
+"${TAP[@]}" 'conformance/integration/**/*.test.ts' 'conformance/lib/**/*.test.ts'
+
+tier "reliability and security: concurrency storm, fuzz, soak, forged input"
+"${TAP[@]}" --timeout=1800 'conformance/reliability/*.test.ts'
 
 if [[ -f conformance/suite/run.sh ]]; then
   tier "conformance suite"
