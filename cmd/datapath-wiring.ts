@@ -12,13 +12,12 @@ import { withLock } from '../lib/util/index.js';
 const BPFFS = '/sys/fs/bpf';
 
 /** Mounts bpffs (when bpfRoot lives under /sys/fs/bpf) and loads + pins the programs if missing. */
-export function ensureDatapathLoaded(sys: Sys, bpfRoot: string): void {
+/** Returns true when this call loaded them (false: they were pinned already). */
+export function ensureDatapathLoaded(sys: Sys, bpfRoot: string): boolean {
   if (bpfRoot.startsWith(`${BPFFS}/`) && !isBpffs(BPFFS)) ensureBpffs(sys);
-  if (isLoaded(bpfRoot)) return;
+  if (isLoaded(bpfRoot)) return false;
   const lock = `/run/podlink/locks/bpf-${createHash('sha256').update(bpfRoot).digest('hex').slice(0, 16)}.lock`;
-  withLock(lock, () => {
-    if (!isLoaded(bpfRoot)) loadAndPin(sys, bpfRoot);
-  });
+  return withLock(lock, () => (isLoaded(bpfRoot) ? false : loadAndPin(sys, bpfRoot).loadedPrograms));
 }
 
 /** The datapath's legacy tc fallback over our netlink client (opened on first use by `nl`). */

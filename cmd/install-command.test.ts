@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModeFile } from '../lib/connector/index.js';
-import { install, runInstallCommand, sameMode, type InstallDeps, type InstallOptions } from './install-command.js';
+import { chainVersion, install, runInstallCommand, sameMode, type InstallDeps, type InstallOptions } from './install-command.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'dist/podlink');
@@ -27,15 +27,21 @@ interface Captured {
   out: string[];
   err: string[];
   probes: string[];
+  datapaths: string[];
 }
 
 function fakeDeps(source: string, extra: Partial<InstallDeps> = {}): Captured {
-  const c: Captured = { out: [], err: [], probes: [], deps: undefined as unknown as InstallDeps };
+  const c: Captured = { out: [], err: [], probes: [], datapaths: [], deps: undefined as unknown as InstallDeps };
   c.deps = {
     probe: (m) => {
       c.probes.push(m);
       return fakeMode(m);
     },
+    nodeDatapath: (bpfRoot) => {
+      c.datapaths.push(bpfRoot);
+      return { loaded: false, upgrade: { updated: [], current: 0, defunct: [], prunedPrograms: [] }, uplinks: ['eth0 (ifindex 2): pl_from_uplink on tcx ingress'] };
+    },
+    datapathLoaded: () => true,
     executable: () => source,
     nodePodCidrs: async () => ['10.99.1.0/24', 'fd00:99:1::/64'],
     pluginVersions: () => ['0.3.1', '0.4.0', '1.0.0', '1.1.0'],
@@ -71,6 +77,8 @@ t.test('install into empty dirs, then a second run changes nothing (same inodes 
   t.equal(await runInstallCommand(s.o, c.deps), 0, c.err.join(''));
   t.match(c.out.join(''), /binary +.*installed/);
   t.match(c.out.join(''), /podlink is installed \(4 changes\)/);
+  t.match(c.out.join(''), /bpf datapath +\/sys\/fs\/bpf\/podlink +programs already pinned under \/sys\/fs\/bpf\/podlink; pod links: 0 moved.*; uplinks: eth0 \(ifindex 2\): pl_from_uplink on tcx ingress/);
+  t.same(c.datapaths, ['/sys/fs/bpf/podlink'], 'the node datapath is set up once, at the default bpfRoot');
   t.ok(fs.readFileSync(s.bin).equals(fs.readFileSync(s.src)), 'binary copied byte for byte');
   t.equal(fs.statSync(s.bin).mode & 0o777, 0o755, 'executable');
   const conf = JSON.parse(fs.readFileSync(s.conflist, 'utf8'));
@@ -104,7 +112,7 @@ t.test('a new binary replaces the old one atomically: new inode, an open old fil
   const fd = fs.openSync(s.bin, 'r'); // a running podlink holds the old inode like this
   fs.writeFileSync(s.src, 'podlink v2 '.repeat(300_000));
   const r = await install(s.o, fakeDeps(s.src).deps);
-  t.strictSame(r.steps.map((x) => [x.step, x.status]), [['binary', 'changed'], ['mode file', 'unchanged'], ['conflist', 'unchanged'], ['metrics', 'unchanged']]);
+  t.strictSame(r.steps.map((x) => [x.step, x.status]), [['binary', 'changed'], ['mode file', 'unchanged'], ['bpf datapath', 'unchanged'], ['conflist', 'unchanged'], ['metrics', 'unchanged']]);
   t.not(fs.statSync(s.bin).ino, oldIno, 'replaced by rename, not rewritten in place');
   t.equal(fs.readFileSync(s.bin, 'utf8').slice(0, 11), 'podlink v2 ');
   const buf = Buffer.alloc(11);
@@ -160,7 +168,7 @@ t.test('changed inputs: only what differs is rewritten', async (t) => {
   await install(s.o, fakeDeps(s.src).deps);
   const binIno = fs.statSync(s.bin).ino;
   const r = await install({ ...s.o, mode: 'netkit' }, fakeDeps(s.src).deps);
-  t.strictSame(r.steps.map((x) => [x.step, x.status]), [['binary', 'unchanged'], ['mode file', 'changed'], ['conflist', 'changed'], ['metrics', 'changed']]);
+  t.strictSame(r.steps.map((x) => [x.step, x.status]), [['binary', 'unchanged'], ['mode file', 'changed'], ['bpf datapath', 'unchanged'], ['conflist', 'changed'], ['metrics', 'changed']]);
   t.equal(fs.statSync(s.bin).ino, binIno);
   t.equal(JSON.parse(fs.readFileSync(s.conflist, 'utf8')).plugins[0].mode, 'netkit');
   t.equal(JSON.parse(fs.readFileSync(s.o.modeFile!, 'utf8')).configured, 'netkit');
@@ -223,10 +231,27 @@ t.test('warnings: missing chained plugins, an old plugin version, a config file 
   fs.writeFileSync(path.join(s.o.binDir, 'portmap'), '');
   t.equal(await runInstallCommand(s.o, c.deps), 0, 'warnings do not fail the install');
   const err = c.err.join('');
-  t.match(err, /warning: .*portmap supports CNI 0.3.1, 0.4.0, 1.0.0 but not 1.1.0: upgrade .* or pass --cni-version 1.0.0/);
+  t.match(err, /warning: conflist cniVersion 1.0.0, not 1.1.0: portmap in .* speaks at most 1.0.0 \(CNI plugins 1.5.0\+ speak 1.1.0; --cni-version overrides\)/);
+  t.equal(JSON.parse(fs.readFileSync(s.conflist, 'utf8')).cniVersion, '1.0.0', 'the conflist speaks what the chain speaks');
   t.match(err, /warning: bandwidth is not in .*: .* or pass --no-bandwidth/);
   t.match(err, /warning: IPAM plugin host-local is not in/);
   t.match(err, /00-other.conflist sorts before 05-podlink.conflist/);
+  // An explicit --cni-version is kept, and then the old plugin is named.
+  const d = fakeDeps(s.src, { pluginVersions: c.deps.pluginVersions });
+  t.equal(await runInstallCommand({ ...s.o, cniVersion: '1.1.0' }, d.deps), 0);
+  t.match(d.err.join(''), /warning: .*portmap supports CNI 0.3.1, 0.4.0, 1.0.0 but not 1.1.0: upgrade .* or pass --cni-version 1.0.0/);
+  t.equal(JSON.parse(fs.readFileSync(s.conflist, 'utf8')).cniVersion, '1.1.0');
+});
+
+t.test('chainVersion: 1.1.0 when the chain speaks it, else the newest common version', async (t) => {
+  const dir = t.testdir({ portmap: '', bandwidth: '' });
+  const o = { binDir: dir } as Parameters<typeof chainVersion>[0];
+  const v = (pm: string[] | undefined, bw: string[] | undefined) => chainVersion(o, { pluginVersions: (f) => (f.endsWith('portmap') ? pm : bw) });
+  t.same(v(['1.0.0', '1.1.0'], ['1.1.0']), { version: '1.1.0' });
+  t.equal(v(['0.4.0', '1.0.0'], ['0.3.1', '0.4.0']).version, '0.4.0');
+  t.match(v(['0.4.0', '1.0.0'], ['0.3.1', '0.4.0']).note, /portmap and bandwidth in .* speak at most 0.4.0/);
+  t.same(v(undefined, undefined), { version: '1.1.0' }, 'unknown versions: the default');
+  t.equal(chainVersion({ ...o, portmap: false, bandwidth: false }, { pluginVersions: () => ['0.3.1'] }).version, '1.1.0', 'no chain');
 });
 
 t.test('sameMode ignores probedAt only', async (t) => {
@@ -238,8 +263,14 @@ t.test('sameMode ignores probedAt only', async (t) => {
 
 t.test('the packaged executable installs itself (real probe)', { skip: !isRoot || !fs.existsSync(DIST) ? 'needs root and dist/podlink' : false }, async (t) => {
   const s = setup(t);
-  const args = ['install', '--subnet', '10.244.9.0/24', '--bin-dir', s.o.binDir, '--conf-dir', s.o.confDir, '--mode-file', s.o.modeFile!, '--textfile-dir', s.o.textfileDir!, '--json'];
-  const r1 = spawnSync(DIST, args, { encoding: 'utf8' });
+  // A throwaway netns (no default route: no uplink) and a private bpfRoot: install loads the programs.
+  const bpfRoot = `/sys/fs/bpf/podlink-unit-${process.pid}`;
+  t.teardown(() => fs.rmSync(bpfRoot, { recursive: true, force: true }));
+  const netconf = path.join(path.dirname(s.src), 'netconf.json');
+  fs.writeFileSync(netconf, JSON.stringify({ type: 'podlink', bpfRoot }));
+  const args = ['install', '--netconf', netconf, '--subnet', '10.244.9.0/24', '--bin-dir', s.o.binDir, '--conf-dir', s.o.confDir, '--mode-file', s.o.modeFile!, '--textfile-dir', s.o.textfileDir!, '--json'];
+  const inNetns = (bin: string, a: string[]) => spawnSync('unshare', ['-n', bin, ...a], { encoding: 'utf8' });
+  const r1 = inNetns(DIST, args);
   t.equal(r1.status, 0, r1.stderr);
   const j1 = JSON.parse(r1.stdout);
   t.equal(j1.changed, true);
@@ -247,10 +278,12 @@ t.test('the packaged executable installs itself (real probe)', { skip: !isRoot |
   t.match(JSON.parse(fs.readFileSync(s.o.modeFile!, 'utf8')), { v: 1, configured: 'auto' });
   const before = snap([s.bin, s.conflist, s.o.modeFile!]);
   // The installed copy re-running install over itself: all unchanged.
-  const r2 = spawnSync(s.bin, args, { encoding: 'utf8' });
+  t.match(j1.steps.find((x: { step: string }) => x.step === 'bpf datapath'), { status: 'changed', detail: /programs loaded and pinned under .*uplinks: none/ });
+  t.ok(fs.readdirSync(`${bpfRoot}/progs`).length === 1, 'the programs are pinned under the netconf\'s bpfRoot');
+  const r2 = inNetns(s.bin, args);
   t.equal(r2.status, 0, r2.stderr);
   t.equal(JSON.parse(r2.stdout).changed, false);
   t.strictSame(snap([s.bin, s.conflist, s.o.modeFile!]), before);
-  const r3 = spawnSync(s.bin, args.filter((a) => a !== '--json'), { encoding: 'utf8' });
+  const r3 = inNetns(s.bin, args.filter((a) => a !== '--json'));
   t.match(r3.stdout, /Nothing changed/);
 });

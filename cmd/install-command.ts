@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseNetConf } from '../lib/cni/netconf.js';
+import { SUPPORTED_VERSIONS, versionAtLeast } from '../lib/cni/versions.js';
 import { isMode, readModeFile, writeModeFile, type Mode, type ModeFile } from '../lib/connector/index.js';
 import {
   CONFLIST_CNI_VERSION, CONFLIST_NAME, DEFAULT_NETWORK_NAME, nodePodCidrs, podlinkPlugin, renderConflist,
@@ -14,10 +15,12 @@ import {
   collectNodeView, DEFAULT_METRICS_STATE, DEFAULT_TEXTFILE_DIR, emptyState, readState, renderMetrics, textfilePath, writeTextfile,
 } from '../lib/metrics/index.js';
 import { probe } from '../lib/plugin/index.js';
+import { DEFAULT_BPF_ROOT, isLoaded } from '../lib/datapath/index.js';
 import { nativeSys } from '../lib/sys/index.js';
 import { withLock, writeFileAtomic } from '../lib/util/index.js';
 import { copyFileAtomic, runningExecutable, sameFileContent } from './atomic-copy.js';
 import { probeDeps } from './deps.js';
+import { describeNodeDatapath, setUpNodeDatapath, type NodeDatapathReport } from './node-datapath.js';
 import { formatStepError, formatSteps, mib, StepError, stepError, ttyProgress, type Progress, type StepReport } from './step-report.js';
 
 export const DEFAULT_BIN_DIR = '/opt/cni/bin';
@@ -42,6 +45,8 @@ export interface InstallOptions {
   modeFile?: string;
   textfileDir?: string;
   metricsState?: string;
+  /** Where pl_from_uplink goes: auto (default-route devices), none, or device names. */
+  uplink?: string;
   /** The executable to install (default: this one). */
   source?: string;
   dryRun?: boolean;
@@ -50,6 +55,10 @@ export interface InstallOptions {
 
 export interface InstallDeps {
   probe: (mode: Mode) => ModeFile;
+  /** The node-level BPF setup (what `podlink probe --write` does after the mode file). */
+  nodeDatapath: (bpfRoot: string, tcx: boolean, uplink: string) => NodeDatapathReport;
+  /** Whether this build's programs are pinned under bpfRoot (for --dry-run). */
+  datapathLoaded: (bpfRoot: string) => boolean;
   executable: () => string;
   nodePodCidrs: () => Promise<string[]>;
   /** supportedVersions of a chained plugin binary, or undefined when it cannot tell. */
@@ -76,6 +85,8 @@ function chainedPluginVersions(file: string): string[] | undefined {
 
 export const defaultInstallDeps: InstallDeps = {
   probe: (mode) => probe(probeDeps(() => nativeSys()), mode),
+  nodeDatapath: (bpfRoot, tcx, uplink) => setUpNodeDatapath(nativeSys(), bpfRoot, tcx, uplink),
+  datapathLoaded: (bpfRoot) => isLoaded(bpfRoot),
   executable: runningExecutable,
   nodePodCidrs: () => nodePodCidrs(),
   pluginVersions: chainedPluginVersions,
@@ -91,10 +102,12 @@ export interface ResolvedConfig {
   mode: Mode;
   modeFile: string;
   conflist: string;
+  /** Why the conflist's cniVersion is not the default one, if it is not. */
+  versionNote?: string;
 }
 
 /** Builds and validates the conflist from the options (the same validation ADD applies). */
-export async function resolveConfig(o: InstallOptions, deps: Pick<InstallDeps, 'nodePodCidrs'>): Promise<ResolvedConfig> {
+export async function resolveConfig(o: InstallOptions, deps: Pick<InstallDeps, 'nodePodCidrs' | 'pluginVersions'>): Promise<ResolvedConfig> {
   const step = 'build the network config';
   let base: Record<string, unknown> = {};
   if (o.netconf) {
@@ -135,7 +148,7 @@ export async function resolveConfig(o: InstallOptions, deps: Pick<InstallDeps, '
     throw new StepError(step, 'host-local IPAM needs a subnet', 'pass --subnet CIDR (repeat for dual stack), or --subnet node inside the cluster');
   }
   const name = o.name ?? (typeof base.name === 'string' ? base.name : DEFAULT_NETWORK_NAME);
-  const cniVersion = o.cniVersion ?? CONFLIST_CNI_VERSION;
+  const { version: cniVersion, note: versionNote } = o.cniVersion ? { version: o.cniVersion, note: undefined } : chainVersion(o, deps);
   try {
     parseNetConf(JSON.stringify({ cniVersion, name, ...plugin }));
   } catch (e) {
@@ -146,7 +159,30 @@ export async function resolveConfig(o: InstallOptions, deps: Pick<InstallDeps, '
   if (!isMode(mode)) throw new StepError(step, `mode ${JSON.stringify(mode)} is not auto, veth, netkit or netkit-l2`, 'pass --mode auto');
   const modeFile = o.modeFile ?? (typeof plugin.modeFile === 'string' ? plugin.modeFile : DEFAULT_MODE_FILE);
   const conflist = renderConflist({ name, cniVersion, plugin, portmap: o.portmap, bandwidth: o.bandwidth });
-  return { name, cniVersion, plugin, mode, modeFile, conflist };
+  return { name, cniVersion, plugin, mode, modeFile, conflist, versionNote };
+}
+
+/**
+ * The conflist's cniVersion when --cni-version is not given: 1.1.0, or the newest version every
+ * chained plugin in the bin dir speaks (Debian 12's reference plugins 1.1.1 stop at 1.0.0; a conflist
+ * they cannot speak fails every pod).
+ */
+export function chainVersion(o: InstallOptions, deps: Pick<InstallDeps, 'pluginVersions'>): { version: string; note?: string } {
+  const chain = [...(o.portmap !== false ? ['portmap'] : []), ...(o.bandwidth !== false ? ['bandwidth'] : [])];
+  const limits: string[] = [];
+  let candidates = [...SUPPORTED_VERSIONS].reverse().filter((v) => versionAtLeast(CONFLIST_CNI_VERSION, v));
+  for (const p of chain) {
+    const file = path.join(o.binDir, p);
+    const versions = fs.existsSync(file) ? deps.pluginVersions(file) : undefined;
+    if (!versions) continue;
+    const kept = candidates.filter((v) => versions.includes(v));
+    if (kept[0] !== candidates[0]) limits.push(p);
+    if (kept.length) candidates = kept;
+  }
+  const version = candidates[0] ?? CONFLIST_CNI_VERSION;
+  return version === CONFLIST_CNI_VERSION
+    ? { version }
+    : { version, note: `conflist cniVersion ${version}, not ${CONFLIST_CNI_VERSION}: ${limits.join(' and ')} in ${o.binDir} ${limits.length > 1 ? 'speak' : 'speaks'} at most ${version} (CNI plugins 1.5.0+ speak ${CONFLIST_CNI_VERSION}; --cni-version overrides)` };
 }
 
 /** Same probe outcome (probedAt aside): the mode file needs no rewrite. */
@@ -237,7 +273,27 @@ export async function install(o: InstallOptions, deps: InstallDeps = defaultInst
     throw stepError('write the mode file', e, path.dirname(cfg.modeFile));
   }
 
-  // 3. The conflist, last: from now on the runtime uses podlink.
+  // 3. The node's BPF datapath, also before the conflist: programs pinned, links moved, uplinks.
+  const bpfRoot = typeof cfg.plugin.bpfRoot === 'string' ? cfg.plugin.bpfRoot : DEFAULT_BPF_ROOT;
+  const uplink = o.uplink ?? 'auto';
+  if (cfg.plugin.hostRouting === 'legacy') {
+    steps.push({ step: 'bpf datapath', target: bpfRoot, status: 'unchanged', detail: 'hostRouting legacy: nothing to load' });
+  } else if (dry) {
+    steps.push(deps.datapathLoaded(bpfRoot)
+      ? { step: 'bpf datapath', target: bpfRoot, status: 'unchanged', detail: `programs pinned; would re-check pod links and pl_from_uplink (--uplink ${uplink})` }
+      : { step: 'bpf datapath', target: bpfRoot, status: 'would change', detail: `would load and pin the programs, move existing pod links onto them, attach pl_from_uplink (--uplink ${uplink})` });
+  } else {
+    let n: NodeDatapathReport;
+    try {
+      n = deps.nodeDatapath(bpfRoot, m.features.tcx, uplink);
+    } catch (e) {
+      throw stepError('set up the BPF datapath', e);
+    }
+    const changed = n.loaded || n.upgrade.updated.length > 0;
+    steps.push({ step: 'bpf datapath', target: bpfRoot, status: changed ? 'changed' : 'unchanged', detail: describeNodeDatapath(n, bpfRoot).join('; ') });
+  }
+
+  // 4. The conflist, last: from now on the runtime uses podlink.
   const conflistFile = path.join(o.confDir, CONFLIST_NAME);
   try {
     const current = readText(conflistFile);
@@ -251,7 +307,7 @@ export async function install(o: InstallOptions, deps: InstallDeps = defaultInst
     throw stepError('write the conflist', e, o.confDir);
   }
 
-  // 4. The metrics textfile, when node_exporter's directory is there (or one was named).
+  // 5. The metrics textfile, when node_exporter's directory is there (or one was named).
   const tfDir = o.textfileDir ?? DEFAULT_TEXTFILE_DIR;
   if (o.textfileDir !== undefined || fs.existsSync(tfDir)) {
     const tf = textfilePath(tfDir);
@@ -271,6 +327,7 @@ export async function install(o: InstallOptions, deps: InstallDeps = defaultInst
     }
   }
 
+  if (cfg.versionNote) warnings.push(cfg.versionNote);
   warnings.push(...checkChain(o, cfg, deps), ...checkConfOrder(o.confDir));
   return { changed: steps.some((s) => s.status === 'changed'), dryRun: dry, steps, warnings, mode: m, conflist: cfg.conflist };
 }

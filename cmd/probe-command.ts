@@ -3,9 +3,8 @@ import { writeModeFile, type Mode } from '../lib/connector/index.js';
 import { probe } from '../lib/plugin/index.js';
 import { nativeSys } from '../lib/sys/index.js';
 import { withLock } from '../lib/util/index.js';
-import { ensureDatapathLoaded } from './datapath-wiring.js';
 import { probeDeps } from './deps.js';
-import { setUpNodeDatapath, type NodeDatapathReport } from './uplinks.js';
+import { describeNodeDatapath, setUpNodeDatapath, type NodeDatapathReport } from './node-datapath.js';
 
 export interface ProbeOptions {
   mode: Mode;
@@ -25,7 +24,6 @@ export function runProbeCommand(o: ProbeOptions): number {
       withLock(`${o.modeFile}.lock`, () => writeModeFile(m, o.modeFile));
       // Node-level BPF setup: programs and shared maps are loaded and pinned once, here; links of
       // existing pods move to them; the uplinks get pl_from_uplink.
-      ensureDatapathLoaded(nativeSys(), o.bpfRoot);
       node = setUpNodeDatapath(nativeSys(), o.bpfRoot, m.features.tcx, o.uplink ?? 'auto');
     }
     if (o.json) process.stdout.write(`${JSON.stringify(node ? { ...m, node } : m, null, 2)}\n`);
@@ -36,8 +34,8 @@ export function runProbeCommand(o: ProbeOptions): number {
           `Reason:      ${m.reason}\n` +
           `Kernel:      ${m.kernel}\n` +
           `Features:    netkit=${f.netkit} netkitScrub=${f.netkitScrub} netkitHeadroom=${f.netkitHeadroom} tcx=${f.tcx} bpffs=${f.bpffs}\n` +
-          (o.write ? `Wrote:       ${o.modeFile}\nBPF:         programs and maps pinned under ${o.bpfRoot}\n` : '') +
-          (node ? describeNode(node) : ''),
+          (o.write ? `Wrote:       ${o.modeFile}\n` : '') +
+          (node ? `BPF:         ${describeNodeDatapath(node, o.bpfRoot).join('\n             ')}\n` : ''),
       );
     }
     if (m.configured === 'auto' && m.operational === 'veth') process.stderr.write(`podlink: ${m.reason}\n`);
@@ -49,8 +47,3 @@ export function runProbeCommand(o: ProbeOptions): number {
   }
 }
 
-function describeNode(n: NodeDatapathReport): string {
-  const u = n.upgrade;
-  const links = u.skipped ?? `${u.updated.length} updated to the new programs, ${u.current} already current, ${u.defunct.length} defunct (left for DEL/GC)`;
-  return `Links:       ${links}\n` + `Uplinks:     ${n.uplinks.length ? n.uplinks.join('\n             ') : 'none (no default route, or --uplink none)'}\n`;
-}

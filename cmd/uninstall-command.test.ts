@@ -18,7 +18,10 @@ const probeResult = (): ModeFile => ({
 
 function deps(src: string): InstallDeps {
   return {
-    probe: probeResult, executable: () => src, nodePodCidrs: async () => [], pluginVersions: () => undefined,
+    probe: probeResult,
+    nodeDatapath: () => ({ loaded: false, upgrade: { updated: [], current: 0, defunct: [], prunedPrograms: [] }, uplinks: [] }),
+    datapathLoaded: () => true,
+    executable: () => src, nodePodCidrs: async () => [], pluginVersions: () => undefined,
     progress: () => undefined, stdout: () => {}, stderr: () => {},
   };
 }
@@ -119,7 +122,10 @@ t.test('DEL still works after uninstall (real pods, installed binary)', { skip: 
   t.teardown(() => b.cleanup());
   const binDir = path.join(b.dir, 'cni-bin');
   const confDir = path.join(b.dir, 'net.d');
-  const ins = spawnSync(DIST, ['install', '--bin-dir', binDir, '--conf-dir', confDir, '--mode-file', b.modeFile, '--subnet', b.subnet4, '--no-portmap', '--no-bandwidth'], { encoding: 'utf8' });
+  // In the node netns, with the testbed's bpfRoot: install sets up the node's BPF datapath too.
+  const netconf = path.join(b.dir, 'netconf.json');
+  fs.writeFileSync(netconf, JSON.stringify({ type: 'podlink', bpfRoot: b.bpfRoot, stateDir: b.stateDir }));
+  const ins = spawnSync('nsenter', [`--net=/run/netns/${b.node}`, DIST, 'install', '--netconf', netconf, '--bin-dir', binDir, '--conf-dir', confDir, '--mode-file', b.modeFile, '--subnet', b.subnet4, '--no-portmap', '--no-bandwidth'], { encoding: 'utf8' });
   t.equal(ins.status, 0, ins.stderr);
   const bin = path.join(binDir, 'podlink');
   const pod = b.pod('a');

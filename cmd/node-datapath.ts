@@ -1,9 +1,11 @@
-// The node's uplinks for pl_from_uplink: the devices of the main table's default routes (IPv4 and
-// IPv6; multipath nexthops are not expanded), or the names the operator gives.
+// The node-level BPF setup `podlink probe --write` and `podlink install` do: load and pin the programs
+// once, move existing pods' links onto them after an upgrade, attach pl_from_uplink to the uplinks:
+// the devices of the main table's default routes (IPv4 and IPv6; multipath nexthops are not
+// expanded), or the names the operator gives.
 import { attachUplink, upgradePinnedLinks, type UpgradeReport } from '../lib/datapath/index.js';
 import { Netlink, NL } from '../lib/netlink/index.js';
 import type { Sys } from '../lib/sys/index.js';
-import { tcPortOver } from './datapath-wiring.js';
+import { ensureDatapathLoaded, tcPortOver } from './datapath-wiring.js';
 
 export interface Uplink {
   name: string;
@@ -31,12 +33,14 @@ export function resolveUplinks(nl: Netlink, choice: string): Uplink[] {
 }
 
 export interface NodeDatapathReport {
+  /** This call loaded and pinned the programs (false: they were pinned already). */
+  loaded: boolean;
   upgrade: UpgradeReport;
   uplinks: string[];
 }
 
-/** After the programs are pinned: move existing links onto them, then attach the uplinks. */
 export function setUpNodeDatapath(sys: Sys, bpfRoot: string, tcx: boolean, uplinkChoice: string): NodeDatapathReport {
+  const loaded = ensureDatapathLoaded(sys, bpfRoot);
   const nl = Netlink.open(sys);
   try {
     const deps = { sys, tc: tcPortOver(() => nl) };
@@ -45,8 +49,18 @@ export function setUpNodeDatapath(sys: Sys, bpfRoot: string, tcx: boolean, uplin
       attachUplink(deps, { bpfRoot, ifName: u.name, ifindex: u.ifindex, tcx });
       return `${u.name} (ifindex ${u.ifindex}): pl_from_uplink on ${tcx ? 'tcx' : 'tc clsact'} ingress`;
     });
-    return { upgrade, uplinks };
+    return { loaded, upgrade, uplinks };
   } finally {
     nl.close();
   }
+}
+
+/** One paragraph for the operator (probe and install print it). */
+export function describeNodeDatapath(n: NodeDatapathReport, bpfRoot: string): string[] {
+  const u = n.upgrade;
+  return [
+    `programs ${n.loaded ? 'loaded and pinned' : 'already pinned'} under ${bpfRoot}`,
+    u.skipped ?? `pod links: ${u.updated.length} moved to the new programs, ${u.current} current, ${u.defunct.length} defunct (left for DEL/GC)`,
+    `uplinks: ${n.uplinks.length ? n.uplinks.join('; ') : 'none (no default route, or --uplink none)'}`,
+  ];
 }
