@@ -36,6 +36,12 @@ usage() {
   exit 2
 }
 
+# Debian 12's C virtiofsd runs a seccomp filter without sched_getaffinity (syscall 204), and glibc
+# 2.36 calls it when a new thread first needs a malloc arena (arena_get2 -> __get_nprocs_sched): the
+# thread pool then dies with SIGSYS and the guest wedges. A fixed arena limit skips that call
+# (glibc malloc/arena.c). Inherited by kvm-run's virtiofsd; harmless in the guest.
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-1}
+
 kernel=${VM_TIER_KERNEL:-6.12}
 passthrough=()
 while [ $# -gt 0 ]; do
