@@ -1,10 +1,10 @@
 // lib/cni/ip: textual IP and CIDR checks used when validating results and configs. Pure.
-// May import: node:net (address parsing only).
-import { isIP } from 'node:net';
+// May import: lib/util (address literal check).
+import { ipLiteralFamily } from '../util/ip-literal.js';
 
 /** 4 or 6 for a valid address literal, 0 otherwise. */
 export function ipFamily(s: string): 0 | 4 | 6 {
-  return isIP(s) as 0 | 4 | 6;
+  return ipLiteralFamily(s);
 }
 
 /** 4 or 6 for "addr/prefix" with a prefix in range for the family, 0 otherwise. */

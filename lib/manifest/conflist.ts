@@ -1,6 +1,6 @@
 // The node's CNI network configuration list: podlink first, then the chained portmap and bandwidth
 // plugins with their runtimeConfig capabilities. Pure. May import: node builtins.
-import { isIP } from 'node:net';
+import { ipLiteralFamily as isIP } from '../util/ip-literal.js';
 
 export const CONFLIST_NAME = '05-podlink.conflist';
 export const CONFLIST_CNI_VERSION = '1.1.0';

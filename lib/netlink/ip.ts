@@ -1,5 +1,5 @@
 // IP address text <-> bytes, and CIDR parsing, for netlink payloads (network byte order).
-import { isIPv4, isIPv6 } from 'node:net';
+import { ipLiteralFamily } from '../util/ip-literal.js';
 
 export type Family = 4 | 6;
 
@@ -10,14 +10,15 @@ export interface Cidr {
 }
 
 export function ipFamily(ip: string): Family {
-  if (isIPv4(ip)) return 4;
-  if (isIPv6(ip)) return 6;
-  throw new RangeError(`not an IP address: ${ip}`);
+  const f = ipLiteralFamily(ip);
+  if (f === 0) throw new RangeError(`not an IP address: ${ip}`);
+  return f;
 }
 
 export function ipToBytes(ip: string): Buffer {
-  if (isIPv4(ip)) return Buffer.from(ip.split('.').map((x) => Number(x)));
-  if (!isIPv6(ip)) throw new RangeError(`not an IP address: ${ip}`);
+  const f = ipLiteralFamily(ip);
+  if (f === 4) return Buffer.from(ip.split('.').map((x) => Number(x)));
+  if (f !== 6) throw new RangeError(`not an IP address: ${ip}`);
   let s = ip;
   const v4 = s.match(/(\d+\.\d+\.\d+\.\d+)$/);
   if (v4) {

@@ -1,3 +1,4 @@
 // lib/util: small helpers importable from anywhere. May import: node builtins only.
 export { writeFileAtomic, removeFile } from './atomic-file.js';
 export { withLock, LockTimeoutError } from './lock.js';
+export { ipLiteralFamily } from './ip-literal.js';
