@@ -62,6 +62,21 @@ const addonB64 = fs.readFileSync(addon).toString('base64');
 const bpfObject = path.join(root, 'bpf-objects/podlink.bpf.o');
 const bpfB64 = fs.existsSync(bpfObject) ? fs.readFileSync(bpfObject).toString('base64') : undefined;
 const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
+const bpfMeta = bpfB64 ? bpfObjectMeta(bpfObject) : undefined;
+
+// The object's hashes, shared map specs and per-program map references, computed with lib/datapath's
+// own ELF reader (through tsx): the executable opens pins without parsing the ELF on every ADD.
+function bpfObjectMeta(file) {
+  const objectTs = new URL('lib/datapath/object.ts', `file://${root}/`).href;
+  const script = `import * as fs from 'node:fs';
+    import { describeObject, objectMeta } from ${JSON.stringify(objectTs)};
+    const m = objectMeta(describeObject(fs.readFileSync(${JSON.stringify(file)})));
+    if (m.sharedMaps.some((x) => x.contents)) throw new Error('a shared map has initial contents: not JSON-safe');
+    process.stdout.write(JSON.stringify(m));`;
+  const r = spawnSync(NODE_BASE, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`computing the BPF object meta failed: ${r.stderr}`);
+  return r.stdout;
+}
 
 // The payload (cmd/payload.ts: CNI plugin and CLI) is bundled on its own and embedded in the entry as
 // source plus a V8 code cache, so start-up fast paths never parse it (cmd/embedded-payload.ts).
@@ -75,7 +90,7 @@ async function bundle(out, buildFlags) {
     outfile: payloadFile,
     define: {
       __PODLINK_ADDON_B64__: JSON.stringify(addonB64),
-      ...(bpfB64 ? { __PODLINK_BPF_OBJECT_B64__: JSON.stringify(bpfB64) } : {}),
+      ...(bpfB64 ? { __PODLINK_BPF_OBJECT_B64__: JSON.stringify(bpfB64), __PODLINK_BPF_OBJECT_META__: JSON.stringify(bpfMeta) } : {}),
       __PODLINK_VERSION__: JSON.stringify(version),
       // Test-only behaviour (fault injection) exists only in executables built with it.
       __PODLINK_BUILD_FLAGS__: JSON.stringify(buildFlags),

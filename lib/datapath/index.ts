@@ -4,7 +4,7 @@
 // May import: lib/bpf, lib/sys, lib/codec, lib/netlink (IP helpers), lib/connector (mode type only).
 export * from './layout.js';
 export { DEFAULT_BPF_ROOT, PROGRAM_NAMES, PROGRAM_ROLES, pinPaths, type EndpointLinkRole, type PinPaths, type ProgramRole } from './paths.js';
-export { datapathObject, datapathObjectBytes, describeObject, layoutHashOf, type DatapathObject } from './object.js';
+export { datapathObject, datapathObjectBytes, describeObject, layoutHashOf, objectFromMeta, objectMeta, type DatapathObject, type ObjectMeta } from './object.js';
 export {
   DatapathError, describeSteps, endpointFlags, endpointMac, hookAttachType, hooksFor, isL2Mode, isNetkitMode, linkSteps, mapSteps,
   planAttachEndpoint, type DatapathStep, type EndpointSpec, type LinkHook, type LinkStep, type MapWriteStep,

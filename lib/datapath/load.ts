@@ -129,9 +129,8 @@ function openPrograms(sys: Sys, obj: DatapathObject, paths: PinPaths): Map<Progr
 function programsUseMaps(obj: DatapathObject, programs: Map<ProgramRole, BpfProgram>, maps: Map<string, BpfMap>): string[] {
   const problems: string[] = [];
   for (const [role, prog] of programs) {
-    const spec = obj.spec.programs.find((p) => p.name === PROGRAM_NAMES[role]);
     const ids = new Set(prog.info().mapIds);
-    for (const name of new Set(spec?.references.map((r) => r.map) ?? [])) {
+    for (const name of obj.programMaps[PROGRAM_NAMES[role]] ?? []) {
       const m = maps.get(name);
       if (m && !ids.has(m.info().id)) problems.push(`program ${role} does not use the pinned map ${name}`);
     }

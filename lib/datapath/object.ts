@@ -8,15 +8,23 @@ import { fileURLToPath } from 'node:url';
 import { loadCollectionSpec, type CollectionSpec, type MapSpec } from '../bpf/index.js';
 
 declare const __PODLINK_BPF_OBJECT_B64__: string | undefined;
+/** objectMeta() of the embedded object, computed by build.mjs: ADD then never parses the ELF. */
+declare const __PODLINK_BPF_OBJECT_META__: string | undefined;
 
 export interface DatapathObject {
-  bytes: Buffer;
-  spec: CollectionSpec;
+  /** The ELF bytes and their parse: only loading programs needs them (lazy when built from meta). */
+  readonly bytes: Buffer;
+  readonly spec: CollectionSpec;
   objectHash: string;
   layoutHash: string;
   /** Maps pinned and shared by every program load (everything but .rodata/.data/.bss). */
   sharedMaps: MapSpec[];
+  /** The maps each program references, by program name. */
+  programMaps: Record<string, string[]>;
 }
+
+/** What opening the pins needs, JSON-safe (shared maps carry no contents). */
+export type ObjectMeta = Pick<DatapathObject, 'objectHash' | 'layoutHash' | 'sharedMaps' | 'programMaps'>;
 
 export function datapathObjectBytes(): Buffer {
   if (typeof __PODLINK_BPF_OBJECT_B64__ === 'string') return Buffer.from(__PODLINK_BPF_OBJECT_B64__, 'base64');
@@ -36,13 +44,37 @@ export function layoutHashOf(maps: MapSpec[]): string {
 export function describeObject(bytes: Buffer): DatapathObject {
   const spec = loadCollectionSpec(bytes);
   const sharedMaps = spec.maps.filter((m) => m.kind !== 'data');
-  return { bytes, spec, objectHash: sha(bytes), layoutHash: layoutHashOf(sharedMaps), sharedMaps };
+  const programMaps = Object.fromEntries(spec.programs.map((p) => [p.name, [...new Set(p.references.map((r) => r.map))]]));
+  return { bytes, spec, objectHash: sha(bytes), layoutHash: layoutHashOf(sharedMaps), sharedMaps, programMaps };
+}
+
+export function objectMeta(o: DatapathObject): ObjectMeta {
+  return { objectHash: o.objectHash, layoutHash: o.layoutHash, sharedMaps: o.sharedMaps, programMaps: o.programMaps };
+}
+
+/** The object from its meta; the bytes are fetched and parsed only if something asks for them. */
+export function objectFromMeta(meta: ObjectMeta, bytes: () => Buffer): DatapathObject {
+  let full: DatapathObject | undefined;
+  const load = () => (full ??= describeObject(bytes()));
+  return {
+    ...meta,
+    get bytes() {
+      return load().bytes;
+    },
+    get spec() {
+      return load().spec;
+    },
+  };
 }
 
 let cached: DatapathObject | undefined;
 
-/** The object this build ships (parsed once per process). */
+/** The object this build ships (its meta precomputed by the build; else parsed once per process). */
 export function datapathObject(): DatapathObject {
-  cached ??= describeObject(datapathObjectBytes());
+  if (!cached) {
+    cached = typeof __PODLINK_BPF_OBJECT_META__ === 'string'
+      ? objectFromMeta(JSON.parse(__PODLINK_BPF_OBJECT_META__) as ObjectMeta, datapathObjectBytes)
+      : describeObject(datapathObjectBytes());
+  }
   return cached;
 }

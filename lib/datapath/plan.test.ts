@@ -3,7 +3,7 @@ import t from 'tap';
 import { BPF, mapSpec } from '../bpf/index.js';
 import type { Netlink } from '../netlink/index.js';
 import * as L from './layout.js';
-import { datapathObject, layoutHashOf } from './object.js';
+import { datapathObject, datapathObjectBytes, describeObject, layoutHashOf, objectFromMeta, objectMeta, type ObjectMeta } from './object.js';
 import { pinPaths } from './paths.js';
 import { DatapathError, describeSteps, linkIsOnHook, linkSteps, planAttachEndpoint, type EndpointSpec } from './plan.js';
 import type { TcPort } from './tc-port.js';
@@ -153,3 +153,19 @@ t.test('pin names are derivable and safe', async (t) => {
 // lib/netlink's client is the tc implementation the plugin passes (compile-time check only).
 const _tcIsNetlink: (n: Netlink) => TcPort = (n) => n;
 void _tcIsNetlink;
+
+t.test('an object built from its meta equals the parsed one and parses the ELF only on demand', async (t) => {
+  const parsed = describeObject(datapathObjectBytes());
+  const meta = JSON.parse(JSON.stringify(objectMeta(parsed))) as ObjectMeta;
+  let reads = 0;
+  const lazy = objectFromMeta(meta, () => {
+    reads++;
+    return datapathObjectBytes();
+  });
+  t.same([lazy.objectHash, lazy.layoutHash, lazy.sharedMaps, lazy.programMaps], [parsed.objectHash, parsed.layoutHash, parsed.sharedMaps, parsed.programMaps]);
+  t.equal(reads, 0, 'hashes and map specs need no ELF');
+  t.same(lazy.spec.programs.map((p) => p.name), parsed.spec.programs.map((p) => p.name));
+  t.ok(lazy.bytes.equals(parsed.bytes));
+  t.equal(reads, 1, 'read and parsed once');
+  t.same(parsed.programMaps.pl_from_pod?.includes('pl_endpoints'), true, 'from-pod references the endpoint map');
+});
