@@ -1,13 +1,12 @@
 // The BPF datapath behind lib/plugin's DatapathPort: bpffs mounted if needed, programs and shared maps
 // loaded and pinned once per node (under a lock; later ADDs only open the pins, the verifier never
 // runs per pod), tc fallback through our netlink client for kernels without tcx.
-import { createHash } from 'node:crypto';
 import { ensureBpffs, isBpffs } from '../lib/bpf/index.js';
 import { bpfDatapath, isLoaded, loadAndPin, type TcPort } from '../lib/datapath/index.js';
 import { Netlink } from '../lib/netlink/index.js';
 import type { DatapathPort } from '../lib/plugin/index.js';
 import type { Sys } from '../lib/sys/index.js';
-import { withLock } from '../lib/util/index.js';
+import { sha256Hex, withLock } from '../lib/util/index.js';
 
 const BPFFS = '/sys/fs/bpf';
 
@@ -16,7 +15,7 @@ const BPFFS = '/sys/fs/bpf';
 export function ensureDatapathLoaded(sys: Sys, bpfRoot: string): boolean {
   if (bpfRoot.startsWith(`${BPFFS}/`) && !isBpffs(BPFFS)) ensureBpffs(sys);
   if (isLoaded(bpfRoot)) return false;
-  const lock = `/run/podlink/locks/bpf-${createHash('sha256').update(bpfRoot).digest('hex').slice(0, 16)}.lock`;
+  const lock = `/run/podlink/locks/bpf-${sha256Hex(bpfRoot).slice(0, 16)}.lock`;
   return withLock(lock, () => (isLoaded(bpfRoot) ? false : loadAndPin(sys, bpfRoot).loadedPrograms));
 }
 

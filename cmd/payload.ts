@@ -1,5 +1,11 @@
 // Everything but the start-up fast paths: the CNI plugin and the operator's CLI. The release build
 // bundles this module separately and embeds it in the entry as source plus a V8 code cache, so
 // `--version` and CNI VERSION never parse it and the other paths skip most of its compilation.
-export { runCni } from './cni-main.js';
-export { runCli } from './cli.js';
+// Each path initialises only its own modules: a CNI call never runs the CLI's (commander, manifest).
+export async function runCni(argv: string[]): Promise<number> {
+  return (await import('./cni-main.js')).runCni(argv);
+}
+
+export async function runCli(argv: string[], version: string): Promise<number> {
+  return (await import('./cli.js')).runCli(argv, version);
+}

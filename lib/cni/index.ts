@@ -16,4 +16,4 @@ export { describeSchemaError, describeSchemaErrors, pointerToPath } from './sche
 export type { SchemaError } from './netconf-validator.js';
 export * from './about.js';
 export * from './dispatcher.js';
-export { processIO, readAll } from './process-io.js';
+export { processIO, readAll, readFdToEnd, writeFdAll } from './process-io.js';

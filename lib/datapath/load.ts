@@ -3,7 +3,6 @@
 // then renamed into place; rename(2) onto a non-empty directory fails, so exactly one loader wins
 // and the others throw their copy away and open the winner's. The verifier never runs per pod.
 // May import: lib/bpf, ./object, ./paths.
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { BpfError, BpfMap, BpfProgram, ensurePinDir, isBpffs, loadCollection } from '../bpf/index.js';
 import type { Sys } from '../sys/index.js';
@@ -63,7 +62,7 @@ function sweepTemp(parent: string): void {
 function tempDirFor(finalDir: string, hash: string): string {
   const parent = finalDir.slice(0, finalDir.lastIndexOf('/'));
   sweepTemp(parent);
-  const dir = `${parent}/tmp-${hash}-${process.pid}-${randomBytes(4).toString('hex')}`; // bpffs refuses '.' in names
+  const dir = `${parent}/tmp-${hash}-${process.pid}-${Math.floor(Math.random() * 2 ** 32).toString(16)}`; // bpffs refuses '.' in names
   ensurePinDir(dir);
   return dir;
 }

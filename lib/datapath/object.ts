@@ -2,9 +2,9 @@
 // development), its CollectionSpec, and the two hashes pins are versioned by:
 //   objectHash  – the whole object: programs are pinned under progs/<objectHash>/
 //   layoutHash  – only the shared maps' shapes: maps survive code-only upgrades (maps/<layoutHash>/)
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { sha256Hex } from '../util/sha256.js';
 import { loadCollectionSpec, type CollectionSpec, type MapSpec } from '../bpf/index.js';
 
 declare const __PODLINK_BPF_OBJECT_B64__: string | undefined;
@@ -32,7 +32,7 @@ export function datapathObjectBytes(): Buffer {
   return fs.readFileSync(file);
 }
 
-const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex').slice(0, 16);
+const sha = (s: string | Buffer) => sha256Hex(s).slice(0, 16);
 
 export function layoutHashOf(maps: MapSpec[]): string {
   const shapes = maps

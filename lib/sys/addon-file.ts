@@ -1,8 +1,8 @@
 // Installs the native addon's bytes into a root-owned 0700 directory under a content-hash name and
 // verifies owner, mode and content before it may be dlopen'ed. Never uses a predictable /tmp path.
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { sha256Hex } from '../util/sha256.js';
 
 export class AddonSecurityError extends Error {
   constructor(message: string) {
@@ -12,7 +12,7 @@ export class AddonSecurityError extends Error {
 }
 
 export function addonHash(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return sha256Hex(bytes);
 }
 
 function assertSafeDir(dir: string, uid: number): void {

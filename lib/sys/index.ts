@@ -1,5 +1,5 @@
 // lib/sys: the only module that touches native code. Everything above receives a `Sys`.
-// May import: node builtins only.
+// May import: node builtins and lib/util (importable from anywhere).
 export { Errno, E, errnoName, isErrno } from './errno.js';
 export type { Sys } from './types.js';
 export * as C from './constants.js';
