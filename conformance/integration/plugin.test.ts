@@ -140,6 +140,10 @@ for (const mode of modes) {
     const bad = b.run('CHECK', { containerId: `ctr-a-${mode}`, pod: pa, conf: checkConf });
     t.not(bad.code, 0, 'CHECK fails after an address is removed');
     t.match((bad.json as { msg: string }).msg, new RegExp(`address ${v4.replace(/\./g, '\\.')} is missing`));
+    // ... and after the node's /32 route to the pod is removed, it names that too.
+    b.ip(b.node, ['route', 'del', v4, 'dev', hostIf]);
+    const noRoute = b.run('CHECK', { containerId: `ctr-a-${mode}`, pod: pa, conf: checkConf });
+    t.match((noRoute.json as { msg: string }).msg, new RegExp(`host route ${v4.replace(/\./g, '\\.')} via ${hostIf} is missing`));
     // status lists both endpoints.
     const st = b.run('DEL', { containerId: `ctr-a-${mode}`, pod: pa, conf });
     ok(t, st, 'DEL a');

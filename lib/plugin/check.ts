@@ -59,9 +59,9 @@ export function buildCheckPlan(req: Request, dp: DatapathPort): Plan {
           if (!routes.some((x) => x.dst === dst && (!r.gw || x.gw === r.gw))) problems.push(`route ${r.dst}${r.gw ? ` via ${r.gw}` : ''} is missing in ${env.netns}`);
         }
         if (host) {
-          const hostRoutes = [...nl.routes(4), ...nl.routes(6)];
+          // One FIB lookup per pod IP, not a dump of the node's routes (which grows with every pod).
           for (const ip of rec.ips) {
-            if (!hostRoutes.some((x) => x.dst === ip && x.oif === host.index)) problems.push(`host route ${ip} via ${hostIfName} is missing`);
+            if (nl.routeTo(ip.split('/')[0]!)?.oif !== host.index) problems.push(`host route ${ip} via ${hostIfName} is missing`);
           }
           let features = { tcx: true };
           try {
