@@ -8,7 +8,7 @@ import { isRoot, ROOT, Testbed } from './testbed.js';
 
 const FAULTY = path.join(ROOT, 'build/podlink-fault-hooks');
 const ADD_STEPS = ['open pod netns', 'resolve datapath mode', 'claim endpoint', 'IPAM ADD', 'create link pair', 'configure pod side', 'configure host side', 'attach BPF datapath', 'write endpoint record'];
-const DEL_STEPS = ['read endpoint record', 'IPAM DEL', 'detach BPF datapath', 'delete link pair', 'remove endpoint record'];
+const DEL_STEPS = ['read endpoint record', 'IPAM DEL', 'delete link pair', 'detach BPF datapath', 'remove endpoint record'];
 
 if (!isRoot || !fs.existsSync(FAULTY)) {
   t.plan(0, !isRoot ? 'needs root' : 'build/podlink-fault-hooks missing (node build.mjs --with-test-build)');

@@ -231,10 +231,13 @@ function netState(b: Testbed, pod: string): unknown {
   return snap;
 }
 
-/** Carrier comes up asynchronously after ADD (linkwatch); wait until no link reports NO-CARRIER. */
+/** Carrier comes up asynchronously after ADD (linkwatch), and the kernel's own IPv6 link-local
+ *  addresses finish DAD later still (and add routes): wait until no link lacks carrier and no address
+ *  is tentative. */
 async function settle(b: Testbed, ...ns: string[]): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (![b.node, ...ns].some((n) => b.ip(n, ['link']).includes('NO-CARRIER'))) return;
+  const busy = (n: string) => b.ip(n, ['link']).includes('NO-CARRIER') || b.ip(n, ['-6', 'addr', 'show', 'tentative']).trim() !== '';
+  for (let i = 0; i < 400; i++) {
+    if (![b.node, ...ns].some(busy)) return;
     await new Promise((r) => setTimeout(r, 20));
   }
 }

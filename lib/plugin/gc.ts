@@ -24,12 +24,13 @@ export function runGc(req: Request, dp: DatapathPort): void {
       try {
         if (record.ipamType && req.conf.ipamType) ipamDelFor(req, record.containerId, record.ifname);
         // The record names the attachment; the host link name is derived from it, never read from it.
+        // As in DEL: settle what is ours, delete the device (its hooks go with it), then unpin.
         const scope = detachScope(nl, record.containerId, record.ifname, record);
-        dp.detach(req.conf.bpfRoot, scope.hostIfName, scope.ifindex, scope.ips);
         const hostIfName = deriveHostIfName(record.containerId, record.ifname);
         if (deleteLinkPair(nl, hostIfName, { mode: record.mode, ifindex: record.hostIfindex }) === 'foreign') {
           req.log.warn(`gc: ${hostIfName} does not match the record (kind or ifindex differ): left alone`);
         }
+        dp.detach(req.conf.bpfRoot, scope.hostIfName, scope.ifindex, scope.ips);
         removeRecord(file);
         req.log.info(`gc: removed stale attachment ${record.containerId}/${record.ifname} (${hostIfName})`);
       } catch (e) {
