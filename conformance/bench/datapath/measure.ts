@@ -62,7 +62,7 @@ function startServer(c: Cleanup, ns: string, argv: string[], ready: RegExp, what
 /** iperf3 and tcp-rr servers on every address of `ns`. */
 export async function startServers(c: Cleanup, t: Tools, ns: string): Promise<void> {
   await Promise.all([
-    startServer(c, ns, [t.iperf3, '-s', '-p', String(IPERF_PORT)], /listening/i, 'iperf3 server'),
+    startServer(c, ns, [t.iperf3, '-s', '-p', String(IPERF_PORT), '--forceflush'], /listening/i, 'iperf3 server'),
     startServer(c, ns, [t.tcpRr, 'server', '0.0.0.0', String(RR_PORT)], /listening/, 'tcp-rr server'),
   ]);
 }

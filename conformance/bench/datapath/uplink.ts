@@ -11,7 +11,7 @@ let sys: Sys | undefined;
 
 /** The native addon, installed into the run's own directory (not /run/podlink/lib). */
 function sysIn(libDir: string): Sys {
-  fs.mkdirSync(libDir, { recursive: true });
+  fs.mkdirSync(libDir, { recursive: true, mode: 0o700 });
   sys ??= nativeSys(libDir);
   return sys;
 }
