@@ -14,18 +14,21 @@ import { runRep } from './repeat.js';
 
 export const RESULT_TAG = 'DATAPATH-VM-RESULT ';
 
-async function main(): Promise<number> {
-  const o = parseOptions(process.argv.slice(2), { work: 'string', bin: 'string', 'tcp-rr': 'string', repeat: 'int', 'tput-seconds': 'int', 'rr-seconds': 'int' });
-  const work = o.work as string;
-  const c = new Cleanup();
+const c = new Cleanup();
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2), { bin: 'string', 'tcp-rr': 'string', repeat: 'int', 'tput-seconds': 'int', 'rr-seconds': 'int' });
   const netns = new Netns(c);
   const tools = { iperf3: '/usr/bin/iperf3', tcpRr: o['tcp-rr'] as string };
   const bpfBase = '/sys/fs/bpf/podlink-bench-dp-vm';
+  const stateBase = '/run/podlink-bench-dp-vm';
+  c.add(`remove ${stateBase}`, () => fs.rmSync(stateBase, { recursive: true, force: true }));
   c.add(`remove ${bpfBase}`, () => fs.rmSync(bpfBase, { recursive: true, force: true }));
   const t0 = performance.now();
-  try {
+  {
     const spec = (tag: string, mode: 'veth' | 'netkit', subnet: string): NodeSpec => {
-      const dir = path.join(work, `vm-${tag}`);
+      // podlink's state, locks and IPAM files on the guest's own tmpfs: file locks over the virtiofs share can hang.
+      const dir = path.join(stateBase, tag);
       fs.mkdirSync(dir, { recursive: true });
       return { name: `pldvm-${tag}`, mode, hostRouting: 'bpf', subnet, bpfRoot: path.join(bpfBase, tag), dir };
     };
@@ -48,17 +51,21 @@ async function main(): Promise<number> {
       reps.push(await runRep(c, tools, cases, i, d));
     }
     process.stdout.write(`${RESULT_TAG}${JSON.stringify({ kernel: os.release(), cpus: os.cpus().length, setupSeconds, reps })}\n`);
-    return 0;
-  } finally {
-    c.killChildren();
-    for (const e of c.run()) process.stderr.write(`cleanup: ${e}\n`);
   }
 }
 
+// Exits explicitly: after a failure, work still in flight (another node's ADD) must not start servers
+// that keep the VM up until its timeout.
+function finish(code: number): void {
+  c.killChildren();
+  for (const e of c.run()) process.stderr.write(`cleanup: ${e}\n`);
+  process.stdout.write('', () => process.exit(code));
+}
+
 main().then(
-  (code) => (process.exitCode = code),
+  () => finish(0),
   (e: unknown) => {
     process.stderr.write(`DATAPATH-VM-ERROR ${(e as Error)?.stack ?? String(e)}\n`);
-    process.exitCode = 1;
+    finish(1);
   },
 );
