@@ -43,6 +43,27 @@ export function classifyVm(code: number | null, stdout: string, stderr: string):
   return { status: 'INCONCLUSIVE', reason: `kvm-run exit ${code} without a result: ${last(stderr)}`, reps: [] };
 }
 
+function stopGently(pid: number | undefined, exited: () => boolean): void {
+  if (pid === undefined || exited()) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const tick = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < 100; i++) {
+    let stat = '';
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return; // gone
+    }
+    if (/\) Z /.test(stat)) return; // exited; libuv reaps it once the event loop runs again
+    Atomics.wait(tick, 0, 0, 100);
+  }
+  process.kill(pid, 'SIGKILL');
+}
+
 async function bundleGuest(out: string): Promise<void> {
   const esbuild = await import('esbuild');
   await esbuild.build({ entryPoints: [GUEST_SOURCE], outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
@@ -63,7 +84,9 @@ export async function runVm(c: Cleanup, work: string, bin: string, tools: Tools,
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     // cwd = the work dir: kvm-run shares the working directory read-write with the guest.
     const child = spawn(kvm, args, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
-    c.children.add(child);
+    // Not in c.children (those get SIGKILL, and a SIGKILLed kvm-run leaves QEMU running until its
+    // timeout): SIGTERM lets kvm-run stop QEMU and virtiofsd itself.
+    c.add('stop kvm-run', () => stopGently(child.pid, () => child.exitCode !== null || child.signalCode !== null));
     let out = '';
     let err = '';
     child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
@@ -73,7 +96,6 @@ export async function runVm(c: Cleanup, work: string, bin: string, tools: Tools,
     });
     child.on('error', reject);
     child.on('close', (code) => {
-      c.children.delete(child);
       resolve({ code, stdout: out, stderr: err });
     });
   });
