@@ -6,6 +6,7 @@ import type { RunRecord } from './record.js';
 import { targetText, type Ratio } from './verdict.js';
 
 const HOST_CASES: CaseKey[] = ['direct', 'legacy', 'bpf', 'legacyLoad', 'bpfLoad', 'twoNode', 'lo'];
+const LOAD_CASES: CaseKey[] = ['legacy', 'legacyLoad', 'bpf', 'bpfLoad'];
 const COLS: Field[] = ['gbps1500', 'gbps9000', 'cpuPerGbit1500', 'rrP50', 'rrP90', 'rrP99', 'rrCpuUs', 'crrRate'];
 
 function measurements(reps: readonly Rep[], cases: CaseKey[], cols: Field[]): string {
@@ -39,7 +40,12 @@ export function markdown(r: RunRecord): string[] {
     '',
     measurements(r.reps, HOST_CASES, COLS),
     '',
-    `Under kube-proxy load (5000 services, conntrack on): ${table(['topology', 'throughput MTU 1500 (Gbit/s)', 'TCP_CRR (connections/s)', 'CPU per connection (CPU-µs)'], (['legacy', 'legacyLoad', 'bpf', 'bpfLoad'] as CaseKey[]).map((k) => [CASE_LABELS[k], fmtSpread(spreadFor(r.reps, k, 'gbps1500'), 2), fmtSpread(spreadFor(r.reps, k, 'crrRate'), 0), fmtSpread(spreadFor(r.reps, k, 'crrCpuUs'), 1)])).replace(/^/, '\n\n')}`,
+    'Idle vs under kube-proxy load (5000 iptables services, conntrack on in the node netns):',
+    '',
+    table(
+      ['topology', 'throughput MTU 1500 (Gbit/s)', 'TCP_CRR (connections/s)', 'CPU per connection (CPU-µs)'],
+      LOAD_CASES.map((k) => [CASE_LABELS[k], fmtSpread(spreadFor(r.reps, k, 'gbps1500'), 2), fmtSpread(spreadFor(r.reps, k, 'crrRate'), 0), fmtSpread(spreadFor(r.reps, k, 'crrCpuUs'), 1)]),
+    ),
     '',
     '## Ratios',
     '',
