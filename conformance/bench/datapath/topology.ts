@@ -52,7 +52,7 @@ function nodeSpec(x: BedContext, tag: string, hostRouting: 'bpf' | 'legacy', sub
   return { name: `${x.id}-${tag}`, mode: 'veth', hostRouting, subnet, bpfRoot, dir, clusterCIDRs };
 }
 
-function twoNodeUnderlay(x: BedContext, n1: NodeSpec, n2: NodeSpec): void {
+function twoNodeUnderlay(n1: NodeSpec, n2: NodeSpec): void {
   const [u1, u2] = NET.underlay;
   sh('ip', ['-n', n1.name, '-batch', '-'], [
     `link add ul0 mtu 9000 type veth peer name ul0 netns ${n2.name} mtu 9000`,
@@ -81,7 +81,7 @@ export async function buildHostBed(x: BedContext): Promise<HostBed> {
   for (const n of [nodes.legacy, nodes.bpf, nodes.legacyLoad, nodes.bpfLoad]) createNode(x.netns, n.name);
   createNode(x.netns, nodes.node1.name, { uplink: false });
   createNode(x.netns, nodes.node2.name, { uplink: false });
-  twoNodeUnderlay(x, nodes.node1, nodes.node2);
+  twoNodeUnderlay(nodes.node1, nodes.node2);
 
   type Want = { key: string; node: NodeSpec; mtu: number; client: boolean };
   const want: Want[] = [];
