@@ -1,6 +1,6 @@
 // `npm run bench -- <suite> [options]`: podlink's benchmarks.
 //   control   CNI ADD/CHECK/DEL latency, throughput, scaling, cold start and RSS against ptp + host-local
-//   datapath  (conformance/bench/datapath.ts once it exists)
+//   datapath  pod-to-pod throughput, latency and CPU through podlink pods (datapath.ts)
 // A suite is a module exporting `suite: Suite` (suite.ts); add it to SUITES to plug it in.
 import { UsageError, type Suite } from './suite.js';
 
@@ -9,7 +9,7 @@ const DATAPATH_MODULE = './datapath.js';
 
 const SUITES: Record<string, { summary: string; load: () => Promise<{ suite: Suite }> }> = {
   control: { summary: 'control plane: ADD/CHECK/DEL latency, throughput, scaling, cold start, RSS vs ptp', load: () => import('./control.js') },
-  datapath: { summary: 'data plane (conformance/bench/datapath.ts; not implemented yet)', load: () => import(DATAPATH_MODULE) as Promise<{ suite: Suite }> },
+  datapath: { summary: 'data plane: pod-to-pod throughput, TCP_RR/CRR, CPU; upper stack vs BPF vs direct veth, kube-proxy load, two nodes, netkit (VM)', load: () => import(DATAPATH_MODULE) as Promise<{ suite: Suite }> },
 };
 
 function help(): string {

@@ -1,0 +1,44 @@
+// The topologies measured ("cases"), what is measured in each, and one repetition's samples.
+import type { RrSample, TputSample } from './measure.js';
+
+export type CaseKey = 'lo' | 'direct' | 'legacy' | 'bpf' | 'legacyLoad' | 'bpfLoad' | 'twoNode' | 'vmVeth' | 'vmNetkit';
+export type Metric = 'tput1500' | 'tput9000' | 'rr' | 'crr';
+export const METRICS: Metric[] = ['tput1500', 'tput9000', 'rr', 'crr'];
+
+export const CASE_LABELS: Record<CaseKey, string> = {
+  lo: 'loopback in one netns (info)',
+  direct: '(a) host best case: direct veth pair',
+  legacy: '(b) veth, upper-stack forwarding (legacy)',
+  bpf: '(c) veth, BPF host routing',
+  legacyLoad: '(d) veth legacy + kube-proxy load',
+  bpfLoad: '(d) veth BPF + kube-proxy load',
+  twoNode: '(f) veth BPF, two nodes (fib + redirect_neigh / from-uplink)',
+  vmVeth: '(e) VM: veth BPF',
+  vmNetkit: '(e) VM: netkit BPF',
+};
+
+export interface Target {
+  /** client netns */
+  client: string;
+  /** server address */
+  ip: string;
+}
+
+export interface Case {
+  key: CaseKey;
+  targets: Partial<Record<Metric, Target>>;
+}
+
+export interface Sample {
+  tput?: TputSample;
+  rr?: RrSample;
+  error?: string;
+}
+
+/** One repetition: case → metric → sample. */
+export type Rep = Partial<Record<CaseKey, Partial<Record<Metric, Sample>>>>;
+
+/** Rotating order so that no case always runs first (drifts hit every case alike). */
+export function rotation<T>(items: readonly T[], i: number): T[] {
+  return items.map((_, j) => items[(i + j) % items.length]!);
+}

@@ -1,0 +1,26 @@
+// Constants of the datapath benchmark: durations, CNI settings, and the address plan (10.x only).
+
+export const CNI_PATH = process.env.CNI_PLUGIN_DIR ?? '/usr/lib/cni';
+export const CNI_VERSION = '1.0.0';
+
+export const DEFAULTS = { repeat: 3, tputSeconds: 3, rrSeconds: 2, vmTputSeconds: 2, vmRrSeconds: 2, vmTimeoutSeconds: 300, budgetSeconds: 600 };
+
+export const MTUS = [1500, 9000] as const;
+
+/** IPv4 pod subnets per node (host-local ranges), the direct pair and the two-node underlay. */
+export const NET = {
+  direct1500: ['10.210.0.1', '10.210.0.2'],
+  direct9000: ['10.210.1.1', '10.210.1.2'],
+  legacy: '10.220.0.0/24',
+  bpf: '10.221.0.0/24',
+  legacyLoad: '10.222.0.0/24',
+  bpfLoad: '10.223.0.0/24',
+  node1: '10.217.1.0/24',
+  node2: '10.217.2.0/24',
+  cluster: '10.217.0.0/16',
+  underlay: ['10.215.0.1', '10.215.0.2'],
+  uplink: '10.229.0.1/24',
+  uplinkGw: '10.229.0.254',
+  vmVeth: '10.231.0.0/24',
+  vmNetkit: '10.232.0.0/24',
+} as const;

@@ -1,0 +1,79 @@
+// The stdout report: the run's header, the measurements per topology, the ratio table, the VM part.
+import { fmt, fmtSpread, table } from '../report.js';
+import { CASE_LABELS, type CaseKey, type Rep } from './cases.js';
+import { FIELDS, spreadFor, type Field } from './metrics.js';
+import type { RunRecord } from './record.js';
+import { targetText, type Ratio } from './verdict.js';
+
+const HOST_CASES: CaseKey[] = ['direct', 'legacy', 'bpf', 'legacyLoad', 'bpfLoad', 'twoNode', 'lo'];
+const LOAD_CASES: CaseKey[] = ['legacy', 'legacyLoad', 'bpf', 'bpfLoad'];
+const COLS: Field[] = ['gbps1500', 'gbps9000', 'cpuPerGbit1500', 'rrP50', 'rrP90', 'rrP99', 'rrCpuUs', 'crrRate'];
+
+function measurements(reps: readonly Rep[], cases: CaseKey[], cols: Field[]): string {
+  const rows = cases.map((k) => [CASE_LABELS[k], ...cols.map((f) => fmtSpread(spreadFor(reps, k, f), FIELDS[f].digits))]);
+  return table(['topology', ...cols.map((f) => `${FIELDS[f].title} (${FIELDS[f].unit})`)], rows);
+}
+
+const mmm = (r: Ratio) => (Number.isFinite(r.spread.median) ? `${fmt(r.spread.min, 2)} / ${fmt(r.spread.median, 2)} / ${fmt(r.spread.max, 2)}` : '–');
+
+export function ratioTable(ratios: Ratio[]): string {
+  return table(
+    ['ratio', 'formula', 'target', 'min / median / max', 'verdict', 'beside it'],
+    ratios.map((r) => [
+      r.name, r.formula, targetText(r), mmm(r), r.verdict,
+      r.beside ? `${r.beside.name}: ${fmt(r.beside.spread.min, 2)} / ${fmt(r.beside.spread.median, 2)} / ${fmt(r.beside.spread.max, 2)}` : '',
+    ]),
+    ['l', 'l', 'r', 'r', 'l', 'l'],
+  );
+}
+
+export function markdown(r: RunRecord): string[] {
+  const h = r.host;
+  const out = [
+    `# podlink datapath benchmark — ${r.startedAt.toISOString()}`,
+    '',
+    `${r.version}, sha256 ${r.binSha.slice(0, 12)}; kernel ${h.kernel}, ${h.cpus} × ${h.cpuModel}; load average ${h.loadavg.join(' ')} at start, ${r.loadEnd.join(' ')} at end; ` +
+      `${r.o.repeat} repetitions (topologies interleaved, rotating), iperf3 -t ${r.o.tputSeconds}, TCP_RR/CRR ${r.o.rrSeconds} s, 1-byte messages; wall ${fmt(r.wallSeconds, 0)} s ` +
+      `(${Object.entries(r.phases).map(([k, v]) => `${k} ${v} s`).join(', ')}).`,
+    '',
+    'Values: median (min–max) over the repetitions; ⚠ = spread above 20 % of the median. CPU = busy CPU time of the whole machine (/proc/stat) during the sample.',
+    '',
+    measurements(r.reps, HOST_CASES, COLS),
+    '',
+    'Idle vs under kube-proxy load (5000 iptables services, conntrack on in the node netns):',
+    '',
+    table(
+      ['topology', 'throughput MTU 1500 (Gbit/s)', 'TCP_CRR (connections/s)', 'CPU per connection (CPU-µs)'],
+      LOAD_CASES.map((k) => [CASE_LABELS[k], fmtSpread(spreadFor(r.reps, k, 'gbps1500'), 2), fmtSpread(spreadFor(r.reps, k, 'crrRate'), 0), fmtSpread(spreadFor(r.reps, k, 'crrCpuUs'), 1)]),
+    ),
+    '',
+    '## Ratios',
+    '',
+    ratioTable([...r.ratios, ...r.vmRatios]),
+    '',
+    'PASS: every repetition meets the target; MISS: none does; NOISY: the min…max range straddles the target (rerun on a quieter machine or with more --repeat). N/A: not measured.',
+    '',
+    'Informational (no target):',
+    '',
+    ratioTable(r.info),
+    '',
+    `## (e) VM: netkit vs veth, both with BPF host routing — ${r.vm.status}${r.vm.reason ? `: ${r.vm.reason}` : ''}`,
+    '',
+  ];
+  if (r.vm.status === 'OK') {
+    out.push(
+      `Guest kernel ${r.vm.kernel}, emulated CPU (TCG): absolute numbers mean nothing, only the ratio does (indicative). Pods ready after ${fmt(r.vm.setupSeconds)} s; kvm-run took ${fmt(r.vm.wallSeconds, 0)} s.`,
+      '',
+      measurements(r.vm.reps, ['vmVeth', 'vmNetkit'], ['gbps1500', 'rrP50', 'rrP99']),
+      '',
+    );
+  }
+  out.push('## Checks', '');
+  if (r.fastPath) out.push(`- BPF counters: (c) redirect_peer packets ${r.fastPath.bpfRedirectLocal}; (f) fib+redirect_neigh ${r.fastPath.twoNodeRedirectFib}, from-uplink redirect_peer ${r.fastPath.twoNodeUplinkRedirect}`);
+  out.push(`- conntrack entries at the end in the loaded nodes: upper stack ${r.conntrack.legacyLoad ?? 'n/a'}, BPF ${r.conntrack.bpfLoad ?? 'n/a'} (BPF host routing redirects pod traffic past the node's netfilter)`);
+  for (const n of r.notes) out.push(`- ${n}`);
+  out.push(`- cleanup: ${r.cleanupErrors.length || r.leftovers.length ? `errors ${r.cleanupErrors.join('; ') || 'none'}, left behind ${r.leftovers.join(', ') || 'nothing'}` : 'everything removed'}`);
+  if (r.warnings.length) out.push('', '## Warnings', '', ...r.warnings.map((w) => `- ⚠ ${w}`));
+  out.push('');
+  return out;
+}

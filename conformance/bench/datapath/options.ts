@@ -1,0 +1,35 @@
+// Command-line options of `bench datapath`: their help lines and parsing.
+import * as path from 'node:path';
+import { ROOT } from '../harness.js';
+import { parseOptions } from '../suite.js';
+import { DEFAULTS } from './config.js';
+
+export interface Options {
+  repeat: number;
+  tputSeconds: number;
+  rrSeconds: number;
+  vm: boolean;
+  podlink: string;
+  json: boolean;
+}
+
+export const USAGE = [
+  `  --repeat N         repetitions; every topology runs once per repetition, interleaved (default ${DEFAULTS.repeat}; verdicts need ≥ 3)`,
+  `  --tput-seconds N   iperf3 duration per throughput sample (default ${DEFAULTS.tputSeconds})`,
+  `  --rr-seconds N     TCP_RR / TCP_CRR duration per sample (default ${DEFAULTS.rrSeconds})`,
+  '  --no-vm            skip (e): netkit vs veth pods in a kvm-run VM',
+  '  --podlink PATH     the executable to measure (default $PODLINK_BIN or dist/podlink)',
+  '  --no-json          do not write conformance/bench/results/<date>-datapath.{json,svg}',
+];
+
+export function options(argv: string[]): Options {
+  const o = parseOptions(argv, { repeat: 'int', 'tput-seconds': 'int', 'rr-seconds': 'int', 'no-vm': 'flag', podlink: 'string', 'no-json': 'flag' });
+  return {
+    repeat: (o.repeat as number | undefined) ?? DEFAULTS.repeat,
+    tputSeconds: (o['tput-seconds'] as number | undefined) ?? DEFAULTS.tputSeconds,
+    rrSeconds: (o['rr-seconds'] as number | undefined) ?? DEFAULTS.rrSeconds,
+    vm: o['no-vm'] !== true,
+    podlink: path.resolve((o.podlink as string | undefined) ?? process.env.PODLINK_BIN ?? path.join(ROOT, 'dist/podlink')),
+    json: o['no-json'] !== true,
+  };
+}

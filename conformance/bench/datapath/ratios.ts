@@ -1,0 +1,42 @@
+// The ratio targets of the datapath benchmark, computed per repetition.
+import type { CaseKey, Rep } from './cases.js';
+import { perRep, type Field } from './metrics.js';
+import { quotients, ratio, type Direction, type Ratio } from './verdict.js';
+
+const q = (reps: readonly Rep[], a: CaseKey, b: CaseKey, f: Field) => quotients(perRep(reps, a, f), perRep(reps, b, f));
+
+function line(reps: readonly Rep[], name: string, a: CaseKey, b: CaseKey, f: Field, dir: Direction, target: number, beside?: [string, CaseKey, CaseKey]): Ratio {
+  const sym = (k: CaseKey) => ({ lo: 'lo', direct: 'a', legacy: 'b', bpf: 'c', legacyLoad: 'b load', bpfLoad: 'c load', twoNode: 'f', vmVeth: 'VM veth', vmNetkit: 'VM netkit' })[k];
+  return ratio(name, `(${sym(a)}) ÷ (${sym(b)})`, dir, target, q(reps, a, b, f), beside && { name: beside[0], perRep: q(reps, beside[1], beside[2], f) });
+}
+
+export function hostRatios(reps: readonly Rep[]): Ratio[] {
+  return [
+    line(reps, 'BPF ÷ upper stack, throughput MTU 1500', 'bpf', 'legacy', 'gbps1500', 'atLeast', 0.9),
+    line(reps, 'BPF ÷ upper stack, throughput MTU 9000', 'bpf', 'legacy', 'gbps9000', 'atLeast', 0.9),
+    line(reps, 'BPF ÷ upper stack, TCP_RR p99', 'bpf', 'legacy', 'rrP99', 'atMost', 1.0),
+    line(reps, 'BPF ÷ upper stack, CPU per round trip', 'bpf', 'legacy', 'rrCpuUs', 'atMost', 1.0),
+    line(reps, 'BPF under kube-proxy load ÷ idle, throughput', 'bpfLoad', 'bpf', 'gbps1500', 'atLeast', 0.95, ['upper stack: (b load) ÷ (b)', 'legacyLoad', 'legacy']),
+    line(reps, 'BPF under kube-proxy load ÷ idle, TCP_CRR conn/s', 'bpfLoad', 'bpf', 'crrRate', 'atLeast', 0.95, ['upper stack: (b load) ÷ (b)', 'legacyLoad', 'legacy']),
+    line(reps, 'BPF ÷ host best case, throughput MTU 1500', 'bpf', 'direct', 'gbps1500', 'atLeast', 0.95),
+    line(reps, 'BPF ÷ host best case, throughput MTU 9000', 'bpf', 'direct', 'gbps9000', 'atLeast', 0.95),
+    line(reps, 'BPF ÷ host best case, TCP_RR p50', 'bpf', 'direct', 'rrP50', 'atMost', 1.1),
+  ];
+}
+
+/** Informational: no target. */
+export function infoRatios(reps: readonly Rep[]): Ratio[] {
+  return [
+    line(reps, 'BPF ÷ upper stack, TCP_CRR conn/s', 'bpf', 'legacy', 'crrRate', 'atLeast', NaN),
+    line(reps, 'BPF ÷ upper stack, CPU per Gbit', 'bpf', 'legacy', 'cpuPerGbit1500', 'atMost', NaN),
+    line(reps, 'two nodes ÷ one node (BPF), throughput MTU 1500', 'twoNode', 'bpf', 'gbps1500', 'atLeast', NaN),
+    line(reps, 'two nodes ÷ one node (BPF), TCP_RR p50', 'twoNode', 'bpf', 'rrP50', 'atMost', NaN),
+  ];
+}
+
+export function vmRatios(reps: readonly Rep[]): Ratio[] {
+  return [
+    line(reps, 'VM: netkit ÷ veth (both BPF), throughput', 'vmNetkit', 'vmVeth', 'gbps1500', 'atLeast', 1.0),
+    line(reps, 'VM: netkit ÷ veth (both BPF), TCP_RR p99', 'vmNetkit', 'vmVeth', 'rrP99', 'atMost', 1.0),
+  ];
+}

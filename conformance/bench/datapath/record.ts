@@ -1,0 +1,38 @@
+// What a datapath run hands to the reports.
+import type { HostInfo } from '../report.js';
+import type { Rep } from './cases.js';
+import type { Options } from './options.js';
+import type { Ratio } from './verdict.js';
+import type { VmOutcome } from './vm.js';
+
+export interface FastPath {
+  /** from-pod redirect_peer packets on the (c) client pod's host device */
+  bpfRedirectLocal: number;
+  /** from-pod fib + redirect_neigh packets on the (f) client pod's host device */
+  twoNodeRedirectFib: number;
+  /** from-uplink redirect_peer packets on node 2's underlay */
+  twoNodeUplinkRedirect: number;
+}
+
+export interface RunRecord {
+  o: Options;
+  host: HostInfo;
+  loadEnd: number[];
+  startedAt: Date;
+  wallSeconds: number;
+  phases: Record<string, number>;
+  version: string;
+  binSha: string;
+  reps: Rep[];
+  vm: VmOutcome;
+  ratios: Ratio[];
+  info: Ratio[];
+  vmRatios: Ratio[];
+  /** nf_conntrack_count in the loaded node netns at the end */
+  conntrack: Record<string, number | null>;
+  fastPath?: FastPath;
+  notes: string[];
+  warnings: string[];
+  cleanupErrors: string[];
+  leftovers: string[];
+}

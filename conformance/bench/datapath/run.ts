@@ -1,0 +1,134 @@
+// `bench datapath` from start to end: preflight, the host testbed, interleaved repetitions, the VM part,
+// podlink DEL of every pod, cleanup, then the reports (stdout markdown, JSON and SVG results files).
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Cleanup, Netns, netnsPath, ownedDir, progress, ROOT, sh, NSENTER } from '../harness.js';
+import { fmt, hostInfo, loadavg, writeResults } from '../report.js';
+import { round } from '../stats.js';
+import type { Rep } from './cases.js';
+import { chartSvg } from './chart.js';
+import { DEFAULTS } from './config.js';
+import { resultsJson } from './json.js';
+import { markdown } from './markdown.js';
+import { options } from './options.js';
+import { delPods } from './pods.js';
+import { hostRatios, infoRatios, vmRatios } from './ratios.js';
+import type { FastPath, RunRecord } from './record.js';
+import { runRep } from './repeat.js';
+import { buildTools, preflight } from './tools.js';
+import { buildHostBed, type HostBed } from './topology.js';
+import { ifindexOf, pathCounters } from './uplink.js';
+import { runVm, type VmOutcome } from './vm.js';
+import { warnings } from './warnings.js';
+
+function conntrackCount(ns: string): number | null {
+  try {
+    return Number(sh(NSENTER, [`--net=${netnsPath(ns)}`, 'cat', '/proc/sys/net/netfilter/nf_conntrack_count']).trim());
+  } catch {
+    return null;
+  }
+}
+
+function fastPath(libDir: string, bed: HostBed): FastPath {
+  const pod = (k: string) => bed.pods.find((p) => p.ns.endsWith(`-${k}`))!;
+  const dev = (k: string) => ifindexOf(pod(k).node.name, pod(k).hostIf);
+  return {
+    bpfRedirectLocal: pathCounters(libDir, bed.nodes.bpf.bpfRoot, dev('bpf-c1500')).redirectLocal,
+    twoNodeRedirectFib: pathCounters(libDir, bed.nodes.node1.bpfRoot, dev('two-c1500')).redirectFib,
+    twoNodeUplinkRedirect: pathCounters(libDir, bed.nodes.node2.bpfRoot, ifindexOf(bed.nodes.node2.name, 'ul0')).redirectLocal,
+  };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const o = options(argv);
+  preflight(o.podlink);
+  if (o.repeat < 3) process.stderr.write(`bench: --repeat ${o.repeat} < 3: verdicts cannot say NOISY reliably\n`);
+  const startedAt = new Date();
+  const host = hostInfo();
+  const c = new Cleanup();
+  const netns = new Netns(c);
+  const id = `pld${process.pid}`;
+  const work = ownedDir(c, path.join(ROOT, 'conformance/.work', `bench-dp-${process.pid}`));
+  const image = fs.readFileSync(o.podlink);
+  const binSha = crypto.createHash('sha256').update(image).digest('hex');
+  // Snapshot the executable: others may rebuild dist/podlink while the bench runs.
+  const bin = path.join(work, 'bin/podlink');
+  fs.mkdirSync(path.dirname(bin), { recursive: true });
+  fs.writeFileSync(bin, image, { mode: 0o755 });
+  const tools = buildTools(work);
+  const version = sh(bin, ['--version']).trim();
+  progress(`${version} (sha256 ${binSha.slice(0, 12)}), kernel ${host.kernel}, ${host.cpus} CPUs, load ${host.loadavg.join(' ')}; work dir ${path.relative(ROOT, work)}`);
+  if (host.loadavg[0]! > host.cpus * 0.5) progress(`the machine is busy (load ${host.loadavg[0]} on ${host.cpus} CPUs): expect wide spreads`);
+
+  const phases: Record<string, number> = {};
+  let t = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases[name] = round((now - t) / 1000, 1);
+    t = now;
+  };
+  const reps: Rep[] = [];
+  let vm: VmOutcome = { status: 'SKIP', reason: '--no-vm', reps: [] };
+  let fp: FastPath | undefined;
+  const conntrack: Record<string, number | null> = {};
+  const notes: string[] = [];
+  const warn: string[] = [];
+  let cleanupErrors: string[] = [];
+  const libDir = path.join(work, 'lib');
+  let bed: HostBed | undefined;
+  try {
+    bed = await buildHostBed({ c, netns, id, work, bin, bpfBase: `/sys/fs/bpf/podlink-bench-dp-${process.pid}`, tools });
+    notes.push(...bed.notes);
+    phase('setup');
+    const d = { tputSeconds: o.tputSeconds, rrSeconds: o.rrSeconds };
+    for (let i = 0; i < o.repeat; i++) {
+      progress(`repetition ${i + 1}/${o.repeat}: ${bed.cases.length} topologies, load ${loadavg().join(' ')}`);
+      reps.push(await runRep(c, tools, bed.cases, i, d));
+    }
+    phase('host measurements');
+    conntrack.legacyLoad = conntrackCount(bed.nodes.legacyLoad.name);
+    conntrack.bpfLoad = conntrackCount(bed.nodes.bpfLoad.name);
+    try {
+      fp = fastPath(libDir, bed);
+    } catch (e) {
+      warn.push(`could not read the BPF counters: ${(e as Error).message}`);
+    }
+    if (o.vm) {
+      vm = await runVm(c, work, bin, tools, o.repeat);
+      progress(`(e) VM: ${vm.status}${vm.reason ? `: ${vm.reason}` : ''}`);
+      phase('VM');
+    }
+    progress(`podlink DEL of ${bed.pods.length} pods`);
+    const delErrs = await delPods(c, bin, bed.pods);
+    if (delErrs.length) warn.push(...delErrs);
+    phase('DEL');
+  } finally {
+    progress('cleaning up');
+    c.killChildren();
+    cleanupErrors = c.run();
+    phase('cleanup');
+  }
+  const leftovers = [
+    ...fs.readdirSync('/run/netns').filter((n) => n.startsWith(`${id}-`)).map((n) => `netns ${n}`),
+    ...(fs.existsSync(`/sys/fs/bpf/podlink-bench-dp-${process.pid}`) ? [`/sys/fs/bpf/podlink-bench-dp-${process.pid}`] : []),
+    ...(fs.existsSync(work) ? [work] : []),
+  ];
+  const wallSeconds = (Date.now() - startedAt.getTime()) / 1000;
+  const r: RunRecord = {
+    o, host, loadEnd: loadavg(), startedAt, wallSeconds, phases, version, binSha, reps, vm,
+    ratios: hostRatios(reps), info: infoRatios(reps), vmRatios: vmRatios(vm.reps),
+    conntrack, fastPath: fp, notes, warnings: warn, cleanupErrors, leftovers,
+  };
+  r.warnings.push(...warnings(r));
+  const md = markdown(r);
+  if (o.json) {
+    const file = writeResults('datapath', resultsJson(r), startedAt);
+    const svg = file.replace(/\.json$/, '.svg');
+    fs.writeFileSync(svg, chartSvg(r));
+    md.push(`Results: ${path.relative(ROOT, file)}, chart: ${path.relative(ROOT, svg)}`);
+  }
+  process.stdout.write(`${md.join('\n')}\n`);
+  progress(`done in ${fmt(wallSeconds, 0)} s (budget ${DEFAULTS.budgetSeconds} s)`);
+  return 0;
+}

@@ -1,0 +1,31 @@
+// The executables a run needs: root, iproute2, iptables-restore, iperf3, nsenter, host-local, and
+// tcp-rr compiled from tcp-rr.c with gcc into the run's work dir.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sh, which } from '../harness.js';
+import { CNI_PATH } from './config.js';
+import type { Tools } from './measure.js';
+
+export const TCP_RR_SOURCE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'tcp-rr.c');
+
+export function preflight(podlink: string): void {
+  if (process.geteuid?.() !== 0) throw new Error('the datapath benchmark needs root (netns, veth, BPF, iptables); run it as root');
+  for (const f of [podlink, '/usr/bin/nsenter', path.join(CNI_PATH, 'host-local')]) {
+    try {
+      fs.accessSync(f, fs.constants.X_OK);
+    } catch {
+      throw new Error(`${f} is missing or not executable${f === podlink ? ' (build it: node build.mjs)' : ''}`);
+    }
+  }
+  for (const [exe, pkg] of [['ip', 'iproute2'], ['iperf3', 'iperf3'], ['gcc', 'gcc'], ['iptables-restore', 'iptables'], ['sysctl', 'procps']]) {
+    if (!which(exe!)) throw new Error(`${exe} is required (apt-get install ${pkg}; conformance/setup.sh installs everything)`);
+  }
+}
+
+export function buildTools(work: string): Tools {
+  const tcpRr = path.join(work, 'bin/tcp-rr');
+  fs.mkdirSync(path.dirname(tcpRr), { recursive: true });
+  sh(which('gcc')!, ['-O2', '-Wall', '-o', tcpRr, TCP_RR_SOURCE]);
+  return { iperf3: which('iperf3')!, tcpRr };
+}

@@ -1,0 +1,145 @@
+// The host testbed: (a) a direct veth pair, (b)/(c) podlink pods on a legacy and a BPF node, (d) the
+// same under kube-proxy load, (f) BPF pods on two nodes joined by a veth underlay. Every netns, link
+// and pin is registered with the run's Cleanup before it is created.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { netnsPath, NSENTER, progress, sh, type Cleanup, type Netns } from '../harness.js';
+import type { Case } from './cases.js';
+import { NET } from './config.js';
+import { iptablesRestoreText } from './kube-proxy.js';
+import { CLIENT_SYSCTLS, startServers, type Tools } from './measure.js';
+import { addPod, createNode, sysctl, type NodeSpec, type Pod } from './pods.js';
+import { attachUplinkIn } from './uplink.js';
+
+export interface HostBed {
+  cases: Case[];
+  pods: Pod[];
+  nodes: Record<'legacy' | 'bpf' | 'legacyLoad' | 'bpfLoad' | 'node1' | 'node2', NodeSpec>;
+  /** what the bench attached itself, said in the report */
+  notes: string[];
+}
+
+export interface BedContext {
+  c: Cleanup;
+  netns: Netns;
+  id: string;
+  work: string;
+  bin: string;
+  bpfBase: string;
+  tools: Tools;
+}
+
+function direct(x: BedContext): { client: string; server: string } {
+  const [a, b] = [`${x.id}-da`, `${x.id}-db`];
+  x.netns.create([a, b]);
+  const ca = ['link set lo up'];
+  const cb = ['link set lo up'];
+  for (const [dev, mtu, [ipA, ipB]] of [['d15', 1500, NET.direct1500], ['d90', 9000, NET.direct9000]] as const) {
+    ca.push(`link add ${dev} mtu ${mtu} type veth peer name ${dev} netns ${b} mtu ${mtu}`, `addr add ${ipA}/24 dev ${dev}`, `link set ${dev} up`);
+    cb.push(`addr add ${ipB}/24 dev ${dev}`, `link set ${dev} up`);
+  }
+  sh('ip', ['-n', a, '-batch', '-'], `${ca.join('\n')}\n`);
+  sh('ip', ['-n', b, '-batch', '-'], `${cb.join('\n')}\n`);
+  sysctl(a, CLIENT_SYSCTLS);
+  sysctl(b, CLIENT_SYSCTLS); // the loopback case runs its client here
+  return { client: a, server: b };
+}
+
+function nodeSpec(x: BedContext, tag: string, hostRouting: 'bpf' | 'legacy', subnet: string, clusterCIDRs?: string[]): NodeSpec {
+  const bpfRoot = path.join(x.bpfBase, tag);
+  const dir = path.join(x.work, tag);
+  fs.mkdirSync(dir, { recursive: true });
+  return { name: `${x.id}-${tag}`, mode: 'veth', hostRouting, subnet, bpfRoot, dir, clusterCIDRs };
+}
+
+function twoNodeUnderlay(n1: NodeSpec, n2: NodeSpec): void {
+  const [u1, u2] = NET.underlay;
+  sh('ip', ['-n', n1.name, '-batch', '-'], [
+    `link add ul0 mtu 9000 type veth peer name ul0 netns ${n2.name} mtu 9000`,
+    `addr add ${u1}/24 dev ul0`, 'link set ul0 up', `route add default via ${u2} dev ul0`, `route add ${NET.node2} via ${u2} dev ul0`, '',
+  ].join('\n'));
+  sh('ip', ['-n', n2.name, '-batch', '-'], [`addr add ${u2}/24 dev ul0`, 'link set ul0 up', `route add default via ${u1} dev ul0`, `route add ${NET.node1} via ${u1} dev ul0`, ''].join('\n'));
+}
+
+/** kube-proxy's iptables rules (5000 services) in a node netns; they vanish with the netns. */
+export function loadKubeProxy(ns: string): void {
+  sh(NSENTER, [`--net=${netnsPath(ns)}`, 'iptables-restore', '-w'], iptablesRestoreText());
+}
+
+export async function buildHostBed(x: BedContext): Promise<HostBed> {
+  const notes: string[] = [];
+  x.c.add(`remove ${x.bpfBase}`, () => fs.rmSync(x.bpfBase, { recursive: true, force: true }));
+  const d = direct(x);
+  const nodes: HostBed['nodes'] = {
+    legacy: nodeSpec(x, 'legacy', 'legacy', NET.legacy),
+    bpf: nodeSpec(x, 'bpf', 'bpf', NET.bpf),
+    legacyLoad: nodeSpec(x, 'legacyload', 'legacy', NET.legacyLoad),
+    bpfLoad: nodeSpec(x, 'bpfload', 'bpf', NET.bpfLoad),
+    node1: nodeSpec(x, 'node1', 'bpf', NET.node1, [NET.cluster]),
+    node2: nodeSpec(x, 'node2', 'bpf', NET.node2, [NET.cluster]),
+  };
+  for (const n of [nodes.legacy, nodes.bpf, nodes.legacyLoad, nodes.bpfLoad]) createNode(x.netns, n.name);
+  createNode(x.netns, nodes.node1.name, { uplink: false });
+  createNode(x.netns, nodes.node2.name, { uplink: false });
+  twoNodeUnderlay(nodes.node1, nodes.node2);
+
+  type Want = { key: string; node: NodeSpec; mtu: number; client: boolean };
+  const want: Want[] = [];
+  const pair = (tag: string, client: NodeSpec, server: NodeSpec, mtus: number[]) => {
+    for (const mtu of mtus) {
+      want.push({ key: `${tag}-c${mtu}`, node: client, mtu, client: true }, { key: `${tag}-s${mtu}`, node: server, mtu, client: false });
+    }
+  };
+  pair('legacy', nodes.legacy, nodes.legacy, [1500, 9000]);
+  pair('bpf', nodes.bpf, nodes.bpf, [1500, 9000]);
+  pair('legacyload', nodes.legacyLoad, nodes.legacyLoad, [1500]);
+  pair('bpfload', nodes.bpfLoad, nodes.bpfLoad, [1500]);
+  pair('two', nodes.node1, nodes.node2, [1500, 9000]);
+  progress(`podlink ADD of ${want.length} pods on ${Object.keys(nodes).length} node netns`);
+  const pods = new Map<string, Pod>();
+  // One ADD per node at a time: the first one of each node probes and loads the BPF objects.
+  const byNode = new Map<string, Want[]>();
+  for (const w of want) byNode.set(w.node.name, [...(byNode.get(w.node.name) ?? []), w]);
+  await Promise.all([...byNode.values()].map(async (ws) => {
+    for (const w of ws) pods.set(w.key, await addPod(x.c, x.netns, x.bin, w.node, `${x.id}-${w.key}`, w.mtu, w.client));
+  }));
+  const pod = (k: string) => pods.get(k)!;
+
+  for (const n of [nodes.node1, nodes.node2]) attachUplinkIn(path.join(x.work, 'lib'), n.name, 'ul0', n.bpfRoot);
+  notes.push('(f) `podlink probe` attaches no uplink program yet: the bench attached pl_from_uplink (tcx ingress) on both nodes\' underlay itself, through lib/datapath attachUplink');
+  loadKubeProxy(nodes.legacyLoad.name);
+  loadKubeProxy(nodes.bpfLoad.name);
+
+  const servers = [d.server, ...[...pods.values()].filter((p) => p.ns.includes('-s')).map((p) => p.ns)];
+  progress(`starting iperf3 and tcp-rr servers in ${servers.length} netns`);
+  await Promise.all(servers.map((s) => startServers(x.c, x.tools, s)));
+
+  const four = (tag: string): Case['targets'] => ({
+    tput1500: { client: pod(`${tag}-c1500`).ns, ip: pod(`${tag}-s1500`).ip },
+    tput9000: { client: pod(`${tag}-c9000`).ns, ip: pod(`${tag}-s9000`).ip },
+    rr: { client: pod(`${tag}-c1500`).ns, ip: pod(`${tag}-s1500`).ip },
+    crr: { client: pod(`${tag}-c1500`).ns, ip: pod(`${tag}-s1500`).ip },
+  });
+  const loaded = (tag: string): Case['targets'] => ({
+    tput1500: { client: pod(`${tag}-c1500`).ns, ip: pod(`${tag}-s1500`).ip },
+    crr: { client: pod(`${tag}-c1500`).ns, ip: pod(`${tag}-s1500`).ip },
+  });
+  const cases: Case[] = [
+    { key: 'lo', targets: { tput1500: { client: d.server, ip: '127.0.0.1' }, rr: { client: d.server, ip: '127.0.0.1' } } },
+    {
+      key: 'direct',
+      targets: {
+        tput1500: { client: d.client, ip: NET.direct1500[1] },
+        tput9000: { client: d.client, ip: NET.direct9000[1] },
+        rr: { client: d.client, ip: NET.direct1500[1] },
+        crr: { client: d.client, ip: NET.direct1500[1] },
+      },
+    },
+    { key: 'legacy', targets: four('legacy') },
+    { key: 'bpf', targets: four('bpf') },
+    { key: 'legacyLoad', targets: loaded('legacyload') },
+    { key: 'bpfLoad', targets: loaded('bpfload') },
+    { key: 'twoNode', targets: four('two') },
+  ];
+  return { cases, pods: [...pods.values()], nodes, notes };
+}
