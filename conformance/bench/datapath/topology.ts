@@ -9,7 +9,6 @@ import { NET } from './config.js';
 import { iptablesRestoreText } from './kube-proxy.js';
 import { CLIENT_SYSCTLS, startServers, type Tools } from './measure.js';
 import { addPod, createNode, sysctl, type NodeSpec, type Pod } from './pods.js';
-import { attachUplinkIn } from './uplink.js';
 
 export interface HostBed {
   cases: Case[];
@@ -105,8 +104,11 @@ export async function buildHostBed(x: BedContext): Promise<HostBed> {
   }));
   const pod = (k: string) => pods.get(k)!;
 
-  for (const n of [nodes.node1, nodes.node2]) attachUplinkIn(path.join(x.work, 'lib'), n.name, 'ul0', n.bpfRoot);
-  notes.push('(f) `podlink probe` attaches no uplink program yet: the bench attached pl_from_uplink (tcx ingress) on both nodes\' underlay itself, through lib/datapath attachUplink');
+  // What a node's DaemonSet init container does: probe --write attaches pl_from_uplink to the underlay.
+  for (const n of [nodes.node1, nodes.node2]) {
+    sh(NSENTER, [`--net=${netnsPath(n.name)}`, x.bin, 'probe', '--write', '--mode', n.mode, '--mode-file', path.join(n.dir, 'mode.json'), '--bpf-root', n.bpfRoot, '--uplink', 'ul0']);
+  }
+  notes.push('(f) `podlink probe --write --uplink ul0` attached pl_from_uplink (tcx ingress) on both nodes\' underlay');
   loadKubeProxy(nodes.legacyLoad.name);
   loadKubeProxy(nodes.bpfLoad.name);
 

@@ -1,11 +1,9 @@
-// The podlink library calls the bench makes itself: from-uplink on the two-node testbed's underlay
-// (`podlink probe` loads and pins the programs but attaches no uplink yet), and the BPF counters that
-// show which path the measured traffic took.
+// The podlink library calls the bench makes itself: the BPF counters that show which path the
+// measured traffic took.
 import * as fs from 'node:fs';
-import { attachUplink, readCounters } from '../../../lib/datapath/index.js';
-import { openNetns, inNetns } from '../../../lib/netns/index.js';
+import { readCounters } from '../../../lib/datapath/index.js';
 import { nativeSys, type Sys } from '../../../lib/sys/index.js';
-import { netnsPath, sh } from '../harness.js';
+import { sh } from '../harness.js';
 
 let sys: Sys | undefined;
 
@@ -19,17 +17,6 @@ function sysIn(libDir: string): Sys {
 export function ifindexOf(ns: string, dev: string): number {
   const j = JSON.parse(sh('ip', ['-n', ns, '-j', 'link', 'show', 'dev', dev])) as { ifindex: number }[];
   return j[0]!.ifindex;
-}
-
-/** Attaches pl_from_uplink (tcx ingress) on `dev` in node netns `ns`, pinned under bpfRoot/uplinks/. */
-export function attachUplinkIn(libDir: string, ns: string, dev: string, bpfRoot: string): string {
-  const s = sysIn(libDir);
-  const h = openNetns(s, netnsPath(ns));
-  try {
-    return inNetns(s, h.fd, () => attachUplink({ sys: s }, { bpfRoot, ifName: dev, ifindex: ifindexOf(ns, dev), tcx: true }));
-  } finally {
-    h.close();
-  }
 }
 
 export interface PathCounters {
