@@ -19,6 +19,7 @@ export function analyze(info: RunInfo, m: Measurements) {
     ratioLine('DEL vs ptp', '(podlink DEL p50 − node -e 0 p50) ÷ ptp DEL p50', 1.0, ctlRatio('DEL')),
     ratioLine(`ADD @${o.pods} vs @10`, `podlink ADD p50 at pod #${o.pods} ÷ at pod #10 (${o.pods} resp. 10 pods alive)`, 1.1, scale.rounds.map((s) => p50(ms(s.addN)) / p50(ms(s.add10)))),
     ratioLine('cold start', 'podlink --version p50 ÷ node -e 0 p50', 1.1, cold.map((c) => p50(c.podlink) / p50(c.node))),
+    ratioLine('CNI VERSION', 'CNI_COMMAND=VERSION podlink p50 (config on stdin, JSON out) ÷ node -e 0 p50', 1.15, cold.map((c) => p50(c.version) / p50(c.node))),
   ];
   const infoRatios = [ratioLine('CHECK vs ptp (info)', '(podlink CHECK p50 − node -e 0 p50) ÷ ptp CHECK p50', NaN, ctlRatio('CHECK'))];
 

@@ -58,7 +58,7 @@ export function writeJson(info: RunInfo, m: Measurements, a: Analysis): string {
       fillInProcessMs: scale.fillInProcessMs.map((x) => round(x, 2)),
       probes: scale.rounds.map((s) => ({ add10: ms(s.add10).map((x) => round(x, 2)), addN: ms(s.addN).map((x) => round(x, 2)), del10: ms(s.del10).map((x) => round(x, 2)), delN: ms(s.delN).map((x) => round(x, 2)) })),
     },
-    coldStart: { podlink: sp(coldP), node: sp(coldN), samples: cold.map((c) => ({ podlink: c.podlink.map((x) => round(x, 2)), node: c.node.map((x) => round(x, 2)) })) },
+    coldStart: { podlink: sp(coldP), node: sp(coldN), samples: cold.map((c) => ({ podlink: c.podlink.map((x) => round(x, 2)), version: c.version.map((x) => round(x, 2)), node: c.node.map((x) => round(x, 2)) })) },
     peakRssKiB: { podlinkAdd: rssRes.podlinkKb, ptpAdd: rssRes.ptpKb, harnessFloor: rssRes.floorKb, method: rssRes.method },
     cpuSeconds: { podlinkAdd: rssRes.podlinkCpu, ptpAdd: rssRes.ptpCpu, harnessFloor: rssRes.floorCpu },
     ptpWithDadAddMs: dad.map((x) => round(x, 2)),

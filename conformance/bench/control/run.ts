@@ -63,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
     progress('warm-up (first ADD probes the kernel and loads/pins the BPF objects)');
     warm = await warmup(b);
     phase('warm-up');
-    progress(`cold start: ${o.rounds} rounds × ${o.coldRuns} × (podlink --version, node -e 0)`);
+    progress(`cold start: ${o.rounds} rounds × ${o.coldRuns} × (podlink --version, CNI VERSION, node -e 0)`);
     cold = await coldStart(b, o.rounds, o.coldRuns);
     phase('cold start');
     for (let r = 0; r < o.rounds; r++) {
