@@ -90,6 +90,7 @@ async function bundle(out, buildFlags) {
     outfile: payloadFile,
     define: {
       __PODLINK_ADDON_B64__: JSON.stringify(addonB64),
+      __PODLINK_ADDON_SHA256__: JSON.stringify(createHash('sha256').update(fs.readFileSync(addon)).digest('hex')),
       ...(bpfB64 ? { __PODLINK_BPF_OBJECT_B64__: JSON.stringify(bpfB64), __PODLINK_BPF_OBJECT_META__: JSON.stringify(bpfMeta) } : {}),
       __PODLINK_VERSION__: JSON.stringify(version),
       // Test-only behaviour (fault injection) exists only in executables built with it.

@@ -8,6 +8,8 @@ import { toErrno } from './errno.js';
 import type { Sys } from './types.js';
 
 declare const __PODLINK_ADDON_B64__: string | undefined;
+/** sha256 of the embedded addon, computed by build.mjs. */
+declare const __PODLINK_ADDON_SHA256__: string | undefined;
 
 export const DEFAULT_LIB_DIR = '/run/podlink/lib';
 
@@ -35,7 +37,7 @@ let loaded: Sys | undefined;
 
 export function nativeSys(libDir = process.env.PODLINK_LIB_DIR ?? DEFAULT_LIB_DIR): Sys {
   if (loaded) return loaded;
-  const file = installAddon(addonBytes(), libDir);
+  const file = installAddon(addonBytes(), libDir, undefined, typeof __PODLINK_ADDON_SHA256__ === 'string' ? __PODLINK_ADDON_SHA256__ : undefined);
   const mod = { exports: {} as Record<string, (...a: unknown[]) => unknown> };
   process.dlopen(mod, file);
   loaded = wrap(mod.exports);
