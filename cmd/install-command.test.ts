@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModeFile } from '../lib/connector/index.js';
-import { chainVersion, install, runInstallCommand, sameMode, type InstallDeps, type InstallOptions } from './install-command.js';
+import { chainDefaults, chainVersion, install, runInstallCommand, sameMode, type InstallDeps, type InstallOptions } from './install-command.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'dist/podlink');
@@ -241,6 +241,19 @@ t.test('warnings: missing chained plugins, an old plugin version, a config file 
   t.equal(await runInstallCommand({ ...s.o, cniVersion: '1.1.0' }, d.deps), 0);
   t.match(d.err.join(''), /warning: .*portmap supports CNI 0.3.1, 0.4.0, 1.0.0 but not 1.1.0: upgrade .* or pass --cni-version 1.0.0/);
   t.equal(JSON.parse(fs.readFileSync(s.conflist, 'utf8')).cniVersion, '1.1.0');
+});
+
+t.test('chainDefaults: bandwidth too old to CHECK pods without limits is left out, unless asked for', async (t) => {
+  const dir = t.testdir({ bandwidth: '' });
+  const o = { binDir: dir } as Parameters<typeof chainDefaults>[0];
+  const old = { pluginVersions: () => ['0.3.1', '0.4.0', '1.0.0'] };
+  const r = chainDefaults(o, old);
+  t.equal(r.o.bandwidth, false);
+  t.match(r.note, /bandwidth not chained: .* speaks CNI 0\.3\.1, 0\.4\.0, 1\.0\.0 only, .* pass --bandwidth to chain it anyway/);
+  t.same(chainDefaults({ ...o, bandwidth: true }, old), { o: { ...o, bandwidth: true } }, '--bandwidth keeps it');
+  t.same(chainDefaults({ ...o, bandwidth: false }, old).note, undefined, '--no-bandwidth: nothing to say');
+  t.same(chainDefaults(o, { pluginVersions: () => ['1.0.0', '1.1.0'] }), { o }, 'new plugins: chained');
+  t.same(chainDefaults({ binDir: path.join(dir, 'none') } as typeof o, old), { o: { binDir: path.join(dir, 'none') } }, 'no plugin there: the missing-plugin warning covers it');
 });
 
 t.test('chainVersion: 1.1.0 when the chain speaks it, else the newest common version', async (t) => {

@@ -163,6 +163,23 @@ export async function resolveConfig(o: InstallOptions, deps: Pick<InstallDeps, '
 }
 
 /**
+ * Whether to chain bandwidth when neither --bandwidth nor --no-bandwidth was given. Debian 12's
+ * reference plugins (1.1.1) dereference nil in bandwidth's CHECK when the runtime sends no bandwidth
+ * args, i.e. for every pod without limits; a plugin set that does not speak CNI 1.1.0 (before 1.5.0)
+ * may be that old, so bandwidth is left out of the chain there, and install says so.
+ */
+export function chainDefaults(o: InstallOptions, deps: Pick<InstallDeps, 'pluginVersions'>): { o: InstallOptions; note?: string } {
+  if (o.bandwidth !== undefined) return { o };
+  const file = path.join(o.binDir, 'bandwidth');
+  const versions = fs.existsSync(file) ? deps.pluginVersions(file) : undefined;
+  if (!versions || versions.includes('1.1.0')) return { o };
+  return {
+    o: { ...o, bandwidth: false },
+    note: `bandwidth not chained: ${file} speaks CNI ${versions.join(', ')} only, as the reference plugins before 1.5.0 do, and Debian 12's (1.1.1) crash in CHECK for pods without bandwidth limits; upgrade the CNI plugins, or pass --bandwidth to chain it anyway`,
+  };
+}
+
+/**
  * The conflist's cniVersion when --cni-version is not given: 1.1.0, or the newest version every
  * chained plugin in the bin dir speaks (Debian 12's reference plugins 1.1.1 stop at 1.0.0; a conflist
  * they cannot speak fails every pod).
@@ -213,10 +230,12 @@ export interface InstallResult {
   conflist: string;
 }
 
-export async function install(o: InstallOptions, deps: InstallDeps = defaultInstallDeps): Promise<InstallResult> {
-  const dry = o.dryRun === true;
+export async function install(opts: InstallOptions, deps: InstallDeps = defaultInstallDeps): Promise<InstallResult> {
+  const dry = opts.dryRun === true;
   const steps: StepReport[] = [];
   const warnings: string[] = [];
+  const { o, note: chainNote } = chainDefaults(opts, deps);
+  if (chainNote) warnings.push(chainNote);
   const cfg = await resolveConfig(o, deps);
 
   // 1. The binary first: the conflist must never name a plugin that is not there.
