@@ -158,6 +158,33 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
     t.equal(hookProgs(up, BPF.BPF_TCX_INGRESS).length, 0);
   });
 
+  t.test('NATed flows stay on the stack: ClusterIP DNAT to a backend on another node', { skip: !have('iptables') && 'needs iptables' }, async (t) => {
+    // The underlay and the "remote node" (10.78.0.1) are the previous test's; the uplink goes back on.
+    const up = node.ifindex('pltup');
+    inNode(() => attachUplink(deps, { bpfRoot: root, ifName: 'pltup', ifindex: up, tcx: true }));
+    t.teardown(() => void inNode(() => detachUplink(deps, { bpfRoot: root, ifName: 'pltup', ifindex: up })));
+    node.exec('iptables', ['-t', 'nat', '-A', 'PREROUTING', '-d', '10.96.0.11/32', '-p', 'tcp', '--dport', '80', '-j', 'DNAT', '--to-destination', '10.78.0.1:8080']);
+    const server = spawn('ip', ['netns', 'exec', remote.name, '/usr/bin/python3', '-c', [
+      'import socket',
+      's = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("10.78.0.1", 8080)); s.listen(4)',
+      'print("ready", flush=True); s.settimeout(15)',
+      'c, a = s.accept(); c.sendall(b"hello " + a[0].encode() + b" " + c.recv(100)); c.close()',
+    ].join('\n')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    t.teardown(() => server.kill());
+    await new Promise<void>((resolve, reject) => {
+      server.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      server.on('exit', (c) => reject(new Error(`server exited ${c}`)));
+    });
+    const passFlowBefore = counters(up).passFlow.packets;
+    const got = p1.ns.exec('/usr/bin/python3', ['-c', [
+      'import socket',
+      's = socket.create_connection(("10.96.0.11", 80), timeout=5); s.sendall(b"ping")',
+      'print(s.recv(100).decode())',
+    ].join('\n')]);
+    t.equal(got.trim(), 'hello 10.77.0.1 ping', 'TCP both ways through the ClusterIP to the remote backend');
+    t.ok(counters(up).passFlow.packets > passFlowBefore, 'the remote backend\'s replies were handed to the stack at the uplink (reverse NAT), not redirected');
+  });
+
   t.test('detach: unpins, removes only our map entries, is idempotent', async (t) => {
     const done = inNode(() => detachEndpoint(deps, { bpfRoot: root, hostIfName: p1.hostIf, hostIfindex: p1.hostIfindex, ips: [p1.ip] }));
     t.match(done, [/unpinned .*from-pod$/, /unpinned .*to-pod$/, /deleted pl_endpoints\[10\.77\.0\.1\]/, /deleted pl_pod_cfg/, /deleted pl_stats/]);
