@@ -1,17 +1,16 @@
 // CNI VERSION, answered without loading the plugin: runtimes ask it often and it must cost no more
-// than Node's own start-up. stdin is read with one synchronous read (no stream machinery).
+// than Node's own start-up. stdin is read with plain fd reads (no stream, no tty module).
 // (Not logged: it reads no config and changes nothing.)
-import { readFileSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import { versionInfo } from '../lib/cni/about.js';
+import { readFdToEnd, writeFdAll } from '../lib/cni/process-io.js';
 
 export function runVersion(): number {
   let input: Buffer | undefined;
   try {
-    input = isatty(0) ? undefined : readFileSync(0);
+    input = readFdToEnd(0); // undefined: a non-blocking stdin with nothing in it
   } catch {
-    input = undefined; // stdin is optional for VERSION (closed, or a non-blocking pipe)
+    input = undefined; // stdin is optional for VERSION
   }
-  process.stdout.write(`${JSON.stringify(versionInfo(input))}\n`);
+  writeFdAll(1, `${JSON.stringify(versionInfo(input))}\n`);
   return 0;
 }
