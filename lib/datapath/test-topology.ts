@@ -1,5 +1,6 @@
 // Test topology (privileged tests only): a "node" netns with pod netns behind veth or netkit pairs,
 // /32 routes on the node, default routes in the pods. Nothing here is used by library code.
+import * as fs from 'node:fs';
 import { Netlink } from '../netlink/index.js';
 import { createNetns, inNetns, sh, type TestNetns } from '../bpf/test-helpers.js';
 import type { Sys } from '../sys/index.js';
@@ -29,7 +30,8 @@ export function buildTopology(sys: Sys, prefix: string, device: PodDevice, ips: 
   const pods: TestPod[] = [];
   const all = [node];
   try {
-    node.exec('sysctl', ['-qw', 'net.ipv4.ip_forward=0']); // the fast path must not need the stack
+    // The fast path must not need the stack. /proc/sys/net resolves against the opening thread's netns.
+    inNetns(sys, node, () => fs.writeFileSync('/proc/sys/net/ipv4/ip_forward', '0'));
     ips.forEach((ip, i) => {
       const ns = createNetns(sys, `${prefix}-p${i + 1}`);
       all.push(ns);
