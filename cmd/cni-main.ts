@@ -2,8 +2,7 @@
 import { dispatch } from '../lib/cni/dispatcher.js';
 import { processIO } from '../lib/cni/process-io.js';
 import { makeHandlers } from '../lib/plugin/handlers.js';
-import * as path from 'node:path';
-import { recordCall } from '../lib/metrics/index.js';
+import { metricsStateNextTo, recordCall } from '../lib/metrics/index.js';
 import { pluginDeps } from './deps.js';
 
 export async function runCni(argv: string[]): Promise<number> {
@@ -16,7 +15,7 @@ export async function runCni(argv: string[]): Promise<number> {
       if (e.dryRun) return;
       recordCall(
         { command: e.command, durationMs: e.durationMs, code: e.code },
-        { stateFile: e.modeFile ? path.join(path.dirname(e.modeFile), 'metrics.json') : undefined, modeFile: e.modeFile, stateDir: e.stateDir },
+        { stateFile: e.modeFile ? metricsStateNextTo(e.modeFile) : undefined, modeFile: e.modeFile, stateDir: e.stateDir },
       );
     },
   });

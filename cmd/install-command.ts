@@ -12,7 +12,7 @@ import {
   CONFLIST_CNI_VERSION, CONFLIST_NAME, DEFAULT_NETWORK_NAME, nodePodCidrs, podlinkPlugin, renderConflist,
 } from '../lib/manifest/index.js';
 import {
-  collectNodeView, DEFAULT_METRICS_STATE, DEFAULT_TEXTFILE_DIR, emptyState, readState, renderMetrics, textfilePath, writeTextfile,
+  collectNodeView, DEFAULT_TEXTFILE_DIR, metricsStateNextTo, emptyState, readState, renderMetrics, textfilePath, writeTextfile,
 } from '../lib/metrics/index.js';
 import { probe } from '../lib/plugin/index.js';
 import { DEFAULT_BPF_ROOT, isLoaded } from '../lib/datapath/index.js';
@@ -230,7 +230,13 @@ export interface InstallResult {
   conflist: string;
 }
 
-export async function install(opts: InstallOptions, deps: InstallDeps = defaultInstallDeps): Promise<InstallResult> {
+export async function install(opts: InstallOptions, rawDeps: InstallDeps = defaultInstallDeps): Promise<InstallResult> {
+  // The chain checks ask the same plugin binaries for their versions: exec each one once.
+  const versions = new Map<string, string[] | undefined>();
+  const deps: InstallDeps = {
+    ...rawDeps,
+    pluginVersions: (f) => (versions.has(f) ? versions.get(f) : versions.set(f, rawDeps.pluginVersions(f)).get(f)),
+  };
   const dry = opts.dryRun === true;
   const steps: StepReport[] = [];
   const warnings: string[] = [];
@@ -331,7 +337,7 @@ export async function install(opts: InstallOptions, deps: InstallDeps = defaultI
   if (o.textfileDir !== undefined || fs.existsSync(tfDir)) {
     const tf = textfilePath(tfDir);
     try {
-      const text = renderMetrics(readState(o.metricsState ?? DEFAULT_METRICS_STATE) ?? emptyState(), {
+      const text = renderMetrics(readState(o.metricsState ?? metricsStateNextTo(cfg.modeFile)) ?? emptyState(), {
         ...collectNodeView({ modeFile: cfg.modeFile, stateDir: typeof cfg.plugin.stateDir === 'string' ? cfg.plugin.stateDir : undefined }),
         ...(dry ? { mode: m } : {}),
       });

@@ -8,6 +8,11 @@ import { withLock } from '../util/index.js';
 import { DURATION_BUCKETS, emptyHistogram, isHistogram, observe, type Histogram } from './histogram.js';
 
 export const DEFAULT_METRICS_STATE = '/run/podlink/metrics.json';
+
+/** CNI calls keep their aggregate next to the network's mode file (the default mode file gives the default). */
+export function metricsStateNextTo(modeFile: string): string {
+  return path.join(path.dirname(modeFile), 'metrics.json');
+}
 export const STATE_VERSION = 1;
 
 /** The commands with their own series; anything else (VERSION, garbage) is not recorded. */

@@ -1,6 +1,6 @@
 // GC: remove every attachment podlink recorded that is not in cni.dev/valid-attachments. Never touches
 // a valid one. Carries on after an error and reports all errors at the end.
-import { deleteLinkPair, hostIfName as deriveHostIfName } from '../connector/index.js';
+import { deleteLinkPair } from '../connector/index.js';
 import { Code, CniError } from '../cni/errors.js';
 import { Netlink } from '../netlink/index.js';
 import type { DatapathPort } from './datapath-port.js';
@@ -26,7 +26,7 @@ export function runGc(req: Request, dp: DatapathPort): void {
         // The record names the attachment; the host link name is derived from it, never read from it.
         // As in DEL: settle what is ours, delete the device (its hooks go with it), then unpin.
         const scope = detachScope(nl, record.containerId, record.ifname, record);
-        const hostIfName = deriveHostIfName(record.containerId, record.ifname);
+        const { hostIfName } = scope;
         if (deleteLinkPair(nl, hostIfName, { mode: record.mode, ifindex: record.hostIfindex }) === 'foreign') {
           req.log.warn(`gc: ${hostIfName} does not match the record (kind or ifindex differ): left alone`);
         }
