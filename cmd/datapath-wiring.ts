@@ -43,6 +43,8 @@ export function bpfDatapathPort(sys: () => Sys): DatapathPort {
       ensureDatapathLoaded(sys(), a.bpfRoot);
       return dp().attach({ ...a, ips: bare(a.ips) });
     },
+    describePublish: () => dp().describePublish(),
+    publish: (a) => dp().publish({ ...a, ips: bare(a.ips) }),
     detach: (bpfRoot, hostIfName, hostIfindex, ips) => dp().detach(bpfRoot, hostIfName, hostIfindex, bare(ips)),
     check: (a) => dp().check({ ...a, ips: bare(a.ips) }),
     ready: (bpfRoot) => dp().ready(bpfRoot),

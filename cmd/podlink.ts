@@ -17,7 +17,12 @@ async function payload(): Promise<PayloadModule> {
 
 const CNI_FLAGS = new Set(['--dry-run', '--json']);
 
+// PODLINK_TRACE_STEPS=1: milliseconds since the process started at each phase (stderr), for profiling.
+const trace = process.env.PODLINK_TRACE_STEPS === '1';
+const mark = (what: string) => trace && process.stderr.write(`podlink: t=${performance.now().toFixed(2)} ms ${what}\n`);
+
 async function main(argv: string[]): Promise<number> {
+  mark('entry');
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     process.stdout.write(`podlink ${VERSION}\n`);
     return 0;
@@ -28,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (process.env.CNI_COMMAND && argv.every((a) => CNI_FLAGS.has(a))) {
     const { runCni } = await payload();
+    mark('payload loaded');
     return runCni(argv);
   }
   const { runCli } = await payload();
@@ -36,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
+    mark('done');
     process.exitCode = code;
   },
   (e: unknown) => {

@@ -4,11 +4,11 @@
 import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isRoot, ROOT, Testbed } from './testbed.js';
+import { CNI_PATH, isRoot, ROOT, Testbed } from './testbed.js';
 
 const FAULTY = path.join(ROOT, 'build/podlink-fault-hooks');
-const ADD_STEPS = ['open pod netns', 'resolve datapath mode', 'claim endpoint', 'IPAM ADD', 'create link pair', 'configure pod side', 'configure host side', 'attach BPF datapath', 'write endpoint record'];
-const DEL_STEPS = ['read endpoint record', 'IPAM DEL', 'delete link pair', 'detach BPF datapath', 'remove endpoint record'];
+const ADD_STEPS = ['open pod netns', 'resolve datapath mode', 'claim endpoint', 'start IPAM ADD', 'create link pair', 'attach BPF datapath', 'wait for IPAM', 'configure pod side', 'configure host side', 'publish endpoint', 'write endpoint record'];
+const DEL_STEPS = ['read endpoint record', 'start IPAM DEL', 'delete link pair', 'detach BPF datapath', 'wait for IPAM', 'remove endpoint record'];
 
 if (!isRoot || !fs.existsSync(FAULTY)) {
   t.plan(0, !isRoot ? 'needs root' : 'build/podlink-fault-hooks missing (node build.mjs --with-test-build)');
@@ -64,6 +64,24 @@ t.test('a retried ADD without DEL after a crash cleans up the leftovers itself',
   t.equal(b.ipamAllocations().length, 2, 'one IPv4 + one IPv6 allocation, none leaked');
   t.equal(b.run('DEL', { containerId: 'c2', pod: pod2 }).code, 0);
   assertClean(t, b, 'after DEL');
+});
+
+t.test('SIGKILL while the IPAM plugin it started is still running: DEL waits for it, then releases', async (t) => {
+  const b = new Testbed('crash-ipam');
+  t.teardown(() => b.cleanup());
+  // host-local behind a half-second delay: podlink is killed long before it has allocated.
+  const slow = path.join(b.dir, 'slow-cni');
+  fs.mkdirSync(slow);
+  fs.writeFileSync(path.join(slow, 'host-local'), `#!/bin/sh\nsleep 0.5\nexec ${path.join(CNI_PATH, 'host-local')} "$@"\n`, { mode: 0o755 });
+  const pod = b.pod('a');
+  const conf = b.conf();
+  const killed = b.runWith(FAULTY, 'ADD', { containerId: 'c3', pod, conf, env: { CNI_PATH: slow, PODLINK_FAULT_AFTER_STEP: 'start IPAM ADD' } });
+  t.equal(killed.signal, 'SIGKILL', 'podlink was killed while its IPAM ADD ran');
+  const del = b.run('DEL', { containerId: 'c3', pod, conf }); // the plain host-local: done before the orphan
+  t.equal(del.code, 0, 'DEL succeeds');
+  await new Promise((r) => setTimeout(r, 1000)); // had DEL not waited, the orphan would allocate now
+  assertClean(t, b, 'after DEL and the orphan');
+  t.match(fs.readFileSync(path.join(b.dir, 'podlink.log'), 'utf8'), /waited for \d+ process\(es\) of an unfinished ADD of c3\/eth0/, 'the log says DEL waited');
 });
 
 DEL_STEPS.forEach((step, i) => {

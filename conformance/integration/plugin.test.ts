@@ -212,7 +212,7 @@ t.test('--dry-run changes nothing (ADD, CHECK, DEL)', { skip: vmTier && 'covered
   const add = b.run('ADD', { containerId: 'dr1', pod, conf, ifname: 'eth1', flags: ['--dry-run'] });
   ok(t, add, 'ADD --dry-run');
   t.match(add.stdout, /podlink ADD plan \(dry run: nothing was changed\)/);
-  t.match(add.stdout, /IPAM ADD/);
+  t.match(add.stdout, /start IPAM ADD/);
   t.match(add.stdout, /create link pair/);
   const addJson = b.run('ADD', { containerId: 'dr1', pod, conf, ifname: 'eth1', flags: ['--dry-run', '--json'] });
   t.match(JSON.parse(addJson.stdout), { command: 'ADD', steps: [{ step: 1 }] });

@@ -1,5 +1,5 @@
 // Executor for the endpoint plan: write the map entries, then create and pin the links (or tc
-// filters). attach is an ensure: re-running it converges (an existing link on the right hook is
+// filters); publishEndpoint writes the map entries again once the pod's IPs are known. attach is an ensure: re-running it converges (an existing link on the right hook is
 // updated in place with LINK_UPDATE; a defunct one is replaced). On failure, what this call did is
 // undone. See detach.ts and check.ts for the reverse and the audit.
 // May import: lib/bpf, lib/sys, ./plan, ./load, ./layout, ./paths.
@@ -9,7 +9,7 @@ import { E, type Sys } from '../sys/index.js';
 import * as L from './layout.js';
 import { openDatapath, type PinnedDatapath } from './load.js';
 import type { DatapathObject } from './object.js';
-import { DatapathError, linkIsOnHook, planAttachEndpoint, type EndpointSpec, type LinkStep, type MapWriteStep } from './plan.js';
+import { DatapathError, linkIsOnHook, mapSteps, planAttachEndpoint, type EndpointSpec, type LinkStep, type MapWriteStep } from './plan.js';
 import type { TcPort } from './tc-port.js';
 
 export interface DatapathDeps {
@@ -136,6 +136,25 @@ export function attachEndpoint(deps: DatapathDeps, spec: EndpointSpec): AttachRe
       else ensureTcFilter(deps.tc, st, dp.programs.get(st.role)!, undo);
     }
     return { pins: steps.flatMap((s) => (s.kind === 'link' && s.pin ? [s.pin] : [])), done: steps.map((s) => s.what) };
+  } catch (e) {
+    runUndo(undo);
+    throw e;
+  } finally {
+    dp.close();
+  }
+}
+
+/**
+ * The map entries alone, for an endpoint whose links are attached already: ADD attaches before the
+ * pod's IPs are known (IPAM runs meanwhile), then publishes them. Until then the pod's config carries
+ * no IPs, so anti-spoofing drops whatever the pod sends, and no other endpoint redirects to it.
+ */
+export function publishEndpoint(deps: DatapathDeps, spec: EndpointSpec): void {
+  if (spec.hostIfindex === undefined) throw new DatapathError(`publish ${spec.hostIfName}`, 'hostIfindex is required');
+  const dp = openDatapath(deps.sys, spec.bpfRoot, { object: deps.object });
+  const undo: Undo[] = [];
+  try {
+    for (const st of mapSteps(spec)) writeMap(dp, st, undo);
   } catch (e) {
     runUndo(undo);
     throw e;

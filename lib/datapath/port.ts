@@ -1,10 +1,11 @@
 // The datapath as lib/plugin's DatapathPort sees it (structurally; lib/plugin owns the interface):
 // describe / attach / detach / check / ready for one endpoint, over a Sys and an optional tc client.
-// May import: lib/sys, ./endpoint, ./plan, ./load.
+// May import: lib/sys, ./endpoint, ./plan, ./load, ./layout.
 import type { OperationalMode } from '../connector/index.js';
 import { checkEndpoint } from './check.js';
 import { detachEndpoint } from './detach.js';
-import { attachEndpoint, type DatapathDeps } from './endpoint.js';
+import { attachEndpoint, publishEndpoint, type DatapathDeps } from './endpoint.js';
+import { MAPS } from './layout.js';
 import { datapathProblems } from './load.js';
 import { describeSteps, planAttachEndpoint } from './plan.js';
 
@@ -28,6 +29,12 @@ export function bpfDatapath(deps: DatapathDeps) {
     },
     attach(a: EndpointAttachInput): string[] {
       return attachEndpoint(deps, a).pins;
+    },
+    describePublish(): string[] {
+      return [`bpf: write the pod IPs into ${MAPS.podCfg}[host device] (anti-spoofing allows them from now on)`, `bpf: write ${MAPS.endpoints}[pod IP] = {ifindex of the host device, pod MAC} for each pod IP`];
+    },
+    publish(a: EndpointAttachInput): void {
+      publishEndpoint(deps, a);
     },
     detach(bpfRoot: string, hostIfName: string, hostIfindex: number | undefined, ips: string[]): void {
       detachEndpoint(deps, { bpfRoot, hostIfName, hostIfindex, ips });

@@ -2,11 +2,13 @@
 // Same environment as ours with only CNI_COMMAND changed, the WHOLE config on stdin, its stderr
 // copied to ours, its error object passed through unchanged (same code/msg/details).
 // Anything else that goes wrong (no result, garbage, crash, signal, timeout) → code 999 naming the
-// plugin. Synchronous on purpose: the plugin does nothing else meanwhile.
-// May import: node builtins, ../cni, ./find.
-import { spawnSync } from 'node:child_process';
+// plugin. execIpam waits for it; startIpam lets the caller work while it runs.
+// May import: node builtins, ../cni, ./find, ./scratch.
+import { spawn, spawnSync } from 'node:child_process';
 import { CniError, Code, configVersion, parseResult, type Result } from '../cni/index.js';
+import * as fs from 'node:fs';
 import { findPlugin } from './find.js';
+import { scratchContents, scratchFile, scratchInput } from './scratch.js';
 
 export type IpamCommand = 'ADD' | 'DEL' | 'CHECK' | 'STATUS' | 'GC';
 
@@ -47,6 +49,66 @@ export function parseErrorObject(stdout: Buffer | string): CniError | undefined 
   return new CniError(o.code, o.msg, typeof o.details === 'string' ? o.details : undefined);
 }
 
+interface Outcome {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: Buffer;
+  error?: Error;
+}
+
+interface Invocation {
+  type: string;
+  plugin: string;
+  version: string;
+  input: string;
+  env: Record<string, string>;
+  timeoutMs: number;
+  stderr: (s: string) => void;
+}
+
+function prepare(command: IpamCommand, confRaw: Record<string, unknown>, env: Record<string, string | undefined>, cniPath: readonly string[], opts: ExecIpamOptions): Invocation {
+  const type = ipamType(confRaw);
+  const plugin = findPlugin(type, cniPath);
+  const childEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
+  childEnv.CNI_COMMAND = command;
+  return {
+    type,
+    plugin,
+    version: configVersion(confRaw),
+    input: JSON.stringify(confRaw),
+    env: childEnv,
+    timeoutMs: opts.timeoutMs ?? DEFAULT_IPAM_TIMEOUT_MS,
+    stderr: opts.stderr ?? ((s: string) => void process.stderr.write(s)),
+  };
+}
+
+/** What the plugin's exit means for us: its result, nothing (non-ADD success), or a CniError. */
+function interpret(command: IpamCommand, inv: Invocation, r: Outcome): Result | void {
+  if (r.stderr.length) inv.stderr(r.stderr.toString());
+  const who = `IPAM plugin ${inv.type} (${inv.plugin}) ${command}`;
+  if (r.error) {
+    const code = (r.error as NodeJS.ErrnoException).code;
+    if (code === 'ETIMEDOUT') throw new CniError(Code.Internal, `${who} timed out after ${inv.timeoutMs} ms`);
+    throw new CniError(Code.Internal, `${who} could not be run: ${r.error.message}`);
+  }
+  if (r.status === 0) {
+    if (command !== 'ADD') return;
+    try {
+      return parseResult(r.stdout, inv.version);
+    } catch (e) {
+      const why = e instanceof CniError ? e.msg : String(e);
+      throw new CniError(Code.Internal, `${who} returned an invalid result: ${why}`, tail(r.stdout) || undefined);
+    }
+  }
+  const passthrough = parseErrorObject(r.stdout);
+  if (passthrough) throw passthrough;
+  const how = r.signal ? `was killed by signal ${r.signal}` : `failed with exit status ${r.status}`;
+  const details = [r.stdout.length ? `stdout: ${tail(r.stdout)}` : '', r.stderr.length ? `stderr: ${tail(r.stderr)}` : ''].filter(Boolean).join('; ');
+  throw new CniError(Code.Internal, `${who} ${how}`, details || undefined);
+}
+
 export function execIpam(command: 'ADD', confRaw: Record<string, unknown>, env: Record<string, string | undefined>, cniPath: readonly string[], opts?: ExecIpamOptions): Result;
 export function execIpam(command: Exclude<IpamCommand, 'ADD'>, confRaw: Record<string, unknown>, env: Record<string, string | undefined>, cniPath: readonly string[], opts?: ExecIpamOptions): void;
 export function execIpam(command: IpamCommand, confRaw: Record<string, unknown>, env: Record<string, string | undefined>, cniPath: readonly string[], opts?: ExecIpamOptions): Result | void;
@@ -57,44 +119,58 @@ export function execIpam(
   cniPath: readonly string[],
   opts: ExecIpamOptions = {},
 ): Result | void {
-  const type = ipamType(confRaw);
-  const plugin = findPlugin(type, cniPath);
-  const version = configVersion(confRaw);
-  const childEnv: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
-  childEnv.CNI_COMMAND = command;
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_IPAM_TIMEOUT_MS;
-
-  const r = spawnSync(plugin, [], {
-    input: JSON.stringify(confRaw),
-    env: childEnv,
-    timeout: timeoutMs,
+  const inv = prepare(command, confRaw, env, cniPath, opts);
+  const r = spawnSync(inv.plugin, [], {
+    input: inv.input,
+    env: inv.env,
+    timeout: inv.timeoutMs,
     killSignal: 'SIGKILL',
     maxBuffer: MAX_OUTPUT,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  if (r.stderr?.length) (opts.stderr ?? ((s: string) => void process.stderr.write(s)))(r.stderr.toString());
+  return interpret(command, inv, { status: r.status, signal: r.signal, stdout: r.stdout ?? Buffer.alloc(0), stderr: r.stderr ?? Buffer.alloc(0), error: r.error });
+}
 
-  const who = `IPAM plugin ${type} (${plugin}) ${command}`;
-  if (r.error) {
-    const code = (r.error as NodeJS.ErrnoException).code;
-    if (code === 'ETIMEDOUT') throw new CniError(Code.Internal, `${who} timed out after ${timeoutMs} ms`);
-    throw new CniError(Code.Internal, `${who} could not be run: ${r.error.message}`);
-  }
-  if (r.status === 0) {
-    if (command !== 'ADD') return;
+/**
+ * The same call, started now and settled later: the plugin runs in its own process while we do work
+ * that does not depend on its answer (ADD creates the link pair and attaches BPF meanwhile, whose tcx
+ * attachments each wait for an RCU grace period in the kernel). Same result and errors as execIpam.
+ * A plugin that cannot be found fails here, synchronously, like execIpam.
+ */
+export function startIpam(command: 'ADD', confRaw: Record<string, unknown>, env: Record<string, string | undefined>, cniPath: readonly string[], opts?: ExecIpamOptions): Promise<Result>;
+export function startIpam(command: Exclude<IpamCommand, 'ADD'>, confRaw: Record<string, unknown>, env: Record<string, string | undefined>, cniPath: readonly string[], opts?: ExecIpamOptions): Promise<void>;
+export function startIpam(
+  command: IpamCommand,
+  confRaw: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+  cniPath: readonly string[],
+  opts: ExecIpamOptions = {},
+): Promise<Result | void> {
+  const inv = prepare(command, confRaw, env, cniPath, opts);
+  const fds = [scratchInput(inv.input), scratchFile(), scratchFile()] as const;
+  const closeAll = () => fds.forEach((fd) => fs.closeSync(fd));
+  return new Promise<Outcome>((resolve) => {
+    let error: Error | undefined;
+    let child: ReturnType<typeof spawn>;
     try {
-      return parseResult(r.stdout, version);
+      child = spawn(inv.plugin, [], { env: inv.env, stdio: [...fds] });
     } catch (e) {
-      const why = e instanceof CniError ? e.msg : String(e);
-      throw new CniError(Code.Internal, `${who} returned an invalid result: ${why}`, tail(r.stdout) || undefined);
+      resolve({ status: null, signal: null, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), error: e as Error });
+      return;
     }
-  }
-  const passthrough = parseErrorObject(r.stdout);
-  if (passthrough) throw passthrough;
-  const how = r.signal ? `was killed by signal ${r.signal}` : `failed with exit status ${r.status}`;
-  const details = [r.stdout?.length ? `stdout: ${tail(r.stdout)}` : '', r.stderr?.length ? `stderr: ${tail(r.stderr)}` : '']
-    .filter(Boolean)
-    .join('; ');
-  throw new CniError(Code.Internal, `${who} ${how}`, details || undefined);
+    const timer = setTimeout(() => {
+      error = Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' });
+      child.kill('SIGKILL');
+    }, inv.timeoutMs);
+    child.on('error', (e) => {
+      error ??= e;
+    });
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      const stdout = scratchContents(fds[1], MAX_OUTPUT);
+      const stderr = scratchContents(fds[2], MAX_OUTPUT);
+      if (!stdout || !stderr) error ??= new Error(`more than ${MAX_OUTPUT} bytes of output`);
+      resolve({ status, signal, stdout: stdout ?? Buffer.alloc(0), stderr: stderr ?? Buffer.alloc(0), error });
+    });
+  }).finally(closeAll).then((r) => interpret(command, inv, r));
 }

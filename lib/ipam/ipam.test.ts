@@ -3,7 +3,7 @@ import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CniError, Code } from '../cni/index.js';
-import { execIpam, findPlugin, type IpamCommand } from './index.js';
+import { execIpam, findPlugin, startIpam, type IpamCommand } from './index.js';
 
 const FAKE = join(dirname(fileURLToPath(import.meta.url)), 'testdata', 'fake-ipam');
 
@@ -154,4 +154,58 @@ t.test('config problems: no ipam section, plugin not installed', async (t) => {
   const e = cniErr(t, () => execIpam('ADD', { ...conf('1.0.0'), ipam: { type: 'host-local' } }, env, path), Code.InvalidConfig, /failed to find IPAM plugin "host-local"/);
   t.match(e.details, /CNI_PATH/);
   cniErr(t, () => execIpam('DEL', conf('1.0.0'), env, []), Code.InvalidEnv, 'required env variables [CNI_PATH] missing');
+});
+
+// startIpam: the same call started now and settled later; every outcome must match execIpam's.
+async function startErr(t: Test, p: () => Promise<unknown>, code: number, msg: RegExp | string): Promise<CniError> {
+  const e = (await p().then(
+    () => t.fail('expected a rejection'),
+    (x: unknown) => x,
+  )) as CniError;
+  t.type(e, CniError);
+  t.equal(e.code, code);
+  typeof msg === 'string' ? t.equal(e.msg, msg) : t.match(e.msg, msg);
+  return e;
+}
+
+t.test('startIpam ADD: same env, stdin and parsed result as execIpam', async (t) => {
+  const { path, env, dumps } = setup(t);
+  const c = conf('1.0.0');
+  const pending = startIpam('ADD', c, env, path);
+  const r = await pending;
+  t.strictSame(r, execIpam('ADD', c, env, path), 'same result as the synchronous call');
+  const [started, synced] = dumps();
+  t.strictSame(withoutTapEnv(started!.env), withoutTapEnv(synced!.env), 'same environment');
+  t.equal(started!.stdin, JSON.stringify(c), 'the whole config, byte for byte');
+  t.equal(started!.env.CNI_COMMAND, 'ADD');
+});
+
+t.test('startIpam: the plugin reaches EOF on stdin while we block (no event loop turn needed)', async (t) => {
+  const { path, env, dumps } = setup(t);
+  const pending = startIpam('DEL', conf('1.0.0'), env, path);
+  // Block the event loop for longer than the fake takes to run: it must finish anyway.
+  const until = Date.now() + 1500;
+  while (Date.now() < until && !readFileSync(join(dirname(path[0]!), 'dump.jsonl'), { encoding: 'utf8', flag: 'a+' }).length) {
+    // busy wait
+  }
+  t.equal(dumps().length, 1, 'the plugin ran to completion while the loop was blocked');
+  t.equal(await pending, undefined);
+});
+
+t.test('startIpam failures: passthrough, garbage, exit status with stderr, signal, timeout, not found', async (t) => {
+  let s = setup(t, 'error');
+  const e = await startErr(t, () => startIpam('ADD', conf('1.0.0'), s.env, s.path), 11, 'no IP addresses available in range set');
+  t.equal(e.details, '10.205.0.0/24 is full');
+  s = setup(t, 'garbage');
+  await startErr(t, () => startIpam('ADD', conf('1.0.0'), s.env, s.path), Code.Internal, /ADD returned an invalid result: error decoding result/);
+  s = setup(t, 'exit', { FAKE_IPAM_STDERR: 'panic: something broke' });
+  const got: string[] = [];
+  const x = await startErr(t, () => startIpam('CHECK', conf('1.0.0'), s.env, s.path, { stderr: (m) => void got.push(m) }), Code.Internal, /CHECK failed with exit status 3$/);
+  t.match(x.details, 'stderr: panic: something broke');
+  t.match(got.join(''), 'panic: something broke', 'stderr forwarded');
+  s = setup(t, 'crash');
+  await startErr(t, () => startIpam('ADD', conf('1.0.0'), s.env, s.path), Code.Internal, /ADD was killed by signal SIGKILL$/);
+  s = setup(t, 'hang');
+  await startErr(t, () => startIpam('ADD', conf('1.0.0'), s.env, s.path, { timeoutMs: 300 }), Code.Internal, /ADD timed out after 300 ms$/);
+  t.throws(() => startIpam('ADD', { ...conf('1.0.0'), ipam: { type: 'host-local' } }, s.env, s.path), /failed to find IPAM plugin "host-local"/, 'not found: thrown at once');
 });

@@ -1,5 +1,8 @@
-// ADD: validate → mode → IPAM → link pair → addressing/routes → BPF → record → result.
-// Every step registers its undo; a failure anywhere leaves nothing behind.
+// ADD: validate → mode → IPAM started → link pair → BPF attached → IPAM answer → addressing/routes →
+// BPF map entries for the IPs → record → result. The IPAM plugin runs in its own process while we
+// create the link pair and attach BPF (each tcx/netkit attachment waits for an RCU grace period in
+// the kernel): its time is hidden behind ours. Every step registers its undo; a failure anywhere
+// leaves nothing behind.
 import { hostIfName as deriveHostIfName, derivedMac, deleteLinkPair, isLayer2, isNetkit, newLinkPair, resolveMode, type OperationalMode } from '../connector/index.js';
 import { Code, CniError } from '../cni/errors.js';
 import type { Result, IPConfig, Route as CniRoute } from '../cni/result.js';
@@ -9,7 +12,8 @@ import type { DatapathPort } from './datapath-port.js';
 import { recordPath, removeRecord, writeRecord, readRecord, type EndpointRecord } from './endpoint-record.js';
 import { Plan } from './plan.js';
 import { loadOrProbeModeFile, type ProbeDeps } from './probe.js';
-import { ipamAdd, ipamDel } from './ipam-port.js';
+import { ipamDel, startIpamAdd, type PendingIpam } from './ipam-port.js';
+import { settleOrphans } from './orphaned-ipam.js';
 import { defaultRouteMtu } from './mtu.js';
 import { ifSysctl, writeSysctl } from './sysctl.js';
 import type { Request } from './types.js';
@@ -25,6 +29,7 @@ interface AddState {
   tcx?: boolean;
   scrub?: boolean;
   ipam?: Result;
+  ipamCall?: PendingIpam<Result>;
   host?: Link;
   pod?: Link;
   ips: { cidr: string; family: 4 | 6; gateway: string }[];
@@ -69,7 +74,7 @@ export function buildAddPlan(req: Request, dp: DatapathPort, probeDeps: () => Pr
     st.scrub = mf.features.netkitScrub;
   });
 
-  plan.add('claim endpoint', [`write intent record ${recFile}`, `remove a stale ${hostIfName} left by an earlier crashed ADD of this attachment`], (s) => {
+  plan.add('claim endpoint', [`write intent record ${recFile}`, `remove a stale ${hostIfName} left by an earlier crashed ADD of this attachment (after its IPAM plugin has finished)`], async (s) => {
     const old = readRecord(recFile);
     if (old && (old.containerId !== env.containerId || old.ifname !== env.ifname)) {
       throw new CniError(Code.InvalidEnv, `endpoint record ${recFile} belongs to ${old.containerId}/${old.ifname}`, 'a record name collision: remove the stale record if that attachment no longer exists');
@@ -77,6 +82,7 @@ export function buildAddPlan(req: Request, dp: DatapathPort, probeDeps: () => Pr
     if (old) {
       // Same (containerID, ifname) again without a DEL: the earlier ADD crashed. What it left is ours.
       req.log.warn(`found a record of an unfinished ADD for ${env.containerId}/${env.ifname}: cleaning it up first`);
+      await settleOrphans(req);
       if (old.ipamType && conf.ipamType) ipamDel(req);
       deleteLinkPair(st.hostNl!, old.hostIfName, { mode: old.mode, ifindex: old.hostIfindex });
       dp.detach(conf.bpfRoot, old.hostIfName, old.hostIfindex, old.ips);
@@ -88,21 +94,19 @@ export function buildAddPlan(req: Request, dp: DatapathPort, probeDeps: () => Pr
     s.undo(`remove record ${recFile}`, () => void removeRecord(recFile));
   });
 
-  plan.add('IPAM ADD', [conf.ipamType ? `exec IPAM plugin ${conf.ipamType} ADD from CNI_PATH with the whole config` : 'no ipam configured: use prevResult IPs'], (s) => {
+  plan.add('start IPAM ADD', [conf.ipamType ? `start IPAM plugin ${conf.ipamType} ADD from CNI_PATH with the whole config (it runs while the next steps do)` : 'no ipam configured: use prevResult IPs'], (s) => {
     if (!conf.ipamType) {
-      st.ipam = conf.prevResult;
-      if (!st.ipam?.ips.length) throw new CniError(Code.InvalidConfig, 'ipam.type is required', 'configure an IPAM plugin such as host-local');
-    } else {
-      // Undo registered first: an IPAM ADD that allocated but answered garbage must still be released.
-      s.undo(`IPAM DEL (${conf.ipamType})`, () => ipamDel(req));
-      st.ipam = ipamAdd(req);
-      if (!st.ipam.ips.length) throw new CniError(Code.InvalidConfig, `IPAM plugin ${conf.ipamType} returned no IPs`);
+      if (!conf.prevResult?.ips.length) throw new CniError(Code.InvalidConfig, 'ipam.type is required', 'configure an IPAM plugin such as host-local');
+      return;
     }
-    for (const ip of st.ipam.ips) {
-      const c = parseCidr(ip.address);
-      const gateway = ip.gateway ?? (c.family === 4 ? GW4 : GW6);
-      st.ips.push({ cidr: `${c.address}/${c.family === 4 ? 32 : 128}`, family: c.family, gateway });
-    }
+    const call = startIpamAdd(req);
+    st.ipamCall = call;
+    // Undo registered first: an IPAM ADD that allocated but answered garbage must still be released,
+    // and one still running when a later step fails is waited for before its DEL.
+    s.undo(`IPAM DEL (${conf.ipamType})`, async () => {
+      await call.settled;
+      ipamDel(req);
+    });
   });
 
   plan.add('create link pair', [`create ${conf.mode === 'auto' ? '<operational mode>' : conf.mode} pair: host ${hostIfName} (mac ${hex(hostMac)} in L2 modes), peer ${env.ifname} born in ${env.netns}`, `mtu ${conf.mtu ?? 'of the default-route device'} on both ends${conf.gsoMaxSize ? `, gso_max_size ${conf.gsoMaxSize}` : ''}${conf.groMaxSize ? `, gro_max_size ${conf.groMaxSize}` : ''}`, 're-read both ends and verify kind, mode, policies, MTU and MACs'], (s) => {
@@ -127,6 +131,25 @@ export function buildAddPlan(req: Request, dp: DatapathPort, probeDeps: () => Pr
     st.host = pair.host;
     st.pod = pair.pod;
     s.undo(`delete ${hostIfName}`, () => void st.hostNl!.deleteLink(pair.host.index, hostIfName));
+  });
+
+  plan.add('attach BPF datapath', () => dp.describeAttach({ bpfRoot: conf.bpfRoot, mode: (conf.mode === 'auto' ? 'veth' : conf.mode) as OperationalMode, tcx: true, hostIfName, antiSpoof: conf.antiSpoof, clusterCIDRs: conf.clusterCIDRs }), (s) => {
+    s.undo(`detach BPF from ${hostIfName}`, () => dp.detach(conf.bpfRoot, hostIfName, st.host?.index, st.ips.map((i) => i.cidr)));
+    st.pins = dp.attach(endpoint([]));
+  });
+
+  plan.add('wait for IPAM', [conf.ipamType ? `wait for IPAM plugin ${conf.ipamType} ADD; its IPs become the pod's (/32 and /128)` : 'take the IPs from prevResult'], async () => {
+    if (st.ipamCall) {
+      st.ipam = await st.ipamCall.result;
+      if (!st.ipam.ips.length) throw new CniError(Code.InvalidConfig, `IPAM plugin ${conf.ipamType} returned no IPs`);
+    } else {
+      st.ipam = conf.prevResult;
+    }
+    for (const ip of st.ipam!.ips) {
+      const c = parseCidr(ip.address);
+      const gateway = ip.gateway ?? (c.family === 4 ? GW4 : GW6);
+      st.ips.push({ cidr: `${c.address}/${c.family === 4 ? 32 : 128}`, family: c.family, gateway });
+    }
   });
 
   plan.add('configure pod side', [`in ${env.netns}: bring lo up; add IPAM addresses to ${env.ifname} as /32 and /128 (IPv6 nodad)`, `default routes via the IPAM gateway (else ${GW4} / ${GW6}) onlink`, 'L2 modes: permanent neighbour for the gateway (the host-side MAC)', `bring ${env.ifname} up`], () => {
@@ -182,26 +205,30 @@ export function buildAddPlan(req: Request, dp: DatapathPort, probeDeps: () => Pr
     }
   });
 
-  plan.add('attach BPF datapath', () => dp.describeAttach({ bpfRoot: conf.bpfRoot, mode: (conf.mode === 'auto' ? 'veth' : conf.mode) as OperationalMode, tcx: true, hostIfName, antiSpoof: conf.antiSpoof, clusterCIDRs: conf.clusterCIDRs }), (s) => {
-    s.undo(`detach BPF from ${hostIfName}`, () => dp.detach(conf.bpfRoot, hostIfName, st.host?.index, st.ips.map((i) => i.cidr)));
-    st.pins = dp.attach({
+  plan.add('publish endpoint', () => dp.describePublish(), () => {
+    dp.publish(endpoint(st.ips.map((i) => i.cidr)));
+  });
+
+  plan.add('write endpoint record', [`write ${recFile} (mode, host ifname and ifindex, IPs, pins)`], () => {
+    writeRecord(recFile, record('ready'));
+  });
+
+  function endpoint(ips: string[]) {
+    const l3 = isNetkit(st.mode!) && !isLayer2(st.mode!);
+    return {
       bpfRoot: conf.bpfRoot,
       mode: st.mode!,
       tcx: st.tcx ?? false,
       hostIfName,
       hostIfindex: st.host!.index,
       podIfindex: st.pod!.index,
-      hostMac: isNetkit(st.mode!) && !isLayer2(st.mode!) ? undefined : hex(hostMac),
-      podMac: isNetkit(st.mode!) && !isLayer2(st.mode!) ? undefined : hex(podMac),
-      ips: st.ips.map((i) => i.cidr),
+      hostMac: l3 ? undefined : hex(hostMac),
+      podMac: l3 ? undefined : hex(podMac),
+      ips,
       antiSpoof: conf.antiSpoof,
       clusterCIDRs: conf.clusterCIDRs,
-    });
-  });
-
-  plan.add('write endpoint record', [`write ${recFile} (mode, host ifname and ifindex, IPs, pins)`], () => {
-    writeRecord(recFile, record('ready'));
-  });
+    };
+  }
 
   function record(state: EndpointRecord['state']): EndpointRecord {
     return {

@@ -27,6 +27,10 @@ export interface DatapathPort {
   describeAttach(a: Omit<EndpointAttach, 'hostIfindex' | 'podIfindex' | 'ips'>): string[];
   /** Attaches programs, pins links, writes map entries. Returns the pin paths created. */
   attach(a: EndpointAttach): string[];
+  /** (Re)writes the endpoint's map entries for a.ips: ADD attaches before IPAM has answered. */
+  publish(a: EndpointAttach): void;
+  /** Operations of publish, in words. */
+  describePublish(): string[];
   /** Idempotent: unpins links and removes map entries; missing things are fine. */
   detach(bpfRoot: string, hostIfName: string, hostIfindex: number | undefined, ips: string[]): void;
   /** Problems found (empty = healthy). */
@@ -41,6 +45,8 @@ export const noDatapath: DatapathPort = {
   attachesFromPod: false,
   describeAttach: () => ['no BPF datapath (hostRouting: legacy): pod traffic is routed by the node stack'],
   attach: () => [],
+  publish: () => {},
+  describePublish: () => [],
   detach: () => {},
   check: () => [],
   ready: () => [],

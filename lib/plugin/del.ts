@@ -1,13 +1,15 @@
-// DEL: best-effort and idempotent. IPAM first (even with the netns gone), then the host link by its
-// derived name whatever the current mode is (ownership checked against the record), then the BPF
-// pins and map entries, then the record.
+// DEL: best-effort and idempotent. IPAM DEL is started first (it runs even with the netns gone, in its
+// own process, while we work), then the host link goes by its derived name whatever the current mode is
+// (ownership checked against the record), then the BPF pins and map entries; the record is removed only
+// once IPAM has answered, so a failed IPAM DEL leaves it for the runtime's retry.
 // Succeeds when things are already gone; fails only where a retry could help.
 import { deleteLinkPair, hostIfName as deriveHostIfName } from '../connector/index.js';
 import { Netlink } from '../netlink/index.js';
 import type { DatapathPort } from './datapath-port.js';
 import { detachScope, type DetachScope } from './detach-scope.js';
 import { readRecord, recordPath, removeRecord, RecordError, type EndpointRecord } from './endpoint-record.js';
-import { ipamDel } from './ipam-port.js';
+import { startIpamDel, type PendingIpam } from './ipam-port.js';
+import { settleOrphans } from './orphaned-ipam.js';
 import { Plan } from './plan.js';
 import type { Request } from './types.js';
 
@@ -29,8 +31,14 @@ export function buildDelPlan(req: Request, dp: DatapathPort): Plan & { close(): 
     }
   });
 
-  plan.add('IPAM DEL', [conf.ipamType ? `exec IPAM plugin ${conf.ipamType} DEL (runs even when the netns is gone)` : 'no ipam configured'], () => {
-    if (conf.ipamType) ipamDel(req);
+  let ipam: PendingIpam<void> | undefined;
+  plan.add('start IPAM DEL', [conf.ipamType ? `start IPAM plugin ${conf.ipamType} DEL (runs even when the netns is gone, while the next steps do); after a crashed ADD, first wait for the IPAM ADD it left running` : 'no ipam configured'], async (s) => {
+    if (!conf.ipamType) return;
+    if (rec?.state === 'creating') await settleOrphans(req);
+    const call = startIpamDel(req);
+    ipam = call;
+    // Not an undo: a later step failing must not return before the plugin we started has finished.
+    s.undo(`wait for IPAM DEL (${conf.ipamType})`, () => call.settled);
   });
 
   // The device goes before its BPF links are unpinned: deleting it releases its tcx/netkit hooks along
@@ -55,6 +63,10 @@ export function buildDelPlan(req: Request, dp: DatapathPort): Plan & { close(): 
   plan.add('detach BPF datapath', [`unpin links under ${conf.bpfRoot}/links/${hostIfName}, remove the map entries the kernel proved ours (missing is fine)`], () => {
     const s = scope ?? { hostIfName, ifindex: undefined, ips: [] };
     dp.detach(conf.bpfRoot, s.hostIfName, s.ifindex, s.ips);
+  });
+
+  plan.add('wait for IPAM', [conf.ipamType ? `wait for IPAM plugin ${conf.ipamType} DEL; its failure fails DEL (the runtime retries)` : 'no ipam configured'], async () => {
+    await ipam?.result;
   });
 
   plan.add('remove endpoint record', [`remove ${recFile}`], () => {

@@ -4,7 +4,7 @@
 // cniVersion 1.0.0; they also do not know STATUS or GC, which we then treat as "nothing to report".
 import { Code, CniError } from '../cni/errors.js';
 import type { Result } from '../cni/result.js';
-import { execIpam } from '../ipam/index.js';
+import { execIpam, startIpam } from '../ipam/index.js';
 import type { Request } from './types.js';
 
 function tooNew(e: unknown, raw: Record<string, unknown>): boolean {
@@ -20,6 +20,35 @@ function call<T>(req: Request, fn: (raw: Record<string, unknown>) => T): T {
     req.log.debug('IPAM plugin does not read cniVersion 1.1.0: retrying with 1.0.0');
     return fn({ ...raw, cniVersion: '1.0.0' });
   }
+}
+
+/** call() for a plugin that runs while we work: the same retry, once the first answer is in. */
+async function callAsync<T>(req: Request, fn: (raw: Record<string, unknown>) => Promise<T>): Promise<T> {
+  const raw = req.conf.raw;
+  try {
+    return await fn(raw);
+  } catch (e) {
+    if (!tooNew(e, raw)) throw e;
+    req.log.debug('IPAM plugin does not read cniVersion 1.1.0: retrying with 1.0.0');
+    return fn({ ...raw, cniVersion: '1.0.0' });
+  }
+}
+
+/**
+ * A started IPAM call. `settled` never rejects (its outcome is in `result`), so a caller that fails
+ * before it awaits `result` can still wait for the plugin to finish without an unhandled rejection.
+ */
+export interface PendingIpam<T> {
+  result: Promise<T>;
+  settled: Promise<void>;
+}
+
+function pending<T>(p: Promise<T>): PendingIpam<T> {
+  const settled = p.then(
+    () => {},
+    () => {},
+  );
+  return { result: p, settled };
 }
 
 function optional(req: Request, what: 'STATUS' | 'GC', fn: () => void): void {
@@ -39,6 +68,15 @@ function optional(req: Request, what: 'STATUS' | 'GC', fn: () => void): void {
 
 export function ipamAdd(req: Request): Result {
   return call(req, (raw) => execIpam('ADD', raw, req.env.vars, req.env.cniPath));
+}
+
+/** IPAM ADD started now; the plugin finds nothing to wait for on our side until `result` is awaited. */
+export function startIpamAdd(req: Request): PendingIpam<Result> {
+  return pending(callAsync(req, (raw) => startIpam('ADD', raw, req.env.vars, req.env.cniPath)));
+}
+
+export function startIpamDel(req: Request): PendingIpam<void> {
+  return pending(callAsync(req, (raw) => startIpam('DEL', raw, req.env.vars, req.env.cniPath)));
 }
 
 export function ipamDel(req: Request): void {
