@@ -23,6 +23,8 @@ export interface HandlerContext {
   stdin: Buffer;
   dryRun: boolean;
   log: Logger;
+  /** Where handlers put how long each step of their plan took (ms), for the call's log line. */
+  steps?: Record<string, number>;
 }
 
 export interface Handlers {
@@ -104,6 +106,7 @@ export async function dispatch(io: CniIO, handlers: Handlers, opts: DispatchOpti
   let exitCode = 0;
   let failure: CniError | undefined;
   let durationMs = 0;
+  let ctx: HandlerContext | undefined;
 
   const print = (doc: unknown) => {
     wroteStdout = true;
@@ -127,7 +130,7 @@ export async function dispatch(io: CniIO, handlers: Handlers, opts: DispatchOpti
       log = makeLog({ file: conf.logFile, level: conf.logLevel });
       if (log.enabled('debug')) log.debug('config', { config: redact(conf.raw) });
       checkVersionGate(command, conf.cniVersion);
-      const ctx: HandlerContext = { env, conf, stdin, dryRun: opts.dryRun ?? false, log };
+      ctx = { env, conf, stdin, dryRun: opts.dryRun ?? false, log, steps: {} };
       switch (command) {
         case 'ADD': {
           const result = await handlers.add(ctx);
@@ -179,6 +182,7 @@ export async function dispatch(io: CniIO, handlers: Handlers, opts: DispatchOpti
       network: conf?.name,
       cniVersion: conf?.cniVersion,
       durationMs,
+      steps: ctx?.steps && Object.keys(ctx.steps).length ? ctx.steps : undefined,
       outcome: failure ? 'error' : 'ok',
       code: failure?.code,
       msg: failure?.msg,

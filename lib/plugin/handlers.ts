@@ -79,7 +79,7 @@ export function makeHandlers(deps: PluginDeps): Handlers {
           return { interfaces: [], ips: [], routes: [], dns: {} };
         }
         try {
-          await plan.execute((what, e) => ctx.log.warn(`undo failed: ${what}: ${(e as Error).message}`));
+          await plan.execute((what, e) => ctx.log.warn(`undo failed: ${what}: ${(e as Error).message}`), ctx.steps);
           return result();
         } finally {
           cleanup();
@@ -90,7 +90,7 @@ export function makeHandlers(deps: PluginDeps): Handlers {
         const plan = buildDelPlan(toRequest(ctx, deps), dp);
         if (ctx.dryRun) return show(plan, deps);
         try {
-          await plan.execute();
+          await plan.execute(undefined, ctx.steps);
         } finally {
           plan.close();
         }
@@ -99,7 +99,7 @@ export function makeHandlers(deps: PluginDeps): Handlers {
       withDp(ctx, async (dp) => {
         const plan = buildCheckPlan(toRequest(ctx, deps), dp);
         if (ctx.dryRun) return show(plan, deps);
-        await plan.execute();
+        await plan.execute(undefined, ctx.steps);
       }),
     async status(ctx) {
       if (ctx.dryRun) return deps.printPlan('podlink STATUS plan: read the mode file, check bpffs and pinned programs, exec IPAM STATUS\n');

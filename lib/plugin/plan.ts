@@ -84,23 +84,28 @@ export class Plan {
     return `${lines.join('\n')}\n`;
   }
 
-  /** Runs every step; on failure undoes completed work in reverse and rethrows (undo errors are collected). */
-  async execute(onUndoError?: (what: string, e: unknown) => void): Promise<void> {
+  /**
+   * Runs every step; on failure undoes completed work in reverse and rethrows (undo errors are
+   * collected). `timings` receives each completed step's duration in ms (the call's log line has them).
+   */
+  async execute(onUndoError?: (what: string, e: unknown) => void, timings?: Record<string, number>): Promise<void> {
     const undo: { what: string; fn: () => void | Promise<void> }[] = [];
     const ctx: StepContext = { undo: (what, fn) => undo.push({ what, fn }) };
     let i = 0;
-    // PODLINK_TRACE_STEPS=1: per-step durations on stderr (never stdout), for profiling.
+    // PODLINK_TRACE_STEPS=1: per-step durations on stderr too (never stdout), for profiling.
     const trace = process.env.PODLINK_TRACE_STEPS === '1';
     try {
       for (const s of this.steps) {
         i++;
-        const t0 = trace ? performance.now() : 0;
+        const t0 = performance.now();
         try {
           await s.run(ctx);
         } catch (e) {
           throw withStep(e, s.name);
         }
-        if (trace) process.stderr.write(`podlink: step ${i} ${s.name}: ${(performance.now() - t0).toFixed(2)} ms\n`);
+        const ms = performance.now() - t0;
+        if (timings) timings[s.name] = Math.round(ms * 100) / 100;
+        if (trace) process.stderr.write(`podlink: step ${i} ${s.name}: ${ms.toFixed(2)} ms\n`);
         faultAfter(i, s.name);
       }
     } catch (e) {

@@ -9,7 +9,7 @@ import { ms, p50, type Sample } from './samples.js';
 
 export function analyze(info: RunInfo, m: Measurements) {
   const { o } = info;
-  const { cold, lat, tput, scale, durations } = m;
+  const { cold, lat, tput, scale, durations, steps } = m;
   const perRoundP50 = (op: Op, k: Key) => lat.map((l) => p50(ms(l.ops[op][k])));
   const perRoundP95 = (op: Op, k: Key) => lat.map((l) => quantile(ms(l.ops[op][k]), 0.95));
   const pooled = (op: Op, k: Key) => summarize(lat.flatMap((l) => ms(l.ops[op][k])));
@@ -48,6 +48,17 @@ export function analyze(info: RunInfo, m: Measurements) {
     };
   });
 
+  // podlink's plan steps (log), p50 per step over the latency rounds, and at pod #10 vs pod #N.
+  const stepP50 = (calls: (Record<string, number> | undefined)[]) => {
+    const names = [...new Set(calls.flatMap((c) => Object.keys(c ?? {})))];
+    return names.map((name) => ({ name, p50: p50(calls.map((c) => c?.[name] ?? NaN).filter(Number.isFinite)) }));
+  };
+  const stepSplit = OPS.map((op) => ({ op, steps: stepP50(lat.flatMap((l) => l.ops[op].podlink.map((x) => steps.get(`${op}/${x.id}`)))) }));
+  const scaleSteps = {
+    n10: stepP50(scale.rounds.flatMap((r) => r.add10.map((x) => scale.steps.get(`n10/ADD/${x.id}`)))),
+    nN: stepP50(scale.rounds.flatMap((r) => r.addN.map((x) => scale.steps.get(`nN/ADD/${x.id}`)))),
+  };
+
   const tputCell = (c: number, plugin: 'podlink' | 'ptp', f: 'addPodsPerSec' | 'delPodsPerSec') => spreadOf(tput.filter((t) => t.concurrency === c && t.plugin === plugin).map((t) => t[f]));
   const scaleInProc = (side: 'n10' | 'nN', s: Sample[]) => s.map((x) => scale.inProcess.get(`${side}/ADD/${x.id}`) ?? NaN).filter(Number.isFinite);
   const fillHead = scale.fillMs.slice(0, 50).filter(Number.isFinite);
@@ -56,7 +67,7 @@ export function analyze(info: RunInfo, m: Measurements) {
   const fillTailIn = scale.fillInProcessMs.slice(-50).filter(Number.isFinite);
   const coldP = spreadOf(cold.map((c) => p50(c.podlink)));
   const coldN = spreadOf(cold.map((c) => p50(c.node)));
-  return { perRoundP50, perRoundP95, pooled, ratios, infoRatios, split, tputCell, scaleInProc, fillHead, fillTail, fillHeadIn, fillTailIn, coldP, coldN };
+  return { perRoundP50, perRoundP95, pooled, ratios, infoRatios, split, stepSplit, scaleSteps, tputCell, scaleInProc, fillHead, fillTail, fillHeadIn, fillTailIn, coldP, coldN };
 }
 
 export type Analysis = ReturnType<typeof analyze>;

@@ -12,7 +12,7 @@ const cpuMs = (secs: number[]) => (secs.length && median(secs) === 0 ? '< 10' : 
 export function markdown(info: RunInfo, m: Measurements, a: Analysis): string[] {
   const { o, b, host, startedAt, wallSeconds, loadEnd, binSha, embedded, nodeBase, version, cleanupErrors, leftovers } = info;
   const { warm, rssRes, dad, scale } = m;
-  const { perRoundP50, perRoundP95, pooled, ratios, infoRatios, split, tputCell, scaleInProc, fillHead, fillTail, fillHeadIn, fillTailIn, coldP, coldN } = a;
+  const { perRoundP50, perRoundP95, pooled, ratios, infoRatios, split, stepSplit, scaleSteps, tputCell, scaleInProc, fillHead, fillTail, fillHeadIn, fillTailIn, coldP, coldN } = a;
   const md: string[] = [];
   md.push(`# podlink control-plane benchmark — ${startedAt.toISOString()}`, '');
   md.push(`${version} (sha256 ${binSha.slice(0, 12)}, mode veth, cniVersion ${CNI_VERSION}) vs Debian containernetworking-plugins ${pkgVersion('containernetworking-plugins')} ptp + host-local; baseline \`${nodeBase.path} -e 0\` (${nodeBase.version}; podlink embeds Node ${embedded ?? '?'}).`);
@@ -38,6 +38,11 @@ export function markdown(info: RunInfo, m: Measurements, a: Analysis): string[] 
   md.push('## Where podlink\'s time goes (p50 over all rounds, ms)', '');
   md.push(table(['op', 'podlink wall', 'in-process (log durationMs)', 'outside main (wall − durationMs, paired)', 'node -e 0', '/bin/true (wrapper floor)', 'host-local alone', 'ptp'],
     split.map((s) => [s.op, fmt(s.wallP50), fmt(s.inProcessP50), fmt(s.outsideP50), fmt(s.nodeP50), fmt(s.trueP50), fmt(s.hostLocalP50), fmt(s.ptpP50)])), '');
+  md.push('### podlink\'s plan steps (p50, ms, from the `steps` of its log lines)', '');
+  const at = (list: { name: string; p50: number }[], name: string) => list.find((x) => x.name === name)?.p50 ?? NaN;
+  const addSteps = stepSplit.find((x) => x.op === 'ADD')?.steps ?? [];
+  md.push(table(['ADD step', 'latency rounds', 'pod #10 (scaling)', `pod #${o.pods} (scaling)`], addSteps.map((x) => [x.name, fmt(x.p50), fmt(at(scaleSteps.n10, x.name)), fmt(at(scaleSteps.nN, x.name))])), '');
+  md.push(table(['op', 'step', 'p50'], stepSplit.filter((x) => x.op !== 'ADD').flatMap((x) => x.steps.map((st) => [x.op, st.name, fmt(st.p50)]))), '');
   md.push(`First ADD on a fresh node (probes the kernel, loads and pins BPF): ${fmt(warm.firstAddMs)} ms wall, ${fmt(warm.firstAddInProcessMs)} ms in-process; ${warm.bpfPins} file(s) pinned under bpfRoot with one pod attached.`, '');
 
   md.push(`## Throughput (pods/s, ${o.tputPods} pods per run, median (min–max) over ${o.rounds} rounds)`, '');

@@ -39,4 +39,6 @@ export interface Measurements {
   scale: ScaleResult;
   /** podlink's in-process durations from the main node's log, read before scaling */
   durations: Map<string, number>;
+  /** podlink's step times per call from the same log */
+  steps: Map<string, Record<string, number>>;
 }

@@ -21,7 +21,7 @@ import { rss, type RssResult } from './rss.js';
 import { scaling, type ScaleResult } from './scaling.js';
 import { Bench, verifyClean } from './testbed.js';
 import { throughput, type TputRun } from './throughput.js';
-import { readDurations } from './util.js';
+import { readCalls } from './util.js';
 import { warmup, type Warmup } from './warmup.js';
 
 export async function run(argv: string[]): Promise<number> {
@@ -58,6 +58,7 @@ export async function run(argv: string[]): Promise<number> {
   let tput: TputRun[];
   let scale: ScaleResult;
   let durations: Map<string, number>;
+  let steps: Map<string, Record<string, number>>;
   let cleanupErrors: string[] = [];
   try {
     progress('warm-up (first ADD probes the kernel and loads/pins the BPF objects)');
@@ -81,7 +82,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     tput = await throughput(b, o.rounds, o.tputPods);
     phase('throughput');
-    durations = readDurations(b.main.logFile);
+    const calls = readCalls(b.main.logFile);
+    durations = new Map([...calls].map(([k, c]) => [k, c.durationMs]));
+    steps = new Map([...calls].map(([k, c]) => [k, c.steps]));
     scale = await scaling(b, o.pods, o.rounds, o.probes);
     phase('scaling');
   } finally {
@@ -96,7 +99,7 @@ export async function run(argv: string[]): Promise<number> {
   const loadEnd = loadavg();
 
   const info: RunInfo = { o, b, host, startedAt, finishedAt, wallSeconds, loadEnd, phases, stale, binSha, embedded, nodeBase, version, cleanupErrors, leftovers };
-  const m: Measurements = { warm, cold, lat, rssRes, dad, tput, scale, durations };
+  const m: Measurements = { warm, cold, lat, rssRes, dad, tput, scale, durations, steps };
   const a = analyze(info, m);
   addWarnings(info, a);
   const md = markdown(info, m, a);

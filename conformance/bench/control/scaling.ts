@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { pool, progress } from '../harness.js';
 import type { Sample } from './samples.js';
 import type { Bench, PodlinkNode } from './testbed.js';
-import { range, readDurations, settle } from './util.js';
+import { range, readCalls, settle } from './util.js';
 
 export interface ScaleRound {
   add10: Sample[];
@@ -24,6 +24,8 @@ export interface ScaleResult {
   fillInProcessMs: number[];
   rounds: ScaleRound[];
   inProcess: Map<string, number>;
+  /** `${side}/${command}/${containerID}` → podlink's step times (log). */
+  steps: Map<string, Record<string, number>>;
   nodeLinksDuringProbes: number;
 }
 
@@ -81,8 +83,13 @@ export async function scaling(b: Bench, pods: number, rounds: number, probes: nu
     out.push(round);
   }
   const inProcess = new Map<string, number>();
-  for (const [k, v] of readDurations(small.logFile)) inProcess.set(`n10/${k}`, v);
-  for (const [k, v] of readDurations(large.logFile)) inProcess.set(`nN/${k}`, v);
+  const steps = new Map<string, Record<string, number>>();
+  for (const [side, n] of [['n10', small], ['nN', large]] as const) {
+    for (const [k, c] of readCalls(n.logFile)) {
+      inProcess.set(`${side}/${k}`, c.durationMs);
+      steps.set(`${side}/${k}`, c.steps);
+    }
+  }
   const fillInProcessMs = range(pods - 1).map((i) => inProcess.get(`nN/ADD/fill-${i}`) ?? NaN);
   progress('scaling: removing the scaling nodes');
   b.netns.delete([...fillL, ...fillS, ...probeS, ...probeL, nodeS, nodeL]);
@@ -90,5 +97,5 @@ export async function scaling(b: Bench, pods: number, rounds: number, probes: nu
     fs.rmSync(n.bpfRoot, { recursive: true, force: true });
     fs.rmSync(n.dir, { recursive: true, force: true });
   }
-  return { pods, fillSeconds, fillConcurrency: conc, fillMs, fillInProcessMs, rounds: out, inProcess, nodeLinksDuringProbes: nodeLinks };
+  return { pods, fillSeconds, fillConcurrency: conc, fillMs, fillInProcessMs, rounds: out, inProcess, steps, nodeLinksDuringProbes: nodeLinks };
 }

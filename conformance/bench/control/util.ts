@@ -20,9 +20,15 @@ export function ipamDirOf(conf: Record<string, unknown>): string {
   return (conf.ipam as { dataDir: string }).dataDir;
 }
 
-/** `${command}/${containerID}` → durationMs from podlink's JSON-lines log. */
-export function readDurations(logFile: string): Map<string, number> {
-  const m = new Map<string, number>();
+/** One CNI call as podlink's JSON-lines log has it: total in-process time and each plan step's. */
+export interface LoggedCall {
+  durationMs: number;
+  steps: Record<string, number>;
+}
+
+/** `${command}/${containerID}` → the call's durationMs and step times from podlink's log. */
+export function readCalls(logFile: string): Map<string, LoggedCall> {
+  const m = new Map<string, LoggedCall>();
   let text = '';
   try {
     text = fs.readFileSync(logFile, 'utf8');
@@ -32,13 +38,18 @@ export function readDurations(logFile: string): Map<string, number> {
   for (const line of text.split('\n')) {
     if (!line.includes('"event":"cni"')) continue;
     try {
-      const j = JSON.parse(line) as { command?: string; containerID?: string; durationMs?: number; outcome?: string };
-      if (j.command && j.containerID && typeof j.durationMs === 'number') m.set(`${j.command}/${j.containerID}`, j.durationMs);
+      const j = JSON.parse(line) as { command?: string; containerID?: string; durationMs?: number; steps?: Record<string, number> };
+      if (j.command && j.containerID && typeof j.durationMs === 'number') m.set(`${j.command}/${j.containerID}`, { durationMs: j.durationMs, steps: j.steps ?? {} });
     } catch {
       // a torn line: skip
     }
   }
   return m;
+}
+
+/** `${command}/${containerID}` → durationMs from podlink's JSON-lines log. */
+export function readDurations(logFile: string): Map<string, number> {
+  return new Map([...readCalls(logFile)].map(([k, c]) => [k, c.durationMs]));
 }
 
 export const range = (n: number) => Array.from({ length: n }, (_, i) => i);
