@@ -15,7 +15,7 @@ import { loadOrProbeModeFile, type ProbeDeps } from './probe.js';
 import { ipamDel, startIpamAdd, type PendingIpam } from './ipam-port.js';
 import { settleOrphans } from './orphaned-ipam.js';
 import { defaultRouteMtu } from './mtu.js';
-import { ifSysctl, writeSysctl } from './sysctl.js';
+import { ensureSysctl, ifSysctl } from './sysctl.js';
 import type { Request } from './types.js';
 
 const GW4 = '169.254.1.1';
@@ -160,8 +160,8 @@ export function buildAddPlan(req: Request, dp: DatapathPort, probeDeps: () => Pr
       if (lo) podNl.setLink(lo.index, 'lo', { up: true });
       if (st.ips.some((i) => i.family === 6)) {
         try {
-          writeSysctl(ifSysctl('ipv6', env.ifname, 'disable_ipv6'), '0');
-          writeSysctl(ifSysctl('ipv6', env.ifname, 'accept_ra'), '0');
+          ensureSysctl(ifSysctl('ipv6', env.ifname, 'disable_ipv6'), '0');
+          ensureSysctl(ifSysctl('ipv6', env.ifname, 'accept_ra'), '0');
         } catch {
           // IPv6 disabled on this kernel: the address add below reports it
         }
@@ -188,12 +188,12 @@ export function buildAddPlan(req: Request, dp: DatapathPort, probeDeps: () => Pr
   plan.add('configure host side', [`bring ${hostIfName} up; rp_filter=0 and forwarding=1 on it; net.ipv4.ip_forward=1 (and net.ipv6.conf.all.forwarding=1 with IPv6)`, `routes to the pod IPs via ${hostIfName}; L2 modes: permanent neighbours for the pod IPs`], (s) => {
     const host = st.host!;
     const nl = st.hostNl!;
-    writeSysctl(ifSysctl('ipv4', hostIfName, 'rp_filter'), '0');
-    writeSysctl(ifSysctl('ipv4', hostIfName, 'forwarding'), '1');
-    writeSysctl('/proc/sys/net/ipv4/ip_forward', '1');
+    ensureSysctl(ifSysctl('ipv4', hostIfName, 'rp_filter'), '0');
+    ensureSysctl(ifSysctl('ipv4', hostIfName, 'forwarding'), '1');
+    ensureSysctl('/proc/sys/net/ipv4/ip_forward', '1');
     if (st.ips.some((i) => i.family === 6)) {
-      writeSysctl(ifSysctl('ipv6', hostIfName, 'forwarding'), '1');
-      writeSysctl('/proc/sys/net/ipv6/conf/all/forwarding', '1');
+      ensureSysctl(ifSysctl('ipv6', hostIfName, 'forwarding'), '1');
+      ensureSysctl('/proc/sys/net/ipv6/conf/all/forwarding', '1');
     }
     nl.setLink(host.index, hostIfName, { up: true });
     const l2 = isLayer2(st.mode!);

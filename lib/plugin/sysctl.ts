@@ -27,3 +27,12 @@ export function readSysctl(file: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * Writes only when the value differs. A write is not free even when it changes nothing: the
+ * node-wide IPv6 forwarding switch walks every device of the netns under rtnl
+ * (net/ipv6/addrconf.c, addrconf_fixup_forwarding), which grows with the number of pods.
+ */
+export function ensureSysctl(file: string, value: string): void {
+  if (readSysctl(file) !== value) writeSysctl(file, value);
+}

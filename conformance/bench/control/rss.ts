@@ -56,7 +56,7 @@ export async function rss(b: Bench, runs: number): Promise<RssResult> {
       const pod = who === 'podlink' ? pods[i]! : pods[runs + i]!;
       const inv = who === 'podlink' ? b.podlinkCall(b.main, 'ADD', id, pod) : b.ptpCall('ADD', id, pod);
       const m = await peakRss(b, inv, f, gnuTime);
-      if (!m.ok) b.failures.push({ phase: 'rss', who, op: 'ADD', id, code: null, out: m.out.slice(0, 400) });
+      if (!m.ok) b.failures.push({ phase: 'rss', who, op: 'ADD', id, code: null, signal: null, ms: NaN, out: m.out.slice(0, 400) });
       else {
         (who === 'podlink' ? res.podlinkKb : res.ptpKb).push(m.kb);
         (who === 'podlink' ? res.podlinkCpu : res.ptpCpu).push(m.cpu);

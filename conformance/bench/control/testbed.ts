@@ -14,6 +14,10 @@ export interface Failure {
   op: string;
   id: string;
   code: number | null;
+  /** set when the call was killed (the harness kills after 60 s) */
+  signal: string | null;
+  /** wall time of the failed call */
+  ms: number;
   out: string;
 }
 
@@ -164,7 +168,7 @@ export class Bench {
         ok = false;
       }
     }
-    if (!ok) this.failures.push({ phase, who, op, id, code: r.code, out: `${r.stdout} ${r.stderr}`.trim().slice(0, 400) });
+    if (!ok) this.failures.push({ phase, who, op, id, code: r.code, signal: r.signal, ms: Math.round(r.ms), out: `${r.stdout} ${r.stderr}`.trim().slice(0, 400) });
     return { ...r, ok, result };
   }
 
