@@ -1,12 +1,12 @@
 // CHECK: the attachment still looks the way ADD left it. Uses prevResult (required) and the record;
-// each mismatch is named. IPAM CHECK runs too.
+// each mismatch is named. IPAM CHECK runs too, in its own process while we look.
 import { hostIfName as deriveHostIfName, linkCompatibility } from '../connector/index.js';
 import { Code, CniError } from '../cni/errors.js';
 import { netlinkIn, openNetns } from '../netns/index.js';
 import { Netlink, parseCidr } from '../netlink/index.js';
 import type { DatapathPort } from './datapath-port.js';
 import { readRecord, recordPath } from './endpoint-record.js';
-import { ipamCheck } from './ipam-port.js';
+import { startIpamCheck } from './ipam-port.js';
 import { Plan } from './plan.js';
 import { readModeFile } from '../connector/index.js';
 import type { Request } from './types.js';
@@ -21,12 +21,13 @@ export function buildCheckPlan(req: Request, dp: DatapathPort): Plan {
     `read ${recFile}; check ${hostIfName} kind and netkit mode against the record (mixed-mode nodes are fine)`,
     `check ${env.ifname} in ${env.netns}: up, addresses and routes from prevResult`,
     'check BPF links and endpoint map entries',
-    conf.ipamType ? `exec IPAM plugin ${conf.ipamType} CHECK` : 'no ipam configured',
-  ], () => {
+    conf.ipamType ? `start IPAM plugin ${conf.ipamType} CHECK first; its answer counts once ours is in` : 'no ipam configured',
+  ], async () => {
     const prev = conf.prevResult;
     if (!prev) throw new CniError(Code.InvalidConfig, 'CHECK requires prevResult', 'the runtime must pass the ADD result as prevResult');
     const rec = readRecord(recFile);
     if (!rec || rec.state !== 'ready') throw new CniError(Code.UnknownContainer, `no completed podlink attachment for ${env.containerId}/${env.ifname}`, 'ADD did not finish or DEL already ran');
+    const ipam = conf.ipamType ? startIpamCheck(req) : undefined;
     const problems: string[] = [];
     const nl = Netlink.open(req.sys());
     const ns = openNetns(req.sys(), env.netns);
@@ -79,9 +80,11 @@ export function buildCheckPlan(req: Request, dp: DatapathPort): Plan {
       podNl.close();
       ns.close();
       nl.close();
+      // Never return (or throw) before the plugin we started has finished.
+      await ipam?.settled;
     }
     if (problems.length) throw new CniError(Code.Internal, `CHECK failed for ${env.containerId}/${env.ifname}: ${problems.join('; ')}`);
-    if (conf.ipamType) ipamCheck(req);
+    await ipam?.result;
   });
   return plan;
 }

@@ -79,6 +79,10 @@ export function startIpamDel(req: Request): PendingIpam<void> {
   return pending(callAsync(req, (raw) => startIpam('DEL', raw, req.env.vars, req.env.cniPath)));
 }
 
+export function startIpamCheck(req: Request): PendingIpam<void> {
+  return pending(callAsync(req, (raw) => startIpam('CHECK', raw, req.env.vars, req.env.cniPath)));
+}
+
 export function ipamDel(req: Request): void {
   call(req, (raw) => execIpam('DEL', raw, req.env.vars, req.env.cniPath));
 }
@@ -87,10 +91,6 @@ export function ipamDel(req: Request): void {
 export function ipamDelFor(req: Request, containerId: string, ifname: string): void {
   const vars = { ...req.env.vars, CNI_CONTAINERID: containerId, CNI_IFNAME: ifname, CNI_NETNS: '' };
   call(req, (raw) => execIpam('DEL', raw, vars, req.env.cniPath));
-}
-
-export function ipamCheck(req: Request): void {
-  call(req, (raw) => execIpam('CHECK', raw, req.env.vars, req.env.cniPath));
 }
 
 export function ipamStatus(req: Request): void {
