@@ -32,7 +32,7 @@ case $kernel in
     export PODLINK_SUITE_VERSIONS=${VM_SUITE_VERSIONS_612:-1.0.0}
     export PODLINK_SUITE_FILES=${VM_SUITE_FILES_612:-datapath-mode,spec-versions,concurrency} ;;
 esac
-export PODLINK_SUITE_MODELESS_SKIP="no datapath mode: kernel-independent, runs on the host kernel only"
+export PODLINK_SUITE_MODELESS_SKIP="VM subset: no datapath mode, runs on the host kernel only"
 export PODLINK_SUITE_TIMEOUT_SCALE=5 TAP_TIMEOUT=1500
 mkdir -p "$results/$kernel"
 echo "VM tier (kvm-run, emulated CPU), a SUBSET of the suite: files $PODLINK_SUITE_FILES; modes $PODLINK_SUITE_MODES, and auto in datapath-mode (must resolve to $PODLINK_SUITE_EXPECT_AUTO); cniVersions $PODLINK_SUITE_VERSIONS; cases without a datapath mode run on the host kernel only. Cases left out are recorded as skipped, with the reason." >"$results/$kernel/notes.txt"

@@ -40,7 +40,7 @@ export interface Axis {
   skip?: string;
 }
 
-export const VERSION_SUBSET = 'cniVersion not in this VM tier\'s subset (time budget; all versions run on the host kernel)';
+export const VERSION_SUBSET = 'VM subset: this cniVersion runs on the host kernel only';
 
 let versionCache: Axis[] | undefined;
 /**
@@ -83,7 +83,7 @@ export function modes(): Axis[] {
   if (modeCache) return modeCache;
   const skip = netkitHere() ? undefined : 'no netkit on this kernel';
   const all: Axis[] = [{ value: 'veth' }, { value: 'netkit', skip }, { value: 'netkit-l2', skip }];
-  modeCache = all.map((m) => narrowed(m, 'PODLINK_SUITE_MODES', `${m.value} runs on the host kernel's tier, not in this VM tier`));
+  modeCache = all.map((m) => narrowed(m, 'PODLINK_SUITE_MODES', `VM subset: ${m.value} runs on the host kernel only`));
   return modeCache;
 }
 
@@ -177,7 +177,7 @@ function callerFile(): string {
 function fileSkip(): string | undefined {
   const only = process.env.PODLINK_SUITE_FILES?.split(',');
   if (!only || !caseFile || only.includes(caseFile.replace(/\.test\.ts$/, ''))) return undefined;
-  return 'file not in this VM tier\'s subset (time budget; runs on the host kernel)';
+  return 'VM subset: this file runs on the host kernel only';
 }
 
 export interface CaseOptions {
