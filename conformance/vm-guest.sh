@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs inside the kvm-run VM: each bundled test file with plain node; prints one line per file.
+# With --suite first, then also the conformance suite's VM subset (conformance/suite/vm-suite.sh).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+suite=0
+[[ ${1:-} == --suite ]] && { suite=1; shift; }
 echo "guest kernel $(uname -r)"
 # tap's per-test timeout (30 s when a file runs standalone) is far too short under CPU emulation.
 export TAP_TIMEOUT=1500
@@ -23,4 +26,7 @@ for b in "$@"; do
   fi
   echo "vm: $b exit $r $line ($((SECONDS - start))s)"
 done
+if ((suite)); then
+  bash conformance/suite/vm-suite.sh || rc=1
+fi
 exit $rc

@@ -2,6 +2,9 @@
 # VM tiers: the privileged tests again under kvm-run, on kernels this machine does not run:
 #   6.12 — netkit, netkit-l2, auto → netkit, mixed-mode nodes;
 #   6.1  — no tcx: the legacy tc cls_bpf attach path, auto → veth.
+# Each tier also runs a subset of the conformance suite (conformance/suite/vm-suite.sh); its records
+# land in conformance/.work/suite-results/<guest kernel>/, and report.ts adds that kernel to
+# conformance/report.md and prints its one summary line.
 # One kvm-run call per kernel (the VM's CPU is emulated: boots and process starts are slow). Tests run
 # as pre-bundled JavaScript (conformance/bundle-vm-tests.mjs), not through tsx and tap's runner.
 # Exit 0 when every tier passed or was skipped (printed as SKIP with the reason); 1 otherwise.
@@ -14,7 +17,11 @@ for f in lib/datapath/netkit.test.ts lib/datapath/tc-legacy.test.ts conformance/
   [[ -f $f ]] && { TESTS_612+=("$f"); TESTS_61+=("$f"); }
 done
 
-node conformance/bundle-vm-tests.mjs "${TESTS_612[@]}" "${TESTS_61[@]}" >/dev/null || exit 1
+node conformance/bundle-vm-tests.mjs "${TESTS_612[@]}" "${TESTS_61[@]}" conformance/suite/vm-entry.ts >/dev/null || exit 1
+# Records of an earlier VM run must not pass for this one (a skipped tier leaves none).
+for d in conformance/.work/suite-results/*-cloud-amd64; do
+  [[ -d $d && ${d##*/} != "$(uname -r)" ]] && rm -rf "$d"
+done
 
 failed=0
 summary=()
@@ -26,7 +33,7 @@ tier() { # tier KERNEL FILES...
   local start=$SECONDS rc=0 log
   log=$(mktemp)
   VM_TIER_RETRIES=${VM_TIER_RETRIES:-2} bash conformance/vm/run-vm-tier.sh --kernel "$kernel" --timeout 1500 -- \
-    bash conformance/vm-guest.sh "${bundles[@]}" 2>&1 | tee "$log"
+    bash conformance/vm-guest.sh --suite "${bundles[@]}" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   local took=$((SECONDS - start))
   case $rc in
@@ -42,10 +49,19 @@ tier() { # tier KERNEL FILES...
       fi ;;
     *) summary+=("kernel $kernel: FAIL (exit $rc, ${took}s)"); failed=1 ;;
   esac
+  # The suite's line for this kernel (report.ts also rewrites conformance/report.md with its rows).
+  local gk
+  gk=$(grep -m1 -o '^guest kernel .*' "$log")
+  gk=${gk#guest kernel }
+  if [[ -n $gk && -d conformance/.work/suite-results/$gk ]]; then
+    summary+=("$(node --import tsx conformance/suite/report.ts --kernel "$gk" --label "  conformance on $gk (VM subset)" 2>&1)")
+  fi
   rm -f "$log"
 }
 
 tier 6.12 "${TESTS_612[@]}"
 tier 6.1 "${TESTS_61[@]}"
+# report.md again, also when a tier was skipped: VM records of earlier runs were dropped above.
+node --import tsx conformance/suite/report.ts >/dev/null 2>&1
 printf '%s\n' "VM tiers:" "${summary[@]/#/  }"
 exit $failed

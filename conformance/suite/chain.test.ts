@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { diffSnapshots, snapshot } from '../lib/exec-driver.js';
 import { Chain, containerIdFor, pluginVersions } from './lib/cnitool.js';
 import { foreignPrevResult, hostIfName, leftoverProblems, passthroughProblems } from './lib/checks.js';
-import { atLeast, bed, conformanceCase, findCnitool, modes, type Axis, type Testbed } from './lib/suite.js';
+import { atLeast, bed, conformanceCase, findCnitool, modes, narrowed, VERSION_SUBSET, type Axis, type Testbed } from './lib/suite.js';
 
 const cnitool = findCnitool();
 const PYTHON = '/usr/bin/python3';
@@ -17,7 +17,7 @@ const HOST_PORT = 18080;
 /** The versions libcni and the reference plugins share with podlink. */
 function chainVersions(): Axis[] {
   const ref = pluginVersions('portmap');
-  return ['0.3.1', '0.4.0', '1.0.0'].map((v) => ({ value: v, skip: ref.includes(v) ? undefined : `the reference plugins in this CNI_PATH do not accept ${v}` }));
+  return ['0.3.1', '0.4.0', '1.0.0'].map((v) => narrowed({ value: v, skip: ref.includes(v) ? undefined : `the reference plugins in this CNI_PATH do not accept ${v}` }, 'PODLINK_SUITE_VERSIONS', VERSION_SUBSET));
 }
 
 function chainFor(st: Test, tag: string): { b: Testbed; chain: Chain; pod: string; ns: string } {

@@ -3,7 +3,10 @@
 // wrote there), one row per checklist item and kernel, and prints ONE summary line for the kernels
 // asked for (default: all). Exit 0 when none of those kernels has a failed case, 1 otherwise.
 //
-//   node --import tsx conformance/suite/report.ts [--out FILE] [--kernel K]... [--seconds N] [--note TEXT]
+//   node --import tsx conformance/suite/report.ts [--out FILE] [--kernel K]... [--seconds N] [--note TEXT] [--label TEXT]
+//
+// A kernel's notes.txt next to its records (one note a line: the tools used, a VM tier's subset) is
+// shown with that kernel's run; --label replaces "conformance" at the start of the summary line.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,10 +21,11 @@ interface Args {
   kernels: string[];
   seconds?: number;
   notes: string[];
+  label: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { out: path.join(ROOT, 'conformance/report.md'), kernels: [], notes: [] };
+  const a: Args = { out: path.join(ROOT, 'conformance/report.md'), kernels: [], notes: [], label: 'conformance' };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     switch (argv[i]) {
@@ -29,6 +33,7 @@ function parseArgs(argv: string[]): Args {
       case '--kernel': a.kernels.push(v!); i++; break;
       case '--seconds': a.seconds = Number(v); i++; break;
       case '--note': a.notes.push(v!); i++; break;
+      case '--label': a.label = v!; i++; break;
       default: throw new Error(`report.ts: unknown argument ${argv[i]}`);
     }
   }
@@ -53,6 +58,14 @@ function load(): Map<string, CaseRecord[]> {
     if (recs.length) byKernel.set(k, recs);
   }
   return byKernel;
+}
+
+function kernelNotes(k: string): string[] {
+  try {
+    return fs.readFileSync(path.join(RESULTS, k, 'notes.txt'), 'utf8').split('\n').filter((l) => l.trim());
+  } catch {
+    return [];
+  }
 }
 
 const md = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -106,6 +119,7 @@ function main(): number {
   lines.push(`Generated ${now} by \`conformance/suite/run.sh\` from the case records in \`conformance/.work/suite-results/\`.`);
   lines.push(`Checklist: CNI-CHECKLIST.md (${CHECKLIST.length} items), catalogued in \`conformance/suite/lib/checklist.ts\`. Status per item and kernel: **fail** if any case for the item failed, pass if at least one passed, n/a otherwise (with the reason).`, '');
   for (const n of args.notes) lines.push(`> ${n}`, '');
+  for (const k of kernels) for (const n of kernelNotes(k)) lines.push(`> ${k}: ${n}`, '');
 
   lines.push('## Runs', '', '| kernel | passed | failed | skipped | recorded |', '|---|---|---|---|---|');
   for (const k of kernels) {
@@ -153,7 +167,7 @@ function main(): number {
   const secs = args.seconds !== undefined ? ` in ${Math.round(args.seconds)}s` : '';
   const skip = `${c.skip} skipped${c.skip ? ` (${reasonText(c.reasons)})` : ''}`;
   const missing = recs.length === 0 ? ' — no case records (did the suite run?)' : '';
-  process.stdout.write(`conformance: ${c.pass} passed, ${c.fail} failed, ${skip}${on}${secs}${missing}\n`);
+  process.stdout.write(`${args.label}: ${c.pass} passed, ${c.fail} failed, ${skip}${on}${secs}${missing}\n`);
   return c.fail || recs.length === 0 ? 1 : 0;
 }
 

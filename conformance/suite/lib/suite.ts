@@ -40,6 +40,8 @@ export interface Axis {
   skip?: string;
 }
 
+export const VERSION_SUBSET = 'VM subset: this cniVersion runs on the host kernel only';
+
 let versionCache: Axis[] | undefined;
 /**
  * The versions the suite drives podlink in. podlink hands the whole config to host-local, so a version
@@ -56,22 +58,62 @@ export function versions(): Axis[] {
   } catch {
     listed = [];
   }
-  versionCache = ALL_VERSIONS.map((v) => ({
-    value: v,
-    skip: v === '1.1.0' || listed.includes(v) ? undefined : `host-local in ${CNI_PATH} does not accept cniVersion ${v}`,
-  }));
+  versionCache = ALL_VERSIONS.map((v) =>
+    narrowed({
+      value: v,
+      skip: v === '1.1.0' || listed.includes(v) ? undefined : `host-local in ${CNI_PATH} does not accept cniVersion ${v}`,
+    }, 'PODLINK_SUITE_VERSIONS', VERSION_SUBSET),
+  );
   return versionCache;
+}
+
+let netkitCache: boolean | undefined;
+/** Whether this kernel has netkit: the VM tiers' seed mode file says so, else podlink's own probe. */
+export function netkitHere(): boolean {
+  if (netkitCache === undefined) {
+    const seed = seedModeFile();
+    netkitCache = seed ? seed.features.netkit === true : isRoot ? haveNetkitKernel() : false;
+  }
+  return netkitCache;
 }
 
 let modeCache: Axis[] | undefined;
 /** veth always; netkit and netkit-l2 where podlink's own probe finds netkit (testbed.haveNetkitKernel). */
 export function modes(): Axis[] {
   if (modeCache) return modeCache;
-  const netkit = isRoot ? haveNetkitKernel() : false;
-  const skip = netkit ? undefined : 'no netkit on this kernel';
-  modeCache = [{ value: 'veth' }, { value: 'netkit', skip }, { value: 'netkit-l2', skip }];
+  const skip = netkitHere() ? undefined : 'no netkit on this kernel';
+  const all: Axis[] = [{ value: 'veth' }, { value: 'netkit', skip }, { value: 'netkit-l2', skip }];
+  modeCache = all.map((m) => narrowed(m, 'PODLINK_SUITE_MODES', `VM subset: ${m.value} runs on the host kernel only`));
   return modeCache;
 }
+
+/**
+ * The VM tiers narrow the tables (the CPU is emulated there): PODLINK_SUITE_MODES and
+ * PODLINK_SUITE_VERSIONS list the values to run; the others are skipped, and recorded, with `why`.
+ */
+export function narrowed(a: Axis, env: string, why: string): Axis {
+  const only = process.env[env]?.split(',');
+  if (!only || a.skip || only.includes(a.value)) return a;
+  return { ...a, skip: why };
+}
+
+/**
+ * PODLINK_SUITE_MODE_FILE (VM tiers): a mode file `podlink probe --write` made once on this kernel.
+ * Each testbed starts with a copy, so ADD reads it instead of probing (seconds per case under CPU
+ * emulation), as on a node whose init container has run; the host tier keeps the probe-at-ADD path.
+ */
+function seedModeFile(): { features: Record<string, unknown> } | undefined {
+  const f = process.env.PODLINK_SUITE_MODE_FILE;
+  return f ? (JSON.parse(fs.readFileSync(f, 'utf8')) as { features: Record<string, unknown> }) : undefined;
+}
+
+/**
+ * PODLINK_SUITE_SHARD=i/n: this process runs every n-th case, starting at i (counted over all cases
+ * registered in the process, so every shard of the same files sees the same order); the other cases
+ * are left to the other shards and neither run nor recorded here.
+ */
+const SHARD = (process.env.PODLINK_SUITE_SHARD ?? '0/1').split('/').map(Number) as [number, number];
+let caseIndex = 0;
 
 export function versionsFrom(min: string): Axis[] {
   return versions().filter((v) => atLeast(v.value, min));
@@ -121,8 +163,21 @@ function failureText(f: object): string {
   return `${String(e.name ?? e.message ?? 'failed')}${what}`.slice(0, 700);
 }
 
+let caseFile: string | undefined;
+/** vm-entry.ts: the suite file whose cases are being registered (there all files share one process). */
+export function setCaseFile(f: string): void {
+  caseFile = f;
+}
+
 function callerFile(): string {
-  return path.basename(process.argv[1] ?? 'unknown');
+  return caseFile ?? path.basename(process.argv[1] ?? 'unknown');
+}
+
+/** PODLINK_SUITE_FILES (VM tiers, with vm-entry.ts): the suite files to run; the others' cases are skipped. */
+function fileSkip(): string | undefined {
+  const only = process.env.PODLINK_SUITE_FILES?.split(',');
+  if (!only || !caseFile || only.includes(caseFile.replace(/\.test\.ts$/, ''))) return undefined;
+  return 'VM subset: this file runs on the host kernel only';
 }
 
 export interface CaseOptions {
@@ -150,15 +205,19 @@ export function caseName(o: Pick<CaseOptions, 'section' | 'title' | 'mode' | 've
 export function conformanceCase(t: Test, o: CaseOptions, fn: (t: Test) => Promise<void> | void): void {
   for (const id of o.items) if (!ITEM_IDS.has(id)) throw new Error(`unknown checklist item ${id} in "${o.title}"`);
   const name = caseName(o);
-  const skip = (!isRoot ? 'needs root' : undefined) || o.mode?.skip || o.version?.skip || o.skip;
+  if (caseIndex++ % SHARD[1] !== SHARD[0]) return;
+  // PODLINK_SUITE_MODELESS_SKIP (VM tiers): the reason to skip the cases that have no datapath mode.
+  const modeless = !o.mode && process.env.PODLINK_SUITE_MODELESS_SKIP;
+  const skip = (!isRoot ? 'needs root' : undefined) || fileSkip() || o.mode?.skip || o.version?.skip || o.skip || modeless;
   const base = { items: o.items, name, kernel: KERNEL, file: callerFile() };
   if (skip) {
     recordCase({ ...base, status: 'skip', reason: skip, ms: 0, at: new Date().toISOString() });
     t.test(name, { skip }, () => {});
     return;
   }
-  const started = Date.now();
-  const p = t.test(name, { timeout: o.timeout ?? 120_000 }, async (st) => {
+  let started = Date.now();
+  const p = t.test(name, { timeout: (o.timeout ?? 120_000) * (Number(process.env.PODLINK_SUITE_TIMEOUT_SCALE) || 1) }, async (st) => {
+    started = Date.now();
     await fn(st);
   });
   void p.then((res) => {
@@ -179,6 +238,7 @@ export function conformanceCase(t: Test, o: CaseOptions, fn: (t: Test) => Promis
 export function bed(t: Test, tag: string): Testbed {
   const b = new Testbed(`s${tag}`);
   t.teardown(() => b.cleanup());
+  if (process.env.PODLINK_SUITE_MODE_FILE) fs.copyFileSync(process.env.PODLINK_SUITE_MODE_FILE, b.modeFile);
   return b;
 }
 
