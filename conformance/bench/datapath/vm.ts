@@ -83,7 +83,10 @@ export async function runVm(c: Cleanup, work: string, bin: string, tools: Tools,
   progress(`(e) kvm-run ${args.slice(0, 6).join(' ')} -- node vm-guest.mjs --repeat ${repeat}`);
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     // cwd = the work dir: kvm-run shares the working directory read-write with the guest.
-    const child = spawn(kvm, args, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+    // MALLOC_ARENA_MAX=1: Debian 12's virtiofsd is killed by its own seccomp filter when glibc creates a
+    // malloc arena (sched_getaffinity) under concurrent guest I/O, and the guest then hangs on its root
+    // filesystem (seen with the two nodes' first ADDs in parallel). conformance/vm/run-vm-tier.sh does the same.
+    const child = spawn(kvm, args, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MALLOC_ARENA_MAX: '1' } });
     // Not in c.children (those get SIGKILL, and a SIGKILLed kvm-run leaves QEMU running until its
     // timeout): SIGTERM lets kvm-run stop QEMU and virtiofsd itself.
     c.add('stop kvm-run', () => stopGently(child.pid, () => child.exitCode !== null || child.signalCode !== null));
