@@ -1,7 +1,7 @@
 // Executor for the endpoint plan: write the map entries, then create and pin the links (or tc
-// filters); publishEndpoint writes the map entries again once the pod's IPs are known. attach is an ensure: re-running it converges (an existing link on the right hook is
-// updated in place with LINK_UPDATE; a defunct one is replaced). On failure, what this call did is
-// undone. See detach.ts and check.ts for the reverse and the audit.
+// filters); publishEndpoint adds the pod's IPs once they are known. attach is an ensure: re-running it
+// converges (an existing link on the right hook is updated in place with LINK_UPDATE; a defunct one is
+// replaced). On failure, what this call did is undone. See detach.ts and check.ts for the reverse and the audit.
 // May import: lib/bpf, lib/sys, ./plan, ./load, ./layout, ./paths.
 import * as fs from 'node:fs';
 import { BPF, BpfLink, attachNetkit, attachTcx, ensurePinDir, isBpfErrno, queryHook, removePin, type BpfProgram } from '../bpf/index.js';
@@ -154,7 +154,8 @@ export function publishEndpoint(deps: DatapathDeps, spec: EndpointSpec): void {
   const dp = openDatapath(deps.sys, spec.bpfRoot, { object: deps.object });
   const undo: Undo[] = [];
   try {
-    for (const st of mapSteps(spec)) writeMap(dp, st, undo);
+    // Only what the IPs change: attach already wrote the cluster CIDRs and created the counters.
+    for (const st of mapSteps(spec)) if (st.map === L.MAPS.podCfg || st.map === L.MAPS.endpoints) writeMap(dp, st, undo);
   } catch (e) {
     runUndo(undo);
     throw e;
