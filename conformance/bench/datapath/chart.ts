@@ -25,14 +25,19 @@ function panel(r: RunRecord, title: string, unit: string, f: Field): Panel {
 }
 
 function vmPanel(r: RunRecord, title: string, f: Field): Panel {
-  const rel = (k: CaseKey) => spreadOf(quotients(perRep(r.vm.reps, k, f), perRep(r.vm.reps, 'vmVeth', f)));
-  const [v, n] = [rel('vmVeth'), rel('vmNetkit')];
+  const rel = (k: CaseKey, base: CaseKey) => spreadOf(quotients(perRep(r.vm.reps, k, f), perRep(r.vm.reps, base, f)));
+  const bar = (label: string, k: CaseKey, base: CaseKey, color: string): Bar => {
+    const s = rel(k, base);
+    return { label, median: s.median, min: s.min, max: s.max, color };
+  };
   return {
     title: `VM (emulated CPU), ${title} relative to veth BPF — ${r.vm.status}`,
     unit: '× veth',
     bars: [
-      { label: 'veth BPF', median: v.median, min: v.min, max: v.max, color: '#2c6fbb' },
-      { label: 'netkit BPF', median: n.median, min: n.min, max: n.max, color: '#8e44ad' },
+      bar('veth BPF, one node', 'vmVeth', 'vmVeth', '#2c6fbb'),
+      bar('netkit BPF, one node', 'vmNetkit', 'vmVeth', '#8e44ad'),
+      bar('veth BPF, two nodes', 'vmVeth2', 'vmVeth2', '#3a9d5d'),
+      bar('netkit BPF, two nodes', 'vmNetkit2', 'vmVeth2', '#5b2c6f'),
     ],
   };
 }

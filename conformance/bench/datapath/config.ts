@@ -3,7 +3,7 @@
 export const CNI_PATH = process.env.CNI_PLUGIN_DIR ?? '/usr/lib/cni';
 export const CNI_VERSION = '1.0.0';
 
-export const DEFAULTS = { repeat: 3, tputSeconds: 3, rrSeconds: 2, vmTputSeconds: 2, vmRrSeconds: 2, vmTimeoutSeconds: 300, budgetSeconds: 600 };
+export const DEFAULTS = { repeat: 3, tputSeconds: 3, rrSeconds: 2, vmTputSeconds: 2, vmRrSeconds: 2, vmTimeoutSeconds: 480, budgetSeconds: 600 };
 
 export const MTUS = [1500, 9000] as const;
 

@@ -4,6 +4,7 @@ import type { CaseKey } from './cases.js';
 import { NET } from './config.js';
 import { DEFAULT_LOAD } from './kube-proxy.js';
 import { FIELDS, spreadFor, type Field } from './metrics.js';
+import { settingsText } from './markdown.js';
 import type { RunRecord } from './record.js';
 import type { Ratio } from './verdict.js';
 
@@ -25,19 +26,20 @@ export function resultsJson(r: RunRecord): unknown {
     podlink: { source: r.o.podlink, version: r.version, sha256: r.binSha },
     options: r.o,
     method: {
-      interleaving: 'every repetition runs every topology once, in rotating order',
+      interleaving: 'every repetition runs every metric once per topology: metric by metric, the topologies of a metric back to back in rotating order',
       throughput: 'iperf3 single TCP stream, -J, sum_received',
       latency: 'tcp-rr (conformance/bench/datapath/tcp-rr.c): TCP_RR persistent connection and TCP_CRR connect/request/response/close, 1-byte messages, TCP_NODELAY',
       cpu: 'busy jiffies (all but idle and iowait) of the aggregate /proc/stat line over the sample, whole machine',
       kubeProxyLoad: { ...DEFAULT_LOAD, rules: 'nat PREROUTING → KUBE-SERVICES (DNAT per service with endpoints); filter FORWARD -m conntrack --ctstate NEW → KUBE-SERVICES (REJECT per service without endpoints)' },
       addresses: NET,
       spreadWarningAbove: WIDE_SPREAD,
+      settings: settingsText(r.latencyHold, r.pin),
     },
     ratios: r.ratios.map(ratioJson),
     vmRatios: r.vmRatios.map(ratioJson),
     informational: r.info.map(ratioJson),
     summary: summary(r.reps, ['lo', 'direct', 'legacy', 'bpf', 'legacyLoad', 'bpfLoad', 'twoNode']),
-    vm: { status: r.vm.status, reason: r.vm.reason, kernel: r.vm.kernel, setupSeconds: r.vm.setupSeconds, wallSeconds: r.vm.wallSeconds, summary: summary(r.vm.reps, ['vmVeth', 'vmNetkit']), reps: r.vm.reps },
+    vm: { status: r.vm.status, reason: r.vm.reason, kernel: r.vm.kernel, setupSeconds: r.vm.setupSeconds, latencyHold: r.vm.latencyHold, pin: r.vm.pin, wallSeconds: r.vm.wallSeconds, summary: summary(r.vm.reps, ['vmVeth', 'vmNetkit']), reps: r.vm.reps },
     reps: r.reps,
     conntrack: r.conntrack,
     fastPath: r.fastPath,

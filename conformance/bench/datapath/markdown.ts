@@ -2,6 +2,7 @@
 import { fmt, fmtSpread, table } from '../report.js';
 import { CASE_LABELS, type CaseKey, type Rep } from './cases.js';
 import { FIELDS, spreadFor, type Field } from './metrics.js';
+import type { LatencyHold } from '../cpu-latency.js';
 import type { RunRecord } from './record.js';
 import { targetText, type Ratio } from './verdict.js';
 
@@ -27,14 +28,22 @@ export function ratioTable(ratios: Ratio[]): string {
   );
 }
 
+/** How the samples ran: CPU pinning and the idle-state request. */
+export function settingsText(hold: LatencyHold, pin: { client: number; server: number } | undefined): string {
+  const p = pin ? `clients on CPU ${pin.client}, servers on CPU ${pin.server}` : 'clients and servers placed by the scheduler';
+  const h = hold.held ? '/dev/cpu_dma_latency held at 0 µs during TCP_RR/CRR samples (idle CPUs poll)' : `default CPU idle states (${hold.reason})`;
+  return `${p}; ${h}`;
+}
+
 export function markdown(r: RunRecord): string[] {
   const h = r.host;
   const out = [
     `# podlink datapath benchmark — ${r.startedAt.toISOString()}`,
     '',
     `${r.version}, sha256 ${r.binSha.slice(0, 12)}; kernel ${h.kernel}, ${h.cpus} × ${h.cpuModel}; load average ${h.loadavg.join(' ')} at start, ${r.loadEnd.join(' ')} at end; ` +
-      `${r.o.repeat} repetitions (topologies interleaved, rotating), iperf3 -t ${r.o.tputSeconds}, TCP_RR/CRR ${r.o.rrSeconds} s, 1-byte messages; wall ${fmt(r.wallSeconds, 0)} s ` +
-      `(${Object.entries(r.phases).map(([k, v]) => `${k} ${v} s`).join(', ')}).`,
+      `${r.o.repeat} repetitions (per metric, topologies back to back, rotating), iperf3 -t ${r.o.tputSeconds}, TCP_RR/CRR ${r.o.rrSeconds} s, 1-byte messages; wall ${fmt(r.wallSeconds, 0)} s ` +
+      `(${Object.entries(r.phases).map(([k, v]) => `${k} ${v} s`).join(', ')}). ` +
+      `${settingsText(r.latencyHold, r.pin)}.`,
     '',
     'Values: median (min–max) over the repetitions; ⚠ = spread above 20 % of the median. CPU = busy CPU time of the whole machine (/proc/stat) during the sample.',
     '',
@@ -62,9 +71,11 @@ export function markdown(r: RunRecord): string[] {
   ];
   if (r.vm.status === 'OK') {
     out.push(
-      `Guest kernel ${r.vm.kernel}, emulated CPU (TCG): absolute numbers mean nothing, only the ratio does (indicative). Pods ready after ${fmt(r.vm.setupSeconds)} s; kvm-run took ${fmt(r.vm.wallSeconds, 0)} s.`,
+      `Guest kernel ${r.vm.kernel}, emulated CPU (TCG): absolute numbers mean nothing, only the ratio does (indicative). Pods ready after ${fmt(r.vm.setupSeconds)} s; kvm-run took ${fmt(r.vm.wallSeconds, 0)} s; ${settingsText(r.vm.latencyHold ?? { held: false, reason: 'not reported' }, r.vm.pin)}.`,
       '',
-      measurements(r.vm.reps, ['vmVeth', 'vmNetkit'], ['gbps1500', 'rrP50', 'rrP99']),
+      measurements(r.vm.reps, ['vmVeth', 'vmNetkit', 'vmVeth2', 'vmNetkit2'], ['gbps1500', 'rrP50', 'rrP99']),
+      '',
+      'Two nodes: client pod on node 1, server pod on node 2, joined by a veth underlay (fib_lookup + redirect_neigh out, from-uplink redirect_peer in). That is the path netkit shortens: its peer program redirects the pod\'s packet straight to the uplink from the pod\'s own xmit, where veth first queues it to the per-CPU backlog. On one node both kinds pass the backlog once.',
       '',
     );
   }

@@ -4,6 +4,7 @@
 // Used on the host and inside the VM (vm-guest.ts): imports no podlink library code.
 import { spawn } from 'node:child_process';
 import { NSENTER, netnsPath, runTimed, type Cleanup } from '../harness.js';
+import type { CpuLatency } from '../cpu-latency.js';
 import { busySeconds, readCpuTimes } from './cpu.js';
 import { parseRrOutput, type RrResult } from './rr-output.js';
 
@@ -13,6 +14,22 @@ export const IPERF_PORT = 5201;
 export interface Tools {
   iperf3: string;
   tcpRr: string;
+  /** CPUs the clients and the servers are pinned to (taskset), so that placement is the same in every sample */
+  pin?: { client: number; server: number };
+  /** held around TCP_RR / TCP_CRR samples */
+  latency?: CpuLatency;
+}
+
+export const TASKSET = '/usr/bin/taskset';
+
+/** argv run on `cpu` when pinning is on. */
+function onCpu(cpu: number | undefined, file: string, args: string[]): [string, string[]] {
+  return cpu === undefined ? [file, args] : [TASKSET, ['-c', String(cpu), file, ...args]];
+}
+
+/** Client and server CPUs: the first two, when the machine has two; none otherwise. */
+export function pinning(cpus: number): Tools['pin'] {
+  return cpus >= 2 ? { client: 0, server: 1 } : undefined;
 }
 
 export interface TputSample {
@@ -30,7 +47,7 @@ export interface RrSample extends RrResult {
 
 const ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
 
-/** Starts a long-running server in `ns` and resolves once it printed `ready` (or rejects on exit). */
+/** Starts a long-running server in `ns` and resolves once it printed `ready` (or rejects on exit; 60 s: the VM's emulated CPU starts a process slowly while ADDs run). */
 function startServer(c: Cleanup, ns: string, argv: string[], ready: RegExp, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(NSENTER, [`--net=${netnsPath(ns)}`, ...argv], { env: ENV, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -39,7 +56,7 @@ function startServer(c: Cleanup, ns: string, argv: string[], ready: RegExp, what
       if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
     });
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`${what} in ${ns} did not start within 10 s: ${out.slice(0, 300)}`)), 10_000);
+    const timer = setTimeout(() => reject(new Error(`${what} in ${ns} did not start within 60 s: ${out.slice(0, 300)}`)), 60_000);
     const onData = (b: Buffer) => {
       out += b.toString();
       if (ready.test(out)) {
@@ -62,8 +79,8 @@ function startServer(c: Cleanup, ns: string, argv: string[], ready: RegExp, what
 /** iperf3 and tcp-rr servers on every address of `ns`. */
 export async function startServers(c: Cleanup, t: Tools, ns: string): Promise<void> {
   await Promise.all([
-    startServer(c, ns, [t.iperf3, '-s', '-p', String(IPERF_PORT), '--forceflush'], /listening/i, 'iperf3 server'),
-    startServer(c, ns, [t.tcpRr, 'server', '0.0.0.0', String(RR_PORT)], /listening/, 'tcp-rr server'),
+    startServer(c, ns, onCpu(t.pin?.server, t.iperf3, ['-s', '-p', String(IPERF_PORT), '--forceflush']).flat(), /listening/i, 'iperf3 server'),
+    startServer(c, ns, onCpu(t.pin?.server, t.tcpRr, ['server', '0.0.0.0', String(RR_PORT)]).flat(), /listening/, 'tcp-rr server'),
   ]);
 }
 
@@ -75,7 +92,8 @@ async function timedCpu<T>(fn: () => Promise<T>): Promise<{ r: T; cpu: number }>
 
 /** Single-stream TCP throughput from `client` to `ip` (iperf3 -J). */
 export async function tput(c: Cleanup, t: Tools, client: string, ip: string, seconds: number): Promise<TputSample> {
-  const { r, cpu } = await timedCpu(() => runTimed(c, { file: t.iperf3, args: ['-c', ip, '-p', String(IPERF_PORT), '-t', String(seconds), '-J'], env: ENV, netns: client, timeoutMs: (seconds + 20) * 1000 }));
+  const [file, args] = onCpu(t.pin?.client, t.iperf3, ['-c', ip, '-p', String(IPERF_PORT), '-t', String(seconds), '-J']);
+  const { r, cpu } = await timedCpu(() => runTimed(c, { file, args, env: ENV, netns: client, timeoutMs: (seconds + 20) * 1000 }));
   let j: { error?: string; end?: { sum_received?: { bits_per_second?: number; bytes?: number } } };
   try {
     j = JSON.parse(r.stdout) as typeof j;
@@ -90,7 +108,9 @@ export async function tput(c: Cleanup, t: Tools, client: string, ip: string, sec
 
 /** TCP_RR or TCP_CRR with 1-byte requests and responses from `client` to `ip`. */
 export async function rr(c: Cleanup, t: Tools, mode: 'rr' | 'crr', client: string, ip: string, seconds: number): Promise<RrSample> {
-  const { r, cpu } = await timedCpu(() => runTimed(c, { file: t.tcpRr, args: [mode, ip, String(RR_PORT), String(seconds), '1'], env: ENV, netns: client, timeoutMs: (seconds + 20) * 1000 }));
+  const [file, args] = onCpu(t.pin?.client, t.tcpRr, [mode, ip, String(RR_PORT), String(seconds), '1']);
+  const sample = () => timedCpu(() => runTimed(c, { file, args, env: ENV, netns: client, timeoutMs: (seconds + 20) * 1000 }));
+  const { r, cpu } = t.latency ? await t.latency.during(sample) : await sample();
   if (r.code !== 0) throw new Error(`tcp-rr ${mode} ${client} → ${ip}: exit ${r.code ?? r.signal}: ${(r.stdout + r.stderr).slice(0, 300)}`);
   const res = parseRrOutput(r.stdout);
   return { ...res, cpuSeconds: cpu, cpuUsPerTxn: (cpu * 1e6) / res.transactions };

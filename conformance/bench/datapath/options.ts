@@ -11,6 +11,10 @@ export interface Options {
   vm: boolean;
   podlink: string;
   json: boolean;
+  /** hold /dev/cpu_dma_latency at 0 during latency samples (idle CPUs poll) */
+  latencyHold: boolean;
+  /** pin clients to CPU 0 and servers to CPU 1 */
+  pin: boolean;
 }
 
 export const USAGE = [
@@ -20,10 +24,12 @@ export const USAGE = [
   '  --no-vm            skip (e): netkit vs veth pods in a kvm-run VM',
   '  --podlink PATH     the executable to measure (default $PODLINK_BIN or dist/podlink)',
   '  --no-json          do not write conformance/bench/results/<date>-datapath.{json,svg}',
+  '  --idle-states      leave the CPU idle states alone (default: /dev/cpu_dma_latency held at 0 µs during TCP_RR/CRR samples, host and VM)',
+  '  --no-pin           let the scheduler place clients and servers (default: clients on CPU 0, servers on CPU 1)',
 ];
 
 export function options(argv: string[]): Options {
-  const o = parseOptions(argv, { repeat: 'int', 'tput-seconds': 'int', 'rr-seconds': 'int', 'no-vm': 'flag', podlink: 'string', 'no-json': 'flag' });
+  const o = parseOptions(argv, { repeat: 'int', 'tput-seconds': 'int', 'rr-seconds': 'int', 'no-vm': 'flag', podlink: 'string', 'no-json': 'flag', 'idle-states': 'flag', 'no-pin': 'flag' });
   return {
     repeat: (o.repeat as number | undefined) ?? DEFAULTS.repeat,
     tputSeconds: (o['tput-seconds'] as number | undefined) ?? DEFAULTS.tputSeconds,
@@ -31,5 +37,7 @@ export function options(argv: string[]): Options {
     vm: o['no-vm'] !== true,
     podlink: path.resolve((o.podlink as string | undefined) ?? process.env.PODLINK_BIN ?? path.join(ROOT, 'dist/podlink')),
     json: o['no-json'] !== true,
+    latencyHold: o['idle-states'] !== true,
+    pin: o['no-pin'] !== true,
   };
 }

@@ -1,5 +1,6 @@
 // What a datapath run hands to the reports.
 import type { HostInfo } from '../report.js';
+import type { LatencyHold } from '../cpu-latency.js';
 import type { Rep } from './cases.js';
 import type { Options } from './options.js';
 import type { Ratio } from './verdict.js';
@@ -25,6 +26,10 @@ export interface RunRecord {
   binSha: string;
   reps: Rep[];
   vm: VmOutcome;
+  /** the PM QoS CPU latency request on the host, around latency samples */
+  latencyHold: LatencyHold;
+  /** CPUs of clients and servers (taskset); none: the scheduler places them */
+  pin?: { client: number; server: number };
   ratios: Ratio[];
   info: Ratio[];
   vmRatios: Ratio[];

@@ -1,7 +1,8 @@
-// Runs one repetition: every case in rotating order, every metric of a case back to back. A failed
-// measurement is recorded (and printed) and the run goes on.
+// Runs one repetition: metric by metric, every case of a metric back to back in rotating order, so
+// that the two sides of a ratio are measured seconds apart (this machine's throughput drifts by tens of
+// percent over a minute). A failed measurement is recorded (and printed) and the run goes on.
 import { progress, type Cleanup } from '../harness.js';
-import { rotation, type Case, type Metric, type Rep, type Sample } from './cases.js';
+import { METRICS, rotation, type Case, type Metric, type Rep, type Sample } from './cases.js';
 import { rr, tput, type Tools } from './measure.js';
 
 export interface Durations {
@@ -22,9 +23,11 @@ async function measure(c: Cleanup, t: Tools, m: Metric, client: string, ip: stri
 
 export async function runRep(c: Cleanup, t: Tools, cases: Case[], i: number, d: Durations, log = progress): Promise<Rep> {
   const rep: Rep = {};
-  for (const cs of rotation(cases, i)) {
-    const got: Partial<Record<Metric, Sample>> = {};
-    for (const [m, target] of Object.entries(cs.targets) as [Metric, { client: string; ip: string }][]) {
+  for (const m of METRICS) {
+    for (const cs of rotation(cases, i)) {
+      const target = cs.targets[m];
+      if (!target) continue;
+      const got = (rep[cs.key] ??= {});
       try {
         got[m] = await measure(c, t, m, target.client, target.ip, d);
       } catch (e) {
@@ -32,7 +35,6 @@ export async function runRep(c: Cleanup, t: Tools, cases: Case[], i: number, d: 
         log(`${cs.key} ${m}: FAILED: ${(e as Error).message}`);
       }
     }
-    rep[cs.key] = got;
   }
   return rep;
 }

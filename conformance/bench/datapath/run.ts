@@ -4,6 +4,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Cleanup, Netns, netnsPath, ownedDir, progress, ROOT, sh, NSENTER } from '../harness.js';
+import { CpuLatency } from '../cpu-latency.js';
 import { fmt, hostInfo, loadavg, writeResults } from '../report.js';
 import { round } from '../stats.js';
 import type { Rep } from './cases.js';
@@ -56,7 +57,7 @@ export async function run(argv: string[]): Promise<number> {
   const bin = path.join(work, 'bin/podlink');
   fs.mkdirSync(path.dirname(bin), { recursive: true });
   fs.writeFileSync(bin, image, { mode: 0o755 });
-  const tools = buildTools(work);
+  const tools = buildTools(work, o, host.cpus, c);
   const version = sh(bin, ['--version']).trim();
   progress(`${version} (sha256 ${binSha.slice(0, 12)}), kernel ${host.kernel}, ${host.cpus} CPUs, load ${host.loadavg.join(' ')}; work dir ${path.relative(ROOT, work)}`);
   if (host.loadavg[0]! > host.cpus * 0.5) progress(`the machine is busy (load ${host.loadavg[0]} on ${host.cpus} CPUs): expect wide spreads`);
@@ -116,7 +117,7 @@ export async function run(argv: string[]): Promise<number> {
   ];
   const wallSeconds = (Date.now() - startedAt.getTime()) / 1000;
   const r: RunRecord = {
-    o, host, loadEnd: loadavg(), startedAt, wallSeconds, phases, version, binSha, reps, vm,
+    o, host, loadEnd: loadavg(), startedAt, wallSeconds, phases, version, binSha, reps, vm, latencyHold: tools.latency?.status() ?? { held: false, reason: '--idle-states' }, pin: tools.pin,
     ratios: hostRatios(reps), info: infoRatios(reps), vmRatios: vmRatios(vm.reps),
     conntrack, fastPath: fp, notes, warnings: warn, cleanupErrors, leftovers,
   };

@@ -9,6 +9,7 @@ import { NET } from './config.js';
 import { iptablesRestoreText } from './kube-proxy.js';
 import { CLIENT_SYSCTLS, startServers, type Tools } from './measure.js';
 import { addPod, createNode, sysctl, type NodeSpec, type Pod } from './pods.js';
+import { attachUplinks, joinNodes } from './two-node.js';
 
 export interface HostBed {
   cases: Case[];
@@ -51,15 +52,6 @@ function nodeSpec(x: BedContext, tag: string, hostRouting: 'bpf' | 'legacy', sub
   return { name: `${x.id}-${tag}`, mode: 'veth', hostRouting, subnet, bpfRoot, dir, clusterCIDRs };
 }
 
-function twoNodeUnderlay(n1: NodeSpec, n2: NodeSpec): void {
-  const [u1, u2] = NET.underlay;
-  sh('ip', ['-n', n1.name, '-batch', '-'], [
-    `link add ul0 mtu 9000 type veth peer name ul0 netns ${n2.name} mtu 9000`,
-    `addr add ${u1}/24 dev ul0`, 'link set ul0 up', `route add default via ${u2} dev ul0`, `route add ${NET.node2} via ${u2} dev ul0`, '',
-  ].join('\n'));
-  sh('ip', ['-n', n2.name, '-batch', '-'], [`addr add ${u2}/24 dev ul0`, 'link set ul0 up', `route add default via ${u1} dev ul0`, `route add ${NET.node1} via ${u1} dev ul0`, ''].join('\n'));
-}
-
 /** kube-proxy's iptables rules (5000 services) in a node netns; they vanish with the netns. */
 export function loadKubeProxy(ns: string): void {
   sh(NSENTER, [`--net=${netnsPath(ns)}`, 'iptables-restore', '-w'], iptablesRestoreText());
@@ -80,7 +72,7 @@ export async function buildHostBed(x: BedContext): Promise<HostBed> {
   for (const n of [nodes.legacy, nodes.bpf, nodes.legacyLoad, nodes.bpfLoad]) createNode(x.netns, n.name);
   createNode(x.netns, nodes.node1.name, { uplink: false });
   createNode(x.netns, nodes.node2.name, { uplink: false });
-  twoNodeUnderlay(nodes.node1, nodes.node2);
+  joinNodes(nodes.node1, nodes.node2);
 
   type Want = { key: string; node: NodeSpec; mtu: number; client: boolean };
   const want: Want[] = [];
@@ -105,9 +97,7 @@ export async function buildHostBed(x: BedContext): Promise<HostBed> {
   const pod = (k: string) => pods.get(k)!;
 
   // What a node's DaemonSet init container does: probe --write attaches pl_from_uplink to the underlay.
-  for (const n of [nodes.node1, nodes.node2]) {
-    sh(NSENTER, [`--net=${netnsPath(n.name)}`, x.bin, 'probe', '--write', '--mode', n.mode, '--mode-file', path.join(n.dir, 'mode.json'), '--bpf-root', n.bpfRoot, '--uplink', 'ul0']);
-  }
+  attachUplinks(x.bin, [nodes.node1, nodes.node2]);
   notes.push('(f) `podlink probe --write --uplink ul0` attached pl_from_uplink (tcx ingress) on both nodes\' underlay');
   loadKubeProxy(nodes.legacyLoad.name);
   loadKubeProxy(nodes.bpfLoad.name);

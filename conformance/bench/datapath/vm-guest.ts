@@ -1,46 +1,70 @@
-// Runs inside the kvm-run VM (Linux 6.12, netkit): two BPF nodes, one with netkit pods and one with
-// veth pods, both created by podlink ADD; throughput and TCP_RR interleaved per repetition. Prints
+// Runs inside the kvm-run VM (Linux 6.12, netkit): netkit pods against veth pods, all with BPF host
+// routing and created by podlink ADD, between two pods of one node and between pods on two nodes
+// joined by an underlay; throughput and TCP_RR interleaved per repetition. Prints
 // one `DATAPATH-VM-RESULT <json>` line on stdout. Bundled to plain JavaScript by vm.ts (no tsx under TCG).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Cleanup, Netns, progress } from '../harness.js';
+import { Cleanup, Netns, pool, progress } from '../harness.js';
 import { parseOptions } from '../suite.js';
 import type { Case, Rep } from './cases.js';
 import { NET } from './config.js';
-import { startServers } from './measure.js';
+import { startServers, type Tools } from './measure.js';
 import { addPod, createNode, type NodeSpec } from './pods.js';
 import { runRep } from './repeat.js';
+import { attachUplinks, joinNodes } from './two-node.js';
 
 export const RESULT_TAG = 'DATAPATH-VM-RESULT ';
 
 const c = new Cleanup();
 
 async function main(): Promise<void> {
-  const o = parseOptions(process.argv.slice(2), { bin: 'string', 'tcp-rr': 'string', repeat: 'int', 'tput-seconds': 'int', 'rr-seconds': 'int' });
+  const o = parseOptions(process.argv.slice(2), { bin: 'string', 'tcp-rr': 'string', repeat: 'int', 'tput-seconds': 'int', 'rr-seconds': 'int'});
   const netns = new Netns(c);
-  const tools = { iperf3: '/usr/bin/iperf3', tcpRr: o['tcp-rr'] as string };
+  // Clients and servers on the same vCPU, and no latency request. Under TCG each vCPU is a host thread
+  // that competes with QEMU's own threads for the host's cores: with client and server on different
+  // vCPUs and idle polling on, single-stream throughput varied threefold between samples of the same pods (0.37–1.13
+  // Gbit/s); on one vCPU by ±15 %. A polling idle vCPU would spin a host thread at 100 %.
+  const tools: Tools = { iperf3: '/usr/bin/iperf3', tcpRr: o['tcp-rr'] as string, pin: { client: 0, server: 0 } };
   const bpfBase = '/sys/fs/bpf/podlink-bench-dp-vm';
   const stateBase = '/run/podlink-bench-dp-vm';
   c.add(`remove ${stateBase}`, () => fs.rmSync(stateBase, { recursive: true, force: true }));
   c.add(`remove ${bpfBase}`, () => fs.rmSync(bpfBase, { recursive: true, force: true }));
   const t0 = performance.now();
   {
-    const spec = (tag: string, mode: 'veth' | 'netkit', subnet: string): NodeSpec => {
+    const spec = (tag: string, mode: 'veth' | 'netkit', subnet: string, clusterCIDRs?: string[]): NodeSpec => {
       // podlink's state, locks and IPAM files on the guest's own tmpfs: file locks over the virtiofs share can hang.
       const dir = path.join(stateBase, tag);
       fs.mkdirSync(dir, { recursive: true });
-      return { name: `pldvm-${tag}`, mode, hostRouting: 'bpf', subnet, bpfRoot: path.join(bpfBase, tag), dir };
+      return { name: `pldvm-${tag}`, mode, hostRouting: 'bpf', subnet, bpfRoot: path.join(bpfBase, tag), dir, clusterCIDRs };
     };
-    const nodes = { vmVeth: spec('veth', 'veth', NET.vmVeth), vmNetkit: spec('netkit', 'netkit', NET.vmNetkit) };
+    const bin = o.bin as string;
     const cases: Case[] = [];
-    await Promise.all(Object.entries(nodes).map(async ([key, n]) => {
+    const oneNode = async (key: 'vmVeth' | 'vmNetkit', n: NodeSpec) => {
       createNode(netns, n.name);
-      const client = await addPod(c, netns, o.bin as string, n, `${n.name}-c`, 1500, true);
-      const server = await addPod(c, netns, o.bin as string, n, `${n.name}-s`, 1500, false);
+      const client = await addPod(c, netns, bin, n, `${n.name}-c`, 1500, true);
+      const server = await addPod(c, netns, bin, n, `${n.name}-s`, 1500, false);
       await startServers(c, tools, server.ns);
-      cases.push({ key: key as 'vmVeth' | 'vmNetkit', targets: { tput1500: { client: client.ns, ip: server.ip }, rr: { client: client.ns, ip: server.ip } } });
-    }));
+      cases.push({ key, targets: { tput1500: { client: client.ns, ip: server.ip }, rr: { client: client.ns, ip: server.ip } } });
+    };
+    // Client on node 1, server on node 2: the pod's packets leave its node through the uplink.
+    const twoNodes = async (key: 'vmVeth2' | 'vmNetkit2', n1: NodeSpec, n2: NodeSpec) => {
+      createNode(netns, n1.name, { uplink: false });
+      createNode(netns, n2.name, { uplink: false });
+      joinNodes(n1, n2);
+      const [client, server] = await Promise.all([addPod(c, netns, bin, n1, `${n1.name}-c`, 1500, true), addPod(c, netns, bin, n2, `${n2.name}-s`, 1500, false)]);
+      attachUplinks(bin, [n1, n2]);
+      await startServers(c, tools, server.ns);
+      cases.push({ key, targets: { tput1500: { client: client.ns, ip: server.ip }, rr: { client: client.ns, ip: server.ip } } });
+    };
+    const cluster = [NET.cluster];
+    // Two setups at a time: every ADD under the emulated CPU takes seconds, a node's first one longer.
+    await pool([
+      () => oneNode('vmVeth', spec('veth', 'veth', NET.vmVeth)),
+      () => oneNode('vmNetkit', spec('netkit', 'netkit', NET.vmNetkit)),
+      () => twoNodes('vmVeth2', spec('veth-n1', 'veth', NET.node1, cluster), spec('veth-n2', 'veth', NET.node2, cluster)),
+      () => twoNodes('vmNetkit2', spec('netkit-n1', 'netkit', NET.node1, cluster), spec('netkit-n2', 'netkit', NET.node2, cluster)),
+    ], 2, (setup) => setup());
     cases.sort((a, b) => a.key.localeCompare(b.key));
     const setupSeconds = (performance.now() - t0) / 1000;
     progress(`pods ready in ${setupSeconds.toFixed(1)} s`);
@@ -50,7 +74,7 @@ async function main(): Promise<void> {
       progress(`repetition ${i + 1}/${o.repeat}`);
       reps.push(await runRep(c, tools, cases, i, d));
     }
-    process.stdout.write(`${RESULT_TAG}${JSON.stringify({ kernel: os.release(), cpus: os.cpus().length, setupSeconds, reps })}\n`);
+    process.stdout.write(`${RESULT_TAG}${JSON.stringify({ kernel: os.release(), cpus: os.cpus().length, setupSeconds, pin: tools.pin, latencyHold: { held: false, reason: 'not in the VM (a polling vCPU spins a host thread)' }, reps })}\n`);
   }
 }
 

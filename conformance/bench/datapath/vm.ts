@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { progress, ROOT, type Cleanup } from '../harness.js';
+import type { LatencyHold } from '../cpu-latency.js';
 import type { Rep } from './cases.js';
 import { DEFAULTS } from './config.js';
 import type { Tools } from './measure.js';
@@ -18,6 +19,8 @@ export interface VmOutcome {
   reason?: string;
   kernel?: string;
   setupSeconds?: number;
+  latencyHold?: LatencyHold;
+  pin?: { client: number; server: number };
   wallSeconds?: number;
   reps: Rep[];
 }
@@ -32,8 +35,8 @@ export function classifyVm(code: number | null, stdout: string, stderr: string):
   const last = (s: string) => s.trim().split('\n').slice(-3).join(' | ').slice(0, 300);
   if (code === 77) return { status: 'SKIP', reason: (/kvm-run: skip: (.*)/.exec(stderr)?.[1] ?? 'kvm-run exit 77: no VM can run here').trim(), reps: [] };
   if (code === 0 && line) {
-    const j = JSON.parse(line.slice(RESULT_TAG.length)) as { kernel: string; setupSeconds: number; reps: Rep[] };
-    return { status: 'OK', kernel: j.kernel, setupSeconds: j.setupSeconds, reps: j.reps };
+    const j = JSON.parse(line.slice(RESULT_TAG.length)) as { kernel: string; setupSeconds: number; latencyHold?: LatencyHold; pin?: { client: number; server: number }; reps: Rep[] };
+    return { status: 'OK', kernel: j.kernel, setupSeconds: j.setupSeconds, latencyHold: j.latencyHold, pin: j.pin, reps: j.reps };
   }
   const guestErr = /DATAPATH-VM-ERROR (.*)/.exec(stderr)?.[1];
   if (guestErr) return { status: 'FAILED', reason: `guest: ${guestErr.slice(0, 300)}`, reps: [] };
@@ -78,6 +81,8 @@ export async function runVm(c: Cleanup, work: string, bin: string, tools: Tools,
   if (check.status !== 0) return { status: 'SKIP', reason: `kvm-run --check exit ${check.status}: ${(check.stderr ?? '').trim().slice(0, 200)}`, reps: [] };
   const guest = path.join(work, 'vm-guest.mjs');
   await bundleGuest(guest);
+  // Two vCPUs, but the guest runs clients and servers on CPU 0 only (vm-guest.ts): with one vCPU the
+  // guest's clock ticked in 4 ms steps (TCP_RR p50 read 0 µs).
   const args = ['--cpus', '2', '--mem', '2G', '--timeout', String(DEFAULTS.vmTimeoutSeconds), '--', process.execPath, guest,
     '--bin', bin, '--tcp-rr', tools.tcpRr, '--repeat', String(repeat), '--tput-seconds', String(DEFAULTS.vmTputSeconds), '--rr-seconds', String(DEFAULTS.vmRrSeconds)];
   progress(`(e) kvm-run ${args.slice(0, 6).join(' ')} -- node vm-guest.mjs --repeat ${repeat}`);

@@ -1,0 +1,24 @@
+// Two node netns joined by a veth underlay (ul0 in each), each routing the other's pod subnet over it,
+// and pl_from_uplink attached to both underlays by `podlink probe --write --uplink ul0`, as a node's
+// DaemonSet init container would. Used by (f) on the host and by the VM's two-node cases.
+import * as path from 'node:path';
+import { netnsPath, NSENTER, sh } from '../harness.js';
+import { NET } from './config.js';
+import type { NodeSpec } from './pods.js';
+
+/** n1 holds NET.node1 and n2 NET.node2 (their pod subnets). */
+export function joinNodes(n1: NodeSpec, n2: NodeSpec): void {
+  const [u1, u2] = NET.underlay;
+  sh('ip', ['-n', n1.name, '-batch', '-'], [
+    `link add ul0 mtu 9000 type veth peer name ul0 netns ${n2.name} mtu 9000`,
+    `addr add ${u1}/24 dev ul0`, 'link set ul0 up', `route add default via ${u2} dev ul0`, `route add ${NET.node2} via ${u2} dev ul0`, '',
+  ].join('\n'));
+  sh('ip', ['-n', n2.name, '-batch', '-'], [`addr add ${u2}/24 dev ul0`, 'link set ul0 up', `route add default via ${u1} dev ul0`, `route add ${NET.node1} via ${u1} dev ul0`, ''].join('\n'));
+}
+
+/** Run after the nodes' first ADD (which loads the programs): attaches pl_from_uplink on ul0. */
+export function attachUplinks(bin: string, nodes: NodeSpec[]): void {
+  for (const n of nodes) {
+    sh(NSENTER, [`--net=${netnsPath(n.name)}`, bin, 'probe', '--write', '--mode', n.mode, '--mode-file', path.join(n.dir, 'mode.json'), '--bpf-root', n.bpfRoot, '--uplink', 'ul0']);
+  }
+}
