@@ -8,7 +8,7 @@ import { settingsText } from './markdown.js';
 import type { RunRecord } from './record.js';
 import type { Ratio } from './verdict.js';
 
-const sp = (s: Spread) => ({ values: s.values.map((x) => round(x, 4)), min: round(s.min, 4), median: round(s.median, 4), max: round(s.max, 4), spread: round(s.spread, 4), wide: s.spread > WIDE_SPREAD });
+const sp = (s: Spread) => ({ values: s.values.map((x) => round(x, 4)), min: round(s.min, 4), median: round(s.median, 4), max: round(s.max, 4), spread: round(s.spread, 4), wide: s.spread > WIDE_SPREAD, interval: { lo: round(s.lo, 4), hi: round(s.hi, 4), coverage: round(s.coverage, 4) } });
 const ratioJson = (r: Ratio) => ({ name: r.name, formula: r.formula, direction: r.direction, target: r.target, verdict: r.verdict, ...sp(r.spread), beside: r.beside && { name: r.beside.name, ...sp(r.beside.spread) } });
 
 function summary(reps: RunRecord['reps'], cases: CaseKey[]) {

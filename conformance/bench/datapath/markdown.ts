@@ -16,15 +16,16 @@ function measurements(reps: readonly Rep[], cases: CaseKey[], cols: Field[]): st
 }
 
 const mmm = (r: Ratio) => (Number.isFinite(r.spread.median) ? `${fmt(r.spread.min, 2)} / ${fmt(r.spread.median, 2)} / ${fmt(r.spread.max, 2)}` : '–');
+const interval = (r: Ratio) => (Number.isFinite(r.spread.lo) ? `${fmt(r.spread.lo, 2)}–${fmt(r.spread.hi, 2)} (${Math.round(r.spread.coverage * 100)} %)` : '–');
 
 export function ratioTable(ratios: Ratio[]): string {
   return table(
-    ['ratio', 'formula', 'target', 'min / median / max', 'verdict', 'beside it'],
+    ['ratio', 'formula', 'target', 'min / median / max', 'median interval', 'verdict', 'beside it'],
     ratios.map((r) => [
-      r.name, r.formula, targetText(r), mmm(r), r.verdict,
+      r.name, r.formula, targetText(r), mmm(r), interval(r), r.verdict,
       r.beside ? `${r.beside.name}: ${fmt(r.beside.spread.min, 2)} / ${fmt(r.beside.spread.median, 2)} / ${fmt(r.beside.spread.max, 2)}` : '',
     ]),
-    ['l', 'l', 'r', 'r', 'l', 'l'],
+    ['l', 'l', 'r', 'r', 'r', 'l', 'l'],
   );
 }
 
@@ -60,7 +61,7 @@ export function markdown(r: RunRecord): string[] {
     '',
     ratioTable([...r.ratios, ...r.vmRatios]),
     '',
-    'PASS: every repetition meets the target; MISS: none does; NOISY: the min…max range straddles the target (rerun on a quieter machine or with more --repeat). N/A: not measured.',
+    'Median interval: the order-statistic confidence interval of the median of the per-repetition ratios (its coverage in brackets; up to 5 repetitions it is min–max, from 9 on the outermost values drop out at ≥ 95 %). PASS: the interval meets the target; MISS: it lies wholly on the wrong side; NOISY: it straddles the target (rerun on a quieter machine or with more --repeat). N/A: not measured.',
     '',
     'Informational (no target):',
     '',

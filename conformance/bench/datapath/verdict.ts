@@ -17,11 +17,11 @@ export interface Ratio {
   beside?: { name: string; perRep: number[]; spread: Spread };
 }
 
-/** PASS when every repetition meets the floor, MISS when none does, NOISY when min…max straddles it. */
+/** PASS when the median's interval (lo…hi, min…max up to 5 repetitions) meets the floor, MISS when it lies wholly below, NOISY when it straddles it. */
 export function verdictAtLeast(s: Spread, target: number): Verdict {
-  if (!Number.isFinite(s.min) || !Number.isFinite(s.max)) return 'N/A';
-  if (s.min >= target) return 'PASS';
-  if (s.max < target) return 'MISS';
+  if (!Number.isFinite(s.lo) || !Number.isFinite(s.hi)) return 'N/A';
+  if (s.lo >= target) return 'PASS';
+  if (s.hi < target) return 'MISS';
   return 'NOISY';
 }
 
