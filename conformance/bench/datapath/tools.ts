@@ -3,10 +3,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sh, which } from '../harness.js';
+import { sh, which, type Cleanup } from '../harness.js';
 import { CNI_PATH } from './config.js';
 import { CpuLatency } from '../cpu-latency.js';
-import type { Cleanup } from '../harness.js';
 import { pinning, type Tools } from './measure.js';
 
 export const TCP_RR_SOURCE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'tcp-rr.c');
@@ -25,14 +24,10 @@ export function preflight(podlink: string): void {
   }
 }
 
-/** How the measurements run: CPU pinning and the latency request, unless the options turn them off. */
-export function runSettings(o: { pin: boolean; latencyHold: boolean }, cpus: number, c: Cleanup): Pick<Tools, 'pin' | 'latency'> {
-  return { pin: o.pin ? pinning(cpus) : undefined, latency: o.latencyHold ? new CpuLatency(c) : undefined };
-}
-
+/** The tools, and how the measurements run: CPU pinning and the latency request, unless the options turn them off. */
 export function buildTools(work: string, o: { pin: boolean; latencyHold: boolean }, cpus: number, c: Cleanup): Tools {
   const tcpRr = path.join(work, 'bin/tcp-rr');
   fs.mkdirSync(path.dirname(tcpRr), { recursive: true });
   sh(which('gcc')!, ['-O2', '-Wall', '-o', tcpRr, TCP_RR_SOURCE]);
-  return { iperf3: which('iperf3')!, tcpRr, ...runSettings(o, cpus, c) };
+  return { iperf3: which('iperf3')!, tcpRr, pin: o.pin ? pinning(cpus) : undefined, latency: o.latencyHold ? new CpuLatency(c) : undefined };
 }

@@ -19,7 +19,7 @@ export const RESULT_TAG = 'DATAPATH-VM-RESULT ';
 const c = new Cleanup();
 
 async function main(): Promise<void> {
-  const o = parseOptions(process.argv.slice(2), { bin: 'string', 'tcp-rr': 'string', repeat: 'int', 'tput-seconds': 'int', 'rr-seconds': 'int'});
+  const o = parseOptions(process.argv.slice(2), { bin: 'string', 'tcp-rr': 'string', repeat: 'int', 'tput-seconds': 'int', 'rr-seconds': 'int' });
   const netns = new Netns(c);
   // Clients and servers on the same vCPU, and no latency request. Under TCG each vCPU is a host thread
   // that competes with QEMU's own threads for the host's cores: with client and server on different
