@@ -9,7 +9,7 @@ import { E, type Sys } from '../sys/index.js';
 import * as L from './layout.js';
 import { openDatapath, type PinnedDatapath } from './load.js';
 import type { DatapathObject } from './object.js';
-import { DatapathError, linkIsOnHook, mapSteps, planAttachEndpoint, type EndpointSpec, type LinkStep, type MapWriteStep } from './plan.js';
+import { DatapathError, linkIsOnHook, planAttachEndpoint, podSteps, type EndpointSpec, type LinkStep, type MapWriteStep } from './plan.js';
 import type { TcPort } from './tc-port.js';
 
 export interface DatapathDeps {
@@ -154,8 +154,7 @@ export function publishEndpoint(deps: DatapathDeps, spec: EndpointSpec): void {
   const dp = openDatapath(deps.sys, spec.bpfRoot, { object: deps.object });
   const undo: Undo[] = [];
   try {
-    // Only what the IPs change: attach already wrote the cluster CIDRs and created the counters.
-    for (const st of mapSteps(spec)) if (st.map === L.MAPS.podCfg || st.map === L.MAPS.endpoints) writeMap(dp, st, undo);
+    for (const st of podSteps(spec)) writeMap(dp, st, undo);
   } catch (e) {
     runUndo(undo);
     throw e;

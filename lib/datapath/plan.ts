@@ -136,7 +136,11 @@ export function linkSteps(s: EndpointSpec, paths: PinPaths = pinPaths(s.bpfRoot)
   });
 }
 
-export function mapSteps(s: EndpointSpec): MapWriteStep[] {
+/**
+ * The entries that carry the pod's IPs: its config (anti-spoofing allows exactly these sources) and
+ * one endpoint entry per IP. Attach writes them with no IPs; publish rewrites them once IPAM answered.
+ */
+export function podSteps(s: EndpointSpec): MapWriteStep[] {
   const known = s.hostIfindex !== undefined;
   const flags = endpointFlags(s.mode, s.antiSpoof);
   // Descriptive plans (--dry-run) run before the pod MAC is known.
@@ -145,9 +149,6 @@ export function mapSteps(s: EndpointSpec): MapWriteStep[] {
   const macText = macKnown ? mac : '(pod MAC)';
   const { ip4, ip6 } = L.splitIps(s.ips);
   const steps: MapWriteStep[] = [];
-  for (const cidr of s.clusterCIDRs ?? []) {
-    steps.push({ op: 'bpf', kind: 'map-write', map: L.MAPS.cidrs, key: L.encodeCidrKey(cidr), value: Buffer.alloc(4), flags: BPF.BPF_ANY, what: `ensure cluster CIDR ${cidr} in ${L.MAPS.cidrs}` });
-  }
   steps.push({
     op: 'bpf',
     kind: 'map-write',
@@ -171,6 +172,17 @@ export function mapSteps(s: EndpointSpec): MapWriteStep[] {
       what: `write ${L.MAPS.endpoints}[${ip}] = {ifindex of ${dev(s)}, mac ${macText}}`,
     });
   }
+  return steps;
+}
+
+/** Every map entry of an endpoint: the cluster CIDRs, the pod's entries, and its counters. */
+export function mapSteps(s: EndpointSpec): MapWriteStep[] {
+  const known = s.hostIfindex !== undefined;
+  const steps: MapWriteStep[] = [];
+  for (const cidr of s.clusterCIDRs ?? []) {
+    steps.push({ op: 'bpf', kind: 'map-write', map: L.MAPS.cidrs, key: L.encodeCidrKey(cidr), value: Buffer.alloc(4), flags: BPF.BPF_ANY, what: `ensure cluster CIDR ${cidr} in ${L.MAPS.cidrs}` });
+  }
+  steps.push(...podSteps(s));
   steps.push({
     op: 'bpf',
     kind: 'map-write',

@@ -4,6 +4,7 @@ import { CASE_LABELS, type CaseKey, type Rep } from './cases.js';
 import { FIELDS, spreadFor, type Field } from './metrics.js';
 import type { LatencyHold } from '../cpu-latency.js';
 import type { RunRecord } from './record.js';
+import { VM_LATENCY_HOLD } from './vm.js';
 import { targetText, type Ratio } from './verdict.js';
 
 const HOST_CASES: CaseKey[] = ['direct', 'legacy', 'bpf', 'legacyLoad', 'bpfLoad', 'twoNode', 'lo'];
@@ -72,7 +73,7 @@ export function markdown(r: RunRecord): string[] {
   ];
   if (r.vm.status === 'OK') {
     out.push(
-      `Guest kernel ${r.vm.kernel}, emulated CPU (TCG): absolute numbers mean nothing, only the ratio does (indicative). Pods ready after ${fmt(r.vm.setupSeconds)} s; kvm-run took ${fmt(r.vm.wallSeconds, 0)} s; ${settingsText(r.vm.latencyHold ?? { held: false, reason: 'not reported' }, r.vm.pin)}.`,
+      `Guest kernel ${r.vm.kernel}, emulated CPU (TCG): absolute numbers mean nothing, only the ratio does (indicative). Pods ready after ${fmt(r.vm.setupSeconds)} s; kvm-run took ${fmt(r.vm.wallSeconds, 0)} s; ${settingsText(VM_LATENCY_HOLD, r.vm.pin)}.`,
       '',
       measurements(r.vm.reps, ['vmVeth', 'vmNetkit', 'vmVeth2', 'vmNetkit2'], ['gbps1500', 'rrP50', 'rrP99']),
       '',

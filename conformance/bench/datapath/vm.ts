@@ -12,6 +12,9 @@ import { DEFAULTS } from './config.js';
 import type { Tools } from './measure.js';
 
 const RESULT_TAG = 'DATAPATH-VM-RESULT ';
+
+/** The guest never takes the latency request: a polling idle vCPU under TCG spins a host thread. */
+export const VM_LATENCY_HOLD: LatencyHold = { held: false, reason: 'not in the VM (a polling vCPU spins a host thread)' };
 const GUEST_SOURCE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'vm-guest.ts');
 
 export interface VmOutcome {
@@ -19,7 +22,6 @@ export interface VmOutcome {
   reason?: string;
   kernel?: string;
   setupSeconds?: number;
-  latencyHold?: LatencyHold;
   pin?: { client: number; server: number };
   wallSeconds?: number;
   reps: Rep[];
@@ -35,8 +37,8 @@ export function classifyVm(code: number | null, stdout: string, stderr: string):
   const last = (s: string) => s.trim().split('\n').slice(-3).join(' | ').slice(0, 300);
   if (code === 77) return { status: 'SKIP', reason: (/kvm-run: skip: (.*)/.exec(stderr)?.[1] ?? 'kvm-run exit 77: no VM can run here').trim(), reps: [] };
   if (code === 0 && line) {
-    const j = JSON.parse(line.slice(RESULT_TAG.length)) as { kernel: string; setupSeconds: number; latencyHold?: LatencyHold; pin?: { client: number; server: number }; reps: Rep[] };
-    return { status: 'OK', kernel: j.kernel, setupSeconds: j.setupSeconds, latencyHold: j.latencyHold, pin: j.pin, reps: j.reps };
+    const j = JSON.parse(line.slice(RESULT_TAG.length)) as { kernel: string; setupSeconds: number; pin?: { client: number; server: number }; reps: Rep[] };
+    return { status: 'OK', kernel: j.kernel, setupSeconds: j.setupSeconds, pin: j.pin, reps: j.reps };
   }
   const guestErr = /DATAPATH-VM-ERROR (.*)/.exec(stderr)?.[1];
   if (guestErr) return { status: 'FAILED', reason: `guest: ${guestErr.slice(0, 300)}`, reps: [] };
