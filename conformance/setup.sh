@@ -10,7 +10,7 @@ APT_PACKAGES=(
   clang llvm libbpf-dev bpftool                       # BPF objects (recompile check) and observation
   golang-go golang-github-appc-cni-dev                # cnitool, built offline from Debian's libcni
   qemu-system-x86 zstd busybox-static lz4             # kvm-run VM tiers (netkit 6.12, no-tcx 6.1)
-  iperf3 hyperfine                                    # benchmarks
+  hyperfine                                           # benchmarks
   python3 make g++                                    # node-gyp
 )
 

@@ -9,9 +9,9 @@
 //
 // The work lives in datapath/:
 //   run.ts             the run from start to end
-//   options.ts, config.ts, tools.ts    options, constants, preflight and the tcp-rr build
+//   options.ts, config.ts, tools.ts    options, constants, preflight and the tcp-mix build
 //   topology.ts, pods.ts, kube-proxy.ts, uplink.ts   the host testbed
-//   measure.ts, repeat.ts, cpu.ts, rr-output.ts, tcp-rr.c   measurements
+//   measure.ts, repeat.ts, mix-output.ts, tcp-mix.c   measurements
 //   vm.ts, vm-guest.ts (e): one kvm-run call
 //   cases.ts, metrics.ts, ratios.ts, verdict.ts, warnings.ts   what is compared and judged
 //   markdown.ts, json.ts, chart.ts, svg.ts   the stdout report, the results file, the SVG chart

@@ -1,5 +1,5 @@
 // The topologies measured ("cases"), what is measured in each, and one repetition's samples.
-import type { RrSample, TputSample } from './measure.js';
+import type { MixTarget, RrSample, TputSample } from './measure.js';
 
 export type CaseKey = 'lo' | 'direct' | 'legacy' | 'bpf' | 'legacyLoad' | 'bpfLoad' | 'twoNode' | 'vmVeth' | 'vmNetkit' | 'vmVeth2' | 'vmNetkit2';
 export type Metric = 'tput1500' | 'tput9000' | 'rr' | 'crr';
@@ -19,12 +19,7 @@ export const CASE_LABELS: Record<CaseKey, string> = {
   vmNetkit2: '(e) VM: netkit BPF, two nodes',
 };
 
-export interface Target {
-  /** client netns */
-  client: string;
-  /** server address */
-  ip: string;
-}
+export type Target = MixTarget;
 
 export interface Case {
   key: CaseKey;

@@ -2,6 +2,7 @@
 import { round, WIDE_SPREAD, type Spread } from '../stats.js';
 import type { CaseKey } from './cases.js';
 import { NET } from './config.js';
+import { SLOT_MS, STREAM_CHUNK } from './measure.js';
 import { DEFAULT_LOAD } from './kube-proxy.js';
 import { FIELDS, spreadFor, type Field } from './metrics.js';
 import { settingsText } from './markdown.js';
@@ -26,10 +27,10 @@ export function resultsJson(r: RunRecord): unknown {
     podlink: { source: r.o.podlink, version: r.version, sha256: r.binSha },
     options: r.o,
     method: {
-      interleaving: 'every repetition runs every metric once per topology: metric by metric, the topologies of a metric back to back in rotating order',
-      throughput: 'iperf3 single TCP stream, -J, sum_received',
-      latency: 'tcp-rr (conformance/bench/datapath/tcp-rr.c): TCP_RR persistent connection and TCP_CRR connect/request/response/close, 1-byte messages, TCP_NODELAY',
-      cpu: 'busy jiffies (all but idle and iowait) of the aggregate /proc/stat line over the sample, whole machine',
+      interleaving: `every repetition runs every metric once per topology: metric by metric, one tcp-mix run per metric in which the topologies take turns in ${SLOT_MS} ms slots (one unmeasured warm-up slot each), rotating order`,
+      throughput: `tcp-mix stream (conformance/bench/datapath/tcp-mix.c): one TCP connection, ${STREAM_CHUNK}-byte writes, bytes written per measured second at the sender`,
+      latency: 'tcp-mix rr / crr: TCP_RR persistent connection and TCP_CRR connect/request/response/close, 1-byte messages, TCP_NODELAY',
+      cpu: "busy jiffies (all but idle and iowait) of the aggregate /proc/stat line during the topology's slots, whole machine",
       kubeProxyLoad: { ...DEFAULT_LOAD, rules: 'nat PREROUTING → KUBE-SERVICES (DNAT per service with endpoints); filter FORWARD -m conntrack --ctstate NEW → KUBE-SERVICES (REJECT per service without endpoints)' },
       addresses: NET,
       spreadWarningAbove: WIDE_SPREAD,

@@ -4,6 +4,7 @@ import { CASE_LABELS, type CaseKey, type Rep } from './cases.js';
 import { FIELDS, spreadFor, type Field } from './metrics.js';
 import type { LatencyHold } from '../cpu-latency.js';
 import type { RunRecord } from './record.js';
+import { SLOT_MS } from './measure.js';
 import { VM_LATENCY_HOLD } from './vm.js';
 import { targetText, type Ratio } from './verdict.js';
 
@@ -43,7 +44,7 @@ export function markdown(r: RunRecord): string[] {
     `# podlink datapath benchmark — ${r.startedAt.toISOString()}`,
     '',
     `${r.version}, sha256 ${r.binSha.slice(0, 12)}; kernel ${h.kernel}, ${h.cpus} × ${h.cpuModel}; load average ${h.loadavg.join(' ')} at start, ${r.loadEnd.join(' ')} at end; ` +
-      `${r.o.repeat} repetitions (per metric, topologies back to back, rotating), iperf3 -t ${r.o.tputSeconds}, TCP_RR/CRR ${r.o.rrSeconds} s, 1-byte messages; wall ${fmt(r.wallSeconds, 0)} s ` +
+      `${r.o.repeat} repetitions (per metric, one tcp-mix run with the topologies taking turns in ${SLOT_MS} ms slots), stream ${r.o.tputSeconds} s, TCP_RR/CRR ${r.o.rrSeconds} s per topology, 1-byte messages; wall ${fmt(r.wallSeconds, 0)} s ` +
       `(${Object.entries(r.phases).map(([k, v]) => `${k} ${v} s`).join(', ')}). ` +
       `${settingsText(r.latencyHold, r.pin)}.`,
     '',

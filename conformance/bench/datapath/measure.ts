@@ -1,19 +1,22 @@
-// One measurement between a client netns and a server netns: iperf3 single-stream TCP throughput,
-// tcp-rr TCP_RR (latency percentiles) and TCP_CRR (connections/s), each with the busy CPU-seconds of
-// the whole machine (/proc/stat) over the measurement. Servers stay up for the run (tracked by pid).
+// Measurements between client netns and server addresses with tcp-mix (tcp-mix.c): single-stream TCP
+// throughput, TCP_RR (latency percentiles) and TCP_CRR (connections/s), each with the busy CPU-seconds
+// of the whole machine during the target's time. Every target of one metric is measured in one tcp-mix
+// run, the targets taking turns in short slots. Servers stay up for the run (tracked by pid).
 // Used on the host and inside the VM (vm-guest.ts): imports no podlink library code.
 import { spawn } from 'node:child_process';
 import { NSENTER, netnsPath, runTimed, type Cleanup } from '../harness.js';
 import type { CpuLatency } from '../cpu-latency.js';
-import { busySeconds, readCpuTimes } from './cpu.js';
-import { parseRrOutput, type RrResult } from './rr-output.js';
+import { parseMixOutput, type RrResult } from './mix-output.js';
 
-export const RR_PORT = 7001;
-export const IPERF_PORT = 5201;
+/** tcp-mix echoes on this port and discards on the next one (stream). */
+export const MIX_PORT = 7001;
+/** Time slot of one target in a tcp-mix run (ms). */
+export const SLOT_MS = 100;
+/** Bytes per write of a stream (iperf3's default for TCP). */
+export const STREAM_CHUNK = 131072;
 
 export interface Tools {
-  iperf3: string;
-  tcpRr: string;
+  tcpMix: string;
   /** CPUs the clients and the servers are pinned to (taskset), so that placement is the same in every sample */
   pin?: { client: number; server: number };
   /** held around TCP_RR / TCP_CRR samples */
@@ -40,7 +43,6 @@ export interface TputSample {
 }
 
 export interface RrSample extends RrResult {
-  cpuSeconds: number;
   /** busy CPU-µs per transaction (round trip, or connection for crr) */
   cpuUsPerTxn: number;
 }
@@ -76,44 +78,43 @@ function startServer(c: Cleanup, ns: string, argv: string[], ready: RegExp, what
   });
 }
 
-/** iperf3 and tcp-rr servers on every address of `ns`. */
+/** The tcp-mix server on every address of `ns`. */
 export async function startServers(c: Cleanup, t: Tools, ns: string): Promise<void> {
-  await Promise.all([
-    startServer(c, ns, onCpu(t.pin?.server, t.iperf3, ['-s', '-p', String(IPERF_PORT), '--forceflush']).flat(), /listening/i, 'iperf3 server'),
-    startServer(c, ns, onCpu(t.pin?.server, t.tcpRr, ['server', '0.0.0.0', String(RR_PORT)]).flat(), /listening/, 'tcp-rr server'),
-  ]);
+  await startServer(c, ns, onCpu(t.pin?.server, t.tcpMix, ['server', '0.0.0.0', String(MIX_PORT)]).flat(), /listening/, 'tcp-mix server');
 }
 
-async function timedCpu<T>(fn: () => Promise<T>): Promise<{ r: T; cpu: number }> {
-  const a = readCpuTimes();
-  const r = await fn();
-  return { r, cpu: busySeconds(a, readCpuTimes()) };
+export type MixMode = 'stream' | 'rr' | 'crr';
+
+export interface MixTarget {
+  /** client netns */
+  client: string;
+  /** server address */
+  ip: string;
 }
 
-/** Single-stream TCP throughput from `client` to `ip` (iperf3 -J). */
-export async function tput(c: Cleanup, t: Tools, client: string, ip: string, seconds: number): Promise<TputSample> {
-  const [file, args] = onCpu(t.pin?.client, t.iperf3, ['-c', ip, '-p', String(IPERF_PORT), '-t', String(seconds), '-J']);
-  const { r, cpu } = await timedCpu(() => runTimed(c, { file, args, env: ENV, netns: client, timeoutMs: (seconds + 20) * 1000 }));
-  let j: { error?: string; end?: { sum_received?: { bits_per_second?: number; bytes?: number } } };
-  try {
-    j = JSON.parse(r.stdout) as typeof j;
-  } catch {
-    throw new Error(`iperf3 ${client} → ${ip}: exit ${r.code}: ${(r.stdout + r.stderr).slice(0, 300)}`);
-  }
-  const recv = j.end?.sum_received;
-  if (j.error || !recv?.bits_per_second || !recv.bytes) throw new Error(`iperf3 ${client} → ${ip}: ${j.error ?? 'no sum_received'}`);
-  const gbit = (recv.bytes * 8) / 1e9;
-  return { gbps: recv.bits_per_second / 1e9, cpuSeconds: cpu, cpuPerGbit: cpu / gbit };
-}
+export type MixSample = { tput: TputSample } | { rr: RrSample } | { error: string };
 
-/** TCP_RR or TCP_CRR with 1-byte requests and responses from `client` to `ip`. */
-export async function rr(c: Cleanup, t: Tools, mode: 'rr' | 'crr', client: string, ip: string, seconds: number): Promise<RrSample> {
-  const [file, args] = onCpu(t.pin?.client, t.tcpRr, [mode, ip, String(RR_PORT), String(seconds), '1']);
-  const sample = () => timedCpu(() => runTimed(c, { file, args, env: ENV, netns: client, timeoutMs: (seconds + 20) * 1000 }));
-  const { r, cpu } = t.latency ? await t.latency.during(sample) : await sample();
-  if (r.code !== 0) throw new Error(`tcp-rr ${mode} ${client} → ${ip}: exit ${r.code ?? r.signal}: ${(r.stdout + r.stderr).slice(0, 300)}`);
-  const res = parseRrOutput(r.stdout);
-  return { ...res, cpuSeconds: cpu, cpuUsPerTxn: (cpu * 1e6) / res.transactions };
+/**
+ * One tcp-mix run over `targets`, each measured for `seconds` in slots of SLOT_MS taken in turn; the
+ * latency request is held for rr and crr. Results in target order; a target that failed is an error.
+ */
+export async function mixed(c: Cleanup, t: Tools, mode: MixMode, targets: MixTarget[], seconds: number): Promise<MixSample[]> {
+  const specs = targets.map((x) => `${netnsPath(x.client)},${x.ip},${MIX_PORT}`);
+  const size = mode === 'stream' ? STREAM_CHUNK : 1;
+  const [file, args] = onCpu(t.pin?.client, t.tcpMix, [mode, String(seconds), String(SLOT_MS), String(size), ...specs]);
+  // Generous: the warm-up slots, connection set-up, and the VM's emulated CPU.
+  const timeoutMs = (seconds * targets.length * 2 + 60) * 1000;
+  const run = () => runTimed(c, { file, args, env: ENV, timeoutMs });
+  const r = mode !== 'stream' && t.latency ? await t.latency.during(run) : await run();
+  if (r.code !== 0 && !r.stdout.includes('target=')) throw new Error(`tcp-mix ${mode}: exit ${r.code ?? r.signal}: ${(r.stdout + r.stderr).slice(0, 300)}`);
+  return parseMixOutput(r.stdout, targets.length).map((b): MixSample => {
+    if ('error' in b) return b;
+    if ('stream' in b) {
+      const gbit = (b.stream.bytes * 8) / 1e9;
+      return { tput: { gbps: b.stream.gbps, cpuSeconds: b.stream.cpuSeconds, cpuPerGbit: b.stream.cpuSeconds / gbit } };
+    }
+    return { rr: { ...b.rr, cpuUsPerTxn: (b.rr.cpuSeconds * 1e6) / b.rr.transactions } };
+  });
 }
 
 /** Client-side sysctls for TCP_CRR: reuse TIME_WAIT ports and a wide ephemeral range (per netns). */

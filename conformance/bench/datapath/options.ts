@@ -19,8 +19,8 @@ export interface Options {
 
 export const USAGE = [
   `  --repeat N         repetitions; every topology runs once per repetition, interleaved (default ${DEFAULTS.repeat}; verdicts need ≥ 3)`,
-  `  --tput-seconds N   iperf3 duration per throughput sample (default ${DEFAULTS.tputSeconds})`,
-  `  --rr-seconds N     TCP_RR / TCP_CRR duration per sample (default ${DEFAULTS.rrSeconds})`,
+  `  --tput-seconds N   measured seconds per topology of a throughput sample (default ${DEFAULTS.tputSeconds})`,
+  `  --rr-seconds N     measured seconds per topology of a TCP_RR / TCP_CRR sample (default ${DEFAULTS.rrSeconds})`,
   '  --no-vm            skip (e): netkit vs veth pods in a kvm-run VM',
   '  --podlink PATH     the executable to measure (default $PODLINK_BIN or dist/podlink)',
   '  --no-json          do not write conformance/bench/results/<date>-datapath.{json,svg}',

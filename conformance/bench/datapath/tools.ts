@@ -1,5 +1,5 @@
-// The executables a run needs: root, iproute2, iptables-restore, iperf3, nsenter, host-local, and
-// tcp-rr compiled from tcp-rr.c with gcc into the run's work dir.
+// The executables a run needs: root, iproute2, iptables-restore, nsenter, host-local, and tcp-mix
+// compiled from tcp-mix.c with gcc into the run's work dir.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,7 @@ import { CNI_PATH } from './config.js';
 import { CpuLatency } from '../cpu-latency.js';
 import { pinning, type Tools } from './measure.js';
 
-export const TCP_RR_SOURCE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'tcp-rr.c');
+export const TCP_MIX_SOURCE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'tcp-mix.c');
 
 export function preflight(podlink: string): void {
   if (process.geteuid?.() !== 0) throw new Error('the datapath benchmark needs root (netns, veth, BPF, iptables); run it as root');
@@ -19,15 +19,15 @@ export function preflight(podlink: string): void {
       throw new Error(`${f} is missing or not executable${f === podlink ? ' (build it: node build.mjs)' : ''}`);
     }
   }
-  for (const [exe, pkg] of [['ip', 'iproute2'], ['iperf3', 'iperf3'], ['gcc', 'gcc'], ['iptables-restore', 'iptables'], ['sysctl', 'procps']]) {
+  for (const [exe, pkg] of [['ip', 'iproute2'], ['gcc', 'gcc'], ['iptables-restore', 'iptables'], ['sysctl', 'procps']]) {
     if (!which(exe!)) throw new Error(`${exe} is required (apt-get install ${pkg}; conformance/setup.sh installs everything)`);
   }
 }
 
 /** The tools, and how the measurements run: CPU pinning and the latency request, unless the options turn them off. */
 export function buildTools(work: string, o: { pin: boolean; latencyHold: boolean }, cpus: number, c: Cleanup): Tools {
-  const tcpRr = path.join(work, 'bin/tcp-rr');
-  fs.mkdirSync(path.dirname(tcpRr), { recursive: true });
-  sh(which('gcc')!, ['-O2', '-Wall', '-o', tcpRr, TCP_RR_SOURCE]);
-  return { iperf3: which('iperf3')!, tcpRr, pin: o.pin ? pinning(cpus) : undefined, latency: o.latencyHold ? new CpuLatency(c) : undefined };
+  const tcpMix = path.join(work, 'bin/tcp-mix');
+  fs.mkdirSync(path.dirname(tcpMix), { recursive: true });
+  sh(which('gcc')!, ['-O2', '-Wall', '-o', tcpMix, TCP_MIX_SOURCE]);
+  return { tcpMix, pin: o.pin ? pinning(cpus) : undefined, latency: o.latencyHold ? new CpuLatency(c) : undefined };
 }

@@ -103,7 +103,7 @@ export async function buildHostBed(x: BedContext): Promise<HostBed> {
   loadKubeProxy(nodes.bpfLoad.name);
 
   const servers = [d.server, ...[...pods.values()].filter((p) => p.ns.includes('-s')).map((p) => p.ns)];
-  progress(`starting iperf3 and tcp-rr servers in ${servers.length} netns`);
+  progress(`starting tcp-mix servers in ${servers.length} netns`);
   await Promise.all(servers.map((s) => startServers(x.c, x.tools, s)));
 
   const four = (tag: string): Case['targets'] => ({

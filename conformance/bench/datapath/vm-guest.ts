@@ -19,13 +19,13 @@ export const RESULT_TAG = 'DATAPATH-VM-RESULT ';
 const c = new Cleanup();
 
 async function main(): Promise<void> {
-  const o = parseOptions(process.argv.slice(2), { bin: 'string', 'tcp-rr': 'string', repeat: 'int', 'tput-seconds': 'int', 'rr-seconds': 'int' });
+  const o = parseOptions(process.argv.slice(2), { bin: 'string', 'tcp-mix': 'string', repeat: 'int', 'tput-seconds': 'int', 'rr-seconds': 'int' });
   const netns = new Netns(c);
   // Clients and servers on the same vCPU, and no latency request. Under TCG each vCPU is a host thread
   // that competes with QEMU's own threads for the host's cores: with client and server on different
   // vCPUs and idle polling on, single-stream throughput varied threefold between samples of the same pods (0.37–1.13
   // Gbit/s); on one vCPU by ±15 %. A polling idle vCPU would spin a host thread at 100 %.
-  const tools: Tools = { iperf3: '/usr/bin/iperf3', tcpRr: o['tcp-rr'] as string, pin: { client: 0, server: 0 } };
+  const tools: Tools = { tcpMix: o['tcp-mix'] as string, pin: { client: 0, server: 0 } };
   const bpfBase = '/sys/fs/bpf/podlink-bench-dp-vm';
   const stateBase = '/run/podlink-bench-dp-vm';
   c.add(`remove ${stateBase}`, () => fs.rmSync(stateBase, { recursive: true, force: true }));

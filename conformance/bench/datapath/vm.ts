@@ -86,7 +86,7 @@ export async function runVm(c: Cleanup, work: string, bin: string, tools: Tools,
   // Two vCPUs, but the guest runs clients and servers on CPU 0 only (vm-guest.ts): with one vCPU the
   // guest's clock ticked in 4 ms steps (TCP_RR p50 read 0 µs).
   const args = ['--cpus', '2', '--mem', '2G', '--timeout', String(DEFAULTS.vmTimeoutSeconds), '--', process.execPath, guest,
-    '--bin', bin, '--tcp-rr', tools.tcpRr, '--repeat', String(repeat), '--tput-seconds', String(DEFAULTS.vmTputSeconds), '--rr-seconds', String(DEFAULTS.vmRrSeconds)];
+    '--bin', bin, '--tcp-mix', tools.tcpMix, '--repeat', String(repeat), '--tput-seconds', String(DEFAULTS.vmTputSeconds), '--rr-seconds', String(DEFAULTS.vmRrSeconds)];
   progress(`(e) kvm-run ${args.slice(0, 6).join(' ')} -- node vm-guest.mjs --repeat ${repeat}`);
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     // cwd = the work dir: kvm-run shares the working directory read-write with the guest.
