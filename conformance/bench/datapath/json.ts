@@ -28,7 +28,7 @@ export function resultsJson(r: RunRecord): unknown {
     options: r.o,
     method: {
       interleaving: `every repetition runs every metric once per topology: metric by metric, one tcp-mix run per metric in which the topologies take turns in ${SLOT_MS} ms slots (one unmeasured warm-up slot each), rotating order`,
-      throughput: `tcp-mix stream (conformance/bench/datapath/tcp-mix.c): one TCP connection, ${STREAM_CHUNK}-byte writes, bytes written per measured second at the sender`,
+      throughput: `tcp-mix stream (conformance/bench/datapath/tcp-mix.c): one TCP connection, ${STREAM_CHUNK}-byte writes, bytes written per measured second, a slot ending when its data is acknowledged`,
       latency: 'tcp-mix rr / crr: TCP_RR persistent connection and TCP_CRR connect/request/response/close, 1-byte messages, TCP_NODELAY',
       cpu: "busy jiffies (all but idle and iowait) of the aggregate /proc/stat line during the topology's slots, whole machine",
       kubeProxyLoad: { ...DEFAULT_LOAD, rules: 'nat PREROUTING → KUBE-SERVICES (DNAT per service with endpoints); filter FORWARD -m conntrack --ctstate NEW → KUBE-SERVICES (REJECT per service without endpoints)' },

@@ -9,7 +9,7 @@
 //       crr     connect, one request, one response, close (TCP_CRR)
 //
 // The targets take turns in slots of <slot_ms> until each has had <seconds> of measured time, after
-// one unmeasured warm-up slot each. Measuring them in turn, rather than one after the other for
+// one unmeasured warm-up slot each. A stream slot lasts until its data is acknowledged. Measuring them in turn, rather than one after the other for
 // seconds each, is the point: on this machine single-stream veth throughput swings by ±30 % within
 // a second or two, the same for every path, so the two sides of a ratio must share the same moments.
 //
@@ -29,7 +29,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -191,6 +193,13 @@ static void run_slot(enum mode m, struct target *t, size_t size, uint64_t end, i
       if (full_io(t->fd, out, size, 1) < 0) return fail(t, "write failed");
       if (measure) t->bytes += size;
       t0 = now_ns();
+    }
+    /* The slot ends when the peer has acknowledged everything written in it, so that no data of
+     * this slot moves (and costs CPU) in the next target's slot: the slot's bytes and time match. */
+    int queued;
+    while (ioctl(t->fd, SIOCOUTQ, &queued) == 0 && queued > 0) {
+      struct timespec pause = {0, 20000};
+      nanosleep(&pause, NULL);
     }
     return;
   }
