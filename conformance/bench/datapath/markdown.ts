@@ -4,7 +4,7 @@ import { CASE_LABELS, type CaseKey, type Rep } from './cases.js';
 import { FIELDS, spreadFor, type Field } from './metrics.js';
 import type { LatencyHold } from '../cpu-latency.js';
 import type { RunRecord } from './record.js';
-import { SLOT_MS } from './measure.js';
+import { SLOT_MS, type Pinning } from './measure.js';
 import { VM_LATENCY_HOLD } from './vm.js';
 import { targetText, type Ratio } from './verdict.js';
 
@@ -32,8 +32,8 @@ export function ratioTable(ratios: Ratio[]): string {
 }
 
 /** How the samples ran: CPU pinning and the idle-state request. */
-export function settingsText(hold: LatencyHold, pin: { client: number; server: number } | undefined): string {
-  const p = pin ? `clients on CPU ${pin.client}, servers on CPU ${pin.server}` : 'clients and servers placed by the scheduler';
+export function settingsText(hold: LatencyHold, pin: Pinning | undefined): string {
+  const p = pin ? `clients on CPU ${pin.client}, echo servers on CPU ${pin.server}, stream receivers on CPU ${pin.sink}` : 'clients and servers placed by the scheduler';
   const h = hold.held ? '/dev/cpu_dma_latency held at 0 µs during TCP_RR/CRR samples (idle CPUs poll)' : `default CPU idle states (${hold.reason})`;
   return `${p}; ${h}`;
 }

@@ -25,7 +25,7 @@ export const USAGE = [
   '  --podlink PATH     the executable to measure (default $PODLINK_BIN or dist/podlink)',
   '  --no-json          do not write conformance/bench/results/<date>-datapath.{json,svg}',
   '  --idle-states      leave the CPU idle states alone (default: /dev/cpu_dma_latency held at 0 µs during TCP_RR/CRR samples, host and VM)',
-  '  --no-pin           let the scheduler place clients and servers (default: clients on CPU 0, servers on CPU 1)',
+  '  --no-pin           let the scheduler place clients and servers (default: clients and stream receivers on CPU 0, echo servers on CPU 1)',
 ];
 
 export function options(argv: string[]): Options {

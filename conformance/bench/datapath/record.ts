@@ -2,6 +2,7 @@
 import type { HostInfo } from '../report.js';
 import type { LatencyHold } from '../cpu-latency.js';
 import type { Rep } from './cases.js';
+import type { Pinning } from './measure.js';
 import type { Options } from './options.js';
 import type { Ratio } from './verdict.js';
 import type { VmOutcome } from './vm.js';
@@ -29,7 +30,7 @@ export interface RunRecord {
   /** the PM QoS CPU latency request on the host, around latency samples */
   latencyHold: LatencyHold;
   /** CPUs of clients and servers (taskset); none: the scheduler places them */
-  pin?: { client: number; server: number };
+  pin?: Pinning;
   ratios: Ratio[];
   info: Ratio[];
   vmRatios: Ratio[];

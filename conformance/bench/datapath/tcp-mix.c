@@ -1,7 +1,7 @@
 // tcp-mix: TCP microbenchmarks for `bench datapath` that take turns between several targets.
 //
-//   tcp-mix server <ip> <port>
-//       echo on <port>, discard on <port>+1; any number of connections at once (epoll)
+//   tcp-mix server <ip> <port> [echo|sink]
+//       echo on <port>, discard on <port>+1, or only one of them; any number of connections (epoll)
 //   tcp-mix stream|rr|crr <seconds> <slot_ms> <size> <target>...
 //       target: <netns path, or ->,<ipv4>,<port>
 //       stream  write <size>-byte chunks to <port>+1 (throughput counted at the sender)
@@ -108,13 +108,15 @@ static int listen_on(const char *ip, long port) {
   return ls;
 }
 
-/* epoll data: the fd shifted left once, the low bit set for the discarding port. */
-static _Noreturn void serve(const char *ip, long port) {
-  int ls[2] = {listen_on(ip, port), listen_on(ip, port + 1)};
+/* epoll data: the fd shifted left once, the low bit set for the discarding port. `which`: bit 0 echo,
+ * bit 1 sink. */
+static _Noreturn void serve(const char *ip, long port, int which) {
+  int ls[2] = {which & 1 ? listen_on(ip, port) : -1, which & 2 ? listen_on(ip, port + 1) : -1};
   int ep = epoll_create1(EPOLL_CLOEXEC);
   static char buf[MAX_SIZE];
   if (ep < 0) die("epoll_create1");
   for (int sink = 0; sink < 2; sink++) {
+    if (ls[sink] < 0) continue;
     struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)ls[sink] << 1 | (uint64_t)sink};
     if (epoll_ctl(ep, EPOLL_CTL_ADD, ls[sink], &ev) < 0) die("epoll_ctl");
   }
@@ -313,9 +315,13 @@ static int client(enum mode m, double seconds, long slot_ms, long size, int n, c
 }
 
 int main(int argc, char **argv) {
-  if (argc == 4 && strcmp(argv[1], "server") == 0) serve(argv[2], atol(argv[3]));
+  if ((argc == 4 || argc == 5) && strcmp(argv[1], "server") == 0) {
+    const char *w = argc == 5 ? argv[4] : "both";
+    int which = strcmp(w, "echo") == 0 ? 1 : strcmp(w, "sink") == 0 ? 2 : strcmp(w, "both") == 0 ? 3 : 0;
+    if (which) serve(argv[2], atol(argv[3]), which);
+  }
   for (int m = STREAM; argc >= 6 && m <= CRR; m++)
     if (strcmp(argv[1], MODE_NAMES[m]) == 0) return client((enum mode)m, atof(argv[2]), atol(argv[3]), atol(argv[4]), argc - 5, argv + 5);
-  fprintf(stderr, "usage: tcp-mix server <ip> <port> | tcp-mix stream|rr|crr <seconds> <slot_ms> <size> <netns>,<ip>,<port>...\n");
+  fprintf(stderr, "usage: tcp-mix server <ip> <port> [echo|sink] | tcp-mix stream|rr|crr <seconds> <slot_ms> <size> <netns>,<ip>,<port>...\n");
   return 2;
 }

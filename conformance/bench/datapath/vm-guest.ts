@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   // that competes with QEMU's own threads for the host's cores: with client and server on different
   // vCPUs and idle polling on, single-stream throughput varied threefold between samples of the same pods (0.37–1.13
   // Gbit/s); on one vCPU by ±15 %. A polling idle vCPU would spin a host thread at 100 %.
-  const tools: Tools = { tcpMix: o['tcp-mix'] as string, pin: { client: 0, server: 0 } };
+  const tools: Tools = { tcpMix: o['tcp-mix'] as string, pin: { client: 0, server: 0, sink: 0 } };
   const bpfBase = '/sys/fs/bpf/podlink-bench-dp-vm';
   const stateBase = '/run/podlink-bench-dp-vm';
   c.add(`remove ${stateBase}`, () => fs.rmSync(stateBase, { recursive: true, force: true }));

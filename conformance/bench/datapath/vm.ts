@@ -9,7 +9,7 @@ import { progress, ROOT, type Cleanup } from '../harness.js';
 import type { LatencyHold } from '../cpu-latency.js';
 import type { Rep } from './cases.js';
 import { DEFAULTS } from './config.js';
-import type { Tools } from './measure.js';
+import type { Pinning, Tools } from './measure.js';
 
 const RESULT_TAG = 'DATAPATH-VM-RESULT ';
 
@@ -22,7 +22,7 @@ export interface VmOutcome {
   reason?: string;
   kernel?: string;
   setupSeconds?: number;
-  pin?: { client: number; server: number };
+  pin?: Pinning;
   wallSeconds?: number;
   reps: Rep[];
 }
@@ -37,7 +37,7 @@ export function classifyVm(code: number | null, stdout: string, stderr: string):
   const last = (s: string) => s.trim().split('\n').slice(-3).join(' | ').slice(0, 300);
   if (code === 77) return { status: 'SKIP', reason: (/kvm-run: skip: (.*)/.exec(stderr)?.[1] ?? 'kvm-run exit 77: no VM can run here').trim(), reps: [] };
   if (code === 0 && line) {
-    const j = JSON.parse(line.slice(RESULT_TAG.length)) as { kernel: string; setupSeconds: number; pin?: { client: number; server: number }; reps: Rep[] };
+    const j = JSON.parse(line.slice(RESULT_TAG.length)) as { kernel: string; setupSeconds: number; pin?: Pinning; reps: Rep[] };
     return { status: 'OK', kernel: j.kernel, setupSeconds: j.setupSeconds, pin: j.pin, reps: j.reps };
   }
   const guestErr = /DATAPATH-VM-ERROR (.*)/.exec(stderr)?.[1];
