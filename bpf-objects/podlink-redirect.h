@@ -58,8 +58,10 @@ static __always_inline long pl_redirect_local(struct __sk_buff *skb, const struc
 	if (from_tc_ingress)
 		return bpf_redirect_peer(ifindex, 0); /* ingress -> peer ingress, no backlog */
 	/* netkit: we run inside netkit_xmit of the source pod, where redirect_peer is not allowed.
-	 * Egress of the destination primary runs its to-pod program; tell it this is the fast path. */
+	 * Egress of the destination primary runs its to-pod program; tell it this is the fast path,
+	 * and under which host-side ifindex to count it, so that it need not parse the packet again. */
 	skb->cb[0] = PL_CB_FASTPATH;
+	skb->cb[1] = ifindex;
 	return bpf_redirect(ifindex, 0);
 }
 

@@ -36,7 +36,9 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* Policy hook for traffic entering a pod. Always allows for now; a policy engine would decide here. */
+/* Policy hook for traffic entering a pod. Always allows for now; a policy engine would decide here.
+ * The fast path asks it before redirecting to a local pod: veth's redirect_peer skips the
+ * destination's to-pod program, and netkit's to-pod trusts the fast-path mark. */
 static __always_inline int pl_policy_allows(struct __sk_buff *skb, const struct pl_pkt *p)
 {
 	(void)skb;
@@ -103,6 +105,10 @@ int pl_from_pod(struct __sk_buff *skb)
 		return PL_PASS;
 	}
 	if (ep) {
+		if (!pl_policy_allows(skb, &p)) {
+			pl_count(ifindex, PL_CTR_FROM_POD, PL_NO_CTR, len);
+			return PL_DROP;
+		}
 		rc = pl_redirect_local(skb, &p, ep, !(cfg->flags & PL_F_NETKIT));
 		if (rc == TC_ACT_REDIRECT) {
 			pl_count(ifindex, PL_CTR_FROM_POD, PL_CTR_REDIRECT_LOCAL, len);
@@ -129,22 +135,28 @@ int pl_to_pod(struct __sk_buff *skb)
 {
 	__u32 ifindex = skb->ifindex; /* host veth; on netkit the pod-side device (other netns) */
 	__u32 len = skb->len;
-	__u32 verdict = PL_NO_CTR;
 	struct pl_ep_info *ep;
 	struct pl_pkt p = {};
-	int fast = 0;
 
 	if (skb->cb[0] == PL_CB_FASTPATH) {
+		/* From-pod parsed it, asked the policy hook and named the host-side ifindex (netkit).
+		 * On the stack's path cb holds the IP layer's scratch data (IPCB: the first word is a
+		 * source route's first hop, which a pod chooses), so the mark counts only with a pod's ifindex. */
+		__u32 host = skb->cb[1];
+
 		skb->cb[0] = 0;
-		fast = 1;
-		verdict = PL_CTR_FROM_FASTPATH;
+		skb->cb[1] = 0;
+		if (bpf_map_lookup_elem(&pl_pod_cfg, &host)) {
+			pl_count(host, PL_CTR_TO_POD, PL_CTR_FROM_FASTPATH, len);
+			return PL_PASS;
+		}
 	}
 	pl_pull(skb);
 	if (pl_parse_ip(skb, &p) == 0) {
 		ep = pl_endpoint(&p);
 		if (ep) {
 			ifindex = ep->ifindex; /* count under the host-side ifindex in every mode */
-			if (!fast && !p.stack_only)
+			if (!p.stack_only)
 				pl_flow_record(&p, PL_FLOW_FULL, 0);
 		}
 		if (!pl_policy_allows(skb, &p)) {
@@ -152,7 +164,7 @@ int pl_to_pod(struct __sk_buff *skb)
 			return PL_DROP;
 		}
 	}
-	pl_count(ifindex, PL_CTR_TO_POD, verdict, len);
+	pl_count(ifindex, PL_CTR_TO_POD, PL_NO_CTR, len);
 	return PL_PASS;
 }
 
@@ -174,6 +186,10 @@ int pl_from_uplink(struct __sk_buff *skb)
 	if (pl_flow_known(&p, PL_FLOW_LOCAL, 0)) {
 		pl_count(ifindex, PL_CTR_FROM_UPLINK, PL_CTR_PASS_FLOW, len);
 		return PL_PASS;
+	}
+	if (!pl_policy_allows(skb, &p)) {
+		pl_count(ifindex, PL_CTR_FROM_UPLINK, PL_NO_CTR, len);
+		return PL_DROP;
 	}
 	rc = pl_redirect_local(skb, &p, ep, 1);
 	if (rc == TC_ACT_REDIRECT) {

@@ -99,7 +99,8 @@ struct pl_stats {
 };
 
 /* Written into skb->cb[0] by from-pod before bpf_redirect() to a netkit primary, so that the
- * destination's to-pod (BPF_NETKIT_PRIMARY) can tell the fast path from the stack. skb->mark
+ * destination's to-pod (BPF_NETKIT_PRIMARY) can tell the fast path from the stack; cb[1] then holds
+ * the destination's host-side ifindex. skb->mark
  * cannot carry it: netkit scrubs the mark when crossing netns (6.7-6.12 always, later unless
  * IFLA_NETKIT_SCRUB=NONE); skb->cb survives the redirect. ASCII "pLfp". */
 #define PL_CB_FASTPATH 0x704c6670

@@ -110,6 +110,17 @@ t.test('info decoders: bpf_map_info, bpf_prog_info, bpf_link_info (tcx/netkit un
   t.same(A.decodeLinkInfo(l), { type: 11, id: 5, progId: 99, ifindex: 7, attachType: 46 });
 });
 
+t.test('PROG_TEST_RUN attr: inputs at their offsets, outputs decoded', async (t) => {
+  const b = A.encodeProgTestRun({ progFd: 3, dataIn: 0x1000n, dataSizeIn: 60, dataOut: 0x2000n, dataSizeOut: 316, ctxIn: 0x3000n, ctxSizeIn: 192, ctxOut: 0x4000n, ctxSizeOut: 192 });
+  t.equal(b.length, 80);
+  t.same([b.readUInt32LE(0), b.readUInt32LE(8), b.readUInt32LE(12), b.readBigUInt64LE(16), b.readBigUInt64LE(24)], [3, 60, 316, 0x1000n, 0x2000n]);
+  t.same([b.readUInt32LE(32), b.readUInt32LE(40), b.readUInt32LE(44), b.readBigUInt64LE(48), b.readBigUInt64LE(56)], [0, 192, 192, 0x3000n, 0x4000n]);
+  b.writeUInt32LE(7, 4);
+  b.writeUInt32LE(74, 12);
+  b.writeUInt32LE(192, 44);
+  t.same(A.decodeProgTestRun(b), { retval: 7, dataSizeOut: 74, ctxSizeOut: 192 });
+});
+
 t.test('cpu lists and map compatibility', async (t) => {
   t.equal(parseCpuList('0-3\n'), 4);
   t.equal(parseCpuList('0'), 1);

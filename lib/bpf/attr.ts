@@ -76,6 +76,34 @@ export function encodeProgLoad(a: ProgLoadAttr): Buffer {
   return fixed(w, 144);
 }
 
+export interface ProgTestRunAttr {
+  progFd: number;
+  dataIn: bigint;
+  dataSizeIn: number;
+  dataOut: bigint;
+  dataSizeOut: number;
+  ctxIn: bigint;
+  ctxSizeIn: number;
+  ctxOut: bigint;
+  ctxSizeOut: number;
+}
+
+/** BPF_PROG_TEST_RUN: prog_fd @0, retval @4 (out), data_size_in @8, data_size_out @12 (in/out), data_in @16,
+ * data_out @24, repeat @32, duration @36 (out), ctx_size_in @40, ctx_size_out @44 (in/out), ctx_in @48,
+ * ctx_out @56, flags @64, cpu @68, batch_size @72. 80 B; one run (repeat 0 = 1). */
+export function encodeProgTestRun(a: ProgTestRunAttr): Buffer {
+  const w = new Writer(80);
+  w.u32(a.progFd).u32(0).u32(a.dataSizeIn).u32(a.dataSizeOut).u64(a.dataIn).u64(a.dataOut);
+  w.u32(0).u32(0); // repeat, duration
+  w.u32(a.ctxSizeIn).u32(a.ctxSizeOut).u64(a.ctxIn).u64(a.ctxOut);
+  return fixed(w, 80);
+}
+
+/** The outputs of a BPF_PROG_TEST_RUN attr after the call. */
+export function decodeProgTestRun(b: Buffer): { retval: number; dataSizeOut: number; ctxSizeOut: number } {
+  return { retval: b.readUInt32LE(4), dataSizeOut: b.readUInt32LE(12), ctxSizeOut: b.readUInt32LE(44) };
+}
+
 /** BPF_OBJ_PIN / BPF_OBJ_GET: pathname @0, bpf_fd @8, file_flags @12, path_fd @16. 24 B. */
 export function encodeObjPath(path: bigint, fd: number, fileFlags = 0): Buffer {
   const w = new Writer(24);

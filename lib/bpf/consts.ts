@@ -10,6 +10,7 @@ export const BPF_MAP_GET_NEXT_KEY = 4;
 export const BPF_PROG_LOAD = 5;
 export const BPF_OBJ_PIN = 6;
 export const BPF_OBJ_GET = 7;
+export const BPF_PROG_TEST_RUN = 10;
 export const BPF_PROG_GET_FD_BY_ID = 13;
 export const BPF_MAP_GET_FD_BY_ID = 14;
 export const BPF_OBJ_GET_INFO_BY_FD = 15;

@@ -56,7 +56,7 @@ t.test('podlink.bpf.o: three programs, two sharing tcx/ingress, every reference 
   }
   const used = (name: string) => [...new Set(programSpec(spec, name)!.references.map((r) => r.map))].sort();
   t.same(used('pl_from_pod'), ['.rodata', 'pl_cidrs', 'pl_endpoints', 'pl_flows', 'pl_pod_cfg', 'pl_stats']);
-  t.same(used('pl_to_pod'), ['.rodata', 'pl_endpoints', 'pl_flows', 'pl_stats']);
+  t.same(used('pl_to_pod'), ['.rodata', 'pl_endpoints', 'pl_flows', 'pl_pod_cfg', 'pl_stats']);
   t.same(used('pl_from_uplink'), ['.rodata', 'pl_endpoints', 'pl_flows', 'pl_stats']);
   const zero = programSpec(spec, 'pl_to_pod')!.references.filter((r) => r.map === '.rodata');
   t.ok(zero.length > 0 && zero.every((r) => r.kind === 'value' && r.offset === 0), 'pl_zero_stats via BPF_PSEUDO_MAP_VALUE at offset 0');

@@ -115,6 +115,11 @@ export class BpfProgram {
     return bpfStep(`read info of program ${this.name}`, () => S.progInfo(this.sys, this.fd));
   }
 
+  /** One BPF_PROG_TEST_RUN: `data` is the packet from its L2 header, `ctx` a struct __sk_buff (or whatever the type takes). */
+  testRun(data: Buffer, ctx?: Buffer): { retval: number; data: Buffer; ctx?: Buffer } {
+    return bpfStep(`test-run program ${this.name}`, () => S.progTestRun(this.sys, this.fd, data, ctx));
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

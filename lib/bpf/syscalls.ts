@@ -117,6 +117,26 @@ export function mapInfo(sys: Sys, fd: number): A.MapInfo {
   return A.decodeMapInfo(objInfo(sys, fd, A.MAP_INFO_SIZE));
 }
 
+/** PROG_TEST_RUN, once: the program's return value and the packet and context it left. */
+export function progTestRun(sys: Sys, fd: number, data: Buffer, ctx?: Buffer): { retval: number; data: Buffer; ctx?: Buffer } {
+  const dataOut = Buffer.alloc(data.length + 256); // room for a program that grows the packet
+  const ctxOut = ctx ? Buffer.alloc(ctx.length) : undefined;
+  const attr = A.encodeProgTestRun({
+    progFd: fd,
+    dataIn: sys.address(data),
+    dataSizeIn: data.length,
+    dataOut: sys.address(dataOut),
+    dataSizeOut: dataOut.length,
+    ctxIn: ctx ? sys.address(ctx) : 0n,
+    ctxSizeIn: ctx?.length ?? 0,
+    ctxOut: ctxOut ? sys.address(ctxOut) : 0n,
+    ctxSizeOut: ctxOut?.length ?? 0,
+  });
+  call(sys, K.BPF_PROG_TEST_RUN, attr, data, dataOut, ...(ctx && ctxOut ? [ctx, ctxOut] : []));
+  const out = A.decodeProgTestRun(attr);
+  return { retval: out.retval, data: dataOut.subarray(0, out.dataSizeOut), ctx: ctxOut?.subarray(0, out.ctxSizeOut) };
+}
+
 export function progInfo(sys: Sys, fd: number, maxMapIds = 64): A.ProgInfo {
   const ids = Buffer.alloc(maxMapIds * 4);
   const info = objInfo(sys, fd, A.PROG_INFO_SIZE, (b) => {
