@@ -83,8 +83,8 @@ t.test('to-pod: the fast-path mark counts for the pod in cb[1], and only for a p
   t.equal(after.fromFastpath.packets - before.fromFastpath.packets, 1n, 'counted as fast path for the pod named in cb[1]');
   t.same([marked.ctx!.readUInt32LE(SKB_CB), marked.ctx!.readUInt32LE(SKB_CB + 4)], [0, 0], 'the mark is consumed');
 
-  // The pod's other counters are left alone: the kernel's own IPv6 and ARP traffic on the device
-  // counts there too (it did, in the 6.12 VM). The flow record is this packet's alone.
+  // No other counter of the pod is asserted on: the kernel's own IPv6 traffic on the device counts
+  // there too (it did, in the 6.12 VM). The flow record is this packet's alone.
   const maps = openDatapathMaps(sys, root)!;
   t.teardown(() => {
     for (const m of maps.values()) m.close();
