@@ -192,7 +192,7 @@ static void run_slot(enum mode m, struct target *t, size_t size, uint64_t end, i
   uint64_t t0 = now_ns();
   if (m == STREAM) {
     while (t0 < end) {
-      if (full_io(t->fd, out, size, 1) < 0) return fail(t, "write failed");
+      if (full_io(t->fd, out, size, 1) < 0) { fail(t, "write failed"); return; }
       if (measure) t->bytes += size;
       t0 = now_ns();
     }
@@ -215,7 +215,7 @@ static void run_slot(enum mode m, struct target *t, size_t size, uint64_t end, i
     int bad = full_io(fd, out, size, 1) < 0 || full_io(fd, in, size, 0) < 0;
     uint64_t t1 = now_ns();
     if (m == CRR) close(fd);
-    if (bad && m == RR) return fail(t, "transaction failed");
+    if (bad && m == RR) { fail(t, "transaction failed"); return; }
     if (bad) t->errors++;
     else if (measure) record(t, t1 - t0);
     t0 = m == CRR ? now_ns() : t1;
@@ -265,13 +265,13 @@ static void setup(enum mode m, struct target *t) {
   snprintf(buf, sizeof buf, "%s", t->spec);
   char *ip = strchr(buf, ','), *port = ip ? strchr(ip + 1, ',') : NULL;
   t->fd = -1;
-  if (!port) return fail(t, "target is not <netns>,<ip>,<port>");
+  if (!port) { fail(t, "target is not <netns>,<ip>,<port>"); return; }
   *ip++ = 0;
   *port++ = 0;
-  if (parse_addr(&t->addr, ip, atol(port) + (m == STREAM)) < 0) return fail(t, "bad address or port");
+  if (parse_addr(&t->addr, ip, atol(port) + (m == STREAM)) < 0) { fail(t, "bad address or port"); return; }
   t->ns = open(strcmp(buf, "-") == 0 ? "/proc/self/ns/net" : buf, O_RDONLY | O_CLOEXEC);
-  if (t->ns < 0) return fail(t, "cannot open the netns");
-  if (setns(t->ns, CLONE_NEWNET) < 0) return fail(t, "setns failed");
+  if (t->ns < 0) { fail(t, "cannot open the netns"); return; }
+  if (setns(t->ns, CLONE_NEWNET) < 0) { fail(t, "setns failed"); return; }
   if (m != CRR && (t->fd = connect_to(&t->addr)) < 0) fail(t, "connect failed");
 }
 
