@@ -4,11 +4,10 @@
 // path, and a pod can choose its first word) the mark is ignored and nothing is counted for that index.
 import t from 'tap';
 import { BpfProgram } from '../bpf/index.js';
-import { inNetns, isRoot, privateBpffs } from '../bpf/test-helpers.js';
-import { Netlink } from '../netlink/index.js';
+import { isRoot } from '../bpf/test-helpers.js';
 import { nativeSys } from '../sys/index.js';
 import { attachEndpoint, encodeIfindexKey, loadAndPin, MAPS, openDatapathMaps, pinPaths, readCounters } from './index.js';
-import { buildTopology, type TestPod } from './test-topology.js';
+import { legacyTcBed, type TestPod } from './test-topology.js';
 
 /** PL_CB_FASTPATH in bpf-objects/podlink.h ("pLfp"). */
 const MARK = 0x704c6670;
@@ -54,16 +53,9 @@ function ctxWithCb(cb0: number, cb1: number): Buffer {
 
 t.test('to-pod: the fast-path mark counts for the pod in cb[1], and only for a pod', { skip: !isRoot && 'needs root' }, async (t) => {
   const sys = nativeSys();
-  const fsm = privateBpffs('podlink-marktest');
-  const root = `${fsm.dir}/podlink`;
-  const topo = buildTopology(sys, `podlink-bpftest-${process.pid}-mark`, 'veth', ['10.77.3.1']);
-  const inNode = <T>(fn: () => T): T => inNetns(sys, topo.node, fn);
-  const tc = inNode(() => Netlink.open(sys));
-  t.teardown(() => {
-    tc.close();
-    topo.remove();
-    fsm.remove();
-  });
+  const bed = legacyTcBed(sys, 'mark', ['10.77.3.1']);
+  t.teardown(() => bed.remove());
+  const { root, topo, tc, inNode } = bed;
   const [p] = topo.pods as [TestPod];
   const loaded = loadAndPin(sys, root);
   // Legacy tc, which every kernel of the matrix has: the hook does not matter to a test run.

@@ -2,26 +2,18 @@
 // implemented by lib/netlink's client. tc and tcx coexist on this kernel, so the path runs here too.
 import t from 'tap';
 import { BPF, isBpfErrno, queryHook } from '../bpf/index.js';
-import { have, inNetns, isRoot, privateBpffs } from '../bpf/test-helpers.js';
-import { Netlink } from '../netlink/index.js';
+import { have, isRoot } from '../bpf/test-helpers.js';
 import { E, nativeSys } from '../sys/index.js';
 import { attachEndpoint, checkEndpoint, detachEndpoint, readCounters, type EndpointSpec } from './index.js';
-import { buildTopology, type TestPod } from './test-topology.js';
+import { legacyTcBed, type TestPod } from './test-topology.js';
 
 const skip = (!isRoot && 'needs root') || (!have('ping') && 'needs ping');
 
 t.test('datapath: veth pods on legacy tc (clsact + cls_bpf)', { skip }, async (t) => {
   const sys = nativeSys();
-  const fsm = privateBpffs('podlink-tctest');
-  const root = `${fsm.dir}/podlink`;
-  const topo = buildTopology(sys, `podlink-bpftest-${process.pid}-tc`, 'veth', ['10.77.2.1', '10.77.2.2']);
-  const inNode = <T>(fn: () => T): T => inNetns(sys, topo.node, fn);
-  const tc = inNode(() => Netlink.open(sys));
-  t.teardown(() => {
-    tc.close();
-    topo.remove();
-    fsm.remove();
-  });
+  const bed = legacyTcBed(sys, 'tc', ['10.77.2.1', '10.77.2.2']);
+  t.teardown(() => bed.remove());
+  const { root, topo, tc, inNode } = bed;
   const [p1, p2] = topo.pods as [TestPod, TestPod];
   const deps = { sys, tc };
   // Kernels before 6.6 have no tcx hook to query at all (EINVAL): nothing can be on it.

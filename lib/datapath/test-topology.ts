@@ -2,7 +2,7 @@
 // /32 routes on the node, default routes in the pods. Nothing here is used by library code.
 import * as fs from 'node:fs';
 import { Netlink } from '../netlink/index.js';
-import { createNetns, inNetns, sh, type TestNetns } from '../bpf/test-helpers.js';
+import { createNetns, inNetns, privateBpffs, sh, type TestNetns } from '../bpf/test-helpers.js';
 import type { Sys } from '../sys/index.js';
 
 export type PodDevice = 'veth' | 'netkit' | 'netkit-l2';
@@ -92,4 +92,33 @@ export function buildTopology(sys: Sys, prefix: string, device: PodDevice, ips: 
       node.remove();
     },
   };
+}
+
+/** veth pods on a private bpffs, with a netlink socket in the node netns for the legacy tc attach. */
+export interface LegacyTcBed {
+  /** bpfRoot for the datapath */
+  root: string;
+  topo: Topology;
+  tc: Netlink;
+  inNode<T>(fn: () => T): T;
+  remove(): void;
+}
+
+export function legacyTcBed(sys: Sys, tag: string, ips: string[]): LegacyTcBed {
+  const fsm = privateBpffs(`podlink-${tag}test`);
+  const undo: (() => void)[] = [() => fsm.remove()];
+  const remove = () => {
+    for (const u of [...undo].reverse()) u();
+  };
+  try {
+    const topo = buildTopology(sys, `podlink-bpftest-${process.pid}-${tag}`, 'veth', ips);
+    undo.push(() => topo.remove());
+    const inNode = <T>(fn: () => T): T => inNetns(sys, topo.node, fn);
+    const tc = inNode(() => Netlink.open(sys));
+    undo.push(() => tc.close());
+    return { root: `${fsm.dir}/podlink`, topo, tc, inNode, remove };
+  } catch (e) {
+    remove();
+    throw e;
+  }
 }
