@@ -41,6 +41,13 @@ export interface Pod {
   ip6: string;
 }
 
+/** What `podlink status --json` says of the agent (the fields the tests read). */
+export interface AgentStatusJson {
+  nodes: { name: string; path: string; reason?: string }[];
+  source: { connected: boolean; synced: boolean; syncErrors: number; lastError?: string; disconnectedSince?: string };
+  routes: { installed: number; failures: number; lastError?: string };
+}
+
 export interface ClusterOptions {
   /** Unique per run: names netns, pins and directories. */
   tag: string;
@@ -158,10 +165,10 @@ export class TestCluster {
   }
 
   /** Starts `podlink agent` in the node's netns; its log goes to <dir>/agent.log. */
-  startAgent(n: ClusterNode, source: string[] = ['--nodes-file', this.nodesFile]): ChildProcess {
+  startAgent(n: ClusterNode, source: string[] = ['--nodes-file', this.nodesFile], extra: string[] = []): ChildProcess {
     if (n.agent) throw new Error(`agent of ${n.name} already runs`);
     const log = fs.openSync(path.join(n.dir, 'agent.log'), 'a');
-    const child = spawn(NSENTER, [`--net=${netnsPath(n.ns)}`, PODLINK, ...this.agentArgs(n, source)], {
+    const child = spawn(NSENTER, [`--net=${netnsPath(n.ns)}`, PODLINK, ...this.agentArgs(n, source), ...extra], {
       stdio: ['ignore', log, log], env: { PATH: PLUGIN_PATH },
     });
     fs.closeSync(log);
@@ -211,7 +218,12 @@ export class TestCluster {
     return out.sort();
   }
 
-  status(n: ClusterNode): { agent: { nodes: { name: string; path: string; reason?: string }[]; source: Record<string, unknown> } | null } & Record<string, unknown> {
+  /** Every main-table route of the node, as `ip route` prints them (both families). */
+  routesAll(n: ClusterNode): string {
+    return `${nsIp(n.ns, ['-4', 'route'])}${nsIp(n.ns, ['-6', 'route'])}`;
+  }
+
+  status(n: ClusterNode): { agent: AgentStatusJson | null } & Record<string, unknown> {
     const r = nsRun(n.ns, PODLINK, ['status', '--json', '--mode-file', n.modeFile, '--state-dir', n.stateDir, '--bpf-root', n.bpfRoot]);
     return JSON.parse(r.stdout);
   }
