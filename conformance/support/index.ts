@@ -9,6 +9,7 @@ export * from './link.js';
 export * from './netns-handle.js';
 export * from './netns.js';
 export * from './node.js';
+export * from './paths.js';
 export * from './pods.js';
 export * from './prometheus.js';
 export * from './sh.js';
