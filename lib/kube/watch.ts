@@ -98,10 +98,10 @@ class NodeWatcher {
     this.nodes = list.nodes;
     const t = now();
     Object.assign(this.st, { synced: true, lastSyncAt: t, lastEventAt: t, resourceVersion: list.resourceVersion });
-    this.connected();
     const ms = Math.round(performance.now() - started);
     this.log('info', `kube: ${cause === 'resync' ? 'resynced' : 'listed'} nodes`, { nodes: list.nodes.size, pages: list.pages, ms });
     this.emitNodes(cause);
+    this.connected();
     clearTimeout(this.resyncTimer);
     this.resyncTimer = setTimeout(() => {
       this.resyncDue = true;
@@ -217,7 +217,7 @@ class NodeWatcher {
   private malformed(why: string): void {
     this.st.syncErrors++;
     this.st.lastError = `malformed: ${why}`;
-    this.log('warn', `kube: skipped a malformed ${why}`);
+    this.log('warn', `kube: skipped malformed input: ${why}`);
     this.emitStatus();
   }
 
