@@ -111,6 +111,8 @@ export class KubeApiServer {
   /** Every request's URL (path and query), in order. */
   readonly requests: string[] = [];
   token?: string;
+  /** Called with every request's URL before it is answered (a test hook: compact mid-list, count, …). */
+  onRequest?: (url: URL) => void;
   readonly dir: string;
   private readonly objects = new Map<string, Obj>();
   private history: { rv: number; type: EventType; object: Obj }[] = [];
@@ -319,6 +321,7 @@ export class KubeApiServer {
     this.counters.requests++;
     this.requests.push(req.url ?? '');
     const url = new URL(req.url ?? '/', 'http://x');
+    this.onRequest?.(url);
     if (this.token !== undefined && req.headers.authorization !== `Bearer ${this.token}`) {
       this.counters.unauthorized++;
       return this.reply(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
