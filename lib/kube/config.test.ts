@@ -35,6 +35,8 @@ users:
     ${user}
 `;
 
+const CLUSTER = (more: string) => `server: https://h:1\n    ${more}`;
+
 function write(dir: string, name: string, text: string): string {
   const f = path.join(dir, name);
   fs.writeFileSync(f, text);
@@ -67,7 +69,7 @@ t.test('kubeconfig: certificate-authority, client certificate and key from files
   write(d, 'cert.pem', 'CERT-PEM');
   write(d, 'key.pem', 'KEY-PEM');
   const files = loadConnection({
-    kubeconfig: write(d, 'kc', YAML('client-certificate: cert.pem\n    client-key: ./key.pem', 'server: https://h:1\n    certificate-authority: ca.pem')),
+    kubeconfig: write(d, 'kc', YAML('client-certificate: cert.pem\n    client-key: ./key.pem', CLUSTER('certificate-authority: ca.pem'))),
   });
   t.equal(files.ca?.toString(), 'CA-PEM');
   t.equal(files.cert?.toString(), 'CERT-PEM');
@@ -75,13 +77,15 @@ t.test('kubeconfig: certificate-authority, client certificate and key from files
   t.equal(files.authorization(), undefined, 'a client certificate needs no Authorization header');
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   const data = loadConnection({
-    kubeconfig: write(d, 'kc2', YAML(`client-certificate-data: ${b64('C')}\n    client-key-data: ${b64('K')}\n    client-certificate: missing.pem`,
-      `server: https://h:1\n    certificate-authority-data: ${b64('A')}\n    certificate-authority: missing.pem`)),
+    kubeconfig: write(d, 'kc2', YAML(
+      `client-certificate-data: ${b64('C')}\n    client-key-data: ${b64('K')}\n    client-certificate: missing.pem`,
+      CLUSTER(`certificate-authority-data: ${b64('A')}\n    certificate-authority: missing.pem`),
+    )),
   });
   t.same([data.ca?.toString(), data.cert?.toString(), data.key?.toString()], ['A', 'C', 'K'], '-data wins over the file');
-  const insecure = loadConnection({ kubeconfig: write(d, 'kc3', YAML('token: x', 'server: https://h:1\n    insecure-skip-tls-verify: true')) });
+  const insecure = loadConnection({ kubeconfig: write(d, 'kc3', YAML('token: x', CLUSTER('insecure-skip-tls-verify: true'))) });
   t.equal(insecure.insecureSkipTlsVerify, true);
-  t.throws(() => loadConnection({ kubeconfig: write(d, 'kc4', YAML('token: x', 'server: https://h:1\n    certificate-authority: nope.pem')) }),
+  t.throws(() => loadConnection({ kubeconfig: write(d, 'kc4', YAML('token: x', CLUSTER('certificate-authority: nope.pem'))) }),
     /cannot read the kubeconfig's certificate-authority .*nope.pem/);
 });
 
@@ -137,9 +141,11 @@ t.test('in-cluster: KUBERNETES_SERVICE_HOST/PORT (IPv6 in brackets), the Service
   t.equal(v4.authorization(), 'Bearer sa-2', 'the rotated token');
   t.equal(loadConnection({ env: { KUBERNETES_SERVICE_HOST: 'fd00:96::1', KUBERNETES_SERVICE_PORT: '6443' }, serviceAccountDir: d }).server,
     'https://[fd00:96::1]:6443');
-  t.equal(loadConnection({ env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' }, serviceAccountDir: d }).server, 'https://10.96.0.1:443', 'default port');
+  const noPort = loadConnection({ env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' }, serviceAccountDir: d });
+  t.equal(noPort.server, 'https://10.96.0.1:443', 'default port');
   t.throws(() => loadConnection({ env: {}, serviceAccountDir: d }), /KUBERNETES_SERVICE_HOST is not set/);
-  t.throws(() => loadConnection({ env: { KUBERNETES_SERVICE_HOST: 'h' }, serviceAccountDir: path.join(d, 'none') }), /cannot read the ServiceAccount token/);
+  t.throws(() => loadConnection({ env: { KUBERNETES_SERVICE_HOST: 'h' }, serviceAccountDir: path.join(d, 'none') }),
+    /cannot read the ServiceAccount token/);
   fs.rmSync(path.join(d, 'ca.crt'));
   t.throws(() => loadConnection({ env: { KUBERNETES_SERVICE_HOST: 'h' }, serviceAccountDir: d }), /cannot read the ServiceAccount CA/);
 });

@@ -1,7 +1,9 @@
 import t from 'tap';
 import { toKubeNode } from './index.js';
 
-const node = (spec: unknown, addresses: unknown, meta: object = { name: 'n1', resourceVersion: '7' }) => ({ kind: 'Node', metadata: meta, spec, status: { addresses } });
+const node = (spec: unknown, addresses: unknown, meta: object = { name: 'n1', resourceVersion: '7' }) => ({
+  kind: 'Node', metadata: meta, spec, status: { addresses },
+});
 const ip = (type: string, address: string) => ({ type, address });
 
 t.test('toKubeNode: pod CIDRs — spec.podCIDRs, else spec.podCIDR, else none', async (t) => {
@@ -15,7 +17,9 @@ t.test('toKubeNode: pod CIDRs — spec.podCIDRs, else spec.podCIDR, else none', 
     ['no spec at all', undefined, []],
     ['raw strings are not validated', { podCIDRs: ['garbage'] }, ['garbage']],
   ];
-  for (const [name, spec, want] of cases) t.same(toKubeNode(node(spec, [])), { name: 'n1', podCIDRs: want, addresses: [], resourceVersion: '7' }, name);
+  for (const [name, spec, want] of cases) {
+    t.same(toKubeNode(node(spec, [])), { name: 'n1', podCIDRs: want, addresses: [], resourceVersion: '7' }, name);
+  }
 });
 
 t.test('toKubeNode: addresses — InternalIP per family, ExternalIP only for a family without one', async (t) => {
@@ -24,12 +28,14 @@ t.test('toKubeNode: addresses — InternalIP per family, ExternalIP only for a f
     ['ExternalIP when no InternalIP', [ip('ExternalIP', '192.0.2.1'), ip('Hostname', 'n1')], ['192.0.2.1']],
     ['per family: v4 internal, v6 external', [ip('InternalIP', '10.0.0.1'), ip('ExternalIP', '2001:db8::1'), ip('ExternalIP', '192.0.2.1')],
       ['10.0.0.1', '2001:db8::1']],
-    ['both families internal', [ip('InternalIP', '10.0.0.1'), ip('InternalIP', 'fd00::1'), ip('ExternalIP', 'fd00::9')], ['10.0.0.1', 'fd00::1']],
+    ['both families internal', [ip('InternalIP', '10.0.0.1'), ip('InternalIP', 'fd00::1'), ip('ExternalIP', 'fd00::9')],
+      ['10.0.0.1', 'fd00::1']],
     ['every InternalIP of a family kept', [ip('InternalIP', '10.0.0.1'), ip('InternalIP', '10.0.0.2')], ['10.0.0.1', '10.0.0.2']],
     ['Hostname and InternalDNS ignored', [ip('Hostname', 'n1'), ip('InternalDNS', 'n1.local')], []],
   ];
   for (const [name, addrs, want] of cases) t.same((toKubeNode(node({}, addrs)) as { addresses: string[] }).addresses, want, name);
-  t.same(toKubeNode({ metadata: { name: 'bare' } }), { name: 'bare', podCIDRs: [], addresses: [], resourceVersion: '' }, 'no spec, no status');
+  const bare = toKubeNode({ metadata: { name: 'bare' } });
+  t.same(bare, { name: 'bare', podCIDRs: [], addresses: [], resourceVersion: '' }, 'no spec, no status');
 });
 
 t.test('toKubeNode: malformed objects are errors that name the field, never throws', async (t) => {

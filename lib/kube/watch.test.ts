@@ -2,7 +2,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t, { type Test } from 'tap';
-import { KubeApiServer, type KubeApiServerOptions, type KubeconfigOptions, type TestNode } from '../../conformance/support/kube-apiserver.js';
+import {
+  KubeApiServer, type KubeApiServerOptions, type KubeconfigOptions, type TestNode,
+} from '../../conformance/support/kube-apiserver.js';
 import { startNodeWatch, type KubeNode, type NodesCause, type NodeWatchOptions, type NodeWatchStatus } from './index.js';
 
 interface Seen {
@@ -116,7 +118,8 @@ t.test('bookmarks move the resourceVersion: after compaction a dropped watch res
 });
 
 for (const goneAs of ['event', 'status'] as const) {
-  t.test(`410 Gone (${goneAs === 'event' ? 'an ERROR event with a Status code 410' : 'HTTP 410'}) relists; changes in the gap are applied`, async (t) => {
+  const form = goneAs === 'event' ? 'an ERROR event with a Status code 410' : 'HTTP 410';
+  t.test(`410 Gone (${form}) relists; changes in the gap are applied`, async (t) => {
     const s = await server(t, { token: 'tok', goneAs });
     s.addNode(node('a'));
     s.addNode(node('b', 2));
@@ -280,7 +283,8 @@ t.test('paging: a 5 000-node list comes in pages of 500, fast; an expired contin
   t.equal(s.counters.listPages, 4 + 10, '3 pages, the refused 4th, then 10');
   t.ok(s.requests.filter((u) => !u.includes('watch=1')).every((u) => /limit=500/.test(u)), 'every page asks for 500');
   t.equal(w.status().syncErrors, 1);
-  t.same(seen.nodes.get('node-04999'), { name: 'node-04999', podCIDRs: ['10.19.135.0/24'], addresses: ['10.255.19.135'], resourceVersion: '5001' });
+  const last = { name: 'node-04999', podCIDRs: ['10.19.135.0/24'], addresses: ['10.255.19.135'], resourceVersion: '5001' };
+  t.same(seen.nodes.get('node-04999'), last);
   t.comment(`5 000 nodes listed (with one restart) in ${ms.toFixed(0)} ms`);
   t.ok(ms < 3000, `listed in ${ms.toFixed(0)} ms (budget: the agent programs 5 000 nodes in 3 s)`);
 });
