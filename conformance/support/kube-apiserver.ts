@@ -83,7 +83,9 @@ export function nodeObject(n: TestNode, rv: number, imagesPerNode = 0): Obj {
     status: {
       addresses: [...(n.addresses ?? []), { type: 'Hostname', address: n.name }],
       conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: '2026-01-01T00:00:00Z' }],
-      nodeInfo: { kernelVersion: '6.12.0', kubeletVersion: 'v1.31.0', containerRuntimeVersion: 'containerd://1.7.0', architecture: 'amd64' },
+      nodeInfo: {
+        kernelVersion: '6.12.0', kubeletVersion: 'v1.31.0', containerRuntimeVersion: 'containerd://1.7.0', architecture: 'amd64',
+      },
       images: Array.from({ length: imagesPerNode }, (_, i) => ({
         names: [`registry.example/app-${i}@sha256:${'0'.repeat(64)}`, `registry.example/app-${i}:v1`], sizeBytes: 1000000 + i,
       })),
@@ -150,7 +152,8 @@ export class KubeApiServer {
   /** Listens (again, after stop(): on the same port). */
   async start(): Promise<void> {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => this.handle(req, res);
-    const server = this.tlsMaterial ? https.createServer({ cert: this.tlsMaterial.cert, key: this.tlsMaterial.key }, handler) : http.createServer(handler);
+    const tls = this.tlsMaterial;
+    const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, handler) : http.createServer(handler);
     server.on(this.tlsMaterial ? 'secureConnection' : 'connection', (s: Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -256,7 +259,8 @@ export class KubeApiServer {
   /** Sends a BOOKMARK at the current resourceVersion to every watch that allows bookmarks. */
   bookmark(): void {
     for (const w of this.watchers) {
-      if (w.bookmarks) this.send(w, { type: 'BOOKMARK', object: { kind: 'Node', apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) } } });
+      if (!w.bookmarks) continue;
+      this.send(w, { type: 'BOOKMARK', object: { kind: 'Node', apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) } } });
     }
   }
 
@@ -291,7 +295,10 @@ export class KubeApiServer {
       apiVersion: 'v1', kind: 'Config', 'current-context': 'test',
       clusters: [{ name: 'test-cluster', cluster }],
       users: [{ name: 'test-user', user }],
-      contexts: [{ name: 'other', context: { cluster: 'nowhere', user: 'nobody' } }, { name: 'test', context: { cluster: 'test-cluster', user: 'test-user' } }],
+      contexts: [
+        { name: 'other', context: { cluster: 'nowhere', user: 'nobody' } },
+        { name: 'test', context: { cluster: 'test-cluster', user: 'test-user' } },
+      ],
     };
     fs.writeFileSync(file, o.format === 'json' ? JSON.stringify(doc, null, 2) : toYaml(doc as YamlValue));
     return file;
@@ -327,7 +334,8 @@ export class KubeApiServer {
       return this.reply(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
     }
     if (req.method !== 'GET' || url.pathname !== '/api/v1/nodes') {
-      return this.reply(res, 404, status(404, 'NotFound', `the server could not find the requested resource (${req.method} ${url.pathname})`));
+      const what = `${req.method} ${url.pathname}`;
+      return this.reply(res, 404, status(404, 'NotFound', `the server could not find the requested resource (${what})`));
     }
     const q = url.searchParams;
     if (q.get('watch') === '1' || q.get('watch') === 'true') return this.watch(q, res);
@@ -343,7 +351,8 @@ export class KubeApiServer {
       const c = JSON.parse(Buffer.from(cont, 'base64').toString()) as { rv: number; offset: number };
       if (c.rv < this.oldestRv || !this.snapshots.has(c.rv)) {
         this.counters.gone++;
-        return this.reply(res, 410, status(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result.'));
+        const msg = 'The provided continue parameter is too old to display a consistent list result.';
+        return this.reply(res, 410, status(410, 'Expired', msg));
       }
       snapRv = c.rv;
       offset = c.offset;
