@@ -2,9 +2,7 @@
 import * as path from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { KubeConfigError, readFileOrFail, tokenFileReader, type KubeConnection } from './config-common.js';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObj, type Obj } from './json.js';
 
 function parseDocument(text: string, file: string): Obj {
   let doc: unknown;

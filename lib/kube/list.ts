@@ -1,5 +1,6 @@
 // The paged list of Nodes (GET /api/v1/nodes?limit=N&continue=TOKEN): one page in memory at a time.
 import { expectOk, KubeHttpError, readBody, type KubeClient } from './http.js';
+import type { Obj } from './json.js';
 import { toKubeNode } from './node.js';
 import type { KubeNode } from './types.js';
 
@@ -12,8 +13,6 @@ export interface NodeList {
   resourceVersion: string;
   pages: number;
 }
-
-type Obj = Record<string, unknown>;
 
 /** Lists every Node; a malformed item is reported through onMalformed and skipped. A 410 on a page throws. */
 export async function listNodes(

@@ -1,8 +1,6 @@
 // toKubeNode: a v1 Node object (unknown JSON) -> the three fields the agent routes by.
 import type { KubeNode } from './types.js';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObj } from './json.js';
 
 function stringList(v: unknown, what: string): string[] | { error: string } {
   if (!Array.isArray(v)) return { error: `${what} is not a list` };

@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from './backoff.js';
 import { loadConnection } from './connection.js';
 import { expectOk, IdleTimeout, KubeHttpError, newClient, type KubeClient } from './http.js';
+import { isObj } from './json.js';
 import { LineSplitter } from './lines.js';
 import { listNodes, NODES_PATH } from './list.js';
 import { toKubeNode } from './node.js';
@@ -19,8 +20,6 @@ const WATCH_IDLE_MS = 150_000;
 /** A watch that ends sooner than this waits a backoff step first, so a server that closes at once is not hammered. */
 const SHORT_WATCH_MS = 1000;
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const now = () => new Date().toISOString();
 const RESYNC = Symbol('resync');
 type WatchEnd = 'gone' | 'ended' | 'short';
