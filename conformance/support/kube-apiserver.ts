@@ -66,7 +66,7 @@ export interface Counters {
   gone: number;
 }
 
-export function status(code: number, reason: string, message: string): Obj {
+export function kubeStatus(code: number, reason: string, message: string): Obj {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
 }
 
@@ -331,11 +331,11 @@ export class KubeApiServer {
     this.onRequest?.(url);
     if (this.token !== undefined && req.headers.authorization !== `Bearer ${this.token}`) {
       this.counters.unauthorized++;
-      return this.reply(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
+      return this.reply(res, 401, kubeStatus(401, 'Unauthorized', 'Unauthorized'));
     }
     if (req.method !== 'GET' || url.pathname !== '/api/v1/nodes') {
       const what = `${req.method} ${url.pathname}`;
-      return this.reply(res, 404, status(404, 'NotFound', `the server could not find the requested resource (${what})`));
+      return this.reply(res, 404, kubeStatus(404, 'NotFound', `the server could not find the requested resource (${what})`));
     }
     const q = url.searchParams;
     if (q.get('watch') === '1' || q.get('watch') === 'true') return this.watch(q, res);
@@ -352,7 +352,7 @@ export class KubeApiServer {
       if (c.rv < this.oldestRv || !this.snapshots.has(c.rv)) {
         this.counters.gone++;
         const msg = 'The provided continue parameter is too old to display a consistent list result.';
-        return this.reply(res, 410, status(410, 'Expired', msg));
+        return this.reply(res, 410, kubeStatus(410, 'Expired', msg));
       }
       snapRv = c.rv;
       offset = c.offset;
@@ -380,7 +380,7 @@ export class KubeApiServer {
     const fromRv = Number(from || '0');
     if (fromRv !== 0 && fromRv < this.oldestRv) {
       this.counters.gone++;
-      const st = status(410, 'Expired', `too old resource version: ${fromRv} (${this.oldestRv})`);
+      const st = kubeStatus(410, 'Expired', `too old resource version: ${fromRv} (${this.oldestRv})`);
       if (this.opts.goneAs === 'status') return this.reply(res, 410, st);
       res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
       res.end(`${JSON.stringify({ type: 'ERROR', object: st })}\n`);
