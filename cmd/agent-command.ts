@@ -12,7 +12,6 @@ import { metricsStateNextTo, renderExposition, writeTextfile } from '../lib/metr
 import { Netlink } from '../lib/netlink/index.js';
 import { nativeSys } from '../lib/sys/index.js';
 import { currentExposition } from './metrics-command.js';
-import { startKubeSource } from './agent-kube.js';
 import { formatStepError, StepError } from './step-report.js';
 
 export interface AgentCommandOptions {
@@ -96,7 +95,9 @@ export async function runAgentCommand(o: AgentCommandOptions): Promise<number> {
     };
     a.start();
     log('info', `podlink agent on node ${nodeName}: nodes from ${where}`, { bpfRoot: o.bpfRoot, runDir });
-    source = o.nodesFile ? watchNodesFile(o.nodesFile, handlers) : await startKubeSource({ kubeconfig: o.kubeconfig }, handlers);
+    source = o.nodesFile
+      ? watchNodesFile(o.nodesFile, handlers)
+      : await (await import('./agent-kube.js')).startKubeSource({ kubeconfig: o.kubeconfig }, handlers);
     // As a container's PID 1, Node gets no default SIGTERM handling: stop on it explicitly. Routes stay.
     await new Promise<void>((resolve) => {
       process.once('SIGTERM', resolve);

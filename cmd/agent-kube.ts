@@ -1,11 +1,18 @@
 // The Kubernetes node source for the agent: lib/kube's list/watch, adapted to the agent's handlers.
-// Loaded with the agent only; the CNI paths never import it.
-import type { NodeSource, NodeSourceHandlers, SourceNode } from '../lib/agent/index.js';
+// Imported dynamically by the agent command only, so the CNI paths never evaluate lib/kube.
+import type { NodeSource, NodeSourceHandlers } from '../lib/agent/index.js';
 
 export async function startKubeSource(o: { kubeconfig?: string }, h: NodeSourceHandlers): Promise<NodeSource> {
-  void o;
-  void h;
-  throw new Error('the Kubernetes source is not wired yet: use --nodes-file');
+  const { startNodeWatch } = await import('../lib/kube/index.js');
+  const watch = startNodeWatch({ kubeconfig: o.kubeconfig }, {
+    // The watcher's map is the live set (a relist swaps in a complete new one): the agent reads it at
+    // reconcile time, so a burst of events costs one pass over the newest state.
+    onNodes: (nodes, cause) => h.onNodes(nodes, cause),
+    onStatus: (s) => h.onStatus({
+      kind: 'kubernetes', where: s.server, connected: s.connected, synced: s.synced, disconnectedSince: s.disconnectedSince,
+      lastEventAt: s.lastEventAt, lastSyncAt: s.lastSyncAt, syncErrors: s.syncErrors, lastError: s.lastError,
+    }),
+    log: h.log,
+  });
+  return watch;
 }
-
-export type { SourceNode };

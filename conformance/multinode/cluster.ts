@@ -74,6 +74,8 @@ export class TestCluster {
   readonly work: string;
   readonly nodesFile: string;
   readonly serviceCIDR: string;
+  /** The netns holding the underlay bridge(s): where a test API server listens. */
+  bridge = '';
 
   private constructor(
     private readonly c: Cleanup,
@@ -95,6 +97,7 @@ export class TestCluster {
       subnet: { v4: '10.77.0', v6: 'fd00:77:0' },
       routed: o.far ? { nodes: names.slice(o.near), subnet: { v4: '10.77.1', v6: 'fd00:77:1' } } : undefined,
     });
+    k.bridge = ul.bridge;
     names.forEach((ns, i) => {
       const dir = path.join(k.work, `n${i + 1}`);
       fs.mkdirSync(dir);

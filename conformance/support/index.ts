@@ -15,3 +15,5 @@ export * from './prometheus.js';
 export * from './sh.js';
 export * from './spawn.js';
 export * from './underlay.js';
+export * from './kube-apiserver.js';
+export * from './listen-in-netns.js';

@@ -13,6 +13,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { toYaml, type YamlValue } from '../../lib/manifest/index.js';
+import { listenInNetns } from './listen-in-netns.js';
 
 export interface NodeAddress {
   type: string;
@@ -36,6 +37,8 @@ export interface KubeApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Container images listed per node: makes each object as heavy as a real node's (default 0). */
   imagesPerNode?: number;
+  /** Listen inside a test netns at this address (support/listen-in-netns.ts) instead of on 127.0.0.1. */
+  netns?: { name: string; host: string };
 }
 
 export interface KubeconfigOptions {
@@ -141,7 +144,8 @@ export class KubeApiServer {
   }
 
   get url(): string {
-    return `${this.opts.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
+    const host = this.opts.netns?.host ?? '127.0.0.1';
+    return `${this.opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
   }
 
   /** The CA that signs the server's certificate (PEM), for https. */
@@ -158,11 +162,13 @@ export class KubeApiServer {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
+    const inNs = this.opts.netns && (await listenInNetns(this.opts.netns.name, this.opts.netns.host, this.port));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
+      if (inNs) server.listen(inNs.handle, () => resolve());
+      else server.listen(this.port, '127.0.0.1', () => resolve());
     });
-    this.port = (server.address() as AddressInfo).port;
+    this.port = inNs ? inNs.port : (server.address() as AddressInfo).port;
     this.server = server;
     if (this.opts.bookmarkIntervalMs) this.bookmarkTimer = setInterval(() => this.bookmark(), this.opts.bookmarkIntervalMs);
   }
