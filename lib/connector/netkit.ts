@@ -5,7 +5,7 @@
 //   what the pod set before it reaches the host (only sent when the kernel keeps it: 6.13+);
 // - L3 mode accepts no MAC at all (IFLA_ADDRESS → EOPNOTSUPP), L2 gets explicit MACs.
 import { formatMac, type Netlink } from '../netlink/index.js';
-import type { LinkPair, LinkPairConfig } from './link-pair.js';
+import type { LinkPair, LinkPairConfig } from './pair-config.js';
 
 export function createNetkitPair(hostNl: Netlink, cfg: LinkPairConfig): void {
   const l2 = cfg.mode === 'netkit-l2';

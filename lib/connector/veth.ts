@@ -1,7 +1,7 @@
 // veth driver: explicit MACs on both ends (systemd's MACAddressPolicy=persistent would otherwise race to
 // rewrite them), MTU and GSO/GRO sizes set on both ends in the single create message.
 import { formatMac, type Netlink } from '../netlink/index.js';
-import type { LinkPair, LinkPairConfig } from './link-pair.js';
+import type { LinkPair, LinkPairConfig } from './pair-config.js';
 
 export function createVethPair(hostNl: Netlink, cfg: LinkPairConfig): void {
   const common = { mtu: cfg.mtu, txqlen: 1000, gsoMaxSize: cfg.gsoMaxSize, groMaxSize: cfg.groMaxSize };
