@@ -1,4 +1,4 @@
-// lib/netlink: pure-TypeScript rtnetlink codec and client. May import: lib/codec, lib/sys.
+// lib/netlink: pure-TypeScript rtnetlink codec and client. May import: lib/codec, lib/sys, lib/util.
 export * as NL from './constants.js';
 export { AttrMap, decodeAttrs, encodeAttrs, type Attr } from './attrs.js';
 export { NetlinkError, NetlinkProtocolError } from './errors.js';
@@ -15,5 +15,5 @@ export { type Addr } from './addr.js';
 export { type Route, type RouteSpec } from './route.js';
 export { type Neigh } from './neigh.js';
 export { type TcDirection, type TcFilter } from './tc.js';
-export { bytesToIp, formatCidr, ipFamily, ipToBytes, parseCidr, type Cidr, type Family } from './ip.js';
+export { bytesToIp, ipFamily, ipToBytes, parseCidr, type Cidr, type Family } from './ip.js';
 export { Netlink } from './client.js';
