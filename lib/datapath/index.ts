@@ -1,7 +1,7 @@
 // lib/datapath: the BPF datapath of an endpoint — a pure plan (which program on which hook, which
 // map entries) and a small executor over lib/bpf. Node-level: loadAndPin (once per node, idempotent),
 // attachUplink. Per pod: attachEndpoint / detachEndpoint / checkEndpoint / readCounters.
-// May import: lib/bpf, lib/sys, lib/codec, lib/netlink (IP helpers), lib/connector (mode type and predicates).
+// May import: lib/bpf, lib/sys, lib/codec, lib/util, lib/netlink (IP and MAC helpers), lib/connector (mode type and predicates).
 export * from './layout.js';
 export { DEFAULT_BPF_ROOT, PROGRAM_NAMES, PROGRAM_ROLES, pinPaths, type EndpointLinkRole, type PinPaths, type ProgramRole } from './paths.js';
 export { datapathObject, datapathObjectBytes, describeObject, layoutHashOf, objectFromMeta, objectMeta, type DatapathObject, type ObjectMeta } from './object.js';
