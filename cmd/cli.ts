@@ -1,5 +1,6 @@
 // The operator's CLI (commander): probe, status and friends. Loaded only when CNI_COMMAND is unset.
 import { Command, Option } from 'commander';
+import { runAgentCommand } from './agent-command.js';
 import { runInstallCommand } from './install-command.js';
 import { runLogsCommand } from './logs-command.js';
 import { runManifestCommand } from './manifest-command.js';
@@ -51,6 +52,8 @@ Examples:
     .description('datapath mode (as `cilium-dbg status` prints it), kernel features and the endpoints on this node')
     .option('--json', 'print JSON')
     .option('--ready', 'exit 0 only when the node can serve ADD (same checks as CNI STATUS)')
+    .option('--alive', 'exit 0 only while the agent\'s heartbeat is fresh (the DaemonSet\'s liveness probe)')
+    .option('--max-age <seconds>', 'with --alive: the oldest heartbeat that counts as alive', '30')
     .option('--mode-file <path>', 'mode file path', '/run/podlink/mode.json')
     .option('--state-dir <path>', 'state directory', '/var/lib/podlink')
     .option('--bpf-root <path>', 'BPF pin root', '/sys/fs/bpf/podlink')
@@ -165,6 +168,31 @@ Examples:
   podlink logs -f -n 20`)
     .action(async (o) => {
       code = await runLogsCommand(o);
+    });
+
+  program
+    .command('agent')
+    .description('run the node agent (the DaemonSet\'s main container): learn the other nodes, route their pod CIDRs, keep the metrics textfile fresh')
+    .option('--kubeconfig <file>', 'kubeconfig for the API server (default: the in-cluster ServiceAccount)')
+    .option('--nodes-file <file>', 'JSON list of {name, podCIDRs, addresses} instead of the API, re-read on change')
+    .option('--node-name <name>', 'this node\'s name (default: $NODE_NAME, else the host name)')
+    .option('--service-cidr <cidr>', 'the cluster\'s service CIDR (repeatable): no node\'s pod CIDR may overlap it', collect)
+    .option('--mode-file <path>', 'mode file; agent.json and agent.alive go next to it', '/run/podlink/mode.json')
+    .option('--state-dir <path>', 'state directory (endpoint records, for the metrics)', '/var/lib/podlink')
+    .option('--bpf-root <path>', 'BPF pin root (the pl_cidrs map)', '/sys/fs/bpf/podlink')
+    .option('--textfile-dir <dir>', 'write podlink.prom for node_exporter here (default: do not write)')
+    .option('--resync <seconds>', 're-read the kernel and fix any drift this often', '30')
+    .addOption(new Option('--log-level <level>', 'stderr log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .addHelpText('after', `
+Routes carry protocol 201 (\`ip route show proto 201\`); the agent changes no other route. It changes
+nothing before its first full node list, and leaves routes as they are while the source is away.
+
+Examples:
+  podlink agent --textfile-dir /var/lib/node_exporter/textfile_collector   in the DaemonSet (in-cluster)
+  podlink agent --kubeconfig /etc/kubernetes/kubelet.conf --node-name node-a
+  podlink agent --nodes-file /etc/podlink/nodes.json --node-name node-a    without Kubernetes`)
+    .action(async (o) => {
+      code = await runAgentCommand(o);
     });
 
   program

@@ -73,7 +73,7 @@ const HOOKS: Record<LinkHook, { attachType?: number; tc?: 'ingress' | 'egress'; 
   'tc-egress': { tc: 'egress', words: 'tc clsact egress (cls_bpf, direct-action)' },
 };
 
-/** Which hook runs which program (DESIGN §2): from-pod sees traffic leaving the pod, to-pod entering it. */
+/** Which hook runs which program (docs/architecture.md#bpf-programs): from-pod sees traffic leaving the pod, to-pod entering it. */
 export function hooksFor(mode: OperationalMode, tcx: boolean): Record<EndpointLinkRole, LinkHook> {
   if (isNetkit(mode)) return { 'from-pod': 'netkit-peer', 'to-pod': 'netkit-primary' };
   if (tcx) return { 'from-pod': 'tcx-ingress', 'to-pod': 'tcx-egress' };
