@@ -126,6 +126,16 @@ export function encodeCidrKey(cidr: string): Buffer {
   return w.zeros(SIZES.cidrKey - w.length).finish();
 }
 
+/** pl_cidrs value (u32): who wrote the entry. ADD writes the netconf's clusterCIDRs, the agent the CIDRs it learns. */
+export const CIDR_CONFIGURED = 0;
+export const CIDR_LEARNED = 1;
+
+export function encodeCidrOrigin(origin: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(origin, 0);
+  return b;
+}
+
 export function decodeCidrKey(b: Buffer): string {
   const r = new Reader(b);
   const prefixlen = r.u32();

@@ -173,7 +173,9 @@ export function mapSteps(s: EndpointSpec): MapWriteStep[] {
   const known = s.hostIfindex !== undefined;
   const steps: MapWriteStep[] = [];
   for (const cidr of s.clusterCIDRs ?? []) {
-    steps.push({ op: 'bpf', kind: 'map-write', map: L.MAPS.cidrs, key: L.encodeCidrKey(cidr), value: Buffer.alloc(4), flags: BPF.BPF_ANY, what: `ensure cluster CIDR ${cidr} in ${L.MAPS.cidrs}` });
+    const value = L.encodeCidrOrigin(L.CIDR_CONFIGURED);
+    const what = `ensure cluster CIDR ${cidr} in ${L.MAPS.cidrs}`;
+    steps.push({ op: 'bpf', kind: 'map-write', map: L.MAPS.cidrs, key: L.encodeCidrKey(cidr), value, flags: BPF.BPF_ANY, what });
   }
   steps.push(...podSteps(s));
   steps.push({
