@@ -139,6 +139,7 @@ Examples:
     .option('--network <name>', 'CNI network name', 'k8s-pod-network')
     .addOption(new Option('--log-level <level>', 'logLevel in the netconf').choices(['error', 'warn', 'info', 'debug']))
     .option('--textfile-dir <dir>', 'node_exporter textfile directory on the hosts', '/var/lib/node_exporter/textfile_collector')
+    .option('--service-cidr <cidr>', 'the cluster\'s service CIDR, as the API server\'s --service-cluster-ip-range (repeatable; default 10.96.0.0/12)', collect)
     .addHelpText('after', `
 Examples:
   podlink manifest | kubectl apply -f -

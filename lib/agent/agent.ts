@@ -52,6 +52,7 @@ export class Agent {
   private timers: NodeJS.Timeout[] = [];
   private retry: NodeJS.Timeout | undefined;
   private stopped = false;
+  private lastTick = 0;
 
   constructor(
     private readonly deps: AgentDeps,
@@ -106,6 +107,7 @@ export class Agent {
   private beat(): void {
     const now = this.now();
     this.deps.heartbeat(now);
+    this.lastTick = now.getTime();
     this.deps.onTick?.(this.status);
   }
 
@@ -163,6 +165,7 @@ export class Agent {
     const now = this.now();
     this.status.reconciles = { count: this.status.reconciles.count + 1, lastAt: now.toISOString(), lastMs: performance.now() - since };
     this.deps.writeStatus(this.touch());
+    if (now.getTime() - this.lastTick >= 1000) this.beat(); // metrics follow changes, at most once a second
     if (failed && !this.retry && !this.stopped) {
       this.retry = setTimeout(() => {
         this.retry = undefined;
