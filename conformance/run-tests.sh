@@ -26,6 +26,9 @@ fi
 tier "privileged integration (host kernel $(uname -r))"
 "${TAP[@]}" 'conformance/integration/**/*.test.ts' 'conformance/lib/**/*.test.ts'
 
+tier "multi-node: podlink agent on 4 node netns (3 on one underlay, 1 behind a router)"
+"${TAP[@]}" 'conformance/multinode/**/*.test.ts'
+
 tier "reliability and security: concurrency storm, fuzz, soak, forged input"
 "${TAP[@]}" --timeout=1800 'conformance/reliability/*.test.ts'
 
