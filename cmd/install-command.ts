@@ -23,8 +23,6 @@ import { probeDeps } from './deps.js';
 import { describeNodeDatapath, setUpNodeDatapath, type NodeDatapathReport } from './node-datapath.js';
 import { formatStepError, formatSteps, mib, StepError, stepError, ttyProgress, type Progress, type StepReport } from './step-report.js';
 
-export const DEFAULT_BIN_DIR = '/opt/cni/bin';
-export const DEFAULT_CONF_DIR = '/etc/cni/net.d';
 export const DEFAULT_MODE_FILE = '/run/podlink/mode.json';
 export const BINARY_NAME = 'podlink';
 

@@ -12,29 +12,21 @@ export const BPF_OBJ_PIN = 6;
 export const BPF_OBJ_GET = 7;
 export const BPF_PROG_TEST_RUN = 10;
 export const BPF_PROG_GET_FD_BY_ID = 13;
-export const BPF_MAP_GET_FD_BY_ID = 14;
 export const BPF_OBJ_GET_INFO_BY_FD = 15;
 export const BPF_PROG_QUERY = 16;
 export const BPF_MAP_FREEZE = 22;
 export const BPF_LINK_CREATE = 28;
 export const BPF_LINK_UPDATE = 29;
-export const BPF_LINK_GET_FD_BY_ID = 30;
 export const BPF_LINK_DETACH = 34;
 
 // enum bpf_map_type
 export const BPF_MAP_TYPE_HASH = 1;
 export const BPF_MAP_TYPE_ARRAY = 2;
-export const BPF_MAP_TYPE_PROG_ARRAY = 3;
 export const BPF_MAP_TYPE_PERCPU_HASH = 5;
 export const BPF_MAP_TYPE_PERCPU_ARRAY = 6;
 export const BPF_MAP_TYPE_LRU_HASH = 9;
 export const BPF_MAP_TYPE_LRU_PERCPU_HASH = 10;
 export const BPF_MAP_TYPE_LPM_TRIE = 11;
-
-export const MAP_TYPE_NAMES: Record<number, string> = {
-  1: 'hash', 2: 'array', 3: 'prog_array', 5: 'percpu_hash', 6: 'percpu_array', 9: 'lru_hash',
-  10: 'lru_percpu_hash', 11: 'lpm_trie',
-};
 
 export function isPerCpuMapType(type: number): boolean {
   return type === BPF_MAP_TYPE_PERCPU_HASH || type === BPF_MAP_TYPE_PERCPU_ARRAY || type === BPF_MAP_TYPE_LRU_PERCPU_HASH;
@@ -60,19 +52,16 @@ export const BPF_LINK_TYPE_NETKIT = 13;
 // map_flags / file_flags
 export const BPF_F_NO_PREALLOC = 0x1;
 export const BPF_F_RDONLY = 0x8;
-export const BPF_F_WRONLY = 0x10;
 export const BPF_F_RDONLY_PROG = 0x80;
 
 // BPF_MAP_UPDATE_ELEM flags
 export const BPF_ANY = 0;
 export const BPF_NOEXIST = 1;
-export const BPF_EXIST = 2;
 
 // mprog / link flags
 export const BPF_F_REPLACE = 0x4;
 export const BPF_F_BEFORE = 0x8;
 export const BPF_F_AFTER = 0x10;
-export const BPF_F_ID = 0x20;
 export const BPF_F_LINK = 0x2000;
 
 // ld_imm64 src_reg values and the pseudo call

@@ -3,21 +3,14 @@
 import { Reader } from '../codec/index.js';
 import { BpfError } from './errors.js';
 
-export const SHT_PROGBITS = 1;
 export const SHT_SYMTAB = 2;
-export const SHT_STRTAB = 3;
 export const SHT_NOBITS = 8;
 export const SHT_REL = 9;
-export const SHF_WRITE = 0x1;
-export const SHF_ALLOC = 0x2;
 export const SHF_EXECINSTR = 0x4;
-export const STT_NOTYPE = 0;
 export const STT_OBJECT = 1;
 export const STT_FUNC = 2;
 export const STT_SECTION = 3;
 export const STB_LOCAL = 0;
-export const STB_GLOBAL = 1;
-export const SHN_UNDEF = 0;
 export const EM_NONE = 0;
 export const EM_BPF = 247;
 export const R_BPF_64_64 = 1;

@@ -66,10 +66,6 @@ export interface ProgLoadRequest {
   log?: Buffer;
 }
 
-export interface ProgLoadResult {
-  fd: number;
-}
-
 /** PROG_LOAD. On failure the thrown Errno gets `logTrueSize` (6.4+) when the kernel reported it. */
 export function progLoad(sys: Sys, r: ProgLoadRequest): number {
   const license = cstr(r.license);

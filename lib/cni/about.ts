@@ -1,12 +1,6 @@
-// lib/cni/about: the text shown when the executable runs without CNI_COMMAND, and the VERSION
-// answer. Pure. May import: ./versions.
+// lib/cni/about: the VERSION answer, for the dispatcher and the executable's fast path alike.
+// May import: ./versions.
 import { isSupportedVersion, LATEST_VERSION, SUPPORTED_VERSIONS } from './versions.js';
-
-/** For stderr when run with no CNI_COMMAND (the CLI prints it; optional per the spec). */
-export function aboutText(pluginVersion?: string): string {
-  const name = pluginVersion ? `podlink CNI plugin ${pluginVersion}` : 'podlink CNI plugin';
-  return `${name}\nCNI protocol versions supported: ${SUPPORTED_VERSIONS.join(', ')}\n`;
-}
 
 export interface VersionInfo {
   cniVersion: string;
@@ -15,11 +9,12 @@ export interface VersionInfo {
 
 /**
  * The VERSION answer. stdin is optional: a supported `cniVersion` in it is echoed, anything else
- * (empty, garbage, unknown version) gets the newest version.
+ * (unreadable, empty, garbage, unknown version) gets the newest version.
  */
-export function versionInfo(stdin: Buffer | string | undefined): VersionInfo {
+export async function answerVersion(readStdin: () => Buffer | undefined | Promise<Buffer | undefined>): Promise<VersionInfo> {
   let v: unknown;
   try {
+    const stdin = await readStdin();
     v = stdin && stdin.length ? (JSON.parse(stdin.toString()) as { cniVersion?: unknown })?.cniVersion : undefined;
   } catch {
     v = undefined;

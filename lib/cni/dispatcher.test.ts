@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import {
-  aboutText, CniError, Code, dispatch, formatResult, SUPPORTED_VERSIONS,
+  CniError, Code, dispatch, formatResult, SUPPORTED_VERSIONS,
   type CniIO, type HandlerContext, type Handlers, type Result,
 } from './index.js';
 import type { Logger } from '../log/index.js';
@@ -229,10 +229,6 @@ t.test('errors before the config is valid still log to the configured file', asy
   const r = await run(t, { CNI_COMMAND: 'ADD' }, conf('1.0.0', { logFile: '/tmp/y.log' }));
   t.equal(r.code, 1);
   t.strictSame(r.logOpened, [{ file: '/tmp/y.log', level: undefined }]);
-});
-
-t.test('aboutText names the versions', async (t) => {
-  t.match(aboutText('v0.1.0'), /^podlink CNI plugin v0\.1\.0\nCNI protocol versions supported: 0\.1\.0, 0\.2\.0, 0\.3\.0, 0\.3\.1, 0\.4\.0, 1\.0\.0, 1\.1\.0\n$/);
 });
 
 t.test('debug level logs the stdin config with secrets redacted, plus the final event', async (t) => {

@@ -3,7 +3,7 @@
 // on stdout (the ADD result or the error object) or nothing. Returns the exit code; never exits and
 // never throws. Writes one summary event to the log. May import: ./*, ../log.
 import { openLog, redact, type Logger, type LogLevel } from '../log/index.js';
-import { versionInfo } from './about.js';
+import { answerVersion } from './about.js';
 import { parseCommand, parseEnv, type CniEnv, type Command } from './env.js';
 import { CniError, Code, toCniError } from './errors.js';
 import { configVersion, decodeConfigJson, parseNetConf, type NetConf } from './netconf.js';
@@ -116,13 +116,7 @@ export async function dispatch(io: CniIO, handlers: Handlers, opts: DispatchOpti
   try {
     command = parseCommand(io.getenv);
     if (command === 'VERSION') {
-      let input: Buffer | undefined;
-      try {
-        input = await io.readStdin();
-      } catch {
-        input = undefined; // stdin is optional for VERSION
-      }
-      print(versionInfo(input));
+      print(await answerVersion(() => io.readStdin()));
     } else {
       stdin = await readStdin(io);
       env = parseEnv(io.getenv);

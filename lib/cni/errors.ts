@@ -20,7 +20,6 @@ export const Code = {
   Bpf: 103,
   Internal: 999,
 } as const;
-export type CodeValue = (typeof Code)[keyof typeof Code];
 
 /** The CNI error object as printed on stdout. */
 export interface CniErrorJson {

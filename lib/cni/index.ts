@@ -1,6 +1,6 @@
 // lib/cni: the pure CNI spec library — versions, errors and codes, result types and conversion,
-// env and netconf parsing, runtimeConfig normalisation, and the dispatcher. Imports nothing
-// kernel-related (lib/sys, lib/netlink, lib/netns, lib/bpf, …); may import lib/log.
+// env and netconf parsing, runtimeConfig normalisation, and the dispatcher. Nothing kernel-related
+// (lib/sys, lib/netlink, lib/netns, lib/bpf, …). May import: lib/log, lib/util, node builtins, ajv (build script).
 export * from './versions.js';
 export * from './errors.js';
 export * from './ip.js';

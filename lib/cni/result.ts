@@ -1,60 +1,13 @@
 // lib/cni/result: podlink's internal Result — the spec 1.1.0 shape without `cniVersion` — plus
 // parseResult (any supported version in) and formatResult (any supported version out).
-// Conversion itself lives in ./convert. May import: ./convert, ./errors, ./versions.
+// Conversion itself lives in ./convert. May import: ./convert, ./errors, ./result-types, ./versions.
 import { CniError, Code } from './errors.js';
 import { isSupportedVersion, SUPPORTED_VERSIONS } from './versions.js';
 import { convertWire, decodeWire, encodeWire } from './convert/registry.js';
 import { ShapeError } from './convert/shape.js';
+import type { Result } from './result-types.js';
 
-export interface Interface {
-  name: string;
-  mac?: string;
-  /** 1.1.0 only. */
-  mtu?: number;
-  /** The CNI_NETNS path for container-side interfaces; absent for host-side ones. */
-  sandbox?: string;
-  /** 1.1.0 only. */
-  socketPath?: string;
-  /** 1.1.0 only. */
-  pciID?: string;
-}
-
-export interface IPConfig {
-  /** CIDR notation: the address plus its prefix length, e.g. "10.1.0.5/24". */
-  address: string;
-  gateway?: string;
-  /** Index into Result.interfaces; absent in abbreviated (IPAM) results. */
-  interface?: number;
-}
-
-export interface Route {
-  dst: string;
-  gw?: string;
-  /** 1.1.0 only (mtu, advmss, priority, table, scope). */
-  mtu?: number;
-  advmss?: number;
-  priority?: number;
-  table?: number;
-  scope?: number;
-}
-
-export interface DNS {
-  nameservers?: string[];
-  domain?: string;
-  search?: string[];
-  options?: string[];
-}
-
-export interface Result {
-  interfaces: Interface[];
-  ips: IPConfig[];
-  routes: Route[];
-  dns: DNS;
-}
-
-export function emptyResult(): Result {
-  return { interfaces: [], ips: [], routes: [], dns: {} };
-}
+export type { DNS, Interface, IPConfig, Result, Route } from './result-types.js';
 
 /**
  * Parse a result (prevResult, an IPAM answer) given as JSON text, bytes or an already-parsed

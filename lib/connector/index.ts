@@ -7,3 +7,4 @@ export * from './names.js';
 export * from './mode-file.js';
 export * from './probe-netkit.js';
 export * from './link-pair.js';
+export * from './pair-config.js';

@@ -4,30 +4,8 @@
 import type { Link, Netlink } from '../netlink/index.js';
 import { isNetkit, type OperationalMode } from './mode.js';
 import { createNetkitPair, verifyNetkitPair } from './netkit.js';
+import type { LinkPair, LinkPairConfig } from './pair-config.js';
 import { createVethPair, verifyVethPair } from './veth.js';
-
-export interface LinkPairConfig {
-  mode: OperationalMode;
-  hostIfName: string;
-  podIfName: string;
-  podNetnsFd: number;
-  mtu: number;
-  hostMac: Buffer;
-  podMac: Buffer;
-  gsoMaxSize?: number;
-  groMaxSize?: number;
-  headroom?: number;
-  tailroom?: number;
-  /** netkit: the kernel keeps IFLA_NETKIT_SCRUB (6.13+). */
-  scrubSupported: boolean;
-  /** netkit: peer policy; drop (fail-closed) until the from-pod program is attached. */
-  peerPolicy: 'drop' | 'forward';
-}
-
-export interface LinkPair {
-  host: Link;
-  pod: Link;
-}
 
 export class LinkPairError extends Error {
   step?: string;

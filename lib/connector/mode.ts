@@ -3,7 +3,6 @@ export const MODES = ['auto', 'veth', 'netkit', 'netkit-l2'] as const;
 export type Mode = (typeof MODES)[number];
 export type OperationalMode = Exclude<Mode, 'auto'>;
 
-export const isVeth = (m: Mode): boolean => m === 'veth';
 export const isNetkit = (m: Mode): boolean => m === 'netkit' || m === 'netkit-l2';
 export const isLayer2 = (m: Mode): boolean => m === 'veth' || m === 'netkit-l2';
 

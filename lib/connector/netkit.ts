@@ -4,8 +4,8 @@
 // - scrub none on the primary keeps skb->mark for the to-pod program; scrub default on the peer clears
 //   what the pod set before it reaches the host (only sent when the kernel keeps it: 6.13+);
 // - L3 mode accepts no MAC at all (IFLA_ADDRESS → EOPNOTSUPP), L2 gets explicit MACs.
-import type { Netlink } from '../netlink/index.js';
-import type { LinkPair, LinkPairConfig } from './link-pair.js';
+import { formatMac, type Netlink } from '../netlink/index.js';
+import type { LinkPair, LinkPairConfig } from './pair-config.js';
 
 export function createNetkitPair(hostNl: Netlink, cfg: LinkPairConfig): void {
   const l2 = cfg.mode === 'netkit-l2';
@@ -27,8 +27,6 @@ export function createNetkitPair(hostNl: Netlink, cfg: LinkPairConfig): void {
   });
 }
 
-const hex = (b: Buffer) => [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
-
 export function verifyNetkitPair(p: LinkPair, cfg: LinkPairConfig): string[] {
   const out: string[] = [];
   const nk = p.host.netkit;
@@ -43,7 +41,7 @@ export function verifyNetkitPair(p: LinkPair, cfg: LinkPairConfig): string[] {
   if (cfg.headroom && nk.headroom !== undefined && nk.headroom < cfg.headroom) out.push(`headroom ${nk.headroom} < ${cfg.headroom}`);
   if (p.host.mtu !== cfg.mtu) out.push(`host mtu ${p.host.mtu} != ${cfg.mtu}`);
   if (p.pod.mtu !== cfg.mtu) out.push(`pod mtu ${p.pod.mtu} != ${cfg.mtu}`);
-  if (l2 && p.host.mac !== hex(cfg.hostMac)) out.push(`host mac ${p.host.mac}`);
-  if (l2 && p.pod.mac !== hex(cfg.podMac)) out.push(`pod mac ${p.pod.mac}`);
+  if (l2 && p.host.mac !== formatMac(cfg.hostMac)) out.push(`host mac ${p.host.mac}`);
+  if (l2 && p.pod.mac !== formatMac(cfg.podMac)) out.push(`pod mac ${p.pod.mac}`);
   return out;
 }

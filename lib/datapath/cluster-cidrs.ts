@@ -7,12 +7,9 @@ import * as fs from 'node:fs';
 import { BPF, BpfMap, isBpfErrno } from '../bpf/index.js';
 import { E } from '../sys/index.js';
 import type { Sys } from '../sys/index.js';
-import { decodeCidrKey, encodeCidrKey, MAPS } from './layout.js';
+import { CIDR_LEARNED, decodeCidrKey, encodeCidrKey, encodeCidrOrigin, MAPS } from './layout.js';
 import { datapathObject, type DatapathObject } from './object.js';
 import { pinPaths } from './paths.js';
-
-export const CIDR_CONFIGURED = 0;
-export const CIDR_LEARNED = 1;
 
 /** The pinned pl_cidrs map of this executable's object layout; undefined until the probe pinned it. */
 export function openClusterCidrs(sys: Sys, bpfRoot: string, object: DatapathObject = datapathObject()): BpfMap | undefined {
@@ -29,16 +26,10 @@ export function readClusterCidrs(map: BpfMap): Map<string, number> {
   return out;
 }
 
-function origin(value: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(value, 0);
-  return b;
-}
-
 /** Adds a learned CIDR unless any entry for it exists (a configured one stays configured). */
 export function addLearnedCidr(map: BpfMap, cidr: string): void {
   try {
-    map.update(encodeCidrKey(cidr), origin(CIDR_LEARNED), BPF.BPF_NOEXIST);
+    map.update(encodeCidrKey(cidr), encodeCidrOrigin(CIDR_LEARNED), BPF.BPF_NOEXIST);
   } catch (e) {
     if (!isBpfErrno(e, E.EEXIST)) throw e; // someone holds it already
   }

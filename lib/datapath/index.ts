@@ -1,12 +1,12 @@
 // lib/datapath: the BPF datapath of an endpoint — a pure plan (which program on which hook, which
 // map entries) and a small executor over lib/bpf. Node-level: loadAndPin (once per node, idempotent),
 // attachUplink. Per pod: attachEndpoint / detachEndpoint / checkEndpoint / readCounters.
-// May import: lib/bpf, lib/sys, lib/codec, lib/netlink (IP helpers), lib/connector (mode type only).
+// May import: lib/bpf, lib/sys, lib/codec, lib/util, lib/netlink (IP and MAC helpers), lib/connector (mode type and predicates).
 export * from './layout.js';
 export { DEFAULT_BPF_ROOT, PROGRAM_NAMES, PROGRAM_ROLES, pinPaths, type EndpointLinkRole, type PinPaths, type ProgramRole } from './paths.js';
 export { datapathObject, datapathObjectBytes, describeObject, layoutHashOf, objectFromMeta, objectMeta, type DatapathObject, type ObjectMeta } from './object.js';
 export {
-  DatapathError, describeSteps, endpointFlags, endpointMac, hookAttachType, hooksFor, isL2Mode, isNetkitMode, linkSteps, mapSteps,
+  DatapathError, describeSteps, endpointFlags, endpointMac, hooksFor, linkSteps, mapSteps,
   planAttachEndpoint, type DatapathStep, type EndpointSpec, type LinkHook, type LinkStep, type MapWriteStep,
 } from './plan.js';
 export { datapathProblems, isLoaded, loadAndPin, openDatapath, openDatapathMaps, type LoadResult, type PinnedDatapath } from './load.js';
@@ -15,7 +15,7 @@ export { detachEndpoint, type DetachSpec } from './detach.js';
 export { checkEndpoint } from './check.js';
 export { readCounters } from './counters.js';
 export { attachUplink, describeUplink, detachUplink, type UplinkSpec } from './uplink.js';
-export { addLearnedCidr, CIDR_CONFIGURED, CIDR_LEARNED, openClusterCidrs, readClusterCidrs, removeLearnedCidr } from './cluster-cidrs.js';
+export { addLearnedCidr, openClusterCidrs, readClusterCidrs, removeLearnedCidr } from './cluster-cidrs.js';
 export { upgradePinnedLinks, type UpgradeReport } from './upgrade.js';
 export { bpfDatapath, type EndpointAttachInput } from './port.js';
 export type { TcDirection, TcFilterView, TcPort } from './tc-port.js';

@@ -1,7 +1,7 @@
 // Byte layouts of the datapath maps, mirroring bpf-objects/podlink.h struct by struct. Pure.
-// May import: lib/codec, lib/netlink (IP text ↔ bytes only).
+// May import: lib/codec, lib/netlink (IP and MAC text ↔ bytes only).
 import { Reader, Writer } from '../codec/index.js';
-import { bytesToIp, ipFamily, ipToBytes, parseCidr } from '../netlink/index.js';
+import { bytesToIp, formatMac, ipFamily, ipToBytes, parseCidr, parseMac } from '../netlink/index.js';
 
 export const MAPS = {
   podCfg: 'pl_pod_cfg',
@@ -41,16 +41,6 @@ export interface Counter {
   bytes: bigint;
 }
 export type Counters = Record<CounterName, Counter>;
-
-export function parseMac(mac: string): Buffer {
-  const parts = mac.split(/[:-]/);
-  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{1,2}$/.test(p))) throw new RangeError(`bad MAC address: ${mac}`);
-  return Buffer.from(parts.map((p) => parseInt(p, 16)));
-}
-
-export function formatMac(b: Buffer): string {
-  return [...b.subarray(0, 6)].map((x) => x.toString(16).padStart(2, '0')).join(':');
-}
 
 /** u32 ifindex keys (pl_pod_cfg, pl_stats): host byte order. */
 export function encodeIfindexKey(ifindex: number): Buffer {
@@ -134,6 +124,16 @@ export function encodeCidrKey(cidr: string): Buffer {
   const w = new Writer(SIZES.cidrKey);
   w.u32(32 + c.prefix).u8(c.family === 4 ? AF_INET : AF_INET6).zeros(3).bytes(addr);
   return w.zeros(SIZES.cidrKey - w.length).finish();
+}
+
+/** pl_cidrs value (u32): who wrote the entry. ADD writes the netconf's clusterCIDRs, the agent the CIDRs it learns. */
+export const CIDR_CONFIGURED = 0;
+export const CIDR_LEARNED = 1;
+
+export function encodeCidrOrigin(origin: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(origin, 0);
+  return b;
 }
 
 export function decodeCidrKey(b: Buffer): string {

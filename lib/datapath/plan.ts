@@ -1,8 +1,8 @@
 // The attach plan for one endpoint, as data: which map entries to write and which hooks get which
 // program, per mode. The same steps drive --dry-run (describeSteps), the executor and CHECK. Pure.
-// May import: lib/bpf (constants), lib/connector (the mode type only), ./layout, ./paths.
+// May import: lib/bpf (constants), lib/connector (the mode type and its predicates), ./layout, ./paths.
 import { BPF } from '../bpf/index.js';
-import type { OperationalMode } from '../connector/index.js';
+import { isLayer2, isNetkit, type OperationalMode } from '../connector/mode.js';
 import * as L from './layout.js';
 import { PROGRAM_NAMES, pinPaths, type EndpointLinkRole, type PinPaths } from './paths.js';
 
@@ -73,12 +73,9 @@ const HOOKS: Record<LinkHook, { attachType?: number; tc?: 'ingress' | 'egress'; 
   'tc-egress': { tc: 'egress', words: 'tc clsact egress (cls_bpf, direct-action)' },
 };
 
-export const isNetkitMode = (m: OperationalMode): boolean => m === 'netkit' || m === 'netkit-l2';
-export const isL2Mode = (m: OperationalMode): boolean => m === 'veth' || m === 'netkit-l2';
-
 /** Which hook runs which program (docs/architecture.md#bpf-programs): from-pod sees traffic leaving the pod, to-pod entering it. */
 export function hooksFor(mode: OperationalMode, tcx: boolean): Record<EndpointLinkRole, LinkHook> {
-  if (isNetkitMode(mode)) return { 'from-pod': 'netkit-peer', 'to-pod': 'netkit-primary' };
+  if (isNetkit(mode)) return { 'from-pod': 'netkit-peer', 'to-pod': 'netkit-primary' };
   if (tcx) return { 'from-pod': 'tcx-ingress', 'to-pod': 'tcx-egress' };
   return { 'from-pod': 'tc-ingress', 'to-pod': 'tc-egress' };
 }
@@ -99,19 +96,15 @@ export function linkIsOnHook(
   return info.ifindex === st.ifindex;
 }
 
-export function hookAttachType(h: LinkHook): number | undefined {
-  return HOOKS[h].attachType;
-}
-
 export function endpointFlags(mode: OperationalMode, antiSpoof: boolean): number {
-  return (antiSpoof ? L.PL_F_ANTI_SPOOF : 0) | (isL2Mode(mode) ? L.PL_F_L2 : 0) | (isNetkitMode(mode) ? L.PL_F_NETKIT : 0);
+  return (antiSpoof ? L.PL_F_ANTI_SPOOF : 0) | (isLayer2(mode) ? L.PL_F_L2 : 0) | (isNetkit(mode) ? L.PL_F_NETKIT : 0);
 }
 
 const ZERO_MAC = '00:00:00:00:00:00';
 
 /** The MAC the maps carry: the pod's in L2 modes, zero in netkit L3 (the device has none). */
 export function endpointMac(s: EndpointSpec): string {
-  if (!isL2Mode(s.mode)) return ZERO_MAC;
+  if (!isLayer2(s.mode)) return ZERO_MAC;
   if (s.podMac) return s.podMac;
   if (s.antiSpoof) {
     throw new DatapathError(`plan endpoint ${s.hostIfName}`, `the pod MAC is required in ${s.mode} mode with anti-spoofing`, 'pass podMac (read back from the pod device)');
@@ -131,7 +124,7 @@ export function linkSteps(s: EndpointSpec, paths: PinPaths = pinPaths(s.bpfRoot)
       return { op: 'tc', kind: 'link', role, program, hook, ifindex: s.hostIfindex, tcDirection: h.tc, what: `attach ${program} to ${h.words} of ${dev(s)}` };
     }
     const pin = paths.linkPin(s.hostIfName, role);
-    const on = isNetkitMode(s.mode) ? `netkit primary ${dev(s)}` : dev(s);
+    const on = isNetkit(s.mode) ? `netkit primary ${dev(s)}` : dev(s);
     return { op: 'bpf', kind: 'link', role, program, hook, ifindex: s.hostIfindex, attachType: h.attachType, pin, what: `create ${h.words} link running ${program} on ${on}, pin at ${pin}` };
   });
 }
@@ -144,7 +137,7 @@ export function podSteps(s: EndpointSpec): MapWriteStep[] {
   const known = s.hostIfindex !== undefined;
   const flags = endpointFlags(s.mode, s.antiSpoof);
   // Descriptive plans (--dry-run) run before the pod MAC is known.
-  const macKnown = known || !isL2Mode(s.mode) || s.podMac !== undefined;
+  const macKnown = known || !isLayer2(s.mode) || s.podMac !== undefined;
   const mac = macKnown ? endpointMac(s) : ZERO_MAC;
   const macText = macKnown ? mac : '(pod MAC)';
   const { ip4, ip6 } = L.splitIps(s.ips);
@@ -180,7 +173,9 @@ export function mapSteps(s: EndpointSpec): MapWriteStep[] {
   const known = s.hostIfindex !== undefined;
   const steps: MapWriteStep[] = [];
   for (const cidr of s.clusterCIDRs ?? []) {
-    steps.push({ op: 'bpf', kind: 'map-write', map: L.MAPS.cidrs, key: L.encodeCidrKey(cidr), value: Buffer.alloc(4), flags: BPF.BPF_ANY, what: `ensure cluster CIDR ${cidr} in ${L.MAPS.cidrs}` });
+    const value = L.encodeCidrOrigin(L.CIDR_CONFIGURED);
+    const what = `ensure cluster CIDR ${cidr} in ${L.MAPS.cidrs}`;
+    steps.push({ op: 'bpf', kind: 'map-write', map: L.MAPS.cidrs, key: L.encodeCidrKey(cidr), value, flags: BPF.BPF_ANY, what });
   }
   steps.push(...podSteps(s));
   steps.push({

@@ -1,7 +1,7 @@
 // lib/log: JSON-lines logging for plugin calls (file, levels, rotation, redaction).
 // May import: node builtins only; may be imported from anywhere.
 export {
-  openLog, nullLogger, newEventId, LOG_LEVELS, DEFAULT_LOG_FILE, DEFAULT_MAX_BYTES, DEFAULT_KEEP,
+  openLog, newEventId, LOG_LEVELS, DEFAULT_LOG_FILE, DEFAULT_MAX_BYTES, DEFAULT_KEEP,
   type Logger, type LogLevel, type LogOptions, type Fields,
 } from './logger.js';
 export { rotateIfNeeded } from './rotate.js';

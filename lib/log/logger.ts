@@ -131,9 +131,3 @@ function jsonSafe(_key: string, v: unknown): unknown {
   if (v instanceof Error) return { name: v.name, message: v.message };
   return v;
 }
-
-/** A logger that drops everything (tests, dry runs). */
-export function nullLogger(): Logger {
-  const noop = () => {};
-  return { id: newEventId(), level: 'error', enabled: () => false, debug: noop, info: noop, warn: noop, error: noop, event: noop, close: noop };
-}

@@ -1,6 +1,6 @@
 // lib/manifest: what podlink puts on a node and into a cluster — the CNI conflist, the DaemonSet
 // manifest (with a small YAML emitter), and the in-cluster lookup of the node's pod CIDRs.
-// May import: node builtins only.
+// May import: lib/util, node builtins.
 export { toYaml, toYamlDocuments, scalar as yamlScalar, doubleQuoted as yamlDoubleQuoted, type YamlValue } from './yaml.js';
 export {
   CONFLIST_NAME, CONFLIST_CNI_VERSION, DEFAULT_NETWORK_NAME, ConfigInputError, buildConflist, cidrFamily, hostLocalRanges,

@@ -14,17 +14,11 @@ export interface Attr {
 export function putAttr(w: Writer, type: number, payload: Uint8Array): void {
   w.u16(4 + payload.length).u16(type).bytes(payload).align(4);
 }
-export function putU8(w: Writer, type: number, v: number): void {
-  w.u16(5).u16(type).u8(v).align(4);
-}
 export function putU16(w: Writer, type: number, v: number): void {
   w.u16(6).u16(type).u16(v).align(4);
 }
 export function putU32(w: Writer, type: number, v: number): void {
   w.u16(8).u16(type).u32(v);
-}
-export function putS32(w: Writer, type: number, v: number): void {
-  w.u16(8).u16(type).s32(v);
 }
 /** NUL-terminated string (IFLA_IFNAME, TCA_KIND). */
 export function putString(w: Writer, type: number, s: string): void {

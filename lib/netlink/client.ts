@@ -6,8 +6,9 @@ import { RTM_NEWLINK } from './constants.js';
 import { NetlinkError } from './errors.js';
 import {
   createLinkRequest, decodeLink, deleteLinkRequest, dumpLinksRequest, getLinkRequest, setLinkRequest,
-  type DeviceAttrs, type Link, type NewLinkSpec,
+  type Link, type NewLinkSpec,
 } from './link.js';
+import type { DeviceAttrs } from './link-device.js';
 import { decodeNeigh, dumpNeighRequest, setNeighRequest, type Neigh } from './neigh.js';
 import {
   addRouteRequest, decodeRoute, deleteRouteRequest, dumpRoutesRequest, getRouteRequest, replaceRouteRequest, type Route, type RouteSpec,

@@ -6,6 +6,7 @@ import {
   decodeAttrs, decodeLink, decodeNewLinkRequest, encodeAttrs, encodeMessage, fillNewLink, NL, splitMessages, decodeError,
 } from './index.js';
 import { bytesToIp, ipToBytes, parseCidr } from './ip.js';
+import { formatMac, parseMac } from './mac.js';
 import { Writer } from '../codec/index.js';
 
 t.test('netkit RTM_NEWLINK decodes to the spec and re-encodes byte-exactly', async (t) => {
@@ -101,4 +102,14 @@ t.test('IP text and bytes', async (t) => {
   t.throws(() => parseCidr('10.0.0.1/33'));
   t.throws(() => parseCidr('10.0.0.1/x'));
   t.throws(() => ipToBytes('nope'));
+});
+
+t.test('MAC text and bytes', async (t) => {
+  const b = parseMac('02:0A:00:aa:bb:1');
+  t.same([...b], [2, 10, 0, 0xaa, 0xbb, 1]);
+  t.equal(formatMac(b), '02:0a:00:aa:bb:01');
+  t.equal(formatMac(parseMac('02-00-00-00-00-ff')), '02:00:00:00:00:ff');
+  for (const bad of ['', '02:00:00:00:00', '02:00:00:00:00:00:00', '02:00:00:00:00:gg', '02:00:00:00:00:100']) {
+    t.throws(() => parseMac(bad), { name: 'RangeError', message: `bad MAC address: ${bad}` });
+  }
 });

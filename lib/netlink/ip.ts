@@ -70,7 +70,3 @@ export function parseCidr(s: string): Cidr {
   }
   return { family, address: bytesToIp(ipToBytes(addr!)), prefix };
 }
-
-export function formatCidr(c: Cidr): string {
-  return `${c.address}/${c.prefix}`;
-}

@@ -4,7 +4,7 @@
 import type { Writer } from '../codec/index.js';
 import { AttrMap, putNest, putU16, putU32 } from './attrs.js';
 import * as K from './constants.js';
-import { putDeviceAttrs, putIfInfo, readDeviceAttrs, type DeviceAttrs } from './link.js';
+import { putDeviceAttrs, putIfInfo, readDeviceAttrs, type DeviceAttrs } from './link-device.js';
 
 export type NetkitMode = 'l2' | 'l3';
 export type NetkitPolicy = 'forward' | 'drop';

@@ -2,7 +2,7 @@
 import type { Writer } from '../codec/index.js';
 import { AttrMap, putNest } from './attrs.js';
 import { VETH_INFO_PEER } from './constants.js';
-import { putDeviceAttrs, putIfInfo, readDeviceAttrs, type DeviceAttrs } from './link.js';
+import { putDeviceAttrs, putIfInfo, readDeviceAttrs, type DeviceAttrs } from './link-device.js';
 
 export function encodeVethData(w: Writer, peer: DeviceAttrs): void {
   putNest(w, VETH_INFO_PEER, (w) => {

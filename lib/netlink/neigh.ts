@@ -3,6 +3,7 @@ import { Reader } from '../codec/index.js';
 import { AttrMap, putAttr } from './attrs.js';
 import * as K from './constants.js';
 import { bytesToIp, ipFamily, ipToBytes, type Family } from './ip.js';
+import { formatMac } from './mac.js';
 import type { NlMsg } from './message.js';
 import type { NlRequest } from './socket.js';
 import { AF_INET, AF_INET6 } from '../sys/constants.js';
@@ -26,7 +27,7 @@ export function setNeighRequest(index: number, ip: string, mac: Buffer, dev?: st
       putAttr(w, K.NDA_DST, ipToBytes(ip));
       putAttr(w, K.NDA_LLADDR, mac);
     },
-    what: `add permanent neighbour ${ip} lladdr ${[...mac].map((b) => b.toString(16).padStart(2, '0')).join(':')} dev ${dev ?? `#${index}`}`,
+    what: `add permanent neighbour ${ip} lladdr ${formatMac(mac)} dev ${dev ?? `#${index}`}`,
   };
 }
 
@@ -52,6 +53,6 @@ export function decodeNeigh(m: NlMsg): Neigh {
     index,
     state,
     ip: dst ? bytesToIp(dst) : '',
-    mac: ll && ll.length === 6 ? [...ll].map((b) => b.toString(16).padStart(2, '0')).join(':') : undefined,
+    mac: ll?.length === 6 ? formatMac(ll) : undefined,
   };
 }

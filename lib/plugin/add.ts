@@ -7,7 +7,7 @@ import { hostIfName as deriveHostIfName, derivedMac, deleteLinkPair, isLayer2, i
 import { Code, CniError } from '../cni/errors.js';
 import type { Result, IPConfig, Route as CniRoute } from '../cni/result.js';
 import { inNetns, netlinkIn, openNetns, sameNetns, warmThreadPool, type NetnsHandle } from '../netns/index.js';
-import { Netlink, parseCidr, type Link } from '../netlink/index.js';
+import { formatMac as hex, Netlink, parseCidr, type Link } from '../netlink/index.js';
 import type { DatapathPort } from './datapath-port.js';
 import { recordPath, removeRecord, writeRecord, readRecord, type EndpointRecord } from './endpoint-record.js';
 import { Plan } from './plan.js';
@@ -36,10 +36,6 @@ interface AddState {
   routes: CniRoute[];
   pins: string[];
   mtu?: number;
-}
-
-function hex(b: Buffer): string {
-  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
 export function buildAddPlan(req: Request, dp: DatapathPort, probeDeps: () => ProbeDeps): { plan: Plan; result: () => Result; cleanup: () => void } {

@@ -66,10 +66,6 @@ function optional(req: Request, what: 'STATUS' | 'GC', fn: () => void): void {
   }
 }
 
-export function ipamAdd(req: Request): Result {
-  return call(req, (raw) => execIpam('ADD', raw, req.env.vars, req.env.cniPath));
-}
-
 /** IPAM ADD started now; the plugin finds nothing to wait for on our side until `result` is awaited. */
 export function startIpamAdd(req: Request): PendingIpam<Result> {
   return pending(callAsync(req, (raw) => startIpam('ADD', raw, req.env.vars, req.env.cniPath)));

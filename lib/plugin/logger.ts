@@ -5,5 +5,3 @@ export interface Logger {
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
 }
-
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -2,10 +2,6 @@
 // call made inside inNetns() configures the pod's netns and one made outside configures the host's.
 import * as fs from 'node:fs';
 
-export function sysctlPath(key: string): string {
-  return `/proc/sys/${key.replace(/\./g, '/')}`;
-}
-
 /** Interface names may contain dots; sysctl keys for them must be built with this. */
 export function ifSysctl(proto: 'ipv4' | 'ipv6', ifname: string, leaf: string): string {
   return `/proc/sys/net/${proto}/conf/${ifname}/${leaf}`;

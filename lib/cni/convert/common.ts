@@ -1,7 +1,7 @@
 // lib/cni/convert/common: decoders for the result pieces whose shape is shared between versions
 // (dns; interfaces and routes with or without the 1.1.0 fields). Pure.
-// May import: ./shape, ../result (types only).
-import type { DNS, Interface, Route } from '../result.js';
+// May import: ./shape, ../result-types.
+import type { DNS, Interface, Route } from '../result-types.js';
 import { compact, object, optInt, optIp, optString, optStrings, reqCidr, reqString, type Obj } from './shape.js';
 
 export function decodeDns(v: unknown, path: string): DNS {

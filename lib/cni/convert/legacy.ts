@@ -1,8 +1,8 @@
 // lib/cni/convert/legacy: the 0.1.0/0.2.0 result shape (`ip4`/`ip6` objects, routes nested in
 // them, no interfaces) and the converters to and from the 0.3.x shape. Going down keeps only the
 // first address of each family and loses interfaces; going up yields no interfaces. Pure.
-// May import: ./common, ./shape, ./v03, ../ip, ../result (types only).
-import type { DNS } from '../result.js';
+// May import: ./common, ./shape, ./v03, ../ip, ../result-types.
+import type { DNS } from '../result-types.js';
 import { cidrFamily } from '../ip.js';
 import { decodeDns, dnsFields } from './common.js';
 import { compact, join, list, object, optIp, reqCidr, ShapeError } from './shape.js';

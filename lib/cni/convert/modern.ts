@@ -1,7 +1,7 @@
 // lib/cni/convert/modern: the 1.0.0 and 1.1.0 result shapes (no ips[].version; 1.1.0 adds
 // interface mtu/socketPath/pciID and route mtu/advmss/priority/table/scope) and the converters
-// between them. Pure. May import: ./common, ./shape, ../result (types only).
-import type { IPConfig, Result } from '../result.js';
+// between them. Pure. May import: ./common, ./shape, ../result-types.
+import type { IPConfig, Result } from '../result-types.js';
 import { decodeDns, decodeIfIndex, decodeInterface, decodeRoute, dnsFields, interfaceFields, routeFields } from './common.js';
 import { compact, join, list, object, optIp, reqCidr } from './shape.js';
 

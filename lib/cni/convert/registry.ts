@@ -1,8 +1,8 @@
 // lib/cni/convert/registry: maps each supported version to its wire format and chains the small
 // pure converters of ./legacy, ./v03 and ./modern to go from any version to any other.
 // Formats, oldest first: legacy (0.1.0, 0.2.0) → v03 (0.3.0, 0.3.1, 0.4.0) → v10 (1.0.0) → v11 (1.1.0).
-// May import: ./legacy, ./v03, ./modern, ../versions, ../result (types only).
-import type { Result } from '../result.js';
+// May import: ./legacy, ./v03, ./modern, ../versions, ../result-types.
+import type { Result } from '../result-types.js';
 import type { CniVersion } from '../versions.js';
 import { decodeLegacy, encodeLegacy, legacyToV03, v03ToLegacy, type LegacyResult } from './legacy.js';
 import { decodeModern, encodeModern, v10ToV11, v11ToV10 } from './modern.js';

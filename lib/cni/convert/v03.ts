@@ -1,6 +1,6 @@
 // lib/cni/convert/v03: the 0.3.0/0.3.1/0.4.0 result shape (ips[].version "4"/"6") and the
-// lossless converters to and from 1.0.0. Pure. May import: ./common, ./shape, ../ip, ../result (types).
-import type { DNS, Interface, IPConfig, Result, Route } from '../result.js';
+// lossless converters to and from 1.0.0. Pure. May import: ./common, ./shape, ../ip, ../result-types.
+import type { DNS, Interface, IPConfig, Result, Route } from '../result-types.js';
 import { cidrFamily } from '../ip.js';
 import { decodeDns, decodeIfIndex, decodeInterface, decodeRoute, dnsFields, interfaceFields, routeFields } from './common.js';
 import { compact, join, list, object, optIp, optString, reqCidr, ShapeError } from './shape.js';

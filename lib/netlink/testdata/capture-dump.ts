@@ -4,7 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { nativeSys } from '../../sys/index.js';
 import { createAnonymousNetns, netlinkIn } from '../../netns/index.js';
-import { dumpLinksRequest, parseMac } from '../link.js';
+import { dumpLinksRequest } from '../link.js';
+import { parseMac } from '../mac.js';
 
 const sys = nativeSys();
 const ns = createAnonymousNetns(sys);
