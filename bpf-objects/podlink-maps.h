@@ -28,7 +28,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 64);
+	__uint(max_entries, 16384); /* the agent learns one or two pod CIDRs per node */
 	__type(key, struct pl_cidr_key);
 	__type(value, __u32);
 } pl_cidrs SEC(".maps");

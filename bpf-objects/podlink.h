@@ -44,7 +44,9 @@ struct pl_ep_info {
 };
 
 /* pl_cidrs (LPM trie): cluster pod CIDRs routed with bpf_fib_lookup + bpf_redirect_neigh.
- * prefixlen covers family + pad + addr: prefixlen = 32 + CIDR prefix length. key 24 bytes, value 4. */
+ * prefixlen covers family + pad + addr: prefixlen = 32 + CIDR prefix length. key 24 bytes, value 4:
+ * who wrote it, 0 = the netconf's clusterCIDRs (ADD), 1 = learned from the nodes (podlink agent).
+ * The programs only ask whether a destination is in the trie; the value is for the writers. */
 struct pl_cidr_key {
 	__u32 prefixlen;
 	__u8 family;

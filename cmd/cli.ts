@@ -1,5 +1,6 @@
 // The operator's CLI (commander): probe, status and friends. Loaded only when CNI_COMMAND is unset.
 import { Command, Option } from 'commander';
+import { runAgentCommand } from './agent-command.js';
 import { runInstallCommand } from './install-command.js';
 import { runLogsCommand } from './logs-command.js';
 import { runManifestCommand } from './manifest-command.js';
@@ -48,6 +49,8 @@ Examples:
     .description('datapath mode (as `cilium-dbg status` prints it), kernel features and the endpoints on this node')
     .option('--json', 'print JSON')
     .option('--ready', 'exit 0 only when the node can serve ADD (same checks as CNI STATUS)')
+    .option('--alive', 'exit 0 only while the agent\'s heartbeat is fresh (the DaemonSet\'s liveness probe)')
+    .option('--max-age <seconds>', 'with --alive: the oldest heartbeat that counts as alive', '30')
     .addHelpText('after', `
 Examples:
   podlink status
@@ -124,6 +127,7 @@ Examples:
     .option('--network <name>', 'CNI network name', 'k8s-pod-network')
     .addOption(new Option('--log-level <level>', 'logLevel in the netconf').choices(['error', 'warn', 'info', 'debug']))
     .option('--textfile-dir <dir>', 'node_exporter textfile directory on the hosts', '/var/lib/node_exporter/textfile_collector')
+    .option('--service-cidr <cidr>', 'the cluster\'s service CIDR, as the API server\'s --service-cluster-ip-range (repeatable; default 10.96.0.0/12)', collect)
     .addHelpText('after', `
 Examples:
   podlink manifest | kubectl apply -f -
@@ -153,6 +157,28 @@ Examples:
   podlink logs -f -n 20`)
     .action(async (o) => {
       code = await runLogsCommand(o);
+    });
+
+  addPathOptions(program.command('agent'), ['modeFile', 'stateDir', 'bpfRoot'])
+    .description('run the node agent (the DaemonSet\'s main container): learn the other nodes, route their pod CIDRs, keep the metrics textfile fresh')
+    .option('--kubeconfig <file>', 'kubeconfig for the API server (default: the in-cluster ServiceAccount)')
+    .option('--nodes-file <file>', 'JSON list of {name, podCIDRs, addresses} instead of the API, re-read on change')
+    .option('--node-name <name>', 'this node\'s name (default: $NODE_NAME, else the host name)')
+    .option('--service-cidr <cidr>', 'the cluster\'s service CIDR (repeatable): no node\'s pod CIDR may overlap it', collect)
+    .option('--textfile-dir <dir>', 'write podlink.prom for node_exporter here (default: do not write)')
+    .option('--resync <seconds>', 're-read the kernel and fix any drift this often', '30')
+    .addOption(new Option('--log-level <level>', 'stderr log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .addHelpText('after', `
+Routes carry protocol 201 (\`ip route show proto 201\`); the agent changes no other route. It changes
+nothing before its first full node list, and leaves routes as they are while the source is away.
+agent.json and agent.alive go next to the mode file; <bpf-root> holds the pl_cidrs map it fills.
+
+Examples:
+  podlink agent --textfile-dir /var/lib/node_exporter/textfile_collector   in the DaemonSet (in-cluster)
+  podlink agent --kubeconfig /etc/kubernetes/kubelet.conf --node-name node-a
+  podlink agent --nodes-file /etc/podlink/nodes.json --node-name node-a    without Kubernetes`)
+    .action(async (o) => {
+      code = await runAgentCommand({ ...o, ...resolvePaths(o) });
     });
 
   addPathOptions(program.command('metrics'), ['modeFile', 'stateDir'])

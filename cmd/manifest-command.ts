@@ -11,6 +11,7 @@ export interface ManifestCommandOptions {
   network?: string;
   logLevel?: string;
   textfileDir?: string;
+  serviceCidr?: string[];
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -22,11 +23,11 @@ export function runManifestCommand(o: ManifestCommandOptions, version: string, o
     if (o.name !== undefined && !DNS_LABEL.test(o.name)) throw new StepError(step, `--name ${JSON.stringify(o.name)} is not a valid object name`, 'use lower-case letters, digits and "-"');
     if (o.image !== undefined && (o.image === '' || /\s/.test(o.image))) throw new StepError(step, `--image ${JSON.stringify(o.image)} is not an image reference`, 'e.g. --image registry.example/podlink:0.1.0');
     if (o.textfileDir !== undefined && !o.textfileDir.startsWith('/')) throw new StepError(step, '--textfile-dir must be an absolute host path', 'e.g. --textfile-dir /var/lib/node_exporter/textfile_collector');
-    for (const s of o.subnet ?? []) {
+    for (const s of [...(o.subnet ?? []), ...(o.serviceCidr ?? [])]) {
       try {
         cidrFamily(s);
       } catch (e) {
-        throw new StepError(step, `--subnet: ${(e as Error).message}`, (e as { hint?: string }).hint);
+        throw new StepError(step, `--subnet/--service-cidr: ${(e as Error).message}`, (e as { hint?: string }).hint);
       }
     }
     out(renderManifest({
@@ -38,6 +39,7 @@ export function runManifestCommand(o: ManifestCommandOptions, version: string, o
       networkName: o.network,
       logLevel: o.logLevel,
       textfileDir: o.textfileDir,
+      serviceCIDRs: o.serviceCidr,
     }));
     return 0;
   } catch (e) {

@@ -3,11 +3,16 @@ import { readModeFile, type ModeFile } from '../lib/connector/index.js';
 import { readCounters } from '../lib/datapath/index.js';
 import { listRecords, readinessProblems, type EndpointRecord } from '../lib/plugin/index.js';
 import { nativeSys } from '../lib/sys/index.js';
+import * as path from 'node:path';
 import { datapathFor } from './deps.js';
+import { agentJson, agentLines, DEFAULT_ALIVE_SECONDS, readAgentView } from './status-agent.js';
 
 export interface StatusOptions {
   json?: boolean;
   ready?: boolean;
+  /** Exit 0 only while the agent's heartbeat is fresh (the DaemonSet's liveness probe). */
+  alive?: boolean;
+  maxAge?: string;
   modeFile: string;
   stateDir: string;
   bpfRoot: string;
@@ -48,7 +53,17 @@ function countersOf(r: EndpointRecord, bpfRoot: string): (EndpointCounters & { r
   }
 }
 
+function aliveCheck(o: StatusOptions, runDir: string): number {
+  const max = o.maxAge === undefined ? DEFAULT_ALIVE_SECONDS : Number(o.maxAge);
+  const age = readAgentView(runDir, new Date()).heartbeatSeconds;
+  if (age !== undefined && age <= max) return 0;
+  process.stderr.write(`agent not alive: ${age === undefined ? 'no heartbeat' : `last heartbeat ${Math.round(age)}s ago (limit ${max}s)`}\n`);
+  return 1;
+}
+
 export function runStatusCommand(o: StatusOptions): number {
+  const runDir = path.dirname(o.modeFile);
+  if (o.alive) return aliveCheck(o, runDir);
   const problems = readinessProblems(o.modeFile, o.bpfRoot, datapathFor(() => nativeSys(), 'bpf'));
   if (o.ready) {
     if (problems.length) process.stderr.write(`not ready: ${problems.join('; ')}\n`);
@@ -67,8 +82,11 @@ export function runStatusCommand(o: StatusOptions): number {
       ? { containerId: record.containerId, ifname: record.ifname, hostIfName: record.hostIfName, mode: record.mode, ips: record.ips, state: record.state, netns: record.netns, counters: countersOf(record, o.bpfRoot)?.raw ?? null }
       : { file, error: error?.message },
   );
+  const now = new Date();
+  const agent = readAgentView(runDir, now);
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ ready: problems.length === 0, problems, mode: mode ?? null, modeError, endpoints }, null, 2)}\n`);
+    const doc = { ready: problems.length === 0, problems, mode: mode ?? null, modeError, endpoints, agent: agentJson(agent) };
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     return 0;
   }
   const out: string[] = [];
@@ -93,6 +111,7 @@ export function runStatusCommand(o: StatusOptions): number {
     }
     out.push(table(rows));
   }
+  out.push(...agentLines(agent, now, table));
   process.stdout.write(`${out.join('\n')}\n`);
   return 0;
 }

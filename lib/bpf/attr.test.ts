@@ -1,4 +1,4 @@
-// union bpf_attr encodings against the uapi byte layouts (NETKIT-BRIEF §3.2, §3.5, §4.1), and the
+// union bpf_attr encodings against the uapi byte layouts (docs/kernel.md#the-bpf-syscall), and the
 // *_info decoders. Table-driven: field → offset → bytes.
 import t from 'tap';
 import * as A from './attr.js';

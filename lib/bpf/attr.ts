@@ -1,6 +1,6 @@
 // Pure encoders for union bpf_attr, one per command, and decoders for the *_info structs.
 // Pointers arrive as addresses (Sys.address); the caller keeps the pointed-to Buffers alive.
-// Offsets: include/uapi/linux/bpf.h (NETKIT-BRIEF §3.2, §3.5, §4.1). May import: lib/codec.
+// Offsets: include/uapi/linux/bpf.h (docs/kernel.md#the-bpf-syscall). May import: lib/codec.
 import { Reader, Writer } from '../codec/index.js';
 import { BPF_OBJ_NAME_LEN } from './consts.js';
 

@@ -1,5 +1,5 @@
 // Minimal BTF reader: just enough of .BTF to read BTF-style map definitions from DATASEC ".maps".
-// Nothing is uploaded to the kernel. Layout: include/uapi/linux/btf.h (NETKIT-BRIEF §4.3). Pure.
+// Nothing is uploaded to the kernel. Layout: include/uapi/linux/btf.h (docs/kernel.md#elf-objects). Pure.
 import { Reader } from '../codec/index.js';
 import { BpfError } from './errors.js';
 

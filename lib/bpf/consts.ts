@@ -1,5 +1,5 @@
 // Kernel uapi constants for bpf(2) (include/uapi/linux/bpf.h), under their uapi names.
-// Values checked against the libbpf UAPI copy (NETKIT-BRIEF §0). May import: nothing.
+// Versions: docs/kernel.md#kernel-versions. May import: nothing.
 
 // enum bpf_cmd
 export const BPF_MAP_CREATE = 0;

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const LIB = resolve(HERE, '..');
-const ALLOWED_LIB = new Set(['cni', 'log', 'util']); // util and log: importable from anywhere (DESIGN §2)
+const ALLOWED_LIB = new Set(['cni', 'log', 'util']); // util and log: importable from anywhere (docs/architecture.md#module-map)
 
 function* sources(dir: string): Generator<string> {
   for (const name of readdirSync(dir)) {

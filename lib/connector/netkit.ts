@@ -1,4 +1,4 @@
-// netkit driver (NETKIT-BRIEF §1.2, §2.2).
+// netkit driver (docs/kernel.md#netkit).
 // - primary policy forward: traffic towards the pod is delivered when no program is attached;
 // - peer policy drop: the pod cannot send until the from-pod program is attached (fail-closed);
 // - scrub none on the primary keeps skb->mark for the to-pod program; scrub default on the peer clears

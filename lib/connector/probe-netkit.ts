@@ -1,5 +1,5 @@
 // Behavioural netkit probe: create a pair in a throwaway netns and read back which attributes the kernel
-// kept. Kernels silently ignore INFO_DATA attributes newer than themselves (NETKIT-BRIEF §1.1), so
+// kept. Kernels silently ignore INFO_DATA attributes newer than themselves (docs/kernel.md#netkit-attribute-probe), so
 // scrub (6.13) and headroom (6.14) support is only known from the dump.
 import type { Sys } from '../sys/index.js';
 import { createAnonymousNetns, netlinkIn } from '../netns/index.js';

@@ -15,6 +15,7 @@ export { detachEndpoint, type DetachSpec } from './detach.js';
 export { checkEndpoint } from './check.js';
 export { readCounters } from './counters.js';
 export { attachUplink, describeUplink, detachUplink, type UplinkSpec } from './uplink.js';
+export { addLearnedCidr, CIDR_CONFIGURED, CIDR_LEARNED, openClusterCidrs, readClusterCidrs, removeLearnedCidr } from './cluster-cidrs.js';
 export { upgradePinnedLinks, type UpgradeReport } from './upgrade.js';
 export { bpfDatapath, type EndpointAttachInput } from './port.js';
 export type { TcDirection, TcFilterView, TcPort } from './tc-port.js';

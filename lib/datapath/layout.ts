@@ -136,6 +136,14 @@ export function encodeCidrKey(cidr: string): Buffer {
   return w.zeros(SIZES.cidrKey - w.length).finish();
 }
 
+export function decodeCidrKey(b: Buffer): string {
+  const r = new Reader(b);
+  const prefixlen = r.u32();
+  const family = r.u8() === AF_INET ? 4 : 6;
+  r.skip(3);
+  return `${bytesToIp(r.bytes(family === 4 ? 4 : 16))}/${prefixlen - 32}`;
+}
+
 /** Sums struct pl_stats over CPUs. */
 export function decodeStats(perCpu: Buffer[]): Counters {
   const out = Object.fromEntries(COUNTERS.map((n) => [n, { packets: 0n, bytes: 0n }])) as Counters;

@@ -1,4 +1,4 @@
-// Pin layout under the bpffs root (DESIGN §3). Every name is derivable again by DEL: programs by
+// Pin layout under the bpffs root (docs/architecture.md#bpffs-layout). Every name is derivable again by DEL: programs by
 // object hash, shared maps by their layout hash, links by the host interface name. Pure.
 
 export const DEFAULT_BPF_ROOT = '/sys/fs/bpf/podlink';

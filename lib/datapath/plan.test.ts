@@ -20,7 +20,7 @@ const base: EndpointSpec = {
   clusterCIDRs: ['10.1.0.0/16'],
 };
 
-t.test('hooks per mode (DESIGN §2)', async (t) => {
+t.test('hooks per mode (docs/architecture.md#bpf-programs)', async (t) => {
   const hooks = (s: Partial<EndpointSpec>) => linkSteps({ ...base, ...s }).map((x) => [x.role, x.op, x.hook, x.attachType ?? x.tcDirection, x.ifindex]);
   t.same(hooks({ mode: 'veth', tcx: true }), [
     ['from-pod', 'bpf', 'tcx-ingress', BPF.BPF_TCX_INGRESS, 7],

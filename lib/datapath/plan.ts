@@ -76,7 +76,7 @@ const HOOKS: Record<LinkHook, { attachType?: number; tc?: 'ingress' | 'egress'; 
 export const isNetkitMode = (m: OperationalMode): boolean => m === 'netkit' || m === 'netkit-l2';
 export const isL2Mode = (m: OperationalMode): boolean => m === 'veth' || m === 'netkit-l2';
 
-/** Which hook runs which program (DESIGN §2): from-pod sees traffic leaving the pod, to-pod entering it. */
+/** Which hook runs which program (docs/architecture.md#bpf-programs): from-pod sees traffic leaving the pod, to-pod entering it. */
 export function hooksFor(mode: OperationalMode, tcx: boolean): Record<EndpointLinkRole, LinkHook> {
   if (isNetkitMode(mode)) return { 'from-pod': 'netkit-peer', 'to-pod': 'netkit-primary' };
   if (tcx) return { 'from-pod': 'tcx-ingress', 'to-pod': 'tcx-egress' };

@@ -1,6 +1,7 @@
 // `podlink manifest`: the Kubernetes objects that run podlink on every node — ServiceAccount, the
-// netconf ConfigMap, RBAC when the node's pod CIDR is looked up, and the DaemonSet whose privileged
-// init container runs `podlink install`. Pure. May import: node builtins, ./conflist, ./yaml.
+// netconf ConfigMap, RBAC (the agent lists and watches nodes; `get` when install looks up the node's
+// pod CIDR), and the DaemonSet: its privileged init container runs `podlink install`, its main container
+// `podlink agent`. Pure. May import: node builtins, ./conflist, ./yaml.
 import { createHash } from 'node:crypto';
 import { DEFAULT_NETWORK_NAME, podlinkPlugin } from './conflist.js';
 import { toYamlDocuments, type YamlValue } from './yaml.js';
@@ -19,9 +20,12 @@ export interface ManifestOptions {
   logLevel?: string;
   /** Host directory of node_exporter's textfile collector. */
   textfileDir?: string;
-  /** Seconds between textfile refreshes by the agent container. */
-  metricsInterval?: number;
+  /** The cluster's service CIDRs: the agent refuses a node pod CIDR that overlaps them. */
+  serviceCIDRs?: string[];
 }
+
+/** kubeadm's default --service-cluster-ip-range. */
+export const DEFAULT_SERVICE_CIDRS = ['10.96.0.0/12'];
 
 export const DEFAULT_IMAGE = 'ghcr.io/podlink/podlink';
 export const NETCONF_KEY = 'podlink.json';
@@ -78,18 +82,18 @@ export function manifestObjects(o: ManifestOptions): Obj[] {
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, labels } },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${name}-config`, namespace, labels }, data: { [NETCONF_KEY]: netconf } },
   ];
-  if (fromNode) {
-    objects.push(
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name, labels }, rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }] },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRoleBinding',
-        metadata: { name, labels },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-        subjects: [{ kind: 'ServiceAccount', name, namespace }],
-      },
-    );
-  }
+  // Exactly what the agent needs (list + watch of Nodes), plus get for install's --subnet node lookup.
+  const verbs = fromNode ? ['get', 'list', 'watch'] : ['list', 'watch'];
+  objects.push(
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name, labels }, rules: [{ apiGroups: [''], resources: ['nodes'], verbs }] },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+      subjects: [{ kind: 'ServiceAccount', name, namespace }],
+    },
+  );
   objects.push({
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
@@ -126,12 +130,17 @@ export function manifestObjects(o: ManifestOptions): Obj[] {
               image: o.image,
               imagePullPolicy: 'IfNotPresent',
               command: [bin],
-              args: ['metrics', '--write', '--textfile-dir', textfileDir, '--interval', String(o.metricsInterval ?? 30)],
+              args: ['agent', '--textfile-dir', textfileDir, ...(o.serviceCIDRs ?? DEFAULT_SERVICE_CIDRS).flatMap((c) => ['--service-cidr', c])],
               env: [nodeNameEnv],
-              // privileged: readiness opens the pinned BPF objects, and Bidirectional propagation requires it.
+              // privileged: the agent writes routes and the pinned pl_cidrs map, readiness opens the pinned
+              // BPF objects, and Bidirectional propagation requires it.
               securityContext: { privileged: true },
               readinessProbe: { exec: { command: [bin, 'status', '--ready'] }, initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-              resources: { requests: { cpu: '10m', memory: '32Mi' } },
+              // The agent's loop rewrites agent.alive every 5 s; a wedged loop stops it and the kubelet restarts
+              // the container. Routes stay in place meanwhile (fail-static), so a restart costs nothing.
+              livenessProbe: { exec: { command: [bin, 'status', '--alive'] }, initialDelaySeconds: 15, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+              // 5 000 nodes measured at well under the limit (conformance/bench: agent).
+              resources: { requests: { cpu: '20m', memory: '64Mi' }, limits: { memory: '300Mi' } },
               volumeMounts: hostMounts.filter((m) => !m.name.startsWith('cni-')).map((m) => mount(m, m.name === 'state')),
             },
           ],

@@ -90,10 +90,14 @@ t.test('manifest: the objects, parsed back, have every required field', async (t
   t.ok(parseNetConf(JSON.stringify(netconf)), 'the ConfigMap netconf is valid');
   const crb = objs[3] as K8sObj & { subjects: { name: string; namespace: string }[]; roleRef: { name: string } };
   t.strictSame(crb.subjects[0], { kind: 'ServiceAccount', name: sa.metadata.name, namespace: 'kube-system' });
-  t.strictSame((objs[2] as K8sObj & { rules: unknown }).rules, [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }]);
+  t.strictSame((objs[2] as K8sObj & { rules: unknown }).rules, [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }]);
 
   type Mount = { name: string; mountPath: string; mountPropagation?: string };
-  type Container = { name: string; image: string; command: string[]; args: string[]; securityContext: { privileged?: boolean }; volumeMounts: Mount[]; readinessProbe?: { exec: { command: string[] } } };
+  type Probe = { exec: { command: string[] } };
+  type Container = {
+    name: string; image: string; command: string[]; args: string[]; securityContext: { privileged?: boolean }; volumeMounts: Mount[];
+    readinessProbe?: Probe; livenessProbe?: Probe;
+  };
   const ds = objs[4] as K8sObj & { spec: { selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: Record<string, unknown> } } };
   const pod = ds.spec.template.spec as {
     hostNetwork: boolean; priorityClassName: string; tolerations: unknown[]; serviceAccountName: string;
@@ -120,19 +124,23 @@ t.test('manifest: the objects, parsed back, have every required field', async (t
   t.equal(pod.volumes.find((v) => v.name === 'netconf')!.configMap!.name, cm.metadata.name);
   const agent = pod.containers[0]!;
   t.strictSame(agent.readinessProbe!.exec.command.slice(1), ['status', '--ready']);
-  t.strictSame(agent.args.slice(0, 2), ['metrics', '--write']);
+  t.strictSame(agent.livenessProbe!.exec.command.slice(1), ['status', '--alive'], 'liveness fails when the agent is wedged');
+  t.strictSame(agent.args, ['agent', '--textfile-dir', '/var/lib/node_exporter/textfile_collector', '--service-cidr', '10.96.0.0/12']);
   const am = mounted(agent);
   for (const p of ['/sys/fs/bpf', '/run/podlink', '/var/lib/podlink']) t.ok(am.has(p), `agent mounts ${p} (readiness)`);
   const names = new Set(pod.volumes.map((v) => v.name));
   for (const c of [init, agent]) for (const m of c.volumeMounts) t.ok(names.has(m.name), `${c.name}: volume ${m.name} exists`);
 });
 
-t.test('manifest with fixed subnets: no RBAC, subnets in the ConfigMap', async (t) => {
-  const objs = docs(renderManifest({ image: 'x', subnets: ['10.1.0.0/16'], namespace: 'net' }));
-  t.strictSame(objs.map((o) => o.kind), ['ServiceAccount', 'ConfigMap', 'DaemonSet']);
+t.test('manifest with fixed subnets: RBAC only for the agent\'s list and watch, subnets in the ConfigMap', async (t) => {
+  const objs = docs(renderManifest({ image: 'x', subnets: ['10.1.0.0/16'], namespace: 'net', serviceCIDRs: ['10.32.0.0/16', 'fd00:32::/108'] }));
+  t.strictSame(objs.map((o) => o.kind), ['ServiceAccount', 'ConfigMap', 'ClusterRole', 'ClusterRoleBinding', 'DaemonSet']);
+  t.strictSame((objs[2] as K8sObj & { rules: unknown }).rules, [{ apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] }]);
+  const agentArgs = (objs[4] as unknown as { spec: { template: { spec: { containers: { args: string[] }[] } } } }).spec.template.spec.containers[0]!.args;
+  t.strictSame(agentArgs.slice(-4), ['--service-cidr', '10.32.0.0/16', '--service-cidr', 'fd00:32::/108']);
   const netconf = JSON.parse((objs[1] as unknown as { data: Record<string, string> }).data['podlink.json']!);
   t.strictSame(netconf.ipam, { type: 'host-local', ranges: [[{ subnet: '10.1.0.0/16' }]] });
-  t.notMatch(JSON.stringify(objs[2]), /"node"/, 'no --subnet node');
+  t.notMatch(JSON.stringify(objs[4]), /"node"/, 'no --subnet node');
 });
 
 t.test('nodePodCidrs: in-cluster lookup with the ServiceAccount, errors name the fix', async (t) => {

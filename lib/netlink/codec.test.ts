@@ -1,4 +1,4 @@
-// Codec tests against kernel-shaped bytes: requests from NETKIT-BRIEF §1.5 and a captured link dump.
+// Codec tests against kernel-shaped bytes: requests (docs/kernel.md#netkit-attributes) and a captured link dump.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { NETKIT_NEWLINK, VETH_NEWLINK } from './testdata/fixtures.js';

@@ -1,5 +1,5 @@
 // rtnetlink constants (uapi names). Values: linux/{netlink,rtnetlink,if_link,if_addr,neighbour,pkt_sched,pkt_cls}.h,
-// cross-checked in NETKIT-BRIEF §0.
+// with the kernel versions that matter in docs/kernel.md#kernel-versions.
 export const NLMSG_HDRLEN = 16;
 export const NLMSG_NOOP = 1;
 export const NLMSG_ERROR = 2;

@@ -1,4 +1,4 @@
-// netkit IFLA_INFO_DATA (drivers/net/netkit.c netkit_policy / netkit_fill_info; NETKIT-BRIEF §1.2).
+// netkit IFLA_INFO_DATA (drivers/net/netkit.c netkit_policy / netkit_fill_info; docs/kernel.md#netkit-attributes).
 // Kernels ignore attribute types above their IFLA_NETKIT_MAX, so support for scrub (6.13) and
 // headroom/tailroom (6.14) must be read back from a dump, never assumed from a successful create.
 import type { Writer } from '../codec/index.js';

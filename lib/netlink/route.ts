@@ -19,6 +19,8 @@ export interface RouteSpec {
   mtu?: number;
   advmss?: number;
   src?: string;
+  /** rtm_protocol: who owns the route (default RTPROT_STATIC); dumps return it, so an owner finds its own. */
+  protocol?: number;
 }
 
 export interface Route {
@@ -40,7 +42,7 @@ function fillRoute(s: RouteSpec, w: Writer): void {
   const d = parseCidr(s.dst);
   const fam = d.family === 4 ? AF_INET : AF_INET6;
   const table = s.table ?? K.RT_TABLE_MAIN;
-  w.u8(fam).u8(d.prefix).u8(0).u8(0).u8(table < 256 ? table : 252).u8(K.RTPROT_STATIC);
+  w.u8(fam).u8(d.prefix).u8(0).u8(0).u8(table < 256 ? table : 252).u8(s.protocol ?? K.RTPROT_STATIC);
   w.u8(SCOPES[s.scope ?? 'universe']).u8(K.RTN_UNICAST).u32(s.onlink ? K.RTNH_F_ONLINK : 0);
   if (d.prefix > 0) putAttr(w, K.RTA_DST, ipToBytes(d.address));
   if (table >= 256) putU32(w, K.RTA_TABLE, table);

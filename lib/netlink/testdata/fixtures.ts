@@ -1,4 +1,4 @@
-// Byte fixtures. netkit/veth RTM_NEWLINK requests: NETKIT-BRIEF §1.5 (the veth one was accepted by a
+// Byte fixtures. netkit/veth RTM_NEWLINK requests (docs/kernel.md#netkit-attributes; the veth one was accepted by a
 // 6.18 kernel). The dump is captured from this machine's kernel by capture-dump.ts.
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

@@ -1,0 +1,41 @@
+// bpffs for tests: a private bpffs mount (nothing touches /sys/fs/bpf), or a per-test root directory on
+// the machine's bpffs; both registered for removal.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Cleanup } from './cleanup.js';
+import { sh } from './sh.js';
+
+export interface TestBpffs {
+  dir: string;
+  remove(): void;
+}
+
+/** A bpffs mounted on a fresh temp dir; remove() unmounts it (dropping every pin in it) and deletes the dir. */
+export function privateBpffs(prefix: string, c?: Cleanup): TestBpffs {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-${process.pid}-`));
+  let removed = false;
+  const remove = () => {
+    if (removed) return;
+    removed = true;
+    sh('umount', [dir], { allowFail: true });
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  c?.add(`unmount ${dir}`, remove);
+  try {
+    sh('mount', ['-t', 'bpf', 'bpf', dir]);
+  } catch (e) {
+    if (!c) remove();
+    throw e;
+  }
+  return { dir, remove };
+}
+
+export const BPFFS = '/sys/fs/bpf';
+
+/** A root directory for one test's pins on the machine's bpffs (not created: podlink makes it). */
+export function bpfRoot(name: string, c: Cleanup): string {
+  const dir = path.join(BPFFS, name);
+  c.add(`remove ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}

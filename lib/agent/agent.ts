@@ -1,0 +1,244 @@
+// The agent's loop: a source reports nodes; the agent computes the desired state from all of them
+// and brings the kernel's routes and the BPF cluster CIDRs to it (level-triggered: every reconcile
+// starts from the full node set, and a periodic one re-reads the kernel, so restarts, missed events
+// and relists converge). Nothing changes before the source's first full sync, and a source that goes
+// away leaves everything as it is (fail-static). See docs/architecture.md#the-agent.
+import type { BpfMap } from '../bpf/index.js';
+import { addLearnedCidr, CIDR_LEARNED, readClusterCidrs, removeLearnedCidr } from '../datapath/index.js';
+import type { Netlink } from '../netlink/index.js';
+import type { Prefix } from './cidr.js';
+import { computeDesired, type Incumbents } from './desired.js';
+import { connectedNetworks } from './local-facts.js';
+import type { NodeVerdict, SourceNode } from './node.js';
+import { readPodlinkRoutes, syncRoutes } from './routes.js';
+import type { AgentStatus, SourceStatus } from './status-file.js';
+
+export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+
+export interface AgentDeps {
+  /** A netlink client in the node's network namespace. */
+  nl: Netlink;
+  /** The pinned pl_cidrs map; undefined while the datapath is not loaded yet. */
+  openClusterCidrs(): BpfMap | undefined;
+  writeStatus(s: AgentStatus): void;
+  heartbeat(now: Date): void;
+  /** Called on every heartbeat with the current status (the metrics textfile). */
+  onTick?(s: AgentStatus): void;
+  log: LogFn;
+  now?(): Date;
+}
+
+export interface AgentConfig {
+  nodeName: string;
+  serviceCIDRs: Prefix[];
+  /** Full reconcile (re-read the kernel) every so often. */
+  resyncMs: number;
+  heartbeatMs: number;
+  /** After a failed route or map write, try again this soon. */
+  retryMs: number;
+}
+
+const same = (a: NodeVerdict, b: NodeVerdict) =>
+  a.path === b.path && a.reason === b.reason && a.podCIDRs.join() === b.podCIDRs.join() && a.addresses.join() === b.addresses.join();
+
+export class Agent {
+  private nodes: ReadonlyMap<string, SourceNode> = new Map();
+  private readonly status: AgentStatus;
+  private verdicts = new Map<string, NodeVerdict>();
+  /** What the kernel holds, as last read or written; undefined: read it on the next reconcile. */
+  private routes: Map<string, string | undefined> | undefined;
+  private cidrs: Map<string, number> | undefined;
+  private pending: { full: boolean; since: number } | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private retry: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private lastTick = 0;
+
+  constructor(
+    private readonly deps: AgentDeps,
+    private readonly cfg: AgentConfig,
+    source: SourceStatus,
+  ) {
+    const now = this.now().toISOString();
+    this.status = {
+      version: 1, pid: process.pid, nodeName: cfg.nodeName, startedAt: now, updatedAt: now, source, selfFound: false,
+      nodes: [], routes: { installed: 0, failures: 0 }, clusterCIDRs: { learned: 0 }, reconciles: { count: 0 },
+    };
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  start(): void {
+    this.deps.writeStatus(this.status);
+    this.beat();
+    this.timers.push(setInterval(() => this.schedule(true), this.cfg.resyncMs));
+    this.timers.push(setInterval(() => this.beat(), this.cfg.heartbeatMs));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    if (this.retry) clearTimeout(this.retry);
+  }
+
+  currentStatus(): AgentStatus {
+    return this.status;
+  }
+
+  setNodes(nodes: ReadonlyMap<string, SourceNode>): void {
+    this.nodes = nodes;
+    this.schedule(false);
+  }
+
+  setSourceStatus(s: SourceStatus): void {
+    const firstSync = s.synced && !this.status.source.synced;
+    this.status.source = s;
+    if (firstSync) this.schedule(true);
+    else this.deps.writeStatus(this.touch());
+  }
+
+  private touch(): AgentStatus {
+    this.status.updatedAt = this.now().toISOString();
+    return this.status;
+  }
+
+  private beat(): void {
+    const now = this.now();
+    this.deps.heartbeat(now);
+    this.lastTick = now.getTime();
+    this.deps.onTick?.(this.status);
+  }
+
+  /** Coalesces everything that arrives in one turn of the event loop into one reconcile. */
+  schedule(full: boolean): void {
+    if (this.stopped) return;
+    if (this.pending) {
+      this.pending.full ||= full;
+      return;
+    }
+    this.pending = { full, since: performance.now() };
+    setImmediate(() => {
+      const p = this.pending!;
+      this.pending = undefined;
+      if (!this.stopped) this.reconcile(p.full, p.since);
+    });
+  }
+
+  /** One reconcile pass; `full` re-reads what the kernel holds instead of trusting the last pass. */
+  reconcile(full: boolean, since = performance.now()): void {
+    if (!this.status.source.synced) {
+      this.deps.writeStatus(this.touch()); // fail-static: no node list yet, so nothing to compare
+      return;
+    }
+    const { nl } = this.deps;
+    let failed = false;
+    try {
+      if (full || !this.routes) this.routes = readPodlinkRoutes(nl);
+      const desired = computeDesired(this.nodes.values(), {
+        selfName: this.cfg.nodeName,
+        connected: connectedNetworks(nl),
+        serviceCIDRs: this.cfg.serviceCIDRs,
+      }, this.incumbents());
+      const r = syncRoutes(nl, desired.routes, this.routes);
+      for (const c of r.changes) this.deps.log('info', `route ${c.op} ${c.dst}${c.gw ? ` via ${c.gw}` : ''}`, c.node ? { node: c.node } : {});
+      for (const f of r.failures) this.deps.log('error', `route ${f.dst}: ${f.error}`);
+      if (r.failures.length) {
+        failed = true;
+        this.routes = undefined;
+        this.status.routes.failures += r.failures.length;
+        this.status.routes.lastError = r.failures[r.failures.length - 1]!.error;
+      }
+      this.status.routes.installed = this.routes?.size ?? desired.routes.length - r.failures.length;
+      failed = !this.syncCidrs(desired.clusterCIDRs, full) || failed;
+      this.applyVerdicts(desired.verdicts);
+      this.status.selfFound = desired.selfFound;
+      if (!desired.selfFound) this.deps.log('warn', `this node (${this.cfg.nodeName}) is not in the node list; check --node-name`);
+    } catch (e) {
+      failed = true;
+      this.routes = undefined;
+      this.cidrs = undefined;
+      this.status.routes.lastError = (e as Error).message;
+      this.deps.log('error', `reconcile failed: ${(e as Error).message}`);
+    }
+    const now = this.now();
+    this.status.reconciles = { count: this.status.reconciles.count + 1, lastAt: now.toISOString(), lastMs: performance.now() - since };
+    this.deps.writeStatus(this.touch());
+    if (now.getTime() - this.lastTick >= 1000) this.beat(); // metrics follow changes, at most once a second
+    if (failed && !this.retry && !this.stopped) {
+      this.retry = setTimeout(() => {
+        this.retry = undefined;
+        this.schedule(true);
+      }, this.cfg.retryMs);
+    }
+  }
+
+  /** Who held each pod CIDR: the last verdicts, or at start the nodes whose addresses our routes use. */
+  private incumbents(): Incumbents {
+    const out = new Map<string, string>();
+    for (const v of this.verdicts.values()) {
+      if (v.path === 'native' || v.path === 'unreachable') for (const c of v.podCIDRs) out.set(c, v.name);
+    }
+    if (out.size || !this.routes) return out;
+    const byAddress = new Map<string, string>();
+    for (const n of this.nodes.values()) for (const a of n.addresses) byAddress.set(a, n.name);
+    for (const [dst, gw] of this.routes) {
+      const owner = gw && byAddress.get(gw);
+      if (owner) out.set(dst, owner);
+    }
+    return out;
+  }
+
+  /** Returns false when the map could not be brought to the desired set. */
+  private syncCidrs(desired: readonly string[], full: boolean): boolean {
+    const map = this.deps.openClusterCidrs();
+    if (!map) {
+      this.cidrs = undefined;
+      this.status.clusterCIDRs = { learned: 0, problem: 'BPF datapath not loaded yet (podlink probe --write); BPF host routing waits' };
+      return true; // not a failure: the periodic resync picks the map up once the probe pinned it
+    }
+    try {
+      if (full || !this.cidrs) this.cidrs = readClusterCidrs(map);
+      const want = new Set(desired);
+      for (const [cidr, origin] of [...this.cidrs]) {
+        if (origin !== CIDR_LEARNED || want.has(cidr)) continue;
+        removeLearnedCidr(map, cidr);
+        this.cidrs.delete(cidr);
+      }
+      for (const cidr of want) {
+        if (this.cidrs.has(cidr)) continue;
+        addLearnedCidr(map, cidr);
+        this.cidrs.set(cidr, CIDR_LEARNED);
+      }
+      this.status.clusterCIDRs = { learned: [...this.cidrs.values()].filter((o) => o === CIDR_LEARNED).length };
+      return true;
+    } catch (e) {
+      this.cidrs = undefined;
+      this.status.clusterCIDRs = { learned: 0, problem: (e as Error).message };
+      this.deps.log('error', `cluster CIDRs: ${(e as Error).message}`);
+      return false;
+    } finally {
+      map.close();
+    }
+  }
+
+  private applyVerdicts(next: NodeVerdict[]): void {
+    const now = this.now().toISOString();
+    const seen = new Map<string, NodeVerdict>();
+    for (const v of next) {
+      const prev = this.verdicts.get(v.name);
+      if (prev && same(prev, v)) {
+        v.lastChange = prev.lastChange;
+      } else {
+        v.lastChange = now;
+        if (v.path === 'rejected') this.deps.log('warn', `node ${v.name} rejected: ${v.reason}`, { node: v.name });
+        else if (prev || this.status.reconciles.count > 0) this.deps.log('info', `node ${v.name}: ${v.path}${v.reason ? ` (${v.reason})` : ''}`, { node: v.name });
+      }
+      seen.set(v.name, v);
+    }
+    for (const name of this.verdicts.keys()) if (!seen.has(name)) this.deps.log('info', `node ${name} deleted`, { node: name });
+    this.verdicts = seen;
+    this.status.nodes = next;
+  }
+}

@@ -1,0 +1,171 @@
+// From the nodes a source reports to the routes and BPF cluster CIDRs this node should hold, with a
+// verdict per node. Pure: the same input always gives the same answer, so a restart, a missed event
+// or a relist converges to one kernel state (docs/architecture.md#the-agent).
+import { bytesToIp, ipToBytes, type Family } from '../netlink/index.js';
+import { addressFamily, addressValue, contains, overlaps, parsePrefix, type Prefix } from './cidr.js';
+import type { DesiredRoute, DesiredState, NodeVerdict, SourceNode } from './node.js';
+
+export const UNREACHABLE_REASON = 'not on a directly connected subnet (needs routing: tunnel, next issue)';
+
+export interface LocalFacts {
+  selfName: string;
+  /** This node's own networks (global addresses with their prefix), e.g. 192.168.1.10/24. */
+  connected: { prefix: Prefix; address: string }[];
+  /** Service CIDRs: no pod CIDR may overlap them. */
+  serviceCIDRs: Prefix[];
+}
+
+/** Who held each pod CIDR before (from the last verdicts, or the kernel's routes at start): it keeps it. */
+export type Incumbents = ReadonlyMap<string, string>;
+
+interface Candidate {
+  node: SourceNode;
+  prefixes: Prefix[];
+  address: Partial<Record<Family, string>>;
+}
+
+function reject(n: SourceNode, reason: string, address: string[] = []): NodeVerdict {
+  return { name: n.name, podCIDRs: [...n.podCIDRs], addresses: address, path: 'rejected', reason };
+}
+
+function addressesOf(c: Candidate): string[] {
+  return [c.address[4], c.address[6]].filter((a): a is string => a !== undefined);
+}
+
+/** Syntax and family checks of one node; a Candidate when its data is usable. */
+function parseNode(n: SourceNode): Candidate | NodeVerdict {
+  if (!Array.isArray(n.podCIDRs) || n.podCIDRs.length === 0) return reject(n, 'no pod CIDRs (spec.podCIDRs is empty)');
+  const prefixes: Prefix[] = [];
+  for (const text of n.podCIDRs) {
+    const p = parsePrefix(text);
+    if ('error' in p) return reject(n, `malformed pod CIDR: ${p.error}`);
+    prefixes.push(p);
+  }
+  const address: Partial<Record<Family, string>> = {};
+  for (const a of Array.isArray(n.addresses) ? n.addresses : []) {
+    const f = addressFamily(a);
+    if (f === undefined) return reject(n, `malformed address ${JSON.stringify(a)}`);
+    address[f] ??= bytesToIp(ipToBytes(a)); // canonical, as the kernel's route dumps print it
+  }
+  const c: Candidate = { node: n, prefixes, address };
+  for (const p of prefixes) {
+    if (!address[p.family]) return reject(n, `pod CIDR ${p.cidr} is IPv${p.family} but the node has no IPv${p.family} address`, addressesOf(c));
+  }
+  return c;
+}
+
+/** Checks of a remote node against this node: its CIDRs and addresses must not collide with ours. */
+function localConflict(c: Candidate, self: Candidate | undefined, local: LocalFacts): string | undefined {
+  for (const p of c.prefixes) {
+    const mine = self?.prefixes.find((q) => overlaps(p, q));
+    if (mine) return `pod CIDR ${p.cidr} overlaps this node's pod CIDR ${mine.cidr}`;
+    const svc = local.serviceCIDRs.find((q) => overlaps(p, q));
+    if (svc) return `pod CIDR ${p.cidr} overlaps the service CIDR ${svc.cidr}`;
+    const net = local.connected.find((q) => overlaps(p, q.prefix));
+    if (net) return `pod CIDR ${p.cidr} overlaps this node's network ${net.prefix.cidr}`;
+  }
+  for (const a of addressesOf(c)) {
+    if (local.connected.some((q) => q.address === a)) return `address ${a} is this node's own`;
+  }
+  return undefined;
+}
+
+function routableFamilies(c: Candidate, local: LocalFacts): boolean {
+  const families = new Set(c.prefixes.map((p) => p.family));
+  for (const f of families) {
+    const ip = addressValue(c.address[f]!);
+    if (!local.connected.some((q) => contains(q.prefix, f, ip))) return false;
+  }
+  return true;
+}
+
+/** Order of precedence when two nodes claim overlapping CIDRs: incumbent, then older, then name. */
+function precedence(incumbents: Incumbents) {
+  const held = (c: Candidate) => c.prefixes.some((p) => incumbents.get(p.cidr) === c.node.name);
+  return (a: Candidate, b: Candidate): number => {
+    const h = Number(held(b)) - Number(held(a));
+    if (h !== 0) return h;
+    const ta = a.node.createdAt ?? '\uffff';
+    const tb = b.node.createdAt ?? '\uffff';
+    if (ta !== tb) return ta < tb ? -1 : 1;
+    return a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0;
+  };
+}
+
+/** True when some two of the prefixes overlap: one sort, one sweep. */
+function anyOverlap(all: Prefix[]): boolean {
+  const sorted = [...all].sort((a, b) => a.family - b.family || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  for (let i = 1; i < sorted.length; i++) {
+    const a = sorted[i - 1]!;
+    const b = sorted[i]!;
+    if (a.family === b.family && b.start <= a.end) return true;
+  }
+  return false;
+}
+
+/**
+ * The nodes that keep their CIDRs when claims overlap, and a verdict for each that loses. Overlaps are
+ * rare, so the common case is one sort; only when there is one do the claims go in precedence order.
+ */
+function resolveOverlaps(cands: Candidate[], incumbents: Incumbents): { kept: Candidate[]; lost: NodeVerdict[] } {
+  if (!anyOverlap(cands.flatMap((c) => c.prefixes))) return { kept: cands, lost: [] };
+  const kept: Candidate[] = [];
+  const lost: NodeVerdict[] = [];
+  for (const c of [...cands].sort(precedence(incumbents))) {
+    let clash: string | undefined;
+    for (const k of kept) {
+      const p = c.prefixes.find((x) => k.prefixes.some((y) => overlaps(x, y)));
+      if (p) {
+        const q = k.prefixes.find((y) => overlaps(p, y))!;
+        clash = `pod CIDR ${p.cidr} overlaps node ${k.node.name}'s ${q.cidr}`;
+        break;
+      }
+    }
+    if (clash) lost.push(reject(c.node, clash, addressesOf(c)));
+    else kept.push(c);
+  }
+  return { kept, lost };
+}
+
+export function computeDesired(nodes: Iterable<SourceNode>, local: LocalFacts, incumbents: Incumbents = new Map()): DesiredState {
+  const verdicts: NodeVerdict[] = [];
+  const remote: Candidate[] = [];
+  let self: Candidate | undefined;
+  let selfFound = false;
+  for (const n of nodes) {
+    const parsed = parseNode(n);
+    if (n.name === local.selfName) {
+      selfFound = true;
+      if ('path' in parsed) verdicts.push(parsed);
+      else {
+        self = parsed;
+        verdicts.push({ name: n.name, podCIDRs: parsed.prefixes.map((p) => p.cidr), addresses: addressesOf(parsed), path: 'self' });
+      }
+      continue;
+    }
+    if ('path' in parsed) verdicts.push(parsed);
+    else remote.push(parsed);
+  }
+  const checked: Candidate[] = [];
+  for (const c of remote) {
+    const why = localConflict(c, self, local);
+    if (why) verdicts.push(reject(c.node, why, addressesOf(c)));
+    else checked.push(c);
+  }
+  const { kept, lost } = resolveOverlaps(checked, incumbents);
+  verdicts.push(...lost);
+  const routes: DesiredRoute[] = [];
+  const clusterCIDRs = self ? self.prefixes.map((p) => p.cidr) : [];
+  for (const c of kept) {
+    const podCIDRs = c.prefixes.map((p) => p.cidr);
+    if (!routableFamilies(c, local)) {
+      verdicts.push({ name: c.node.name, podCIDRs, addresses: addressesOf(c), path: 'unreachable', reason: UNREACHABLE_REASON });
+      continue;
+    }
+    verdicts.push({ name: c.node.name, podCIDRs, addresses: addressesOf(c), path: 'native' });
+    for (const p of c.prefixes) routes.push({ family: p.family, dst: p.cidr, gw: c.address[p.family]!, node: c.node.name });
+    clusterCIDRs.push(...podCIDRs);
+  }
+  verdicts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { routes, clusterCIDRs, verdicts, selfFound };
+}

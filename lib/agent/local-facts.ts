@@ -1,0 +1,31 @@
+// This node's own networks, read from the kernel on every reconcile (addresses come and go).
+import { bytesToIp, ipToBytes, type Netlink, NL } from '../netlink/index.js';
+import { parsePrefix, type Prefix } from './cidr.js';
+import type { LocalFacts } from './desired.js';
+
+/** Global-scope addresses of every device but loopback, with the network each one is on. */
+export function connectedNetworks(nl: Netlink): LocalFacts['connected'] {
+  const lo = nl.links().find((l) => l.name === 'lo')?.index;
+  const out: LocalFacts['connected'] = [];
+  for (const a of nl.addrs()) {
+    if (a.index === lo || a.scope !== NL.RT_SCOPE_UNIVERSE) continue;
+    const p = parsePrefix(networkOf(a.address, a.prefix));
+    if (!('error' in p)) out.push({ prefix: p, address: a.address });
+  }
+  return out;
+}
+
+/** The network of an interface address: 192.168.1.10/24 → 192.168.1.0/24. */
+function networkOf(address: string, prefix: number): string {
+  const b = ipToBytes(address);
+  for (let bit = prefix; bit < b.length * 8; bit++) b[bit >> 3]! &= ~(0x80 >> (bit & 7));
+  return `${bytesToIp(b)}/${prefix}`;
+}
+
+export function parseServiceCIDRs(texts: readonly string[]): Prefix[] {
+  return texts.map((t) => {
+    const p = parsePrefix(t);
+    if ('error' in p) throw new RangeError(`--service-cidr: ${p.error}`);
+    return p;
+  });
+}

@@ -1,0 +1,46 @@
+// What the agent knows about a node, from its source to the verdict `podlink status` shows. Pure types.
+import type { Family } from '../netlink/index.js';
+
+/** A node as a source (the API, a nodes file) gives it: raw strings, not validated yet. */
+export interface SourceNode {
+  name: string;
+  podCIDRs: string[];
+  /** In preference order; the first valid address of each family is the one routes go through. */
+  addresses: string[];
+  /** metadata.creationTimestamp when known: the older of two nodes claiming one CIDR keeps it. */
+  createdAt?: string;
+}
+
+/**
+ * self: this node. native: routed through its address on a directly connected subnet.
+ * unreachable: valid, but no native route can reach it. rejected: bad or hostile data; nothing installed.
+ */
+export type NodePath = 'self' | 'native' | 'unreachable' | 'rejected';
+
+export interface NodeVerdict {
+  name: string;
+  podCIDRs: string[];
+  /** The address used per family (at most one IPv4 and one IPv6). */
+  addresses: string[];
+  path: NodePath;
+  /** Why a node is unreachable or rejected. */
+  reason?: string;
+  /** ISO time this node's data or verdict last changed, as this agent saw it. */
+  lastChange?: string;
+}
+
+/** One native route: the node's pod CIDR via its address in the same family. */
+export interface DesiredRoute {
+  family: Family;
+  dst: string;
+  gw: string;
+  node: string;
+}
+
+export interface DesiredState {
+  routes: DesiredRoute[];
+  /** The host-routing scope for BPF: the pod CIDRs of this node and of every natively routed node. */
+  clusterCIDRs: string[];
+  verdicts: NodeVerdict[];
+  selfFound: boolean;
+}

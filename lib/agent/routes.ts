@@ -1,0 +1,86 @@
+// The agent's native routes in the kernel: pod CIDR via node address, tagged with podlink's own
+// rtm_protocol so the agent finds its own routes and never touches anyone else's.
+import { NetlinkError, NL, type Netlink, type Route } from '../netlink/index.js';
+import { E } from '../sys/index.js';
+import type { DesiredRoute } from './node.js';
+
+/** rtm_protocol of the agent's routes (`ip route show proto 201`); unused by iproute2's rt_protos and the kernel. */
+export const RTPROT_PODLINK = 201;
+
+export interface RouteChange {
+  op: 'add' | 'change' | 'remove';
+  dst: string;
+  gw?: string;
+  node?: string;
+}
+
+export interface RouteFailure {
+  dst: string;
+  error: string;
+}
+
+export interface RouteSyncResult {
+  changes: RouteChange[];
+  failures: RouteFailure[];
+}
+
+/** Our routes as the kernel holds them: dst → gateway (main table, our protocol only). */
+export function readPodlinkRoutes(nl: Netlink): Map<string, string | undefined> {
+  const out = new Map<string, string | undefined>();
+  for (const f of [4, 6] as const) {
+    for (const r of nl.routes(f)) if (isOurs(r)) out.set(r.dst, r.gw);
+  }
+  return out;
+}
+
+function isOurs(r: Route): boolean {
+  return r.protocol === RTPROT_PODLINK && r.table === NL.RT_TABLE_MAIN;
+}
+
+/**
+ * Brings the kernel's podlink routes to `desired`. `current` is what the kernel holds (read it, or pass
+ * the last result when nothing else writes our protocol); it is updated in place to what was applied.
+ */
+export function syncRoutes(nl: Netlink, desired: readonly DesiredRoute[], current: Map<string, string | undefined>): RouteSyncResult {
+  const changes: RouteChange[] = [];
+  const failures: RouteFailure[] = [];
+  const want = new Map(desired.map((r) => [r.dst, r]));
+  for (const [dst, gw] of [...current]) {
+    if (want.has(dst)) continue;
+    try {
+      nl.deleteRoute({ dst, gw, protocol: RTPROT_PODLINK });
+      current.delete(dst);
+      changes.push({ op: 'remove', dst, gw });
+    } catch (e) {
+      failures.push({ dst, error: (e as Error).message });
+    }
+  }
+  for (const r of desired) {
+    const had = current.has(r.dst);
+    if (had && current.get(r.dst) === r.gw) continue;
+    try {
+      install(nl, r, had);
+      current.set(r.dst, r.gw);
+      changes.push({ op: had ? 'change' : 'add', dst: r.dst, gw: r.gw, node: r.node });
+    } catch (e) {
+      failures.push({ dst: r.dst, error: (e as Error).message });
+    }
+  }
+  return { changes, failures };
+}
+
+/** Adds a new route exclusively, so a route someone else made for the same destination is never replaced. */
+function install(nl: Netlink, r: DesiredRoute, ours: boolean): void {
+  const spec = { dst: r.dst, gw: r.gw, protocol: RTPROT_PODLINK };
+  if (ours) return nl.replaceRoute(spec);
+  try {
+    nl.addRoute(spec);
+  } catch (e) {
+    if (!(e instanceof NetlinkError) || e.errno !== E.EEXIST) throw e;
+    const owner = nl.routes(r.family).find((x) => x.dst === r.dst && x.table === NL.RT_TABLE_MAIN);
+    if (owner && !isOurs(owner)) {
+      throw new Error(`route ${r.dst} exists with protocol ${owner.protocol}: podlink leaves routes it did not make alone`);
+    }
+    nl.replaceRoute(spec);
+  }
+}
