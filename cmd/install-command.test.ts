@@ -3,6 +3,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bpfRoot as testBpfRoot } from '../conformance/support/bpffs.js';
+import { testCleanup } from '../conformance/support/cleanup.js';
 import type { ModeFile } from '../lib/connector/index.js';
 import { chainDefaults, chainVersion, install, runInstallCommand, sameMode, type InstallDeps, type InstallOptions } from './install-command.js';
 
@@ -321,8 +323,7 @@ t.test('sameMode ignores probedAt only', async (t) => {
 t.test('the packaged executable installs itself (real probe)', { skip: !isRoot || !fs.existsSync(DIST) ? 'needs root and dist/podlink' : false }, async (t) => {
   const s = setup(t);
   // A throwaway netns (no default route: no uplink) and a private bpfRoot: install loads the programs.
-  const bpfRoot = `/sys/fs/bpf/podlink-unit-${process.pid}`;
-  t.teardown(() => fs.rmSync(bpfRoot, { recursive: true, force: true }));
+  const bpfRoot = testBpfRoot(`podlink-unit-${process.pid}`, testCleanup(t));
   const netconf = path.join(path.dirname(s.src), 'netconf.json');
   fs.writeFileSync(netconf, JSON.stringify({ type: 'podlink', bpfRoot }));
   const args = ['install', '--netconf', netconf, '--subnet', '10.244.9.0/24', '--bin-dir', s.o.binDir, '--conf-dir', s.o.confDir, '--mode-file', s.o.modeFile!, '--textfile-dir', s.o.textfileDir!, '--json'];

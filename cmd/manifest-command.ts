@@ -23,13 +23,17 @@ export function runManifestCommand(o: ManifestCommandOptions, version: string, o
     if (o.name !== undefined && !DNS_LABEL.test(o.name)) throw new StepError(step, `--name ${JSON.stringify(o.name)} is not a valid object name`, 'use lower-case letters, digits and "-"');
     if (o.image !== undefined && (o.image === '' || /\s/.test(o.image))) throw new StepError(step, `--image ${JSON.stringify(o.image)} is not an image reference`, 'e.g. --image registry.example/podlink:0.1.0');
     if (o.textfileDir !== undefined && !o.textfileDir.startsWith('/')) throw new StepError(step, '--textfile-dir must be an absolute host path', 'e.g. --textfile-dir /var/lib/node_exporter/textfile_collector');
-    for (const s of [...(o.subnet ?? []), ...(o.serviceCidr ?? [])]) {
-      try {
-        cidrFamily(s);
-      } catch (e) {
-        throw new StepError(step, `--subnet/--service-cidr: ${(e as Error).message}`, (e as { hint?: string }).hint);
+    const checkCidrs = (flag: string, list: string[] = []) => {
+      for (const s of list) {
+        try {
+          cidrFamily(s);
+        } catch (e) {
+          throw new StepError(step, `${flag}: ${(e as Error).message}`, (e as { hint?: string }).hint);
+        }
       }
-    }
+    };
+    checkCidrs('--subnet', o.subnet);
+    checkCidrs('--service-cidr', o.serviceCidr);
     out(renderManifest({
       image: o.image ?? `${DEFAULT_IMAGE}:${version}`,
       mode: o.mode,

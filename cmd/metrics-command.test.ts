@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { recordCall } from '../lib/metrics/index.js';
-import { parseExposition } from '../lib/metrics/test-parser.js';
+import { parseExposition } from '../conformance/support/prometheus.js';
 import { runManifestCommand } from './manifest-command.js';
 import { runMetricsCommand } from './metrics-command.js';
 

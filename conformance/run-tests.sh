@@ -15,8 +15,8 @@ TAP=(node_modules/.bin/tap --reporter=terse)
 tier "type check (tsc --strict)"
 node_modules/.bin/tsc --noEmit -p .
 
-tier "unit tests (lib/**, bpf-objects/**, cmd/**, the bench's pure parts; the privileged ones skip without root)"
-"${TAP[@]}" 'lib/**/*.test.ts' 'bpf-objects/**/*.test.ts' 'cmd/**/*.test.ts' 'conformance/bench/**/*.test.ts'
+tier "unit tests (lib/**, bpf-objects/**, cmd/**, the bench's pure parts, test support; the privileged ones skip without root)"
+"${TAP[@]}" 'lib/**/*.test.ts' 'bpf-objects/**/*.test.ts' 'cmd/**/*.test.ts' 'conformance/bench/**/*.test.ts' 'conformance/support/**/*.test.ts'
 
 if [[ $(id -u) -ne 0 ]]; then
   echo "SKIP: privileged and conformance tiers need root" >&2
@@ -25,6 +25,9 @@ fi
 
 tier "privileged integration (host kernel $(uname -r))"
 "${TAP[@]}" 'conformance/integration/**/*.test.ts' 'conformance/lib/**/*.test.ts'
+
+tier "multi-node: podlink agent on 4 node netns (3 on one underlay, 1 behind a router)"
+"${TAP[@]}" 'conformance/multinode/**/*.test.ts'
 
 tier "reliability and security: concurrency storm, fuzz, soak, forged input"
 "${TAP[@]}" --timeout=1800 'conformance/reliability/*.test.ts'

@@ -1,23 +1,21 @@
-// Shared machinery for every bench suite (control today, datapath next): timed process execution with
-// a cleared environment (as kubelet runs CNI plugins), a registry of what the run created and must
-// remove (netns, directories, BPF pins) that also runs on Ctrl-C, and batch netns helpers.
+// Shared machinery for every bench suite (control and datapath): timed process execution with a
+// cleared environment (as kubelet runs CNI plugins), and the run's cleanup registry (conformance/support)
+// extended to run on Ctrl-C and to kill the children in flight.
 //
 // Everything here kills only processes this module started (tracked by pid) and removes only
-// resources registered with the Cleanup instance.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// resources registered with the Cleanup instance. Imports single support files, never its index: the
+// VM guest bundle must not pull in lib/sys.
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { NETNS_RUN_DIR, PLUGIN_PATH } from '../lib/exec-driver.js';
+import { Cleanup as Registry } from '../support/cleanup.js';
+import { netnsPath, NetnsSet } from '../support/netns.js';
+import { ROOT } from '../support/paths.js';
+import { PLUGIN_PATH } from '../support/spawn.js';
 
-export { PLUGIN_PATH };
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { PLUGIN_PATH, ROOT, netnsPath, NetnsSet as Netns };
 export const BENCH_DIR = path.join(ROOT, 'conformance/bench');
 export const NSENTER = '/usr/bin/nsenter';
-
-export function netnsPath(name: string): string {
-  return `${NETNS_RUN_DIR}/${name}`;
-}
 
 // ---------------------------------------------------------------- progress output (stderr)
 
@@ -29,20 +27,18 @@ export function progress(msg: string): void {
 
 // ---------------------------------------------------------------- cleanup registry
 
-type Task = { what: string; fn: () => void };
-
 /**
- * LIFO cleanup tasks plus the child processes in flight. `run()` is synchronous so it works from a
+ * The support registry plus the child processes in flight. `run()` is synchronous so it works from a
  * signal handler and from process 'exit'. Installs SIGINT/SIGTERM/SIGHUP handlers: kill our children
  * (by pid), clean up, exit 130/143/129.
  */
-export class Cleanup {
-  private tasks: Task[] = [];
+export class Cleanup extends Registry {
   readonly children = new Set<ChildProcess>();
   private done = false;
   aborted: NodeJS.Signals | undefined;
 
   constructor() {
+    super();
     const onSignal = (sig: NodeJS.Signals, code: number) => () => {
       if (this.aborted) return; // a second Ctrl-C while cleaning up: keep cleaning
       this.aborted = sig;
@@ -63,10 +59,6 @@ export class Cleanup {
     });
   }
 
-  add(what: string, fn: () => void): void {
-    this.tasks.push({ what, fn });
-  }
-
   killChildren(): void {
     for (const c of this.children) {
       if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
@@ -79,17 +71,8 @@ export class Cleanup {
     }
   }
 
-  /** Runs every task once, newest first; returns the errors. */
-  run(): string[] {
-    const errors: string[] = [];
-    while (this.tasks.length) {
-      const t = this.tasks.pop()!;
-      try {
-        t.fn();
-      } catch (e) {
-        errors.push(`${t.what}: ${(e as Error).message}`);
-      }
-    }
+  override run(): string[] {
+    const errors = super.run();
     this.done = true;
     return errors;
   }
@@ -175,55 +158,6 @@ export async function pool<T, R>(items: readonly T[], concurrency: number, fn: (
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
   return results;
-}
-
-// ---------------------------------------------------------------- iproute2 helpers (synchronous)
-
-export function sh(file: string, args: string[], input?: string): string {
-  const r = spawnSync(file, args, { input, encoding: 'utf8', env: { PATH: PLUGIN_PATH }, timeout: 120_000, maxBuffer: 64 << 20 });
-  if (r.error) throw new Error(`${file} ${args.join(' ')}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${file} ${args.join(' ')}: exit ${r.status}: ${(r.stderr ?? '').trim().slice(0, 500)}`);
-  return r.stdout ?? '';
-}
-
-/**
- * Named network namespaces owned by this run. Creation is batched (`ip -batch`), and each pod netns
- * can get `net.ipv6.conf.default.accept_dad=0` so that no plugin waits for IPv6 DAD (ptp does).
- */
-export class Netns {
-  private owned = new Set<string>();
-  constructor(cleanup: Cleanup) {
-    cleanup.add('delete network namespaces', () => this.deleteAll());
-  }
-
-  create(names: string[], opts: { noDad?: boolean } = {}): void {
-    if (!names.length) return;
-    for (const n of names) this.owned.add(n);
-    sh('ip', ['-batch', '-'], names.map((n) => `netns add ${n}\n`).join(''));
-    if (opts.noDad) sh('ip', ['-batch', '-'], names.map((n) => `netns exec ${n} sysctl -qw net.ipv6.conf.default.accept_dad=0\n`).join(''));
-  }
-
-  delete(names: string[]): void {
-    const mine = names.filter((n) => this.owned.has(n));
-    if (!mine.length) return;
-    // -force: keep going past a netns that is already gone
-    spawnSync('ip', ['-force', '-batch', '-'], { input: mine.map((n) => `netns del ${n}\n`).join(''), env: { PATH: PLUGIN_PATH }, stdio: ['pipe', 'ignore', 'ignore'] });
-    for (const n of mine) this.owned.delete(n);
-  }
-
-  deleteAll(): void {
-    this.delete([...this.owned]);
-  }
-
-  get count(): number {
-    return this.owned.size;
-  }
-
-  /** Links other than lo in a netns. */
-  links(ns: string): string[] {
-    const j = JSON.parse(sh('ip', ['-n', ns, '-j', 'link', 'show']) || '[]') as { ifname: string }[];
-    return j.map((l) => l.ifname).filter((n) => n !== 'lo');
-  }
 }
 
 /** A directory removed at cleanup (recursive). */

@@ -1,10 +1,12 @@
 // Privileged: our own netlink creates a veth (and, where the kernel has it, a netkit) pair with the
 // peer born in another netns, addresses and routes on both sides, ping across, dump back, delete.
 import t, { type Test } from 'tap';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { nativeSys } from '../../lib/sys/index.js';
 import { netlinkIn, openNetns, type NetnsHandle } from '../../lib/netns/index.js';
 import { Netlink, NetlinkError, parseMac, type Link } from '../../lib/netlink/index.js';
+import { testCleanup } from '../support/cleanup.js';
+import { addNetns, delNetns, netnsPath, nsIp } from '../support/netns.js';
 
 const root = process.geteuid?.() === 0;
 const sys = root ? nativeSys() : undefined!;
@@ -12,9 +14,9 @@ const uniq = `${process.pid}`;
 
 function haveNetkit(): boolean {
   const ns = `podlink-nkprobe-${uniq}`;
-  execFileSync('ip', ['netns', 'add', ns]);
+  addNetns(ns);
   try {
-    const h = openNetns(sys, `/run/netns/${ns}`);
+    const h = openNetns(sys, netnsPath(ns));
     const nl = netlinkIn(sys, h.fd);
     try {
       nl.createLink({ name: 'nk0', info: { kind: 'netkit', mode: 'l3', policy: 'forward', peerPolicy: 'forward', peer: { name: 'nk1' } } });
@@ -26,23 +28,19 @@ function haveNetkit(): boolean {
       h.close();
     }
   } finally {
-    execFileSync('ip', ['netns', 'del', ns]);
+    delNetns(ns);
   }
 }
 
 function withPair(t: Test, kind: 'veth' | 'netkit' | 'netkit-l2') {
   const nodeNs = `podlink-nl-node-${kind}-${uniq}`;
   const podNs = `podlink-nl-pod-${kind}-${uniq}`;
-  execFileSync('ip', ['netns', 'add', nodeNs]);
-  execFileSync('ip', ['netns', 'add', podNs]);
-  const node = openNetns(sys, `/run/netns/${nodeNs}`);
-  const pod = openNetns(sys, `/run/netns/${podNs}`);
-  t.teardown(() => {
-    node.close();
-    pod.close();
-    spawnSync('ip', ['netns', 'del', nodeNs]);
-    spawnSync('ip', ['netns', 'del', podNs]);
-  });
+  const c = testCleanup(t);
+  addNetns([nodeNs, podNs], c);
+  const node = openNetns(sys, netnsPath(nodeNs));
+  c.add('close node netns', () => node.close());
+  const pod = openNetns(sys, netnsPath(podNs));
+  c.add('close pod netns', () => pod.close());
   return { nodeNs, podNs, node, pod };
 }
 
@@ -110,7 +108,7 @@ async function pairTest(t: Test, kind: 'veth' | 'netkit' | 'netkit-l2') {
   t.match(def, { gw: '10.99.0.1', oif: eth0.index });
   t.ok(hostNl.routes(6).some((r) => r.dst === 'fd00:99::2/128' && r.oif === host.index), 'node v6 route');
   if (l2) t.ok(podNl.neighs(4).some((n) => n.ip === '10.99.0.1' && n.mac === '02:00:00:aa:bb:01'), 'permanent neighbour');
-  const ipd = execFileSync('ip', ['-n', nodeNs, '-d', 'link', 'show', 'plhost0']).toString();
+  const ipd = nsIp(nodeNs, ['-d', 'link', 'show', 'plhost0']);
   t.match(ipd, kind === 'veth' ? /veth/ : /netkit/, 'ip -d link agrees on the kind');
   // Delete: one side takes both, and the routes with it.
   t.equal(hostNl.deleteLink(host.index, 'plhost0'), true);

@@ -1,28 +1,33 @@
 // A throwaway "node" for privileged tests: a node netns (where podlink runs, as kubelet would run it in
-// the host netns), pod netns, private state/IPAM/mode-file dirs, and cleanup of all of it.
-import { execFileSync, spawnSync } from 'node:child_process';
+// the host netns), pod netns, private state/IPAM/mode-file dirs, and cleanup of all of it; built from
+// conformance/support.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isIP } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { runPlugin, type PluginRun } from '../lib/exec-driver.js';
+import { bpfRoot } from '../support/bpffs.js';
+import { Cleanup } from '../support/cleanup.js';
+import { addNetns, delNetns, netnsPath, nsIp, nsLinks } from '../support/netns.js';
+import { addNode, NODE_LO_ADDRS } from '../support/node.js';
+import { ROOT, WORK_DIR } from '../support/paths.js';
+import { runPlugin, type PluginRun } from '../support/spawn.js';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { ROOT };
+export { isRoot } from '../support/sh.js';
 export const PODLINK = process.env.PODLINK_BIN ?? path.join(ROOT, 'dist/podlink');
 export const CNI_PATH = process.env.CNI_PLUGIN_DIR ?? '/usr/lib/cni';
-export const isRoot = process.geteuid?.() === 0;
 
 let counter = 0;
 
 export function haveNetkitKernel(): boolean {
   const ns = `pl-nkprobe-${process.pid}`;
-  execFileSync('ip', ['netns', 'add', ns]);
+  addNetns(ns);
   try {
     // iproute2 6.1 cannot create netkit; ask podlink's own probe instead.
-    const r = spawnSync('nsenter', [`--net=/run/netns/${ns}`, PODLINK, 'probe', '--json'], { encoding: 'utf8' });
+    const r = spawnSync('nsenter', [`--net=${netnsPath(ns)}`, PODLINK, 'probe', '--json'], { encoding: 'utf8' });
     return r.status === 0 && JSON.parse(r.stdout).features.netkit === true;
   } finally {
-    spawnSync('ip', ['netns', 'del', ns]);
+    delNetns(ns);
   }
 }
 
@@ -41,18 +46,24 @@ export class Testbed {
   readonly wrapper: string;
   readonly subnet4: string;
   readonly subnet6: string;
-  private pods = new Set<string>();
+  readonly bpfRoot: string;
+  /** Everything this node made, removed by cleanup(); tests may register more. */
+  readonly resources = new Cleanup();
 
   constructor(tag: string) {
     counter++;
     this.id = `${tag}-${process.pid}-${counter}`.slice(0, 40);
     this.node = `plt-node-${this.id}`;
-    this.dir = path.join(ROOT, 'conformance/.work', this.id);
+    this.dir = path.join(WORK_DIR, this.id);
+    this.resources.add(`remove ${this.dir}`, () => fs.rmSync(this.dir, { recursive: true, force: true }));
     fs.mkdirSync(this.dir, { recursive: true });
-    execFileSync('ip', ['netns', 'add', this.node]);
-    execFileSync('ip', ['-n', this.node, 'link', 'set', 'lo', 'up']);
-    execFileSync('ip', ['-n', this.node, 'addr', 'add', '10.0.0.1/32', 'dev', 'lo']);
-    execFileSync('ip', ['-n', this.node, 'addr', 'add', 'fd00:ffff::1/128', 'dev', 'lo']);
+    this.bpfRoot = bpfRoot(`podlink-test-${this.id}`, this.resources);
+    try {
+      addNode(this.node, this.resources, { loAddrs: NODE_LO_ADDRS });
+    } catch (e) {
+      this.resources.run();
+      throw e;
+    }
     this.wrapper = path.join(this.dir, 'podlink-in-node');
     fs.writeFileSync(this.wrapper, `#!/bin/sh\nexec nsenter --net=/run/netns/${this.node} ${PODLINK} "$@"\n`, { mode: 0o755 });
     const n = (process.pid * 7 + counter) % 250;
@@ -68,9 +79,6 @@ export class Testbed {
   }
   get ipamDir(): string {
     return path.join(this.dir, 'ipam');
-  }
-  get bpfRoot(): string {
-    return `/sys/fs/bpf/podlink-test-${this.id}`;
   }
 
   conf(o: ConfOptions = {}): Record<string, unknown> {
@@ -93,14 +101,12 @@ export class Testbed {
 
   pod(name: string): string {
     const ns = `plt-${name}-${this.id}`.slice(0, 60);
-    execFileSync('ip', ['netns', 'add', ns]);
-    this.pods.add(ns);
+    addNetns(ns, this.resources);
     return ns;
   }
 
   removePod(ns: string): void {
-    spawnSync('ip', ['netns', 'del', ns]);
-    this.pods.delete(ns);
+    delNetns(ns);
   }
 
   run(command: string, o: { containerId?: string; pod?: string; netns?: string; ifname?: string; conf?: object | string; args?: string; env?: Record<string, string | undefined>; flags?: string[] } = {}): PluginRun {
@@ -151,12 +157,12 @@ export class Testbed {
   }
 
   ip(ns: string, args: string[]): string {
-    return execFileSync('ip', ['-n', ns, ...args], { encoding: 'utf8' });
+    return nsIp(ns, args);
   }
 
   /** Links in the node netns other than lo. */
   nodeLinks(): string[] {
-    return (JSON.parse(this.ip(this.node, ['-j', 'link'])) as { ifname: string }[]).map((l) => l.ifname).filter((n) => n !== 'lo');
+    return nsLinks(this.node).map((l) => l.ifname).filter((n) => n !== 'lo');
   }
 
   ipamAllocations(): string[] {
@@ -176,11 +182,8 @@ export class Testbed {
     }
   }
 
+  /** Removes the pods, the node, the bpfRoot and the work dir; throws when something could not be removed. */
   cleanup(): void {
-    for (const p of this.pods) spawnSync('ip', ['netns', 'del', p]);
-    this.pods.clear();
-    spawnSync('ip', ['netns', 'del', this.node]);
-    fs.rmSync(this.bpfRoot, { recursive: true, force: true });
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    this.resources.runOrThrow();
   }
 }

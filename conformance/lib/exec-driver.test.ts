@@ -11,16 +11,10 @@ import t from 'tap';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  PLUGIN_PATH,
-  createNetns,
-  deleteNetns,
-  diffSnapshots,
-  netnsPath,
-  runPlugin,
-  snapshot,
-  snapshotText,
-} from './exec-driver.js';
+import { diffSnapshots, snapshot, snapshotText } from './exec-driver.js';
+import { testCleanup } from '../support/cleanup.js';
+import { addNetns, delNetns, netnsPath } from '../support/netns.js';
+import { PLUGIN_PATH, runPlugin } from '../support/spawn.js';
 
 const REF_DIR = '/usr/lib/cni';
 const PTP = join(REF_DIR, 'ptp');
@@ -82,10 +76,10 @@ t.test('reference ptp + host-local through runPlugin (cniVersion 1.0.0)', { skip
   const ns = `podlink-execdrv-c${process.pid}`;
   const dataDir = join(workDir, 'ipam');
   mkdirSync(dataDir, { recursive: true });
-  createNetns(hostNs);
-  const nsPath = createNetns(ns);
-  t.teardown(() => { deleteNetns(ns); deleteNetns(hostNs); });
-  t.equal(nsPath, netnsPath(ns));
+  const c = testCleanup(t);
+  addNetns(hostNs, c);
+  addNetns(ns, c);
+  const nsPath = netnsPath(ns);
 
   const conf = {
     cniVersion: '1.0.0',
@@ -134,9 +128,9 @@ t.test('reference ptp + host-local through runPlugin (cniVersion 1.0.0)', { skip
   const again = runPlugin({ ...call, command: 'DEL', stdin: conf });
   t.equal(again.code, 0, 'repeated DEL without prevResult succeeds');
 
-  deleteNetns(ns);
+  delNetns(ns);
   t.equal(snap().netns[ns], null, 'deleted netns snapshots as null');
-  deleteNetns(ns); // not-found is success
+  delNetns(ns); // not-found is success
   const gone = runPlugin({ ...call, command: 'DEL', stdin: conf });
   t.equal(gone.code, 0, 'DEL with a vanished netns succeeds');
 });

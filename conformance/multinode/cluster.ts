@@ -128,7 +128,7 @@ export class TestCluster {
 
   netconf(n: ClusterNode, hostRouting: 'bpf' | 'legacy'): Record<string, unknown> {
     return {
-      cniVersion: '1.0.0', name: 'mn', type: 'podlink', hostRouting, // one network: one IPAM pool
+      cniVersion: '1.0.0', name: 'mn', type: 'podlink', hostRouting, mode: this.o.mode ?? 'auto', // one network: one IPAM pool
       modeFile: n.modeFile, stateDir: n.stateDir, bpfRoot: n.bpfRoot, logFile: path.join(n.dir, 'podlink.log'),
       ipam: {
         type: 'host-local', dataDir: path.join(n.dir, 'ipam'),

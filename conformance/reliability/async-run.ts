@@ -4,7 +4,7 @@
 // an adjustable concurrency limit, and runInNode(), the async twin of Testbed.run().
 import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
-import { parseJson, pluginEnv, type PluginRun, type RunPluginOptions } from '../lib/exec-driver.js';
+import { parseJson, pluginEnv, type PluginRun, type RunPluginOptions } from '../support/spawn.js';
 import { CNI_PATH, type Testbed } from '../integration/testbed.js';
 
 const ENV_BIN = '/usr/bin/env';

@@ -24,7 +24,7 @@ import { argValue, seedFrom } from './prng.js';
 import { runFuzz } from './fuzz/run.js';
 import { formatReport } from './fuzz/summary.js';
 
-export { TESTDATA, type Expect, type FuzzCase, type FuzzCtx } from './fuzz/case.js';
+export { type Expect, type FuzzCase, type FuzzCtx } from './fuzz/case.js';
 export { generateCase } from './fuzz/generate.js';
 export { errorVersions, judge } from './fuzz/judge.js';
 export type { FuzzFailure } from './fuzz/worker.js';

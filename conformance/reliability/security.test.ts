@@ -18,9 +18,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { decode, encode } from 'cbor-x';
 import { CNI_PATH, isRoot, PODLINK, Testbed } from '../integration/testbed.js';
 import { diffSnapshots, snapshotNs } from '../lib/exec-driver.js';
+import { FAKE_IPAM_DIR, fakeIpamEnv } from '../support/fake-ipam.js';
 import { runInNode, type AsyncPluginRun } from './async-run.js';
 import { listTree } from './inventory.js';
-import { TESTDATA } from './fuzz.js';
 
 if (!isRoot || !fs.existsSync(PODLINK)) {
   t.plan(0, !isRoot ? 'privileged tests need root' : `${PODLINK} missing (node build.mjs)`);
@@ -411,8 +411,8 @@ t.test('--dry-run changes nothing: ADD on a fresh node, then ADD, DEL, CHECK, GC
   const fakeLog = path.join(b.dir, 'fake-ipam.log');
   fs.mkdirSync(fakeDir);
   fs.writeFileSync(fakeLog, '');
-  const env = { FAKE_IPAM_DIR: fakeDir, FAKE_IPAM_LOG: fakeLog };
-  const cniPath = `${TESTDATA}:${CNI_PATH}`;
+  const env = fakeIpamEnv({ store: fakeDir, log: fakeLog });
+  const cniPath = `${FAKE_IPAM_DIR}:${CNI_PATH}`;
   const conf = { ...b.conf({ cniVersion: '1.1.0', ipv6: false }), ipam: { type: 'fake-ipam' } };
   const pa = b.pod('a');
   const pbn = b.pod('b');

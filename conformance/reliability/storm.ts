@@ -7,8 +7,8 @@
 //  - gc: GC with cni.dev/valid-attachments (and cni.dev/attachments) naming only some live pods.
 // Every phase ends with an inventory diff against the node before it started: nothing may be left.
 import * as fs from 'node:fs';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { Testbed } from '../integration/testbed.js';
+import { addNetns, delNetns } from '../support/netns.js';
 import { Pool, runInNode, type AsyncPluginRun } from './async-run.js';
 import { diffInventory, inventory, listTree, type Inventory } from './inventory.js';
 import { Prng } from './prng.js';
@@ -53,14 +53,6 @@ function podName(bed: Testbed, i: number | string): string {
   return `plr-${bed.id}-${i}`.slice(0, 60);
 }
 
-function addNetns(name: string): void {
-  execFileSync('ip', ['netns', 'add', name]);
-}
-
-function delNetns(name: string): void {
-  if (fs.existsSync(`/run/netns/${name}`)) spawnSync('ip', ['netns', 'del', name]);
-}
-
 /** Leftovers of podlink's own coordination: lock files and temp files next to the mode file or records. */
 function coordinationLeftovers(bed: Testbed): string[] {
   const stray = (f: string) => /\.lock$|\.lock\.stale\.|\.tmp$/.test(f);
@@ -77,7 +69,7 @@ export async function burst(bed: Testbed, n = 64): Promise<PhaseResult> {
   const conf = bed.conf();
   if (fs.existsSync(bed.modeFile) || fs.existsSync(bed.stateDir)) throw new Error('burst needs a node podlink has never run on');
   const before = await inventory(bed, { pods });
-  for (const p of pods) addNetns(p);
+  addNetns(pods, bed.resources);
   try {
     const adds = await Promise.all(pods.map((pod, i) => runInNode(bed, 'ADD', { containerId: `burst-${i}`, pod, conf })));
     const owner = new Map<string, number>();
@@ -118,7 +110,7 @@ export async function burst(bed: Testbed, n = 64): Promise<PhaseResult> {
     notes.push(`node-level pins kept: ${after.nodePins.length}`);
     return { phase: `burst ${n} ADD + ${n} DEL`, calls: 2 * n, failures, leaks: diffInventory(before, after, FRESH_NODE_IGNORES), ms: Date.now() - started, notes };
   } finally {
-    for (const p of pods) delNetns(p);
+    delNetns(pods);
   }
 }
 
@@ -180,7 +172,7 @@ export async function interleave(bed: Testbed, o: InterleaveOptions): Promise<Ph
       delNetns(p.ns);
       return;
     }
-    if (op === 'ADD') addNetns(p.ns);
+    if (op === 'ADD') addNetns(p.ns, bed.resources);
     const cfg = op === 'CHECK' ? { ...conf, prevResult: p.result } : conf;
     calls++;
     const r = await runInNode(bed, op, { containerId: p.id, pod: p.ns, conf: cfg });
@@ -286,7 +278,7 @@ export async function gcPhase(bed: Testbed, o: GcOptions): Promise<PhaseResult &
   const pods = Array.from({ length: n }, (_, i) => ({ id: `gc-${o.key.replace(/\W/g, '')}-${i}`, ns: podName(bed, `g${i}`), result: undefined as unknown, host: '' }));
   const other = { id: 'gc-other-net', ns: podName(bed, 'gother'), result: undefined as unknown, host: '' };
   let calls = 0;
-  for (const p of [...pods, other]) addNetns(p.ns);
+  addNetns([...pods, other].map((p) => p.ns), bed.resources);
   try {
     const adds = await Promise.all([...pods, other].map((p) => runInNode(bed, 'ADD', { containerId: p.id, pod: p.ns, conf: p === other ? otherConf : conf })));
     calls += adds.length;
@@ -342,7 +334,7 @@ export async function gcPhase(bed: Testbed, o: GcOptions): Promise<PhaseResult &
     const after = await inventory(bed);
     return { phase: `GC via ${o.key}`, calls, failures, leaks: diffInventory(before, after, FRESH_NODE_IGNORES), ms: Date.now() - started, notes: [], gcRun: gc };
   } finally {
-    for (const p of [...pods, other]) delNetns(p.ns);
+    delNetns([...pods, other].map((p) => p.ns));
   }
 }
 

@@ -4,10 +4,14 @@
 // pull in lib/sys through netns-handle).
 export * from './bpffs.js';
 export * from './cleanup.js';
+export * from './fake-ipam.js';
 export * from './link.js';
-export * from './netns.js';
 export * from './netns-handle.js';
+export * from './netns.js';
 export * from './node.js';
+export * from './paths.js';
+export * from './pods.js';
+export * from './prometheus.js';
 export * from './sh.js';
 export * from './spawn.js';
 export * from './underlay.js';

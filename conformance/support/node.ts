@@ -26,13 +26,19 @@ export interface NodeOptions {
   forwarding?: boolean;
 }
 
+/** Creates the node netns (its deletion registered with c) and sets it up. */
 export function addNode(name: string, c: Cleanup | undefined, o: NodeOptions = {}): string {
-  addNetns(name, c, { loUp: true });
-  nsBatch(name, (o.loAddrs ?? []).map((a) => `addr add ${a} dev lo`));
+  addNetns(name, c);
+  configureNode(name, o);
+  return name;
+}
+
+/** Sets up an existing netns as a node. */
+export function configureNode(name: string, o: NodeOptions = {}): void {
+  nsBatch(name, ['link set lo up', ...(o.loAddrs ?? []).map((a) => `addr add ${a} dev lo`)]);
   if (o.uplink) {
     const u = o.uplink;
     vethPair({ ns: name, dev: u.dev, addrs: u.addrs, then: u.gateways.map((gw) => `route add default via ${gw} dev ${u.dev}`) }, { ns: name, dev: `${u.dev}p` }, { mtu: u.mtu });
   }
   if (o.forwarding !== undefined) nsSysctl(name, [`net.ipv4.ip_forward=${o.forwarding ? 1 : 0}`]);
-  return name;
 }

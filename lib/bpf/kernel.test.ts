@@ -7,7 +7,7 @@ import {
   BPF, BpfError, BpfLink, BpfMap, BpfProgram, attachTcx, ensureBpffs, haveNetkit, haveTcx, isBpffs, loadCollection,
   loadCollectionSpec, queryHook, removePin, type ProgramSpec,
 } from './index.js';
-import { createNetns, have, inNetns, isRoot, privateBpffs, sh } from './test-helpers.js';
+import { createNetns, have, inNetns, isRoot, privateBpffs, sh } from '../../conformance/support/index.js';
 
 const skip = !isRoot && 'needs root';
 const fixture = loadCollectionSpec(fs.readFileSync(new URL('../../bpf-objects/testdata/loader-fixture.bpf.o', import.meta.url)));

@@ -6,13 +6,12 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import t from 'tap';
 import { BPF, BpfLink, queryHook } from '../bpf/index.js';
-import { createNetns, have, inNetns, isRoot, privateBpffs, sh } from '../bpf/test-helpers.js';
+import { buildTopology, createNetns, have, inNetns, isRoot, privateBpffs, sh, type TestPod } from '../../conformance/support/index.js';
 import { nativeSys } from '../sys/index.js';
 import {
   attachEndpoint, attachUplink, checkEndpoint, datapathObject, datapathProblems, decodeEndpointInfo, detachEndpoint, detachUplink,
   encodeEndpointKey, isLoaded, loadAndPin, openDatapathMaps, pinPaths, readCounters, type EndpointSpec,
 } from './index.js';
-import { buildTopology, type TestPod } from './test-topology.js';
 
 const skip = (!isRoot && 'needs root') || (!have('ping') && 'needs ping');
 const repo = new URL('../../', import.meta.url).pathname;

@@ -4,10 +4,9 @@
 // path, and a pod can choose its first word) the mark is ignored and nothing is counted for that index.
 import t from 'tap';
 import { BpfProgram } from '../bpf/index.js';
-import { isRoot } from '../bpf/test-helpers.js';
+import { isRoot, legacyTcBed, type TestPod } from '../../conformance/support/index.js';
 import { nativeSys } from '../sys/index.js';
 import { attachEndpoint, encodeIfindexKey, loadAndPin, MAPS, openDatapathMaps, pinPaths, readCounters } from './index.js';
-import { legacyTcBed, type TestPod } from './test-topology.js';
 
 /** PL_CB_FASTPATH in bpf-objects/podlink.h ("pLfp"). */
 const MARK = 0x704c6670;

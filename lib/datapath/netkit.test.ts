@@ -4,10 +4,9 @@
 import * as fs from 'node:fs';
 import t from 'tap';
 import { BPF, BpfLink, haveNetkit, queryHook } from '../bpf/index.js';
-import { have, inNetns, isRoot, privateBpffs } from '../bpf/test-helpers.js';
+import { buildTopology, have, inNetns, isRoot, privateBpffs, type TestPod } from '../../conformance/support/index.js';
 import { nativeSys } from '../sys/index.js';
 import { attachEndpoint, checkEndpoint, detachEndpoint, loadAndPin, pinPaths, readCounters, type EndpointSpec } from './index.js';
-import { buildTopology, type TestPod } from './test-topology.js';
 
 function netkitSkip(): string | false {
   if (!isRoot) return 'needs root';

@@ -2,10 +2,9 @@
 // implemented by lib/netlink's client. tc and tcx coexist on this kernel, so the path runs here too.
 import t from 'tap';
 import { BPF, isBpfErrno, queryHook } from '../bpf/index.js';
-import { have, isRoot } from '../bpf/test-helpers.js';
+import { have, isRoot, legacyTcBed, type TestPod } from '../../conformance/support/index.js';
 import { E, nativeSys } from '../sys/index.js';
 import { attachEndpoint, checkEndpoint, detachEndpoint, readCounters, type EndpointSpec } from './index.js';
-import { legacyTcBed, type TestPod } from './test-topology.js';
 
 const skip = (!isRoot && 'needs root') || (!have('ping') && 'needs ping');
 

@@ -4,10 +4,9 @@
 import * as fs from 'node:fs';
 import t from 'tap';
 import { BPF, BpfLink, queryHook } from '../bpf/index.js';
-import { have, inNetns, isRoot, privateBpffs } from '../bpf/test-helpers.js';
+import { buildTopology, have, inNetns, isRoot, privateBpffs, type TestPod } from '../../conformance/support/index.js';
 import { nativeSys } from '../sys/index.js';
 import { attachEndpoint, attachUplink, datapathObject, describeObject, loadAndPin, openDatapath, pinPaths, upgradePinnedLinks, type EndpointSpec } from './index.js';
-import { buildTopology, type TestPod } from './test-topology.js';
 
 const skip = (!isRoot && 'needs root') || (!have('ping') && 'needs ping');
 

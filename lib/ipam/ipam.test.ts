@@ -1,11 +1,9 @@
 import t, { type Test } from 'tap';
 import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { FAKE_IPAM as FAKE, fakeIpamEnv } from '../../conformance/support/fake-ipam.js';
 import { CniError, Code } from '../cni/index.js';
 import { execIpam, findPlugin, startIpam, type IpamCommand } from './index.js';
-
-const FAKE = join(dirname(fileURLToPath(import.meta.url)), 'testdata', 'fake-ipam');
 
 /** A CNI_PATH with an empty dir first and the fake installed as `fake-ipam` in the second. */
 function cniPath(t: Test): string[] {
@@ -28,8 +26,7 @@ function setup(t: Test, mode = 'ok', extra: Record<string, string> = {}) {
     CNI_PATH: path.join(':'),
     SOMETHING_ELSE: 'kept',
     UNSET_ONE: undefined,
-    FAKE_IPAM_DUMP: dump,
-    FAKE_IPAM_MODE: mode,
+    ...fakeIpamEnv({ dump, mode, commands: ['ADD', 'DEL', 'CHECK', 'STATUS', 'GC'] }),
     ...extra,
   };
   const dumps = () =>
@@ -89,7 +86,7 @@ for (const v of ['0.2.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0']) {
     const { path, env, dumps } = setup(t);
     const c = conf(v);
     const r = execIpam('ADD', c, { ...env, CNI_COMMAND: 'DEL' }, path);
-    t.strictSame(r.ips, [{ address: '10.205.0.5/24', gateway: '10.205.0.1' }]);
+    t.strictSame(r.ips, [{ address: '10.205.29.30/24', gateway: '10.205.29.1' }]);
     t.strictSame(r.routes, [{ dst: '0.0.0.0/0' }]);
     const [d] = dumps();
     const expectedEnv = Object.fromEntries(Object.entries({ ...env, CNI_COMMAND: 'ADD' }).filter(([, x]) => x !== undefined));

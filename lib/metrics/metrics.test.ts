@@ -7,7 +7,7 @@ import {
   applyCall, bucketIndex, DURATION_BUCKETS, emptyHistogram, emptyState, escapeLabelValue, observe, readState, recordCall,
   renderExposition, renderMetrics, textfilePath, writeTextfile, cumulative, collectNodeView,
 } from './index.js';
-import { parseExposition } from './test-parser.js';
+import { parseExposition } from '../../conformance/support/prometheus.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const modeFile = (dir: string, configured = 'auto', operational = 'veth') => {

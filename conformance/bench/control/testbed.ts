@@ -3,7 +3,9 @@
 // final check that cleanup left nothing behind.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Cleanup, Netns, netnsPath, ownedDir, PLUGIN_PATH, ROOT, runTimed, sh, type Invocation, type Outcome } from '../harness.js';
+import { Cleanup, Netns, netnsPath, ownedDir, PLUGIN_PATH, runTimed, type Invocation, type Outcome } from '../harness.js';
+import { configureNode, NODE_LO_ADDRS } from '../../support/node.js';
+import { WORK_DIR } from '../../support/paths.js';
 import { CNI_PATH, CNI_VERSION, UPLINK } from './config.js';
 import type { Options } from './options.js';
 import { countIpamAllocations, listDir } from './util.js';
@@ -51,7 +53,7 @@ export class Bench {
     readonly nodeBin: string,
     image: Buffer,
   ) {
-    this.work = ownedDir(this.cleanup, path.join(ROOT, 'conformance/.work', `bench-${process.pid}`));
+    this.work = ownedDir(this.cleanup, path.join(WORK_DIR, `bench-${process.pid}`));
     // Snapshot the executable: others may rebuild dist/podlink while the bench runs.
     this.bin = path.join(this.work, 'bin/podlink');
     fs.mkdirSync(path.dirname(this.bin));
@@ -80,19 +82,8 @@ export class Bench {
   newNode(tag: string): string {
     const name = `${this.id}-${tag}`;
     this.netns.create([name]);
-    sh('ip', ['-n', name, '-batch', '-'], [
-      `link set lo up`,
-      `addr add 10.0.0.1/32 dev lo`,
-      `addr add fd00:ffff::1/128 dev lo`,
-      // no dummy driver on every kernel: a veth whose peer stays in the node netns
-      `link add ${UPLINK} mtu 1500 type veth peer name ${UPLINK}p mtu 1500`,
-      `link set ${UPLINK}p up`,
-      `addr add 192.0.2.1/24 dev ${UPLINK}`,
-      `addr add 2001:db8::1/64 dev ${UPLINK} nodad`,
-      `link set ${UPLINK} up`,
-      `route add default via 192.0.2.254 dev ${UPLINK}`,
-      `route add default via 2001:db8::fe dev ${UPLINK}`,
-    ].join('\n') + '\n');
+    const uplink = { dev: UPLINK, mtu: 1500, addrs: ['192.0.2.1/24', '2001:db8::1/64'], gateways: ['192.0.2.254', '2001:db8::fe'] };
+    configureNode(name, { loAddrs: NODE_LO_ADDRS, uplink });
     return name;
   }
 

@@ -2,7 +2,9 @@
 // podlink sees the machine's bpffs), with host-local IPAM. Shared by the host run and the VM guest:
 // imports no podlink library code.
 import * as path from 'node:path';
-import { netnsPath, NSENTER, pool, runTimed, sh, type Cleanup, type Netns } from '../harness.js';
+import { netnsPath, pool, runTimed, type Cleanup, type Netns } from '../harness.js';
+import { nsSysctl } from '../../support/netns.js';
+import { configureNode } from '../../support/node.js';
 import { CNI_PATH, CNI_VERSION, NET } from './config.js';
 import { CLIENT_SYSCTLS } from './measure.js';
 
@@ -26,25 +28,11 @@ export interface Pod {
   mtu: number;
 }
 
-export function sysctl(ns: string, settings: string[]): void {
-  sh(NSENTER, [`--net=${netnsPath(ns)}`, 'sysctl', '-qw', ...settings]);
-}
-
 /** A node netns: lo up, forwarding on, and an uplink veth holding the default route (as a real node has). */
 export function createNode(netns: Netns, name: string, opts: { uplink?: boolean } = { uplink: true }): void {
   netns.create([name]);
-  const cmds = ['link set lo up'];
-  if (opts.uplink) {
-    cmds.push(
-      'link add uplink0 mtu 9000 type veth peer name uplink0p mtu 9000',
-      'link set uplink0p up',
-      `addr add ${NET.uplink} dev uplink0`,
-      'link set uplink0 up',
-      `route add default via ${NET.uplinkGw} dev uplink0`,
-    );
-  }
-  sh('ip', ['-n', name, '-batch', '-'], `${cmds.join('\n')}\n`);
-  sysctl(name, ['net.ipv4.ip_forward=1']);
+  const uplink = { dev: 'uplink0', mtu: 9000, addrs: [NET.uplink], gateways: [NET.uplinkGw] };
+  configureNode(name, { uplink: opts.uplink ? uplink : undefined, forwarding: true });
 }
 
 export function podlinkConf(n: NodeSpec, mtu: number): Record<string, unknown> {
@@ -76,7 +64,7 @@ interface AddResult {
 /** Creates the pod netns and runs podlink ADD for it in the node netns. */
 export async function addPod(c: Cleanup, netns: Netns, bin: string, n: NodeSpec, podNs: string, mtu: number, client: boolean): Promise<Pod> {
   netns.create([podNs]);
-  if (client) sysctl(podNs, CLIENT_SYSCTLS);
+  if (client) nsSysctl(podNs, CLIENT_SYSCTLS);
   const containerId = `dp-${podNs}`;
   const r = await runTimed(c, { file: bin, env: cniEnv('ADD', containerId, podNs), stdin: JSON.stringify(podlinkConf(n, mtu)), netns: n.name, timeoutMs: 120_000 });
   if (r.code !== 0) throw new Error(`podlink ADD ${podNs} in ${n.name}: exit ${r.code ?? r.signal}: ${(r.stdout + r.stderr).trim().slice(0, 500)}`);

@@ -3,7 +3,9 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Cleanup, Netns, netnsPath, ownedDir, progress, ROOT, sh, NSENTER } from '../harness.js';
+import { Cleanup, Netns, netnsPath, ownedDir, progress, ROOT, NSENTER } from '../harness.js';
+import { WORK_DIR } from '../../support/paths.js';
+import { sh } from '../../support/sh.js';
 import { CpuLatency } from '../cpu-latency.js';
 import { fmt, hostInfo, loadavg, writeResults } from '../report.js';
 import { round } from '../stats.js';
@@ -50,7 +52,7 @@ export async function run(argv: string[]): Promise<number> {
   const c = new Cleanup();
   const netns = new Netns(c);
   const id = `pld${process.pid}`;
-  const work = ownedDir(c, path.join(ROOT, 'conformance/.work', `bench-dp-${process.pid}`));
+  const work = ownedDir(c, path.join(WORK_DIR, `bench-dp-${process.pid}`));
   const image = fs.readFileSync(o.podlink);
   const binSha = crypto.createHash('sha256').update(image).digest('hex');
   // Snapshot the executable: others may rebuild dist/podlink while the bench runs.

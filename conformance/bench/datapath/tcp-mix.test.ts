@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
-import { Cleanup, Netns, sh, which } from '../harness.js';
+import { Cleanup, Netns, which } from '../harness.js';
+import { vethPair } from '../../support/link.js';
+import { nsBatch } from '../../support/netns.js';
 import { mixed, startServers, type Tools } from './measure.js';
 import { buildTools } from './tools.js';
 
@@ -21,8 +23,8 @@ t.test('targets in several netns take turns; each is measured for its seconds; a
   const tools: Tools = buildTools(work, { pin: false, latencyHold: false }, 1, c);
   const [a, b] = [`plmix-${process.pid}-a`, `plmix-${process.pid}-b`];
   new Netns(c).create([a, b]);
-  sh('ip', ['-n', a, '-batch', '-'], `link set lo up\nlink add m0 type veth peer name m0 netns ${b}\naddr add 10.236.0.1/24 dev m0\nlink set m0 up\n`);
-  sh('ip', ['-n', b, '-batch', '-'], 'link set lo up\naddr add 10.236.0.2/24 dev m0\nlink set m0 up\n');
+  for (const ns of [a, b]) nsBatch(ns, ['link set lo up']);
+  vethPair({ ns: a, dev: 'm0', addrs: ['10.236.0.1/24'] }, { ns: b, dev: 'm0', addrs: ['10.236.0.2/24'] });
   await startServers(c, tools, b);
 
   const t0 = performance.now();

@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sh, which, type Cleanup } from '../harness.js';
+import { which, type Cleanup } from '../harness.js';
+import { sh } from '../../support/sh.js';
 import { CNI_PATH } from './config.js';
 import { CpuLatency } from '../cpu-latency.js';
 import { pinning, type Tools } from './measure.js';

@@ -3,12 +3,15 @@
 // and pin is registered with the run's Cleanup before it is created.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { netnsPath, NSENTER, progress, sh, type Cleanup, type Netns } from '../harness.js';
+import { netnsPath, NSENTER, progress, type Cleanup, type Netns } from '../harness.js';
+import { vethPair } from '../../support/link.js';
+import { nsBatch, nsSysctl } from '../../support/netns.js';
+import { sh } from '../../support/sh.js';
 import type { Case } from './cases.js';
 import { NET } from './config.js';
 import { iptablesRestoreText } from './kube-proxy.js';
 import { CLIENT_SYSCTLS, startServers, type Tools } from './measure.js';
-import { addPod, createNode, sysctl, type NodeSpec, type Pod } from './pods.js';
+import { addPod, createNode, type NodeSpec, type Pod } from './pods.js';
 import { attachUplinks, joinNodes } from './two-node.js';
 
 export interface HostBed {
@@ -32,16 +35,12 @@ export interface BedContext {
 function direct(x: BedContext): { client: string; server: string } {
   const [a, b] = [`${x.id}-da`, `${x.id}-db`];
   x.netns.create([a, b]);
-  const ca = ['link set lo up'];
-  const cb = ['link set lo up'];
+  for (const ns of [a, b]) nsBatch(ns, ['link set lo up']);
   for (const [dev, mtu, [ipA, ipB]] of [['d15', 1500, NET.direct1500], ['d90', 9000, NET.direct9000]] as const) {
-    ca.push(`link add ${dev} mtu ${mtu} type veth peer name ${dev} netns ${b} mtu ${mtu}`, `addr add ${ipA}/24 dev ${dev}`, `link set ${dev} up`);
-    cb.push(`addr add ${ipB}/24 dev ${dev}`, `link set ${dev} up`);
+    vethPair({ ns: a, dev, addrs: [`${ipA}/24`] }, { ns: b, dev, addrs: [`${ipB}/24`] }, { mtu });
   }
-  sh('ip', ['-n', a, '-batch', '-'], `${ca.join('\n')}\n`);
-  sh('ip', ['-n', b, '-batch', '-'], `${cb.join('\n')}\n`);
-  sysctl(a, CLIENT_SYSCTLS);
-  sysctl(b, CLIENT_SYSCTLS); // the loopback case runs its client here
+  nsSysctl(a, CLIENT_SYSCTLS);
+  nsSysctl(b, CLIENT_SYSCTLS); // the loopback case runs its client here
   return { client: a, server: b };
 }
 
@@ -54,7 +53,7 @@ function nodeSpec(x: BedContext, tag: string, hostRouting: 'bpf' | 'legacy', sub
 
 /** kube-proxy's iptables rules (5000 services) in a node netns; they vanish with the netns. */
 export function loadKubeProxy(ns: string): void {
-  sh(NSENTER, [`--net=${netnsPath(ns)}`, 'iptables-restore', '-w'], iptablesRestoreText());
+  sh(NSENTER, [`--net=${netnsPath(ns)}`, 'iptables-restore', '-w'], { input: iptablesRestoreText() });
 }
 
 export async function buildHostBed(x: BedContext): Promise<HostBed> {

@@ -2,18 +2,20 @@
 // and pl_from_uplink attached to both underlays by `podlink probe --write --uplink ul0`, as a node's
 // DaemonSet init container would. Used by (f) on the host and by the VM's two-node cases.
 import * as path from 'node:path';
-import { netnsPath, NSENTER, sh } from '../harness.js';
+import { netnsPath, NSENTER } from '../harness.js';
+import { vethPair } from '../../support/link.js';
+import { sh } from '../../support/sh.js';
 import { NET } from './config.js';
 import type { NodeSpec } from './pods.js';
 
 /** n1 holds NET.node1 and n2 NET.node2 (their pod subnets). */
 export function joinNodes(n1: NodeSpec, n2: NodeSpec): void {
   const [u1, u2] = NET.underlay;
-  sh('ip', ['-n', n1.name, '-batch', '-'], [
-    `link add ul0 mtu 9000 type veth peer name ul0 netns ${n2.name} mtu 9000`,
-    `addr add ${u1}/24 dev ul0`, 'link set ul0 up', `route add default via ${u2} dev ul0`, `route add ${NET.node2} via ${u2} dev ul0`, '',
-  ].join('\n'));
-  sh('ip', ['-n', n2.name, '-batch', '-'], [`addr add ${u2}/24 dev ul0`, 'link set ul0 up', `route add default via ${u1} dev ul0`, `route add ${NET.node1} via ${u1} dev ul0`, ''].join('\n'));
+  vethPair(
+    { ns: n1.name, dev: 'ul0', addrs: [`${u1}/24`], then: [`route add default via ${u2} dev ul0`, `route add ${NET.node2} via ${u2} dev ul0`] },
+    { ns: n2.name, dev: 'ul0', addrs: [`${u2}/24`], then: [`route add default via ${u1} dev ul0`, `route add ${NET.node1} via ${u1} dev ul0`] },
+    { mtu: 9000 },
+  );
 }
 
 /** Run after the nodes' first ADD (which loads the programs): attaches pl_from_uplink on ul0. */

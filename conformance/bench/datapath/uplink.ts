@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { readCounters } from '../../../lib/datapath/index.js';
 import { nativeSys, type Sys } from '../../../lib/sys/index.js';
-import { sh } from '../harness.js';
+import { sh } from '../../support/sh.js';
 
 let sys: Sys | undefined;
 

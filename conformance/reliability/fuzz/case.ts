@@ -1,11 +1,6 @@
 // What a fuzz case is: the environment and stdin of one plugin call, and what a correct plugin does with it.
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Testbed } from '../../integration/testbed.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-/** The fake IPAM plugin and other fixtures (conformance/reliability/testdata). */
-export const TESTDATA = path.join(HERE, '..', 'testdata');
 export const SUPPORTED = ['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'];
 export const LATEST = '1.1.0';
 

@@ -1,6 +1,7 @@
 // Case i of seed S: its own PRNG stream picks a family (or a huge input, or a kernel case) and builds
 // the env, stdin and expectation. The same seed always gives the same cases.
 import * as path from 'node:path';
+import { fakeIpamEnv } from '../../support/fake-ipam.js';
 import { Prng } from '../prng.js';
 import { BAD_CONTAINER_IDS, BAD_IFNAMES, FIELDS, ODD_VALID_CONTAINER_IDS, ODD_VALID_IFNAMES, typeOf, WRONG_TYPES } from './bad-values.js';
 import { SUPPORTED, type FuzzCase, type FuzzCtx, type Json } from './case.js';
@@ -19,7 +20,7 @@ export function generateCase(seed: number, i: number, ctx: FuzzCtx, o: { kernelS
     netns: `/run/netns/${ctx.pod}`,
     ifname: 'eth0',
     cniPath: cniPathWithFake(),
-    env: { FAKE_IPAM_DIR: ctx.fakeDir, FAKE_IPAM_LOG: ctx.fakeLog },
+    env: fakeIpamEnv({ store: ctx.fakeDir, log: ctx.fakeLog }),
     stdin: '',
     expect: { kind: 'error', codes: [] },
     note: '',

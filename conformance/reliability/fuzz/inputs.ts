@@ -2,7 +2,8 @@
 // netns paths of every kind, and broken text.
 import { CNI_PATH } from '../../integration/testbed.js';
 import type { Prng } from '../prng.js';
-import { TESTDATA, type FuzzCtx, type Json } from './case.js';
+import { FAKE_IPAM_DIR } from '../../support/fake-ipam.js';
+import type { FuzzCtx, Json } from './case.js';
 
 export function stripUndefined(o: Json): Json {
   return JSON.parse(JSON.stringify(o)) as Json;
@@ -26,7 +27,7 @@ export function fakeConf(ctx: FuzzCtx, rng: Prng, version = '1.0.0'): Json {
 }
 
 export function cniPathWithFake(): string {
-  return `${TESTDATA}:${CNI_PATH}`;
+  return `${FAKE_IPAM_DIR}:${CNI_PATH}`;
 }
 
 export function truncations(s: string, rng: Prng): string {

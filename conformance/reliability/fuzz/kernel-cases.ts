@@ -1,5 +1,6 @@
 // Kernel cases: ADD paths that open the netns, claim a record, run IPAM (host-local or the fake IPAM in
 // one of its failure modes) and build links.
+import { fakeIpamEnv } from '../../support/fake-ipam.js';
 import type { Prng } from '../prng.js';
 import { ODD_VALID_CONTAINER_IDS, ODD_VALID_IFNAMES } from './bad-values.js';
 import { SUPPORTED, type Expect, type FuzzCase, type FuzzCtx, type Json } from './case.js';
@@ -10,11 +11,11 @@ const FAKE_MODES: Record<string, Expect> = {
   v6: { kind: 'result' },
   noisy: { kind: 'result' },
   crash: { kind: 'error', codes: [999] },
-  exit3: { kind: 'error', codes: [999] },
+  exit: { kind: 'error', codes: [999] },
   error: { kind: 'error', codes: [11] },
   'error-malformed': { kind: 'error', codes: [999] },
   stacktrace: { kind: 'error', codes: [999] },
-  'empty-stdout': { kind: 'error', codes: [999] },
+  empty: { kind: 'error', codes: [999] },
   'alloc-garbage': { kind: 'error', codes: [999] },
   'alloc-badtypes': { kind: 'error', codes: [999] },
   'alloc-noprefix': { kind: 'error', codes: [999] },
@@ -48,7 +49,7 @@ export function kernelCase(rng: Prng, ctx: FuzzCtx, c: (x: Partial<FuzzCase>) =>
     case 'ipam-fake': {
       const mode = rng.pick(Object.keys(FAKE_MODES));
       const version = rng.pick(['0.3.1', '0.4.0', '1.0.0', '1.1.0']);
-      return k({ env: { FAKE_IPAM: mode }, stdin: JSON.stringify(fakeConf(ctx, rng, version)), expect: FAKE_MODES[mode]!, note: `fake IPAM ${mode}, ${version}` });
+      return k({ env: fakeIpamEnv({ mode }), stdin: JSON.stringify(fakeConf(ctx, rng, version)), expect: FAKE_MODES[mode]!, note: `fake IPAM ${mode}, ${version}` });
     }
     default: {
       // A valid config with random knobs: ADD either works (then CHECK and DEL must too) or is refused

@@ -1,7 +1,4 @@
 // Running a seed: cases are handed out to parallel workers, and their outcomes tallied into a report.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { TESTDATA } from './case.js';
 import { generateCase } from './generate.js';
 import { FuzzWorker, type FuzzFailure } from './worker.js';
 
@@ -30,7 +27,6 @@ export interface FuzzOptions {
 
 export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const started = Date.now();
-  fs.chmodSync(path.join(TESTDATA, 'fake-ipam'), 0o755);
   const indices = o.only !== undefined ? [o.only] : Array.from({ length: o.cases }, (_, i) => i);
   const nWorkers = Math.min(o.workers ?? 4, indices.length);
   const workers: FuzzWorker[] = [];

@@ -1,6 +1,6 @@
 // Checks of one plugin answer (§1.3-§1.5, §6): stdout is one JSON document or empty as required, exit
 // status, and the shape of an error object.
-import type { PluginRun } from '../../lib/exec-driver.js';
+import type { PluginRun } from '../../support/spawn.js';
 import { isObj } from './json.js';
 
 /** §1.5: stdout is exactly one JSON document (plus whitespace), or empty where `empty` allows/needs it. */

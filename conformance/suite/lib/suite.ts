@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { pluginEnv, type PluginRun, type RunPluginOptions } from '../../lib/exec-driver.js';
+import { pluginEnv, type PluginRun, type RunPluginOptions } from '../../support/spawn.js';
 import { CNI_PATH, haveNetkitKernel, isRoot, PODLINK, ROOT, Testbed } from '../../integration/testbed.js';
 import { ITEM_IDS } from './checklist.js';
 

@@ -1,6 +1,6 @@
 // The plugin under test: podlink itself or a broken fake, run inside a testbed's node netns.
 import * as path from 'node:path';
-import type { PluginRun } from '../../lib/exec-driver.js';
+import type { PluginRun } from '../../support/spawn.js';
 import { PODLINK, type Testbed } from './suite.js';
 
 export type RunOpts = NonNullable<Parameters<Testbed['run']>[1]>;

@@ -1,9 +1,12 @@
-// Test topology (privileged tests only): a "node" netns with pod netns behind veth or netkit pairs,
-// /32 routes on the node, default routes in the pods. Nothing here is used by library code.
+// Pod netns without podlink (privileged tests of lib/datapath): a "node" netns with pod netns behind
+// veth or netkit pairs, /32 routes on the node, default routes in the pods.
 import * as fs from 'node:fs';
-import { Netlink } from '../netlink/index.js';
-import { createNetns, inNetns, privateBpffs, sh, type TestNetns } from '../bpf/test-helpers.js';
-import type { Sys } from '../sys/index.js';
+import { Netlink } from '../../lib/netlink/index.js';
+import type { Sys } from '../../lib/sys/index.js';
+import { privateBpffs } from './bpffs.js';
+import { Cleanup } from './cleanup.js';
+import { createNetns, inNetns, type TestNetns } from './netns-handle.js';
+import { nsExec } from './netns.js';
 
 export type PodDevice = 'veth' | 'netkit' | 'netkit-l2';
 
@@ -26,15 +29,13 @@ export interface Topology {
 const GW = '169.254.1.1';
 
 export function buildTopology(sys: Sys, prefix: string, device: PodDevice, ips: string[]): Topology {
-  const node = createNetns(sys, `${prefix}-node`);
-  const pods: TestPod[] = [];
-  const all = [node];
-  try {
+  const { value, cleanup } = Cleanup.scope((c) => {
+    const node = createNetns(sys, `${prefix}-node`, c);
+    const pods: TestPod[] = [];
     // The fast path must not need the stack. /proc/sys/net resolves against the opening thread's netns.
     inNetns(sys, node, () => fs.writeFileSync('/proc/sys/net/ipv4/ip_forward', '0'));
     ips.forEach((ip, i) => {
-      const ns = createNetns(sys, `${prefix}-p${i + 1}`);
-      all.push(ns);
+      const ns = createNetns(sys, `${prefix}-p${i + 1}`, c);
       const hostIf = `plt${i + 1}`;
       if (device === 'veth') {
         node.ip('link', 'add', 'name', hostIf, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns.name);
@@ -72,7 +73,7 @@ export function buildTopology(sys: Sys, prefix: string, device: PodDevice, ips: 
         ping(dst, o = {}) {
           const args = ['-c', String(o.count ?? 3), '-i', '0.2', '-W', '1', ...(o.src ? ['-I', o.src] : []), dst];
           try {
-            sh('ip', ['netns', 'exec', ns.name, 'ping', '-q', ...args]);
+            nsExec(ns.name, 'ping', ['-q', ...args]);
             return true;
           } catch {
             return false;
@@ -80,18 +81,9 @@ export function buildTopology(sys: Sys, prefix: string, device: PodDevice, ips: 
         },
       });
     });
-  } catch (e) {
-    for (const n of all.reverse()) n.remove();
-    throw e;
-  }
-  return {
-    node,
-    pods,
-    remove() {
-      for (const p of pods) p.ns.remove();
-      node.remove();
-    },
-  };
+    return { node, pods };
+  });
+  return { ...value, remove: () => cleanup.runOrThrow() };
 }
 
 /** veth pods on a private bpffs, with a netlink socket in the node netns for the legacy tc attach. */
@@ -105,20 +97,14 @@ export interface LegacyTcBed {
 }
 
 export function legacyTcBed(sys: Sys, tag: string, ips: string[]): LegacyTcBed {
-  const fsm = privateBpffs(`podlink-${tag}test`);
-  const undo: (() => void)[] = [() => fsm.remove()];
-  const remove = () => {
-    for (const u of [...undo].reverse()) u();
-  };
-  try {
+  const { value, cleanup } = Cleanup.scope((c) => {
+    const fsm = privateBpffs(`podlink-${tag}test`, c);
     const topo = buildTopology(sys, `podlink-bpftest-${process.pid}-${tag}`, 'veth', ips);
-    undo.push(() => topo.remove());
+    c.add('remove topology', () => topo.remove());
     const inNode = <T>(fn: () => T): T => inNetns(sys, topo.node, fn);
     const tc = inNode(() => Netlink.open(sys));
-    undo.push(() => tc.close());
-    return { root: `${fsm.dir}/podlink`, topo, tc, inNode, remove };
-  } catch (e) {
-    remove();
-    throw e;
-  }
+    c.add('close netlink socket', () => tc.close());
+    return { root: `${fsm.dir}/podlink`, topo, tc, inNode };
+  });
+  return { ...value, remove: () => cleanup.runOrThrow() };
 }
