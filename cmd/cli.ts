@@ -5,6 +5,7 @@ import { runInstallCommand } from './install-command.js';
 import { runLogsCommand } from './logs-command.js';
 import { runManifestCommand } from './manifest-command.js';
 import { runMetricsCommand } from './metrics-command.js';
+import { addPathOptions, resolvePaths } from './path-options.js';
 import { runProbeCommand } from './probe-command.js';
 import { runStatusCommand } from './status-command.js';
 import { runUninstallCommand } from './uninstall-command.js';
@@ -29,13 +30,10 @@ Examples:
     .enablePositionalOptions() // `podlink install --dry-run` is install's option, not the CNI one
     .exitOverride();
 
-  program
-    .command('probe')
+  addPathOptions(program.command('probe'), ['modeFile', 'bpfRoot'])
     .description('probe kernel features (netkit, tcx, bpffs), resolve the datapath mode, optionally write the mode file')
     .addOption(new Option('--mode <mode>', 'configured mode').choices(['auto', 'veth', 'netkit', 'netkit-l2']).default('auto'))
     .option('--write', 'write the mode file atomically')
-    .option('--mode-file <path>', 'mode file path', '/run/podlink/mode.json')
-    .option('--bpf-root <path>', 'where --write pins the BPF programs and maps', '/sys/fs/bpf/podlink')
     .option('--uplink <devices>', 'where --write attaches pl_from_uplink: auto (default-route devices), none, or names (comma-separated)', 'auto')
     .option('--json', 'print JSON')
     .addHelpText('after', `
@@ -44,30 +42,25 @@ Examples:
   podlink probe --mode netkit        fails (exit 1) if the kernel lacks netkit
   podlink probe --mode auto --write  what the DaemonSet init container runs`)
     .action((o) => {
-      code = runProbeCommand(o);
+      code = runProbeCommand({ ...o, ...resolvePaths(o) });
     });
 
-  program
-    .command('status')
+  addPathOptions(program.command('status'), ['modeFile', 'stateDir', 'bpfRoot'])
     .description('datapath mode (as `cilium-dbg status` prints it), kernel features and the endpoints on this node')
     .option('--json', 'print JSON')
     .option('--ready', 'exit 0 only when the node can serve ADD (same checks as CNI STATUS)')
     .option('--alive', 'exit 0 only while the agent\'s heartbeat is fresh (the DaemonSet\'s liveness probe)')
     .option('--max-age <seconds>', 'with --alive: the oldest heartbeat that counts as alive', '30')
-    .option('--mode-file <path>', 'mode file path', '/run/podlink/mode.json')
-    .option('--state-dir <path>', 'state directory', '/var/lib/podlink')
-    .option('--bpf-root <path>', 'BPF pin root', '/sys/fs/bpf/podlink')
     .addHelpText('after', `
 Examples:
   podlink status
   podlink status --json | jq .endpoints
   podlink status --ready && echo ready`)
     .action((o) => {
-      code = runStatusCommand(o);
+      code = runStatusCommand({ ...o, ...resolvePaths(o) });
     });
 
-  program
-    .command('install')
+  addPathOptions(program.command('install'), ['modeFile', 'stateDir', 'bpfRoot'], true)
     .description('install podlink on this node: the binary into the CNI bin dir, the mode file (kernel probe), then the conflist; atomic and idempotent')
     .option('--bin-dir <dir>', 'CNI plugin directory', '/opt/cni/bin')
     .option('--conf-dir <dir>', 'CNI config directory (05-podlink.conflist is written here)', '/etc/cni/net.d')
@@ -81,7 +74,6 @@ Examples:
     .option('--no-portmap', 'do not chain the portmap plugin (hostPort)')
     .option('--bandwidth', 'chain the bandwidth plugin even when it looks too old to CHECK pods without limits')
     .option('--no-bandwidth', 'do not chain the bandwidth plugin (traffic shaping; default: chained unless it is too old)')
-    .option('--mode-file <path>', 'mode file (default: the netconf\'s modeFile, else /run/podlink/mode.json)')
     .option('--textfile-dir <dir>', 'node_exporter textfile directory for podlink.prom (default: /var/lib/node_exporter/textfile_collector, if it exists)')
     .option('--source <file>', 'executable to install (default: this podlink executable)')
     .option('--dry-run', 'print what would change, change nothing')
@@ -103,14 +95,10 @@ Examples:
       code = await runInstallCommand(o);
     });
 
-  program
-    .command('uninstall')
+  addPathOptions(program.command('uninstall'), ['modeFile', 'stateDir', 'bpfRoot'])
     .description('remove podlink from this node (conflist, mode file, node BPF pins, metrics file); keeps what DEL needs for running pods')
     .option('--bin-dir <dir>', 'CNI plugin directory', '/opt/cni/bin')
     .option('--conf-dir <dir>', 'CNI config directory', '/etc/cni/net.d')
-    .option('--bpf-root <path>', 'BPF pin root', '/sys/fs/bpf/podlink')
-    .option('--mode-file <path>', 'mode file', '/run/podlink/mode.json')
-    .option('--state-dir <path>', 'state directory (endpoint records)', '/var/lib/podlink')
     .option('--textfile-dir <dir>', 'node_exporter textfile directory', '/var/lib/node_exporter/textfile_collector')
     .option('--purge', 'also remove the binary and the metrics state, only when no endpoint record remains')
     .option('--dry-run', 'print what would be removed, change nothing')
@@ -125,7 +113,7 @@ Examples:
   podlink uninstall
   podlink uninstall --purge          after the node's pods are gone`)
     .action((o) => {
-      code = runUninstallCommand(o);
+      code = runUninstallCommand({ ...o, ...resolvePaths(o) });
     });
 
   program
@@ -171,37 +159,31 @@ Examples:
       code = await runLogsCommand(o);
     });
 
-  program
-    .command('agent')
+  addPathOptions(program.command('agent'), ['modeFile', 'stateDir', 'bpfRoot'])
     .description('run the node agent (the DaemonSet\'s main container): learn the other nodes, route their pod CIDRs, keep the metrics textfile fresh')
     .option('--kubeconfig <file>', 'kubeconfig for the API server (default: the in-cluster ServiceAccount)')
     .option('--nodes-file <file>', 'JSON list of {name, podCIDRs, addresses} instead of the API, re-read on change')
     .option('--node-name <name>', 'this node\'s name (default: $NODE_NAME, else the host name)')
     .option('--service-cidr <cidr>', 'the cluster\'s service CIDR (repeatable): no node\'s pod CIDR may overlap it', collect)
-    .option('--mode-file <path>', 'mode file; agent.json and agent.alive go next to it', '/run/podlink/mode.json')
-    .option('--state-dir <path>', 'state directory (endpoint records, for the metrics)', '/var/lib/podlink')
-    .option('--bpf-root <path>', 'BPF pin root (the pl_cidrs map)', '/sys/fs/bpf/podlink')
     .option('--textfile-dir <dir>', 'write podlink.prom for node_exporter here (default: do not write)')
     .option('--resync <seconds>', 're-read the kernel and fix any drift this often', '30')
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .addHelpText('after', `
 Routes carry protocol 201 (\`ip route show proto 201\`); the agent changes no other route. It changes
 nothing before its first full node list, and leaves routes as they are while the source is away.
+agent.json and agent.alive go next to the mode file; <bpf-root> holds the pl_cidrs map it fills.
 
 Examples:
   podlink agent --textfile-dir /var/lib/node_exporter/textfile_collector   in the DaemonSet (in-cluster)
   podlink agent --kubeconfig /etc/kubernetes/kubelet.conf --node-name node-a
   podlink agent --nodes-file /etc/podlink/nodes.json --node-name node-a    without Kubernetes`)
     .action(async (o) => {
-      code = await runAgentCommand(o);
+      code = await runAgentCommand({ ...o, ...resolvePaths(o) });
     });
 
-  program
-    .command('metrics')
+  addPathOptions(program.command('metrics'), ['modeFile', 'stateDir'])
     .description('print the Prometheus metrics (datapath mode, CNI call durations and errors); --write updates node_exporter\'s podlink.prom')
     .option('--state-file <path>', 'aggregate state written by every CNI call', '/run/podlink/metrics.json')
-    .option('--mode-file <path>', 'mode file', '/run/podlink/mode.json')
-    .option('--state-dir <path>', 'state directory (endpoint records)', '/var/lib/podlink')
     .option('--textfile-dir <dir>', 'node_exporter textfile directory', '/var/lib/node_exporter/textfile_collector')
     .option('--write', 'write <textfile-dir>/podlink.prom atomically instead of printing')
     .option('--interval <seconds>', 'with --write: keep rewriting it every so many seconds (until SIGTERM)')
@@ -211,7 +193,7 @@ Examples:
   podlink metrics | grep podlink_datapath_config
   podlink metrics --write --interval 30     what the DaemonSet's agent container runs`)
     .action(async (o) => {
-      code = await runMetricsCommand(o);
+      code = await runMetricsCommand({ ...o, ...resolvePaths(o) });
     });
 
   try {

@@ -191,9 +191,53 @@ t.test('--netconf (the ConfigMap) with --subnet node, and a corrupt mode file is
   const r = await install({ ...s.o, subnet: ['node'], netconf }, c.deps);
   const conf = JSON.parse(fs.readFileSync(s.conflist, 'utf8'));
   t.equal(conf.name, 'cluster-net');
-  t.strictSame(conf.plugins[0], { type: 'podlink', mode: 'veth', mtu: 1450, ipam: { type: 'host-local', ranges: [[{ subnet: '10.99.1.0/24' }], [{ subnet: 'fd00:99:1::/64' }]] } });
+  t.strictSame(conf.plugins[0], {
+    type: 'podlink', mode: 'veth', mtu: 1450,
+    ipam: { type: 'host-local', ranges: [[{ subnet: '10.99.1.0/24' }], [{ subnet: 'fd00:99:1::/64' }]] },
+    modeFile: s.o.modeFile, // --mode-file: ADD reads the mode file install wrote
+  });
   t.equal(r.steps.find((x) => x.step === 'mode file')!.status, 'changed');
   t.strictSame(c.probes, ['veth'], 'the probe resolves the netconf\'s mode');
+});
+
+t.test('path flags: the flag, else the --netconf file\'s field, else the default; the conflist names what install used', async (t) => {
+  const s = setup(t);
+  const { modeFile: _m, ...o } = s.o;
+  const at = (name: string) => ({
+    modeFile: path.join(s.dir, name, 'mode.json'), stateDir: path.join(s.dir, name, 'state'), bpfRoot: `/sys/fs/bpf/${name}`,
+  });
+  const conf = at('from-netconf');
+  const netconf = path.join(s.dir, 'podlink.json');
+  fs.writeFileSync(netconf, JSON.stringify({ type: 'podlink', ...conf }));
+  const used = async (opts: InstallOptions) => {
+    const c = fakeDeps(s.src);
+    const r = await install({ ...opts, dryRun: true }, c.deps);
+    const target = (step: string) => r.steps.find((x) => x.step === step)!.target;
+    const plugin = JSON.parse(r.conflist).plugins[0] as Record<string, unknown>;
+    const conflist = { modeFile: plugin.modeFile, stateDir: plugin.stateDir, bpfRoot: plugin.bpfRoot };
+    return { modeFile: target('mode file'), bpfRoot: target('bpf datapath'), conflist };
+  };
+
+  const flags = at('from-flags');
+  t.strictSame(await used({ ...o, netconf, ...flags }), { modeFile: flags.modeFile, bpfRoot: flags.bpfRoot, conflist: flags }, 'flag wins');
+  t.strictSame(await used({ ...o, netconf }), { modeFile: conf.modeFile, bpfRoot: conf.bpfRoot, conflist: conf }, 'netconf > default');
+  t.strictSame(await used({ ...o, netconf, bpfRoot: flags.bpfRoot }), {
+    modeFile: conf.modeFile, bpfRoot: flags.bpfRoot, conflist: { ...conf, bpfRoot: flags.bpfRoot },
+  }, 'each path on its own');
+  t.strictSame(await used(o), {
+    modeFile: '/run/podlink/mode.json', bpfRoot: '/sys/fs/bpf/podlink',
+    conflist: { modeFile: undefined, stateDir: undefined, bpfRoot: undefined },
+  }, 'the defaults, which the conflist leaves to ADD (the same ones)');
+
+  // Not a dry run: the mode file, the BPF root and the state directory (metrics) are the flags'.
+  fs.mkdirSync(path.join(flags.stateDir, 'endpoints'), { recursive: true });
+  fs.writeFileSync(path.join(flags.stateDir, 'endpoints', 'c1:eth0.cbor'), '');
+  const c = fakeDeps(s.src);
+  await install({ ...o, netconf, ...flags }, c.deps);
+  t.ok(fs.existsSync(flags.modeFile) && !fs.existsSync(conf.modeFile), 'the mode file is written at --mode-file');
+  t.strictSame(c.datapaths, [flags.bpfRoot]);
+  const prom = fs.readFileSync(path.join(s.o.textfileDir!, 'podlink.prom'), 'utf8');
+  t.match(prom, /^podlink_endpoints 1$/m, 'metrics count the records under --state-dir');
 });
 
 t.test('errors name the failing step and a fix; nothing half-done', async (t) => {

@@ -15,18 +15,19 @@ import {
   collectNodeView, DEFAULT_TEXTFILE_DIR, metricsStateNextTo, emptyState, readState, renderMetrics, textfilePath, writeTextfile,
 } from '../lib/metrics/index.js';
 import { probe } from '../lib/plugin/index.js';
-import { DEFAULT_BPF_ROOT, isLoaded } from '../lib/datapath/index.js';
+import { isLoaded } from '../lib/datapath/index.js';
 import { nativeSys } from '../lib/sys/index.js';
 import { withLock, writeFileAtomic } from '../lib/util/index.js';
 import { copyFileAtomic, runningExecutable, sameFileContent } from './atomic-copy.js';
 import { probeDeps } from './deps.js';
+import { PATH_KEYS, resolvePaths, type NodePaths } from './path-options.js';
 import { describeNodeDatapath, setUpNodeDatapath, type NodeDatapathReport } from './node-datapath.js';
 import { formatStepError, formatSteps, mib, StepError, stepError, ttyProgress, type Progress, type StepReport } from './step-report.js';
 
-export const DEFAULT_MODE_FILE = '/run/podlink/mode.json';
 export const BINARY_NAME = 'podlink';
 
-export interface InstallOptions {
+/** The path flags (modeFile, stateDir, bpfRoot) win over the --netconf file's fields. */
+export interface InstallOptions extends Partial<NodePaths> {
   binDir: string;
   confDir: string;
   /** Configured mode (default: the netconf file's, else auto). */
@@ -40,7 +41,6 @@ export interface InstallOptions {
   cniVersion?: string;
   portmap?: boolean;
   bandwidth?: boolean;
-  modeFile?: string;
   textfileDir?: string;
   metricsState?: string;
   /** Where pl_from_uplink goes: auto (default-route devices), none, or device names. */
@@ -93,12 +93,11 @@ export const defaultInstallDeps: InstallDeps = {
   stderr: (s) => process.stderr.write(s),
 };
 
-export interface ResolvedConfig {
+export interface ResolvedConfig extends NodePaths {
   name: string;
   cniVersion: string;
   plugin: Record<string, unknown>;
   mode: Mode;
-  modeFile: string;
   conflist: string;
   /** Why the conflist's cniVersion is not the default one, if it is not. */
   versionNote?: string;
@@ -138,6 +137,7 @@ export async function resolveConfig(o: InstallOptions, deps: Pick<InstallDeps, '
   } catch (e) {
     throw stepError(step, e);
   }
+  for (const k of PATH_KEYS) if (o[k] !== undefined) plugin[k] = o[k]; // ADD must use the paths install uses
   const ipam = plugin.ipam as Record<string, unknown> | undefined;
   if (!ipam) {
     throw new StepError(step, 'no IPAM configured', 'pass --ipam host-local --subnet CIDR (repeat --subnet for dual stack), or --netconf FILE with an "ipam" section');
@@ -155,9 +155,8 @@ export async function resolveConfig(o: InstallOptions, deps: Pick<InstallDeps, '
   }
   const mode = plugin.mode;
   if (!isMode(mode)) throw new StepError(step, `mode ${JSON.stringify(mode)} is not auto, veth, netkit or netkit-l2`, 'pass --mode auto');
-  const modeFile = o.modeFile ?? (typeof plugin.modeFile === 'string' ? plugin.modeFile : DEFAULT_MODE_FILE);
   const conflist = renderConflist({ name, cniVersion, plugin, portmap: o.portmap, bandwidth: o.bandwidth });
-  return { name, cniVersion, plugin, mode, modeFile, conflist, versionNote };
+  return { name, cniVersion, plugin, mode, ...resolvePaths(o, plugin), conflist, versionNote };
 }
 
 /**
@@ -297,7 +296,7 @@ export async function install(opts: InstallOptions, rawDeps: InstallDeps = defau
   }
 
   // 3. The node's BPF datapath, also before the conflist: programs pinned, links moved, uplinks.
-  const bpfRoot = typeof cfg.plugin.bpfRoot === 'string' ? cfg.plugin.bpfRoot : DEFAULT_BPF_ROOT;
+  const bpfRoot = cfg.bpfRoot;
   const uplink = o.uplink ?? 'auto';
   if (cfg.plugin.hostRouting === 'legacy') {
     steps.push({ step: 'bpf datapath', target: bpfRoot, status: 'unchanged', detail: 'hostRouting legacy: nothing to load' });
@@ -336,7 +335,7 @@ export async function install(opts: InstallOptions, rawDeps: InstallDeps = defau
     const tf = textfilePath(tfDir);
     try {
       const text = renderMetrics(readState(o.metricsState ?? metricsStateNextTo(cfg.modeFile)) ?? emptyState(), {
-        ...collectNodeView({ modeFile: cfg.modeFile, stateDir: typeof cfg.plugin.stateDir === 'string' ? cfg.plugin.stateDir : undefined }),
+        ...collectNodeView({ modeFile: cfg.modeFile, stateDir: cfg.stateDir }),
         ...(dry ? { mode: m } : {}),
       });
       if (readText(tf) === text) steps.push({ step: 'metrics', target: tf, status: 'unchanged', detail: 'up to date' });

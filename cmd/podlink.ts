@@ -17,6 +17,20 @@ async function payload(): Promise<PayloadModule> {
 
 const CNI_FLAGS = new Set(['--dry-run', '--json']);
 
+/**
+ * The CLI's reader went away (`podlink logs | head`): end quietly with 141, what a shell reports for
+ * git or a Go program killed by SIGPIPE (Node ignores SIGPIPE, so the write fails with EPIPE instead).
+ * The CNI paths write with writeFdAll, which ignores EPIPE: the runtime's exit code stays the call's.
+ */
+function exitQuietlyOnBrokenPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(141);
+      throw e;
+    });
+  }
+}
+
 // PODLINK_TRACE_STEPS=1: milliseconds since the process started at each phase (stderr), for profiling.
 const trace = process.env.PODLINK_TRACE_STEPS === '1';
 const mark = (what: string) => trace && process.stderr.write(`podlink: t=${performance.now().toFixed(2)} ms ${what}\n`);
@@ -24,6 +38,7 @@ const mark = (what: string) => trace && process.stderr.write(`podlink: t=${perfo
 async function main(argv: string[]): Promise<number> {
   mark('entry');
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    exitQuietlyOnBrokenPipe();
     process.stdout.write(`podlink ${VERSION}\n`);
     return 0;
   }
@@ -36,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
     mark('payload loaded');
     return runCni(argv);
   }
+  exitQuietlyOnBrokenPipe();
   const { runCli } = await payload();
   return runCli(argv, VERSION);
 }

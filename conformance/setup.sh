@@ -26,12 +26,13 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# `npm install` honours package-lock.json. (`npm ci` refuses this lock: npm 11 leaves cbor-x's optional
-# per-platform accelerator packages out of it and then reports them missing; podlink never loads them.)
-# nodedir=/usr: node-gyp uses the installed headers instead of downloading them.
-if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "setup: npm install (from package-lock.json)" >&2
-  npm_config_nodedir=/usr npm install --no-audit --no-fund --loglevel=error
+# `npm ci`: exactly the lock, as in CI; only when node_modules is missing or older than the lock or package.json.
+# The lock lists cbor-x's optional per-platform accelerators (@cbor-extract/*) that npm ci requires; podlink
+# never loads them. nodedir=/usr: node-gyp uses the installed headers instead of downloading them.
+stamp=node_modules/.package-lock.json
+if [[ ! -f $stamp || package-lock.json -nt $stamp || package.json -nt $stamp ]]; then
+  echo "setup: npm ci (from package-lock.json)" >&2
+  npm_config_nodedir=/usr npm ci --no-audit --no-fund --loglevel=error
 fi
 
 node build.mjs --with-test-build

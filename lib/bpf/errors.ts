@@ -1,6 +1,6 @@
 // BpfError: every failure above the raw syscall carries the step that failed, the errno (if the kernel
 // said no), a hint for the operator and, for program loads, the verifier log. May import: lib/sys.
-import { Errno, errnoName } from '../sys/index.js';
+import { E, Errno, LayerErrno, errnoName } from '../sys/index.js';
 
 export interface BpfErrorOptions {
   errno?: number;
@@ -28,12 +28,17 @@ export class BpfError extends Error {
   }
 }
 
+/** A bpf(2) call failed; the object layer names the step by wrapping it in a BpfError. CNI code 103, like BpfError. */
+export class BpfErrno extends LayerErrno {
+  override name = 'BpfErrno';
+}
+
 /** Hints for the errnos bpf(2) commonly returns, by errno. */
 const GENERIC_HINTS: Record<number, string> = {
-  1: 'needs root (CAP_BPF + CAP_NET_ADMIN, or CAP_SYS_ADMIN)',
-  13: 'permission denied: needs root, or the verifier rejected the program',
-  12: 'out of memory: check RLIMIT_MEMLOCK on kernels before 5.11',
-  38: 'the kernel has no bpf(2) (CONFIG_BPF_SYSCALL)',
+  [E.EPERM]: 'needs root (CAP_BPF + CAP_NET_ADMIN, or CAP_SYS_ADMIN)',
+  [E.EACCES]: 'permission denied: needs root, or the verifier rejected the program',
+  [E.ENOMEM]: 'out of memory: check RLIMIT_MEMLOCK on kernels before 5.11',
+  [E.ENOSYS]: 'the kernel has no bpf(2) (CONFIG_BPF_SYSCALL)',
 };
 
 /** Turn an Errno into a BpfError naming the step; anything else passes through unchanged. */

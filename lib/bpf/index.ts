@@ -3,7 +3,7 @@
 //   → map/program/collection (live objects) → link/tcx/netkit/query (attach points) → probe/bpffs.
 // May import: lib/sys, lib/codec.
 export * as BPF from './consts.js';
-export { BpfError, bpfErrorFrom, bpfStep, isBpfErrno } from './errors.js';
+export { BpfErrno, BpfError, bpfErrorFrom, bpfStep, isBpfErrno } from './errors.js';
 export * from './attr.js';
 export { parseElf, type ElfFile, type ElfSection, type ElfSymbol, type ElfRelocation } from './elf.js';
 export { parseBtf, btfMapDefinitions, type Btf, type BtfMapDef } from './btf.js';

@@ -1,12 +1,18 @@
 // Thin bpf(2) bindings: allocate the attr and the buffers its pointers refer to, call, decode.
-// They throw the raw Errno; the object layer above names the step (BpfError). May import: lib/sys, ./attr, ./consts.
-import { E, cstr, isErrno, type Sys } from '../sys/index.js';
+// They throw BpfErrno (an Errno); the object layer above names the step (BpfError).
+// May import: lib/sys, ./attr, ./consts, ./errors.
+import { E, asLayerErrno, cstr, isErrno, type Sys } from '../sys/index.js';
 import * as A from './attr.js';
 import * as K from './consts.js';
+import { BpfErrno } from './errors.js';
 
 /** Keeps buffers referenced until the syscall returns (their addresses are inside the attr). */
 function call(sys: Sys, cmd: number, attr: Buffer, ..._keepAlive: Buffer[]): number {
-  return sys.bpf(cmd, attr);
+  try {
+    return sys.bpf(cmd, attr);
+  } catch (e) {
+    throw asLayerErrno(BpfErrno, e);
+  }
 }
 
 export function mapCreate(sys: Sys, a: A.MapCreateAttr): number {

@@ -249,3 +249,17 @@ t.test('debug level logs the stdin config with secrets redacted, plus the final 
   t.match(lines[1], { event: 'cni', command: 'DEL', containerID: 'c0ffee', outcome: 'ok' });
   t.equal(lines[0].id, lines[1].id, 'one event id per call');
 });
+
+t.test('an unusable log file is reported through io.stderr (EPIPE-safe), and the call still succeeds', async (t) => {
+  const dir = t.testdir({ 'not-a-dir': 'a file' });
+  const err: string[] = [];
+  const io: CniIO = {
+    getenv: (n) => ({ CNI_COMMAND: 'DEL', ...container } as Record<string, string>)[n],
+    readStdin: async () => Buffer.from(conf('1.0.0', { logFile: `${dir}/not-a-dir/podlink.log` })),
+    stdout: () => {},
+    stderr: (s) => void err.push(s),
+  };
+  const noop = async () => {};
+  t.equal(await dispatch(io, { add: async () => podResult, del: noop, check: noop, status: noop, gc: noop }), 0);
+  t.match(err.join(''), /^podlink: log file .*not-a-dir\/podlink\.log unavailable, logging disabled for this call: .*\n$/);
+});

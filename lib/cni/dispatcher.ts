@@ -2,7 +2,7 @@
 // applies the version gates (once, here), calls the handler, and prints exactly one JSON document
 // on stdout (the ADD result or the error object) or nothing. Returns the exit code; never exits and
 // never throws. Writes one summary event to the log. May import: ./*, ../log.
-import { openLog, redact, type Logger, type LogLevel } from '../log/index.js';
+import { openLog, redact, type Logger, type LogLevel, type LogOptions } from '../log/index.js';
 import { answerVersion } from './about.js';
 import { parseCommand, parseEnv, type CniEnv, type Command } from './env.js';
 import { CniError, Code, toCniError } from './errors.js';
@@ -96,7 +96,8 @@ async function readStdin(io: CniIO): Promise<Buffer> {
 
 export async function dispatch(io: CniIO, handlers: Handlers, opts: DispatchOptions = {}): Promise<number> {
   const started = process.hrtime.bigint();
-  const makeLog = opts.openLog ?? openLog;
+  // The log's "file unavailable" notice goes through io.stderr too (which a broken pipe cannot crash).
+  const makeLog = opts.openLog ?? ((o: LogOptions) => openLog({ ...o, onError: (m) => io.stderr(`${m}\n`) }));
   let command: Command | undefined;
   let stdin: Buffer | undefined;
   let env: CniEnv | undefined;

@@ -57,28 +57,23 @@ export class CniError extends Error {
  * Error class names raised by lower layers and the code each maps to. Matched on `name` (duck
  * typing) because lib/cni must not import those layers.
  *  - NetlinkError (lib/netlink): the kernel refused an rtnetlink request → 102.
+ *  - NetlinkErrno (lib/netlink): a syscall on the netlink socket failed (socket, sendto, recv, …) → 102.
  *  - BpfError (lib/bpf): a bpf(2) command, the verifier or an ELF load failed → 103.
+ *  - BpfErrno (lib/bpf): a bpf(2) call failed and no step named it → 103.
  *  - FeatureMissingError (lib/connector, lib/bpf): the kernel lacks what the config asks for → 100.
  *  - ModeMismatchError (lib/connector): an existing link's kind/mode isn't what the record says → 101.
  *  - TryAgainError: a transient condition (e.g. a lock held too long) → 11, so the runtime retries.
- * `Errno` (lib/sys) is classified by its syscall, see ERRNO_SYSCALL_CODE; other syscalls → 999.
+ * A plain `Errno` (lib/sys: setns, mount, open, …) is 999, whichever syscall it names.
  */
 export const CODE_BY_ERROR_NAME: Readonly<Record<string, number>> = {
   NetlinkError: Code.Netlink,
+  NetlinkErrno: Code.Netlink,
   BpfError: Code.Bpf,
+  BpfErrno: Code.Bpf,
   DatapathError: Code.Bpf,
   FeatureMissingError: Code.FeatureMissing,
   ModeMismatchError: Code.ModeMismatch,
   TryAgainError: Code.TryAgain,
-};
-
-/** A raw lib/sys Errno: socket/bind/sendmsg/recvmsg only carry netlink in podlink; bpf is bpf(2). */
-export const ERRNO_SYSCALL_CODE: Readonly<Record<string, number>> = {
-  socket: Code.Netlink,
-  bind: Code.Netlink,
-  sendmsg: Code.Netlink,
-  recvmsg: Code.Netlink,
-  bpf: Code.Bpf,
 };
 
 interface LowerLayerError {
@@ -86,7 +81,6 @@ interface LowerLayerError {
   message?: unknown;
   step?: unknown;
   hint?: unknown;
-  syscall?: unknown;
 }
 
 function str(v: unknown): string | undefined {
@@ -106,8 +100,7 @@ export function toCniError(e: unknown): CniError {
   }
   const x = e as LowerLayerError;
   const name = str(x.name) ?? '';
-  let code: number = CODE_BY_ERROR_NAME[name] ?? Code.Internal;
-  if (name === 'Errno') code = ERRNO_SYSCALL_CODE[str(x.syscall) ?? ''] ?? Code.Internal;
+  const code = CODE_BY_ERROR_NAME[name] ?? Code.Internal;
   const message = str(x.message) ?? (name || 'unknown error');
   const step = str(x.step);
   const msg = step && !message.startsWith(`${step}:`) ? `${step}: ${message}` : message;

@@ -5,7 +5,7 @@
 // plugin. execIpam waits for it; startIpam lets the caller work while it runs.
 // May import: node builtins, ../cni, ./find, ./scratch.
 import { spawn, spawnSync } from 'node:child_process';
-import { CniError, Code, configVersion, parseResult, type Result } from '../cni/index.js';
+import { CniError, Code, configVersion, parseResult, writeFdAll, type Result } from '../cni/index.js';
 import * as fs from 'node:fs';
 import { findPlugin } from './find.js';
 import { scratchContents, scratchFile, scratchInput } from './scratch.js';
@@ -80,7 +80,7 @@ function prepare(command: IpamCommand, confRaw: Record<string, unknown>, env: Re
     input: JSON.stringify(confRaw),
     env: childEnv,
     timeoutMs: opts.timeoutMs ?? DEFAULT_IPAM_TIMEOUT_MS,
-    stderr: opts.stderr ?? ((s: string) => void process.stderr.write(s)),
+    stderr: opts.stderr ?? ((s: string) => writeFdAll(2, s)), // plain fd write: a closed stderr (EPIPE) cannot crash ADD
   };
 }
 

@@ -109,8 +109,7 @@ export class Netlink {
 
   /** The route the kernel would use for `dst`; undefined when unreachable. */
   routeTo(dst: string): Route | undefined {
-    // 113 = EHOSTUNREACH
-    return orAbsent(undefined, [E.ENETUNREACH, 113, E.ESRCH, E.EINVAL], () => {
+    return orAbsent(undefined, [E.ENETUNREACH, E.EHOSTUNREACH, E.ESRCH, E.EINVAL], () => {
       const r = this.sock.request(getRouteRequest(dst));
       return r.length ? decodeRoute(r[0]!) : undefined;
     });

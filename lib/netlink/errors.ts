@@ -1,5 +1,5 @@
 // NetlinkError: a kernel NLMSG_ERROR reply, with the extended-ACK text when the kernel gave one.
-import { errnoName } from '../sys/index.js';
+import { LayerErrno, errnoName } from '../sys/index.js';
 
 export class NetlinkError extends Error {
   readonly errno: number;
@@ -24,4 +24,9 @@ export class NetlinkProtocolError extends Error {
     super(message);
     this.name = 'NetlinkError';
   }
+}
+
+/** A syscall on the netlink socket failed (socket, bind, setsockopt, sendto, recv): CNI code 102, like NetlinkError. */
+export class NetlinkErrno extends LayerErrno {
+  override name = 'NetlinkErrno';
 }

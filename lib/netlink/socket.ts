@@ -1,12 +1,12 @@
 // A NETLINK_ROUTE socket: one request at a time, sequence-checked, ACKs and multipart dumps,
 // extended ACK text, and dump retry on NLM_F_DUMP_INTR. Synchronous (recv blocks), like the kernel
 // round trip it wraps; a receive timeout guards against a lost reply.
-import { C, type Sys } from '../sys/index.js';
+import { C, layerSys, type Sys } from '../sys/index.js';
 import { Writer } from '../codec/index.js';
 import {
   NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_MULTI, NLM_F_REQUEST,
 } from './constants.js';
-import { NetlinkError, NetlinkProtocolError } from './errors.js';
+import { NetlinkErrno, NetlinkError, NetlinkProtocolError } from './errors.js';
 import { decodeError, encodeMessage, splitMessages, type NlMsg } from './message.js';
 
 const RECV_BUF = 64 * 1024;
@@ -32,8 +32,9 @@ export class NetlinkSocket {
     readonly fd: number,
   ) {}
 
-  /** Opens a socket in the calling thread's current netns. */
-  static open(sys: Sys): NetlinkSocket {
+  /** Opens a socket in the calling thread's current netns. Its syscalls fail as NetlinkErrno. */
+  static open(anySys: Sys): NetlinkSocket {
+    const sys = layerSys(anySys, NetlinkErrno);
     const fd = sys.socket(C.AF_NETLINK, C.SOCK_RAW, C.NETLINK_ROUTE);
     try {
       const one = Buffer.alloc(4);

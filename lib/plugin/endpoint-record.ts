@@ -8,6 +8,8 @@ import { isOperationalMode, type OperationalMode } from '../connector/index.js';
 import { removeFile, writeFileAtomic } from '../util/index.js';
 
 export const RECORD_VERSION = 1;
+/** The netconf's stateDir default (netconf.schema.json): endpoint records live in <stateDir>/endpoints. */
+export const DEFAULT_STATE_DIR = '/var/lib/podlink';
 
 export interface EndpointRecord {
   v: number;

@@ -1,4 +1,6 @@
 // Errno: the one error type lib/sys raises. Carries the kernel's errno, its symbolic code and the syscall.
+import type { Sys } from './types.js';
+
 export class Errno extends Error {
   readonly errno: number;
   readonly code: string;
@@ -12,13 +14,48 @@ export class Errno extends Error {
   }
 }
 
+/**
+ * An Errno from a syscall a layer made on its own behalf, re-raised as the layer's subclass (NetlinkErrno,
+ * BpfErrno): still an Errno for the layer's own errno checks, and typed for whoever classifies it (lib/cni).
+ */
+export abstract class LayerErrno extends Errno {
+  constructor(e: Errno) {
+    super(e.errno, e.code, e.syscall, e.message);
+    this.stack = e.stack;
+  }
+}
+
+type LayerErrnoClass = new (e: Errno) => LayerErrno;
+
+/** e as the layer's Errno subclass when it is a plain Errno; anything else unchanged. */
+export function asLayerErrno(Layer: LayerErrnoClass, e: unknown): unknown {
+  return e instanceof Errno && !(e instanceof LayerErrno) ? new Layer(e) : e;
+}
+
+/** A Sys whose every failing call raises `Layer` instead of a plain Errno. */
+export function layerSys(sys: Sys, Layer: LayerErrnoClass): Sys {
+  return new Proxy(sys, {
+    get(target, key, receiver) {
+      const v: unknown = Reflect.get(target, key, receiver);
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        try {
+          return v.apply(target, args);
+        } catch (e) {
+          throw asLayerErrno(Layer, e);
+        }
+      };
+    },
+  });
+}
+
 /** Symbolic names for the errnos podlink branches on (x86_64 / arm64 generic values). */
 export const E = {
   EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EIO: 5, ENXIO: 6, E2BIG: 7, EBADF: 9, EAGAIN: 11, ENOMEM: 12,
   EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19, ENOTDIR: 20, EISDIR: 21, EINVAL: 22,
   ENOSPC: 28, ERANGE: 34, ENOSYS: 38, ENOTEMPTY: 39, ENOLINK: 67, EPROTO: 71, EMSGSIZE: 90,
   EOPNOTSUPP: 95, EAFNOSUPPORT: 97, EADDRINUSE: 98, EADDRNOTAVAIL: 99, ENETUNREACH: 101, ENOBUFS: 105,
-  ETIMEDOUT: 110, ESTALE: 116, ENOTSUPP: 524,
+  ETIMEDOUT: 110, EHOSTUNREACH: 113, ESTALE: 116, ENOTSUPP: 524,
 } as const;
 
 const NAMES: Record<number, string> = Object.fromEntries(Object.entries(E).map(([k, v]) => [v, k]));

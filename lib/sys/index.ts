@@ -1,6 +1,6 @@
 // lib/sys: the only module that touches native code. Everything above receives a `Sys`.
 // May import: node builtins and lib/util (importable from anywhere).
-export { Errno, E, errnoName, isErrno } from './errno.js';
+export { Errno, LayerErrno, E, asLayerErrno, errnoName, isErrno, layerSys } from './errno.js';
 export type { Sys } from './types.js';
 export * as C from './constants.js';
 export { nativeSys, DEFAULT_LIB_DIR } from './native.js';
