@@ -2,10 +2,9 @@
 // once, move existing pods' links onto them after an upgrade, attach pl_from_uplink to the uplinks:
 // the devices of the main table's default routes (IPv4 and IPv6; multipath nexthops are not
 // expanded), or the names the operator gives.
-import { attachUplink, upgradePinnedLinks, type UpgradeReport } from '../lib/datapath/index.js';
+import { attachUplink, ensureLoaded, upgradePinnedLinks, type UpgradeReport } from '../lib/datapath/index.js';
 import { Netlink, NL } from '../lib/netlink/index.js';
 import type { Sys } from '../lib/sys/index.js';
-import { ensureDatapathLoaded, tcPortOver } from './datapath-wiring.js';
 
 export interface Uplink {
   name: string;
@@ -40,10 +39,10 @@ export interface NodeDatapathReport {
 }
 
 export function setUpNodeDatapath(sys: Sys, bpfRoot: string, tcx: boolean, uplinkChoice: string): NodeDatapathReport {
-  const loaded = ensureDatapathLoaded(sys, bpfRoot);
+  const loaded = ensureLoaded(sys, bpfRoot);
   const nl = Netlink.open(sys);
   try {
-    const deps = { sys, tc: tcPortOver(() => nl) };
+    const deps = { sys, tc: nl };
     const upgrade = upgradePinnedLinks(deps, bpfRoot);
     const uplinks = resolveUplinks(nl, uplinkChoice).map((u) => {
       attachUplink(deps, { bpfRoot, ifName: u.name, ifindex: u.ifindex, tcx });

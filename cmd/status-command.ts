@@ -1,9 +1,8 @@
 // `podlink status`: the node's datapath mode, as `cilium-dbg status` prints it, plus the endpoints.
 import { readModeFile, type ModeFile } from '../lib/connector/index.js';
-import { readCounters } from '../lib/datapath/index.js';
+import { podDatapathFor, readCounters } from '../lib/datapath/index.js';
 import { listRecords, readinessProblems, type EndpointRecord } from '../lib/plugin/index.js';
 import { nativeSys } from '../lib/sys/index.js';
-import { datapathFor } from './deps.js';
 
 export interface StatusOptions {
   json?: boolean;
@@ -49,7 +48,7 @@ function countersOf(r: EndpointRecord, bpfRoot: string): (EndpointCounters & { r
 }
 
 export function runStatusCommand(o: StatusOptions): number {
-  const problems = readinessProblems(o.modeFile, o.bpfRoot, datapathFor(() => nativeSys(), 'bpf'));
+  const problems = readinessProblems(o.modeFile, o.bpfRoot, podDatapathFor(() => nativeSys(), 'bpf'));
   if (o.ready) {
     if (problems.length) process.stderr.write(`not ready: ${problems.join('; ')}\n`);
     return problems.length ? 1 : 0;

@@ -9,7 +9,7 @@ import type { DatapathDeps } from './endpoint.js';
 import * as L from './layout.js';
 import { openDatapathMaps } from './load.js';
 import { endpointFlags, endpointMac, linkIsOnHook, linkSteps, type EndpointSpec, type LinkStep } from './plan.js';
-import type { TcPort } from './tc-port.js';
+import type { TcClient } from './tc-client.js';
 
 function checkLink(sys: Sys, st: LinkStep, problems: string[]): void {
   const pin = st.pin!;
@@ -47,7 +47,7 @@ function checkLink(sys: Sys, st: LinkStep, problems: string[]): void {
   }
 }
 
-function checkTcFilter(tc: TcPort | undefined, st: LinkStep, problems: string[]): void {
+function checkTcFilter(tc: TcClient | undefined, st: LinkStep, problems: string[]): void {
   if (!tc) {
     problems.push(`${st.role}: cannot check the tc filter without a tc client`);
     return;

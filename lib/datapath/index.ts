@@ -1,7 +1,7 @@
 // lib/datapath: the BPF datapath of an endpoint — a pure plan (which program on which hook, which
 // map entries) and a small executor over lib/bpf. Node-level: loadAndPin (once per node, idempotent),
 // attachUplink. Per pod: attachEndpoint / detachEndpoint / checkEndpoint / readCounters.
-// May import: lib/bpf, lib/sys, lib/codec, lib/netlink (IP helpers), lib/connector (mode type only).
+// May import: lib/bpf, lib/sys, lib/codec, lib/util, lib/netlink (IP helpers, tc client), lib/connector (mode type only).
 export * from './layout.js';
 export { DEFAULT_BPF_ROOT, PROGRAM_NAMES, PROGRAM_ROLES, pinPaths, type EndpointLinkRole, type PinPaths, type ProgramRole } from './paths.js';
 export { datapathObject, datapathObjectBytes, describeObject, layoutHashOf, objectFromMeta, objectMeta, type DatapathObject, type ObjectMeta } from './object.js';
@@ -9,12 +9,12 @@ export {
   DatapathError, describeSteps, endpointFlags, endpointMac, hookAttachType, hooksFor, isL2Mode, isNetkitMode, linkSteps, mapSteps,
   planAttachEndpoint, type DatapathStep, type EndpointSpec, type LinkHook, type LinkStep, type MapWriteStep,
 } from './plan.js';
-export { datapathProblems, isLoaded, loadAndPin, openDatapath, openDatapathMaps, type LoadResult, type PinnedDatapath } from './load.js';
+export { datapathProblems, ensureLoaded, isLoaded, loadAndPin, openDatapath, openDatapathMaps, type LoadResult, type PinnedDatapath } from './load.js';
 export { attachEndpoint, unpinLink, type AttachResult, type DatapathDeps } from './endpoint.js';
 export { detachEndpoint, type DetachSpec } from './detach.js';
 export { checkEndpoint } from './check.js';
 export { readCounters } from './counters.js';
 export { attachUplink, describeUplink, detachUplink, type UplinkSpec } from './uplink.js';
 export { upgradePinnedLinks, type UpgradeReport } from './upgrade.js';
-export { bpfDatapath, type EndpointAttachInput } from './port.js';
-export type { TcDirection, TcFilterView, TcPort } from './tc-port.js';
+export { bpfPodDatapath, podDatapathFor, type AttachIntent, type EndpointAttach, type PodDatapath } from './pod-datapath.js';
+export type { TcDirection, TcFilterView, TcClient } from './tc-client.js';

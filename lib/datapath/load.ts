@@ -2,10 +2,11 @@
 // for concurrent callers: maps and programs are pinned into a private temporary directory that is
 // then renamed into place; rename(2) onto a non-empty directory fails, so exactly one loader wins
 // and the others throw their copy away and open the winner's. The verifier never runs per pod.
-// May import: lib/bpf, ./object, ./paths.
+// May import: lib/bpf, lib/util, ./object, ./paths.
 import * as fs from 'node:fs';
-import { BpfError, BpfMap, BpfProgram, ensurePinDir, isBpffs, loadCollection } from '../bpf/index.js';
+import { BpfError, BpfMap, BpfProgram, DEFAULT_BPFFS, ensureBpffs, ensurePinDir, isBpffs, loadCollection } from '../bpf/index.js';
 import type { Sys } from '../sys/index.js';
+import { sha256Hex, withLock } from '../util/index.js';
 import { datapathObject, type DatapathObject } from './object.js';
 import { PROGRAM_NAMES, PROGRAM_ROLES, pinPaths, type PinPaths, type ProgramRole } from './paths.js';
 
@@ -183,6 +184,17 @@ export function isLoaded(bpfRoot: string, object: DatapathObject = datapathObjec
     object.sharedMaps.every((m) => exists(paths.mapPin(object.layoutHash, m.name))) &&
     PROGRAM_ROLES.every((r) => exists(paths.programPin(object.objectHash, r)))
   );
+}
+
+/**
+ * Mounts bpffs (when bpfRoot lives under /sys/fs/bpf) and loads + pins the programs if missing, under a
+ * per-root lock so that concurrent first ADDs load once. True when this call loaded them.
+ */
+export function ensureLoaded(sys: Sys, bpfRoot: string): boolean {
+  if (bpfRoot.startsWith(`${DEFAULT_BPFFS}/`) && !isBpffs(DEFAULT_BPFFS)) ensureBpffs(sys);
+  if (isLoaded(bpfRoot)) return false;
+  const lock = `/run/podlink/locks/bpf-${sha256Hex(bpfRoot).slice(0, 16)}.lock`;
+  return withLock(lock, () => (isLoaded(bpfRoot) ? false : loadAndPin(sys, bpfRoot).loadedPrograms));
 }
 
 /** Opens the pinned maps and programs, loading them first when `load` (default) and they are missing. */

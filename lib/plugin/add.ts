@@ -8,11 +8,11 @@ import { Code, CniError } from '../cni/errors.js';
 import type { Result, IPConfig, Route as CniRoute } from '../cni/result.js';
 import { inNetns, netlinkIn, openNetns, sameNetns, warmThreadPool, type NetnsHandle } from '../netns/index.js';
 import { Netlink, parseCidr, type Link } from '../netlink/index.js';
-import type { DatapathPort } from './datapath-port.js';
+import type { PodDatapath } from '../datapath/index.js';
 import { recordPath, removeRecord, writeRecord, readRecord, type EndpointRecord } from './endpoint-record.js';
 import { Plan } from './plan.js';
 import { loadOrProbeModeFile, type ProbeDeps } from './probe.js';
-import { ipamDel, startIpamAdd, type PendingIpam } from './ipam-port.js';
+import { ipamDel, startIpamAdd, type PendingIpam } from './ipam-calls.js';
 import { settleOrphans } from './orphaned-ipam.js';
 import { defaultRouteMtu } from './mtu.js';
 import { ensureSysctl, ifSysctl } from './sysctl.js';
@@ -42,7 +42,7 @@ function hex(b: Buffer): string {
   return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
-export function buildAddPlan(req: Request, dp: DatapathPort, probeDeps: () => ProbeDeps): { plan: Plan; result: () => Result; cleanup: () => void } {
+export function buildAddPlan(req: Request, dp: PodDatapath, probeDeps: () => ProbeDeps): { plan: Plan; result: () => Result; cleanup: () => void } {
   const { conf, env } = req;
   const hostIfName = deriveHostIfName(env.containerId, env.ifname);
   const hostMac = derivedMac(`host:${env.containerId}:${env.ifname}`);

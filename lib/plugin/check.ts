@@ -4,14 +4,14 @@ import { hostIfName as deriveHostIfName, linkCompatibility } from '../connector/
 import { Code, CniError } from '../cni/errors.js';
 import { netlinkIn, openNetns } from '../netns/index.js';
 import { Netlink, parseCidr } from '../netlink/index.js';
-import type { DatapathPort } from './datapath-port.js';
+import type { PodDatapath } from '../datapath/index.js';
 import { readRecord, recordPath } from './endpoint-record.js';
-import { startIpamCheck } from './ipam-port.js';
+import { startIpamCheck } from './ipam-calls.js';
 import { Plan } from './plan.js';
 import { readModeFile } from '../connector/index.js';
 import type { Request } from './types.js';
 
-export function buildCheckPlan(req: Request, dp: DatapathPort): Plan {
+export function buildCheckPlan(req: Request, dp: PodDatapath): Plan {
   const { conf, env } = req;
   const hostIfName = deriveHostIfName(env.containerId, env.ifname);
   const recFile = recordPath(conf.stateDir, env.containerId, env.ifname);

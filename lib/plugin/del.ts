@@ -5,15 +5,15 @@
 // Succeeds when things are already gone; fails only where a retry could help.
 import { deleteLinkPair, hostIfName as deriveHostIfName } from '../connector/index.js';
 import { Netlink } from '../netlink/index.js';
-import type { DatapathPort } from './datapath-port.js';
+import type { PodDatapath } from '../datapath/index.js';
 import { detachScope, type DetachScope } from './detach-scope.js';
 import { readRecord, recordPath, removeRecord, RecordError, type EndpointRecord } from './endpoint-record.js';
-import { startIpamDel, type PendingIpam } from './ipam-port.js';
+import { startIpamDel, type PendingIpam } from './ipam-calls.js';
 import { settleOrphans } from './orphaned-ipam.js';
 import { Plan } from './plan.js';
 import type { Request } from './types.js';
 
-export function buildDelPlan(req: Request, dp: DatapathPort): Plan & { close(): void } {
+export function buildDelPlan(req: Request, dp: PodDatapath): Plan & { close(): void } {
   const { conf, env } = req;
   const hostIfName = deriveHostIfName(env.containerId, env.ifname);
   const recFile = recordPath(conf.stateDir, env.containerId, env.ifname);

@@ -4,7 +4,7 @@ import type { Result } from '../cni/result.js';
 import { nativeSys, type Sys } from '../sys/index.js';
 import { buildAddPlan } from './add.js';
 import { buildCheckPlan } from './check.js';
-import type { DatapathPort } from './datapath-port.js';
+import type { PodDatapath } from '../datapath/index.js';
 import { buildDelPlan } from './del.js';
 import { runGc } from './gc.js';
 import type { Plan } from './plan.js';
@@ -15,7 +15,7 @@ import type { Request } from './types.js';
 export interface PluginDeps {
   sys?: () => Sys;
   /** The datapath for this call's config (hostRouting decides whether BPF is attached). */
-  datapath: (sys: () => Sys, hostRouting: string) => DatapathPort;
+  datapath: (sys: () => Sys, hostRouting: string) => PodDatapath;
   probeDeps: (sys: () => Sys) => ProbeDeps;
   /** Where a --dry-run plan is printed. */
   printPlan: (text: string) => void;
@@ -61,7 +61,7 @@ function show(plan: Plan, deps: PluginDeps): void {
 export function makeHandlers(deps: PluginDeps): Handlers {
   const sysOf = deps.sys ?? (() => nativeSys());
   // Every handler closes its datapath (and the netlink socket the tc fallback may have opened).
-  const withDp = async <T>(ctx: HandlerContext, fn: (dp: DatapathPort) => T | Promise<T>): Promise<T> => {
+  const withDp = async <T>(ctx: HandlerContext, fn: (dp: PodDatapath) => T | Promise<T>): Promise<T> => {
     const dp = deps.datapath(sysOf, ctx.conf.hostRouting);
     try {
       return await fn(dp);

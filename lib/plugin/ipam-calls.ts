@@ -1,4 +1,4 @@
-// IPAM calls as the plugin verbs make them: same env (only CNI_COMMAND changes), the whole config.
+// The IPAM plugin calls the verbs make: same env (only CNI_COMMAND changes), the whole config.
 // Compatibility: IPAM plugins built before spec 1.1.0 (Debian 12 ships 1.1.1, which reads configs up to
 // 1.0.0) refuse a 1.1.0 config with code 1. 1.1.0 only adds fields to 1.0.0, so we retry once with
 // cniVersion 1.0.0; they also do not know STATUS or GC, which we then treat as "nothing to report".
