@@ -20,6 +20,7 @@ export function readinessProblems(modeFile: string, bpfRoot: string, dp: PodData
 
 export function runStatus(req: Request, dp: PodDatapath): void {
   const problems = readinessProblems(req.conf.modeFile, req.conf.bpfRoot, dp);
-  if (problems.length) throw new CniError(Code.NotAvailable, `podlink is not ready: ${problems.join('; ')}`, 'run `podlink probe --write` on the node (the DaemonSet init container does this)');
+  const hint = 'run `podlink probe --write` on the node (the DaemonSet init container does this)';
+  if (problems.length) throw new CniError(Code.NotAvailable, `podlink is not ready: ${problems.join('; ')}`, hint);
   if (req.conf.ipamType) ipamStatus(req);
 }
