@@ -1,5 +1,6 @@
 // CHECK: the attachment still looks the way ADD left it. Uses prevResult (required) and the record;
 // each mismatch is named. IPAM CHECK runs too, in its own process while we look.
+import * as fs from 'node:fs';
 import { hostIfName as deriveHostIfName, linkCompatibility, readModeFile } from '../connector/index.js';
 import { Code, CniError } from '../cni/errors.js';
 import type { Result } from '../cni/result.js';
@@ -28,6 +29,8 @@ export interface CheckFacts extends CheckBase {
   record: EndpointRecord | undefined;
   host: Link | undefined;
   tcx: boolean;
+  /** Where `tcx` came from, in words. */
+  tcxFrom: string;
   ipamPath: string;
 }
 
@@ -45,7 +48,9 @@ export function surveyCheck(base: CheckBase): CheckFacts {
   const nl = Netlink.open(req.sys());
   try {
     const record = readRecord(base.recFile);
-    return { ...base, record, host: nl.linkByName(base.hostIfName), tcx: modeFileTcx(req.conf.modeFile), ipamPath: ipamPluginPath(req) };
+    const file = req.conf.modeFile;
+    const tcxFrom = fs.existsSync(file) ? `per ${file}` : `assumed: no ${file}`;
+    return { ...base, record, host: nl.linkByName(base.hostIfName), tcx: modeFileTcx(file), tcxFrom, ipamPath: ipamPluginPath(req) };
   } finally {
     nl.close();
   }
@@ -160,9 +165,9 @@ const checkPodSide: CheckStep<Looked, { pod: Link | undefined }> = {
 
 const checkBpf: CheckStep<Looked & { host: Link | undefined; pod: Link | undefined }, { problems: string[] }> = {
   name: 'check BPF datapath',
-  ops: ({ record, tcx, req: { conf } }) => {
+  ops: ({ record, tcx, tcxFrom }) => {
     const hooks = record ? Object.values(hooksFor(record.mode, tcx)).join(' and ') : 'the recorded mode\'s hooks';
-    return [`check the BPF links on ${hooks} (tcx ${tcx ? 'yes' : 'no'} per ${conf.modeFile}) and the endpoint map entries`];
+    return [`check the BPF links on ${hooks} (tcx ${tcx ? 'yes' : 'no'}, ${tcxFrom}) and the endpoint map entries`];
   },
   run: ({ req: { conf }, dp, rec, host, pod, hostIfName, problems }) => {
     if (!host || !pod) return { problems };
