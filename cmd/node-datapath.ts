@@ -17,7 +17,8 @@ export function resolveUplinks(nl: Netlink, choice: string): Uplink[] {
   if (choice !== 'auto') {
     return choice.split(',').map((name) => {
       const l = nl.linkByName(name);
-      if (!l) throw Object.assign(new Error(`uplink ${name} does not exist`), { hint: 'pass --uplink auto, none or existing device names' });
+      const hint = 'pass --uplink auto, none or existing device names';
+      if (!l) throw Object.assign(new Error(`uplink ${name} does not exist`), { hint });
       return { name, ifindex: l.index };
     });
   }
@@ -57,9 +58,10 @@ export function setUpNodeDatapath(sys: Sys, bpfRoot: string, tcx: boolean, uplin
 /** One paragraph for the operator (probe and install print it). */
 export function describeNodeDatapath(n: NodeDatapathReport, bpfRoot: string): string[] {
   const u = n.upgrade;
+  const links = `${u.updated.length} moved to the new programs, ${u.current} current, ${u.defunct.length} defunct (left for DEL/GC)`;
   return [
     `programs ${n.loaded ? 'loaded and pinned' : 'already pinned'} under ${bpfRoot}`,
-    u.skipped ?? `pod links: ${u.updated.length} moved to the new programs, ${u.current} current, ${u.defunct.length} defunct (left for DEL/GC)`,
+    u.skipped ?? `pod links: ${links}`,
     `uplinks: ${n.uplinks.length ? n.uplinks.join('; ') : 'none (no default route, or --uplink none)'}`,
   ];
 }

@@ -9,7 +9,9 @@ export {
   DatapathError, describeSteps, endpointFlags, endpointMac, hookAttachType, hooksFor, isL2Mode, isNetkitMode, linkSteps, mapSteps,
   planAttachEndpoint, type DatapathStep, type EndpointSpec, type LinkHook, type LinkStep, type MapWriteStep,
 } from './plan.js';
-export { datapathProblems, ensureLoaded, isLoaded, loadAndPin, openDatapath, openDatapathMaps, type LoadResult, type PinnedDatapath } from './load.js';
+export {
+  datapathProblems, ensureLoaded, isLoaded, loadAndPin, openDatapath, openDatapathMaps, type LoadResult, type PinnedDatapath,
+} from './load.js';
 export { attachEndpoint, unpinLink, type AttachResult, type DatapathDeps } from './endpoint.js';
 export { detachEndpoint, type DetachSpec } from './detach.js';
 export { checkEndpoint } from './check.js';

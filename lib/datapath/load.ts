@@ -33,7 +33,8 @@ function requireBpffs(root: string): void {
   let p = root;
   while (!exists(p) && p.includes('/')) p = p.slice(0, p.lastIndexOf('/')) || '/';
   if (!isBpffs(p)) {
-    throw new BpfError(`load datapath into ${root}`, `${p} is not on a bpffs mount`, { hint: 'mount bpffs (podlink probe does: mount -t bpf bpffs /sys/fs/bpf)' });
+    const hint = 'mount bpffs (podlink probe does: mount -t bpf bpffs /sys/fs/bpf)';
+    throw new BpfError(`load datapath into ${root}`, `${p} is not on a bpffs mount`, { hint });
   }
 }
 
@@ -238,8 +239,14 @@ export function datapathProblems(sys: Sys, bpfRoot: string, object: DatapathObje
   } catch (e) {
     return [(e as Error).message];
   }
-  for (const m of object.sharedMaps) if (!exists(paths.mapPin(object.layoutHash, m.name))) problems.push(`map ${m.name} is not pinned at ${paths.mapPin(object.layoutHash, m.name)}`);
-  for (const r of PROGRAM_ROLES) if (!exists(paths.programPin(object.objectHash, r))) problems.push(`program ${r} is not pinned at ${paths.programPin(object.objectHash, r)}`);
+  for (const m of object.sharedMaps) {
+    const pin = paths.mapPin(object.layoutHash, m.name);
+    if (!exists(pin)) problems.push(`map ${m.name} is not pinned at ${pin}`);
+  }
+  for (const r of PROGRAM_ROLES) {
+    const pin = paths.programPin(object.objectHash, r);
+    if (!exists(pin)) problems.push(`program ${r} is not pinned at ${pin}`);
+  }
   if (problems.length > 0) return problems;
   let dp: PinnedDatapath | undefined;
   try {

@@ -1,31 +1,19 @@
 // CHECK: the attachment still looks the way ADD left it. Uses prevResult (required) and the record;
 // each mismatch is named. IPAM CHECK runs too, in its own process while we look.
 import * as fs from 'node:fs';
-import { hostIfName as deriveHostIfName, linkCompatibility, readModeFile } from '../connector/index.js';
+import { linkCompatibility, readModeFile } from '../connector/index.js';
 import { Code, CniError } from '../cni/errors.js';
 import type { Result } from '../cni/result.js';
-import { hooksFor, type PodDatapath } from '../datapath/index.js';
+import { hooksFor } from '../datapath/index.js';
 import { netlinkIn, openNetns } from '../netns/index.js';
 import { Netlink, parseCidr, type Link } from '../netlink/index.js';
-import { readRecord, recordPath, type EndpointRecord } from './endpoint-record.js';
+import type { Attachment } from './attachment.js';
+import { readRecord, type EndpointRecord } from './endpoint-record.js';
 import { ipamPluginPath, startIpamCheck, type PendingIpam } from './ipam-calls.js';
 import { Plan, type Step } from './plan.js';
-import type { Request } from './types.js';
-
-export interface CheckBase {
-  req: Request;
-  dp: PodDatapath;
-  hostIfName: string;
-  recFile: string;
-}
-
-export function checkBase(req: Request, dp: PodDatapath): CheckBase {
-  const { containerId, ifname } = req.env;
-  return { req, dp, hostIfName: deriveHostIfName(containerId, ifname), recFile: recordPath(req.conf.stateDir, containerId, ifname) };
-}
 
 /** What CHECK would read, for --dry-run. */
-export interface CheckFacts extends CheckBase {
+export interface CheckFacts extends Attachment {
   record: EndpointRecord | undefined;
   host: Link | undefined;
   tcx: boolean;
@@ -43,7 +31,7 @@ function modeFileTcx(file: string): boolean {
   }
 }
 
-export function surveyCheck(base: CheckBase): CheckFacts {
+export function surveyCheck(base: Attachment): CheckFacts {
   const { req } = base;
   const nl = Netlink.open(req.sys());
   try {
@@ -57,10 +45,10 @@ export function surveyCheck(base: CheckBase): CheckFacts {
 }
 
 type CheckStep<In, Out = void> = Step<CheckFacts, In, Out>;
-type Read = CheckBase & { rec: EndpointRecord; prev: Result };
+type Read = Attachment & { rec: EndpointRecord; prev: Result };
 type Looked = Read & { problems: string[] };
 
-const readEndpointRecord: CheckStep<CheckBase, { rec: EndpointRecord; prev: Result }> = {
+const readEndpointRecord: CheckStep<Attachment, { rec: EndpointRecord; prev: Result }> = {
   name: 'read endpoint record',
   ops: ({ req: { conf }, recFile, record }) => {
     const prev = conf.prevResult;
@@ -192,7 +180,7 @@ const waitForIpam: CheckStep<Looked & { ipam: PendingIpam<void> }> = {
   },
 };
 
-export const checkPlan = Plan.start<CheckFacts, CheckBase>('CHECK')
+export const checkPlan = Plan.start<CheckFacts, Attachment>('CHECK')
   .then(readEndpointRecord)
   .then(startIpam)
   .then(checkHostSide)

@@ -3,30 +3,17 @@
 // (ownership checked against the record), then the BPF pins and map entries; the record is removed only
 // once IPAM has answered, so a failed IPAM DEL leaves it for the runtime's retry.
 // Succeeds when things are already gone; fails only where a retry could help.
-import { deleteLinkPair, hostIfName as deriveHostIfName, linkMatches } from '../connector/index.js';
-import type { PodDatapath } from '../datapath/index.js';
+import { deleteLinkPair, linkMatches } from '../connector/index.js';
 import { Netlink, type Link } from '../netlink/index.js';
+import type { Attachment } from './attachment.js';
 import { detachScope, type DetachScope } from './detach-scope.js';
-import { readRecord, recordPath, removeRecord, RecordError, type EndpointRecord } from './endpoint-record.js';
+import { readRecord, removeRecord, RecordError, type EndpointRecord } from './endpoint-record.js';
 import { ipamPluginPath, startIpamDel } from './ipam-calls.js';
 import { settleOrphans } from './orphaned-ipam.js';
 import { Plan, type Step } from './plan.js';
-import type { Request } from './types.js';
-
-export interface DelBase {
-  req: Request;
-  dp: PodDatapath;
-  hostIfName: string;
-  recFile: string;
-}
-
-export function delBase(req: Request, dp: PodDatapath): DelBase {
-  const { containerId, ifname } = req.env;
-  return { req, dp, hostIfName: deriveHostIfName(containerId, ifname), recFile: recordPath(req.conf.stateDir, containerId, ifname) };
-}
 
 /** What DEL would read, for --dry-run. */
-export interface DelFacts extends DelBase {
+export interface DelFacts extends Attachment {
   record: EndpointRecord | RecordError | undefined;
   link: Link | undefined;
   scope: DetachScope;
@@ -45,7 +32,7 @@ function readOrCorrupt(file: string): EndpointRecord | RecordError | undefined {
 
 const recordOf = (r: DelFacts['record']) => (r instanceof RecordError ? undefined : r);
 
-export function surveyDel(base: DelBase): DelFacts {
+export function surveyDel(base: Attachment): DelFacts {
   const { req, hostIfName, recFile } = base;
   const record = readOrCorrupt(recFile);
   const nl = Netlink.open(req.sys());
@@ -58,9 +45,9 @@ export function surveyDel(base: DelBase): DelFacts {
 }
 
 type DelStep<In, Out = void> = Step<DelFacts, In, Out>;
-type Read = DelBase & { rec: EndpointRecord | undefined };
+type Read = Attachment & { rec: EndpointRecord | undefined };
 
-const readEndpointRecord: DelStep<DelBase, { rec: EndpointRecord | undefined }> = {
+const readEndpointRecord: DelStep<Attachment, { rec: EndpointRecord | undefined }> = {
   name: 'read endpoint record',
   ops: ({ recFile, record }) => {
     if (record instanceof RecordError) return [`read ${recFile}: ${record.message}; DEL goes by the derived name and link kind`];
@@ -154,7 +141,7 @@ const removeEndpointRecord: DelStep<Read> = {
   run: ({ recFile }) => void removeRecord(recFile),
 };
 
-export const delPlan = Plan.start<DelFacts, DelBase>('DEL')
+export const delPlan = Plan.start<DelFacts, Attachment>('DEL')
   .then(readEndpointRecord)
   .then(startIpam)
   .then(deleteLink)

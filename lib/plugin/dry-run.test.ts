@@ -12,8 +12,9 @@ import { podDatapathFor } from '../datapath/index.js';
 import { C, cstr, nativeSys } from '../sys/index.js';
 import { addPlan } from './add.js';
 import { addBase, surveyAdd } from './add-facts.js';
-import { checkBase, checkPlan, surveyCheck } from './check.js';
-import { delBase, delPlan, surveyDel } from './del.js';
+import { attachment } from './attachment.js';
+import { checkPlan, surveyCheck } from './check.js';
+import { delPlan, surveyDel } from './del.js';
 import { recordPath, writeRecord, type EndpointRecord } from './endpoint-record.js';
 import { planText } from './plan.js';
 import type { Logger } from './logger.js';
@@ -106,8 +107,8 @@ function modeFileFor(operational: OperationalMode, tcx: boolean): ModeFile {
 function dryRun(verb: 'ADD' | 'DEL' | 'CHECK', req: Request, tcx = true): string {
   const dp = podDatapathFor(() => sys, req.conf.hostRouting);
   try {
-    if (verb === 'DEL') return planText(delPlan.describe(surveyDel(delBase(req, dp))));
-    if (verb === 'CHECK') return planText(checkPlan.describe(surveyCheck(checkBase(req, dp))));
+    if (verb === 'DEL') return planText(delPlan.describe(surveyDel(attachment(req, dp))));
+    if (verb === 'CHECK') return planText(checkPlan.describe(surveyCheck(attachment(req, dp))));
     const probeDeps = () => ({ sys, haveTcx: () => tcx, haveBpffs: () => true });
     return planText(addPlan.describe(surveyAdd(addBase(req, dp, probeDeps))));
   } finally {
@@ -229,7 +230,8 @@ t.test('an IPAM plugin missing from CNI_PATH, and a pod ifname that exists: said
   writeModeFile(modeFileFor('veth', true), b.modeFile);
   ip(b.pod, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0p');
   const text = dryRun('ADD', b.req({ cniPath: [path.join(b.dir, 'empty')] }));
-  t.match(stepOps(text, 'start IPAM ADD'), /host-local ADD \(not found: failed to find IPAM plugin "host-local" in CNI_PATH.*; the call would fail\)/);
+  const notFound = /host-local ADD \(not found: failed to find IPAM plugin "host-local" in CNI_PATH.*; the call would fail\)/;
+  t.match(stepOps(text, 'start IPAM ADD'), notFound);
   t.match(stepOps(text, 'open pod netns'), 'eth0 already exists in it: ADD would fail here');
 });
 

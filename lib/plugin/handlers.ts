@@ -6,8 +6,9 @@ import type { PodDatapath } from '../datapath/index.js';
 import { addPlan } from './add.js';
 import { addBase, surveyAdd } from './add-facts.js';
 import { addResult } from './add-result.js';
-import { checkBase, checkPlan, surveyCheck } from './check.js';
-import { delBase, delPlan, surveyDel } from './del.js';
+import { attachment } from './attachment.js';
+import { checkPlan, surveyCheck } from './check.js';
+import { delPlan, surveyDel } from './del.js';
 import { runGc } from './gc.js';
 import { planText, type PlanJson } from './plan.js';
 import type { ProbeDeps } from './probe.js';
@@ -85,13 +86,13 @@ export function makeHandlers(deps: PluginDeps): Handlers {
       }),
     del: (ctx) =>
       withDp(ctx, async (dp) => {
-        const base = delBase(toRequest(ctx, deps), dp);
+        const base = attachment(toRequest(ctx, deps), dp);
         if (ctx.dryRun) return show(delPlan.describe(surveyDel(base)), deps);
         await delPlan.execute(base, { timings: ctx.steps });
       }),
     check: (ctx) =>
       withDp(ctx, async (dp) => {
-        const base = checkBase(toRequest(ctx, deps), dp);
+        const base = attachment(toRequest(ctx, deps), dp);
         if (ctx.dryRun) return show(checkPlan.describe(surveyCheck(base)), deps);
         await checkPlan.execute(base, { timings: ctx.steps });
       }),

@@ -78,7 +78,10 @@ t.test('describe words every step from the facts alone, without running anything
     ],
   });
   t.same(events, []);
-  t.equal(planText(j), 'podlink X plan (dry run: nothing was changed)\n 1. open\n      - open eth7\n 2. use\n      - use eth7\n      - twice\n');
+  const text = [
+    'podlink X plan (dry run: nothing was changed)', ' 1. open', '      - open eth7', ' 2. use', '      - use eth7', '      - twice',
+  ];
+  t.equal(planText(j), `${text.join('\n')}\n`);
 });
 
 // The control bench, the crash tests and operators' log queries read these names.
@@ -87,6 +90,10 @@ t.test('step names of ADD, DEL and CHECK', async (t) => {
     'open pod netns', 'resolve datapath mode', 'claim endpoint', 'start IPAM ADD', 'create link pair', 'attach BPF datapath',
     'wait for IPAM', 'configure pod side', 'configure host side', 'publish endpoint', 'write endpoint record',
   ]);
-  t.same(delPlan.stepNames, ['read endpoint record', 'start IPAM DEL', 'delete link pair', 'detach BPF datapath', 'wait for IPAM', 'remove endpoint record']);
-  t.same(checkPlan.stepNames, ['read endpoint record', 'start IPAM CHECK', 'check host side', 'check pod side', 'check BPF datapath', 'wait for IPAM']);
+  t.same(delPlan.stepNames, [
+    'read endpoint record', 'start IPAM DEL', 'delete link pair', 'detach BPF datapath', 'wait for IPAM', 'remove endpoint record',
+  ]);
+  t.same(checkPlan.stepNames, [
+    'read endpoint record', 'start IPAM CHECK', 'check host side', 'check pod side', 'check BPF datapath', 'wait for IPAM',
+  ]);
 });
