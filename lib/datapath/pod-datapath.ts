@@ -57,7 +57,7 @@ export interface PodDatapath {
 }
 
 /** The endpoint map is keyed by address. */
-const bare = (ips: string[]) => ips.map((i) => i.split('/')[0]!);
+const bare = (ips: string[]) => ips.map((i) => i.replace(/\/.*$/, ''));
 
 /** The tc operations over a netlink socket in our netns, opened on first use only. */
 function lazyTc(open: () => Netlink): TcClient & { close(): void } {

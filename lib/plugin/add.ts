@@ -29,6 +29,7 @@ function hex(b: Buffer): string {
 type AddStep<In, Out = void> = Step<AddFacts, In, Out>;
 type Moded = AddBase & PodHandles & { mode: DatapathMode };
 interface PodIp {
+  address: string;
   cidr: string;
   family: 4 | 6;
   gateway: string;
@@ -238,7 +239,8 @@ const waitForIpam: AddStep<Paired & { ipamAnswer: Promise<Result> }, { ipam: Res
     if (!ipam.ips.length) throw new CniError(Code.InvalidConfig, `IPAM plugin ${req.conf.ipamType} returned no IPs`);
     const ips = ipam.ips.map((ip): PodIp => {
       const c = parseCidr(ip.address);
-      return { cidr: `${c.address}/${c.family === 4 ? 32 : 128}`, family: c.family, gateway: ip.gateway ?? (c.family === 4 ? GW4 : GW6) };
+      const gateway = ip.gateway ?? (c.family === 4 ? GW4 : GW6);
+      return { address: c.address, cidr: `${c.address}/${c.family === 4 ? 32 : 128}`, family: c.family, gateway };
     });
     return { ipam, ips };
   },
@@ -310,8 +312,7 @@ const configureHostSide: AddStep<Addressed> = {
     nl.setLink(host.index, hostIfName, { up: true });
     const l2 = isLayer2(c.mode.operational);
     for (const ip of ips) {
-      const addr = ip.cidr.split('/')[0]!;
-      if (l2) nl.setNeigh(host.index, addr, podMac, hostIfName);
+      if (l2) nl.setNeigh(host.index, ip.address, podMac, hostIfName);
       nl.replaceRoute({ dst: ip.cidr, oif: host.index, scope: 'link' }, hostIfName);
       s.undo(`delete route ${ip.cidr}`, () => void nl.deleteRoute({ dst: ip.cidr, oif: host.index, scope: 'link' }));
     }

@@ -109,7 +109,7 @@ const checkHostSide: CheckStep<Read, { host: Link | undefined; problems: string[
     if (!(host.flags & 1)) problems.push(`host interface ${hostIfName} is down`);
     // One FIB lookup per pod IP, not a dump of the node's routes (which grows with every pod).
     for (const ip of rec.ips) {
-      if (hostNl.routeTo(ip.split('/')[0]!)?.oif !== host.index) problems.push(`host route ${ip} via ${hostIfName} is missing`);
+      if (hostNl.routeTo(ip.replace(/\/.*$/, ''))?.oif !== host.index) problems.push(`host route ${ip} via ${hostIfName} is missing`);
     }
     return { host, problems };
   },
