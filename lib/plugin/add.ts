@@ -18,6 +18,7 @@ import { Plan, type Step } from './plan.js';
 import { loadOrProbeModeFile } from './probe.js';
 import { podMtu } from './mtu.js';
 import { ensureSysctl, ifSysctl } from './sysctl.js';
+import type { Request } from './types.js';
 
 const GW4 = '169.254.1.1';
 const GW6 = 'fe80::1';
@@ -71,9 +72,12 @@ const resolveDatapathMode: AddStep<AddBase & PodHandles, { mode: DatapathMode }>
   },
 };
 
+/** A record that names another attachment than this request's. */
+const otherAttachment = (rec: EndpointRecord, env: Request['env']) => rec.containerId !== env.containerId || rec.ifname !== env.ifname;
+
 /** The record of this attachment, refusing one that names another (a record name collision). */
 function ownRecord({ req: { env }, names }: AddBase, old: EndpointRecord | undefined): EndpointRecord | undefined {
-  if (old && (old.containerId !== env.containerId || old.ifname !== env.ifname)) {
+  if (old && otherAttachment(old, env)) {
     const hint = 'a record name collision: remove the stale record if that attachment no longer exists';
     throw new CniError(Code.InvalidEnv, `endpoint record ${names.recFile} belongs to ${old.containerId}/${old.ifname}`, hint);
   }
@@ -88,7 +92,7 @@ function foreignDevice(hostIfName: string): CniError {
 function claimWords(f: AddFacts): string[] {
   const { names, record, staleDevice } = f;
   const write = `write intent record ${names.recFile}`;
-  if (record && (record.containerId !== f.req.env.containerId || record.ifname !== f.req.env.ifname)) {
+  if (record && otherAttachment(record, f.req.env)) {
     return [`${names.recFile} belongs to ${record.containerId}/${record.ifname}: ADD would fail here`];
   }
   if (record) {
