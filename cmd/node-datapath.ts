@@ -2,10 +2,9 @@
 // once, move existing pods' links onto them after an upgrade, attach pl_from_uplink to the uplinks:
 // the devices of the main table's default routes (IPv4 and IPv6; multipath nexthops are not
 // expanded), or the names the operator gives.
-import { attachUplink, upgradePinnedLinks, type UpgradeReport } from '../lib/datapath/index.js';
+import { attachUplink, ensureLoaded, upgradePinnedLinks, type UpgradeReport } from '../lib/datapath/index.js';
 import { Netlink, NL } from '../lib/netlink/index.js';
 import type { Sys } from '../lib/sys/index.js';
-import { ensureDatapathLoaded, tcPortOver } from './datapath-wiring.js';
 
 export interface Uplink {
   name: string;
@@ -18,7 +17,8 @@ export function resolveUplinks(nl: Netlink, choice: string): Uplink[] {
   if (choice !== 'auto') {
     return choice.split(',').map((name) => {
       const l = nl.linkByName(name);
-      if (!l) throw Object.assign(new Error(`uplink ${name} does not exist`), { hint: 'pass --uplink auto, none or existing device names' });
+      const hint = 'pass --uplink auto, none or existing device names';
+      if (!l) throw Object.assign(new Error(`uplink ${name} does not exist`), { hint });
       return { name, ifindex: l.index };
     });
   }
@@ -40,10 +40,10 @@ export interface NodeDatapathReport {
 }
 
 export function setUpNodeDatapath(sys: Sys, bpfRoot: string, tcx: boolean, uplinkChoice: string): NodeDatapathReport {
-  const loaded = ensureDatapathLoaded(sys, bpfRoot);
+  const loaded = ensureLoaded(sys, bpfRoot);
   const nl = Netlink.open(sys);
   try {
-    const deps = { sys, tc: tcPortOver(() => nl) };
+    const deps = { sys, tc: nl };
     const upgrade = upgradePinnedLinks(deps, bpfRoot);
     const uplinks = resolveUplinks(nl, uplinkChoice).map((u) => {
       attachUplink(deps, { bpfRoot, ifName: u.name, ifindex: u.ifindex, tcx });
@@ -58,9 +58,10 @@ export function setUpNodeDatapath(sys: Sys, bpfRoot: string, tcx: boolean, uplin
 /** One paragraph for the operator (probe and install print it). */
 export function describeNodeDatapath(n: NodeDatapathReport, bpfRoot: string): string[] {
   const u = n.upgrade;
+  const links = `${u.updated.length} moved to the new programs, ${u.current} current, ${u.defunct.length} defunct (left for DEL/GC)`;
   return [
     `programs ${n.loaded ? 'loaded and pinned' : 'already pinned'} under ${bpfRoot}`,
-    u.skipped ?? `pod links: ${u.updated.length} moved to the new programs, ${u.current} current, ${u.defunct.length} defunct (left for DEL/GC)`,
+    u.skipped ?? `pod links: ${links}`,
     `uplinks: ${n.uplinks.length ? n.uplinks.join('; ') : 'none (no default route, or --uplink none)'}`,
   ];
 }

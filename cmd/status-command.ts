@@ -1,10 +1,9 @@
 // `podlink status`: the node's datapath mode, as `cilium-dbg status` prints it, plus the endpoints.
+import * as path from 'node:path';
 import { readModeFile, type ModeFile } from '../lib/connector/index.js';
-import { readCounters } from '../lib/datapath/index.js';
+import { podDatapathFor, readCounters } from '../lib/datapath/index.js';
 import { listRecords, readinessProblems, type EndpointRecord } from '../lib/plugin/index.js';
 import { nativeSys } from '../lib/sys/index.js';
-import * as path from 'node:path';
-import { datapathFor } from './deps.js';
 import { agentJson, agentLines, DEFAULT_ALIVE_SECONDS, readAgentView } from './status-agent.js';
 
 export interface StatusOptions {
@@ -64,7 +63,7 @@ function aliveCheck(o: StatusOptions, runDir: string): number {
 export function runStatusCommand(o: StatusOptions): number {
   const runDir = path.dirname(o.modeFile);
   if (o.alive) return aliveCheck(o, runDir);
-  const problems = readinessProblems(o.modeFile, o.bpfRoot, datapathFor(() => nativeSys(), 'bpf'));
+  const problems = readinessProblems(o.modeFile, o.bpfRoot, podDatapathFor(() => nativeSys(), 'bpf'));
   if (o.ready) {
     if (problems.length) process.stderr.write(`not ready: ${problems.join('; ')}\n`);
     return problems.length ? 1 : 0;

@@ -214,6 +214,11 @@ t.test('--dry-run changes nothing (ADD, CHECK, DEL)', { skip: vmTier && 'covered
   t.match(add.stdout, /podlink ADD plan \(dry run: nothing was changed\)/);
   t.match(add.stdout, /start IPAM ADD/);
   t.match(add.stdout, /create link pair/);
+  const mf = JSON.parse(fs.readFileSync(b.modeFile, 'utf8')) as { operational: string; features: { tcx: boolean } };
+  t.match(add.stdout, `read ${b.modeFile} (kernel `, 'the mode comes from the mode file');
+  t.match(add.stdout, `operational mode ${mf.operational} `);
+  t.match(add.stdout, hookWords(mf.operational, mf.features.tcx), 'the attach step names the hooks of this node');
+  t.notMatch(add.stdout, /<operational mode>|of the default-route device/, 'concrete values only');
   const addJson = b.run('ADD', { containerId: 'dr1', pod, conf, ifname: 'eth1', flags: ['--dry-run', '--json'] });
   t.match(JSON.parse(addJson.stdout), { command: 'ADD', steps: [{ step: 1 }] });
   ok(t, b.run('DEL', { containerId: 'dr0', pod, conf, flags: ['--dry-run'] }), 'DEL --dry-run');
@@ -223,6 +228,28 @@ t.test('--dry-run changes nothing (ADD, CHECK, DEL)', { skip: vmTier && 'covered
   t.equal(files(), before.files, 'state, IPAM and mode files unchanged');
   ok(t, b.run('DEL', { containerId: 'dr0', pod, conf }), 'DEL');
 });
+
+t.test('--dry-run on a node without a mode file: says ADD would probe, shows what it finds, writes nothing', async (t) => {
+  const b = bed(t, 'dryprobe');
+  const pod = b.pod('a');
+  const before = netState(b, pod);
+  const add = b.run('ADD', { containerId: 'dp1', pod, flags: ['--dry-run'] });
+  ok(t, add, 'ADD --dry-run');
+  t.match(add.stdout, `mode file ${b.modeFile} missing: ADD would probe`);
+  const op = netkit ? 'netkit' : 'veth';
+  t.match(add.stdout, `configured mode auto: operational mode ${op} `);
+  t.match(add.stdout, `create ${op} pair`);
+  t.match(add.stdout, hookWords(op, true));
+  t.match(add.stdout, /mtu \d+ \((of \S+, the default-route device|fallback: no default route)\)/);
+  t.notOk(fs.existsSync(b.modeFile), 'no mode file written');
+  t.same(diffSnapshots(before, netState(b, pod)), [], 'links, addresses, routes, neighbours unchanged');
+});
+
+/** How the ADD dry run names the from-pod hook of a mode (this host kernel has tcx). */
+function hookWords(operational: string, tcx: boolean): RegExp {
+  if (operational !== 'veth') return /create netkit peer link running pl_from_pod/;
+  return tcx ? /create tcx ingress link running pl_from_pod/ : /attach pl_from_pod to tc clsact ingress/;
+}
 
 /** Snapshot without multicast neighbour entries: IPv6 MLD adds those by itself after a link comes up. */
 function netState(b: Testbed, pod: string): unknown {

@@ -23,7 +23,7 @@ t.test('podlink.bpf.o: BTF map definitions and the .rodata data map', async (t) 
   };
   t.same(shape('pl_pod_cfg'), { type: BPF.BPF_MAP_TYPE_HASH, keySize: 4, valueSize: 92, maxEntries: 4096, flags: BPF.BPF_F_NO_PREALLOC, kind: 'btf' });
   t.same(shape('pl_endpoints'), { type: BPF.BPF_MAP_TYPE_HASH, keySize: 20, valueSize: 16, maxEntries: 16384, flags: BPF.BPF_F_NO_PREALLOC, kind: 'btf' });
-  t.same(shape('pl_cidrs'), { type: BPF.BPF_MAP_TYPE_LPM_TRIE, keySize: 24, valueSize: 4, maxEntries: 64, flags: BPF.BPF_F_NO_PREALLOC, kind: 'btf' });
+  t.same(shape('pl_cidrs'), { type: BPF.BPF_MAP_TYPE_LPM_TRIE, keySize: 24, valueSize: 4, maxEntries: 16384, flags: BPF.BPF_F_NO_PREALLOC, kind: 'btf' });
   t.same(shape('pl_flows'), { type: BPF.BPF_MAP_TYPE_LRU_HASH, keySize: 40, valueSize: 8, maxEntries: 32768, flags: 0, kind: 'btf' });
   t.same(shape('pl_stats'), { type: BPF.BPF_MAP_TYPE_PERCPU_HASH, keySize: 4, valueSize: 192, maxEntries: 8192, flags: BPF.BPF_F_NO_PREALLOC, kind: 'btf' });
   const ro = mapSpec(spec, '.rodata')!;

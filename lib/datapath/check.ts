@@ -9,7 +9,7 @@ import type { DatapathDeps } from './endpoint.js';
 import * as L from './layout.js';
 import { openDatapathMaps } from './load.js';
 import { endpointFlags, endpointMac, linkIsOnHook, linkSteps, type EndpointSpec, type LinkStep } from './plan.js';
-import type { TcPort } from './tc-port.js';
+import type { TcClient } from './tc-client.js';
 
 function checkLink(sys: Sys, st: LinkStep, problems: string[]): void {
   const pin = st.pin!;
@@ -32,7 +32,8 @@ function checkLink(sys: Sys, st: LinkStep, problems: string[]): void {
     }
     const q = queryHook(sys, st.ifindex!, st.attachType!);
     if (!linkIsOnHook(st, info, () => q.linkIds)) {
-      problems.push(`${st.role}: link ${info.id} (ifindex ${info.ifindex}, attach type ${info.attachType}) is not on the ${st.hook} hook of ifindex ${st.ifindex}`);
+      const link = `link ${info.id} (ifindex ${info.ifindex}, attach type ${info.attachType})`;
+      problems.push(`${st.role}: ${link} is not on the ${st.hook} hook of ifindex ${st.ifindex}`);
     } else if (!q.linkIds.includes(info.id)) {
       problems.push(`${st.role}: link ${info.id} is not attached to its hook`);
     }
@@ -47,7 +48,7 @@ function checkLink(sys: Sys, st: LinkStep, problems: string[]): void {
   }
 }
 
-function checkTcFilter(tc: TcPort | undefined, st: LinkStep, problems: string[]): void {
+function checkTcFilter(tc: TcClient | undefined, st: LinkStep, problems: string[]): void {
   if (!tc) {
     problems.push(`${st.role}: cannot check the tc filter without a tc client`);
     return;
@@ -73,7 +74,9 @@ function checkMaps(maps: Map<string, BpfMap>, spec: EndpointSpec, problems: stri
   for (const ip of spec.ips) {
     const v = eps.lookup(L.encodeEndpointKey(ip));
     if (!v) problems.push(`no ${L.MAPS.endpoints} entry for ${ip}`);
-    else if (L.decodeEndpointInfo(v).ifindex !== ifindex) problems.push(`${L.MAPS.endpoints}[${ip}] points at ifindex ${L.decodeEndpointInfo(v).ifindex}, want ${ifindex}`);
+    else if (L.decodeEndpointInfo(v).ifindex !== ifindex) {
+      problems.push(`${L.MAPS.endpoints}[${ip}] points at ifindex ${L.decodeEndpointInfo(v).ifindex}, want ${ifindex}`);
+    }
   }
 }
 

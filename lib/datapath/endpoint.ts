@@ -10,12 +10,12 @@ import * as L from './layout.js';
 import { openDatapath, type PinnedDatapath } from './load.js';
 import type { DatapathObject } from './object.js';
 import { DatapathError, linkIsOnHook, planAttachEndpoint, podSteps, type EndpointSpec, type LinkStep, type MapWriteStep } from './plan.js';
-import type { TcPort } from './tc-port.js';
+import type { TcClient } from './tc-client.js';
 
 export interface DatapathDeps {
   sys: Sys;
   /** Legacy tc attach (no tcx): a netlink client in the host netns. */
-  tc?: TcPort;
+  tc?: TcClient;
   /** The object to use (default: the one this build ships). */
   object?: DatapathObject;
 }
@@ -108,7 +108,7 @@ function ensureLink(sys: Sys, st: LinkStep, prog: BpfProgram, undo: Undo[]): voi
   undo.push(() => void unpinLink(sys, pin));
 }
 
-function ensureTcFilter(tc: TcPort | undefined, st: LinkStep, prog: BpfProgram, undo: Undo[]): void {
+function ensureTcFilter(tc: TcClient | undefined, st: LinkStep, prog: BpfProgram, undo: Undo[]): void {
   if (!tc) throw new DatapathError(st.what, 'no tcx on this kernel and no tc (netlink) client was provided', 'pass deps.tc');
   const ifindex = st.ifindex!;
   const dir = st.tcDirection!;

@@ -2,10 +2,11 @@
 // for concurrent callers: maps and programs are pinned into a private temporary directory that is
 // then renamed into place; rename(2) onto a non-empty directory fails, so exactly one loader wins
 // and the others throw their copy away and open the winner's. The verifier never runs per pod.
-// May import: lib/bpf, ./object, ./paths.
+// May import: lib/bpf, lib/util, ./object, ./paths.
 import * as fs from 'node:fs';
-import { BpfError, BpfMap, BpfProgram, ensurePinDir, isBpffs, loadCollection } from '../bpf/index.js';
+import { BpfError, BpfMap, BpfProgram, DEFAULT_BPFFS, ensureBpffs, ensurePinDir, isBpffs, loadCollection } from '../bpf/index.js';
 import type { Sys } from '../sys/index.js';
+import { sha256Hex, withLock } from '../util/index.js';
 import { datapathObject, type DatapathObject } from './object.js';
 import { PROGRAM_NAMES, PROGRAM_ROLES, pinPaths, type PinPaths, type ProgramRole } from './paths.js';
 
@@ -32,7 +33,8 @@ function requireBpffs(root: string): void {
   let p = root;
   while (!exists(p) && p.includes('/')) p = p.slice(0, p.lastIndexOf('/')) || '/';
   if (!isBpffs(p)) {
-    throw new BpfError(`load datapath into ${root}`, `${p} is not on a bpffs mount`, { hint: 'mount bpffs (podlink probe does: mount -t bpf bpffs /sys/fs/bpf)' });
+    const hint = 'mount bpffs (podlink probe does: mount -t bpf bpffs /sys/fs/bpf)';
+    throw new BpfError(`load datapath into ${root}`, `${p} is not on a bpffs mount`, { hint });
   }
 }
 
@@ -185,6 +187,17 @@ export function isLoaded(bpfRoot: string, object: DatapathObject = datapathObjec
   );
 }
 
+/**
+ * Mounts bpffs (when bpfRoot lives under /sys/fs/bpf) and loads + pins the programs if missing, under a
+ * per-root lock so that concurrent first ADDs load once. True when this call loaded them.
+ */
+export function ensureLoaded(sys: Sys, bpfRoot: string): boolean {
+  if (bpfRoot.startsWith(`${DEFAULT_BPFFS}/`) && !isBpffs(DEFAULT_BPFFS)) ensureBpffs(sys);
+  if (isLoaded(bpfRoot)) return false;
+  const lock = `/run/podlink/locks/bpf-${sha256Hex(bpfRoot).slice(0, 16)}.lock`;
+  return withLock(lock, () => (isLoaded(bpfRoot) ? false : loadAndPin(sys, bpfRoot).loadedPrograms));
+}
+
 /** Opens the pinned maps and programs, loading them first when `load` (default) and they are missing. */
 export function openDatapath(sys: Sys, bpfRoot: string, opts: { load?: boolean; object?: DatapathObject } = {}): PinnedDatapath {
   const object = opts.object ?? datapathObject();
@@ -226,8 +239,14 @@ export function datapathProblems(sys: Sys, bpfRoot: string, object: DatapathObje
   } catch (e) {
     return [(e as Error).message];
   }
-  for (const m of object.sharedMaps) if (!exists(paths.mapPin(object.layoutHash, m.name))) problems.push(`map ${m.name} is not pinned at ${paths.mapPin(object.layoutHash, m.name)}`);
-  for (const r of PROGRAM_ROLES) if (!exists(paths.programPin(object.objectHash, r))) problems.push(`program ${r} is not pinned at ${paths.programPin(object.objectHash, r)}`);
+  for (const m of object.sharedMaps) {
+    const pin = paths.mapPin(object.layoutHash, m.name);
+    if (!exists(pin)) problems.push(`map ${m.name} is not pinned at ${pin}`);
+  }
+  for (const r of PROGRAM_ROLES) {
+    const pin = paths.programPin(object.objectHash, r);
+    if (!exists(pin)) problems.push(`program ${r} is not pinned at ${pin}`);
+  }
   if (problems.length > 0) return problems;
   let dp: PinnedDatapath | undefined;
   try {

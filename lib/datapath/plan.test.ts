@@ -6,7 +6,7 @@ import * as L from './layout.js';
 import { datapathObject, datapathObjectBytes, describeObject, layoutHashOf, objectFromMeta, objectMeta, type ObjectMeta } from './object.js';
 import { pinPaths } from './paths.js';
 import { DatapathError, describeSteps, linkIsOnHook, linkSteps, planAttachEndpoint, type EndpointSpec } from './plan.js';
-import type { TcPort } from './tc-port.js';
+import type { TcClient } from './tc-client.js';
 
 const base: EndpointSpec = {
   bpfRoot: '/sys/fs/bpf/podlink',
@@ -151,7 +151,7 @@ t.test('pin names are derivable and safe', async (t) => {
 });
 
 // lib/netlink's client is the tc implementation the plugin passes (compile-time check only).
-const _tcIsNetlink: (n: Netlink) => TcPort = (n) => n;
+const _tcIsNetlink: (n: Netlink) => TcClient = (n) => n;
 void _tcIsNetlink;
 
 t.test('an object built from its meta equals the parsed one and parses the ELF only on demand', async (t) => {

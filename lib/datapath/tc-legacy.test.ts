@@ -1,4 +1,4 @@
-// Privileged, veth without tcx: the legacy attach (clsact + cls_bpf direct-action) through the TcPort,
+// Privileged, veth without tcx: the legacy attach (clsact + cls_bpf direct-action) through the TcClient,
 // implemented by lib/netlink's client. tc and tcx coexist on this kernel, so the path runs here too.
 import t from 'tap';
 import { BPF, isBpfErrno, queryHook } from '../bpf/index.js';

@@ -2,159 +2,267 @@
 // BPF map entries for the IPs → record → result. The IPAM plugin runs in its own process while we
 // create the link pair and attach BPF (each tcx/netkit attachment waits for an RCU grace period in
 // the kernel): its time is hidden behind ours. Every step registers its undo; a failure anywhere
-// leaves nothing behind.
-import { hostIfName as deriveHostIfName, derivedMac, deleteLinkPair, isLayer2, isNetkit, newLinkPair, resolveMode, type OperationalMode } from '../connector/index.js';
+// leaves nothing behind. Each step below is its dry-run words (from AddFacts) and its run (over what
+// the steps before it produced).
+import { deleteLinkPair, isLayer2, isNetkit, newLinkPair, type LinkPairConfig, type ModeFile } from '../connector/index.js';
 import { Code, CniError } from '../cni/errors.js';
-import type { Result, IPConfig, Route as CniRoute } from '../cni/result.js';
-import { inNetns, netlinkIn, openNetns, sameNetns, warmThreadPool, type NetnsHandle } from '../netns/index.js';
-import { formatMac as hex, Netlink, parseCidr, type Link } from '../netlink/index.js';
-import type { DatapathPort } from './datapath-port.js';
-import { recordPath, removeRecord, writeRecord, readRecord, type EndpointRecord } from './endpoint-record.js';
-import { Plan } from './plan.js';
-import { loadOrProbeModeFile, type ProbeDeps } from './probe.js';
-import { ipamDel, startIpamAdd, type PendingIpam } from './ipam-port.js';
+import type { Result, Route as CniRoute } from '../cni/result.js';
+import type { AttachIntent } from '../datapath/index.js';
+import { inNetns, warmThreadPool } from '../netns/index.js';
+import { formatMac as hex, parseCidr, type Link } from '../netlink/index.js';
+import { datapathMode, modeWords, openPod, type AddBase, type AddFacts, type DatapathMode, type PodHandles } from './add-facts.js';
+import { removeRecord, writeRecord, readRecord, type EndpointRecord } from './endpoint-record.js';
+import { ipamDel, startIpamAdd } from './ipam-calls.js';
 import { settleOrphans } from './orphaned-ipam.js';
-import { defaultRouteMtu } from './mtu.js';
+import { Plan, type Step } from './plan.js';
+import { loadOrProbeModeFile } from './probe.js';
+import { podMtu } from './mtu.js';
 import { ensureSysctl, ifSysctl } from './sysctl.js';
 import type { Request } from './types.js';
 
 const GW4 = '169.254.1.1';
 const GW6 = 'fe80::1';
 
-interface AddState {
-  netns?: NetnsHandle;
-  hostNl?: Netlink;
-  podNl?: Netlink;
-  mode?: OperationalMode;
-  tcx?: boolean;
-  scrub?: boolean;
-  ipam?: Result;
-  ipamCall?: PendingIpam<Result>;
-  host?: Link;
-  pod?: Link;
-  ips: { cidr: string; family: 4 | 6; gateway: string }[];
-  routes: CniRoute[];
-  pins: string[];
-  mtu?: number;
+type AddStep<In, Out = void> = Step<AddFacts, In, Out>;
+type Moded = AddBase & PodHandles & { mode: DatapathMode };
+interface PodIp {
+  address: string;
+  cidr: string;
+  family: 4 | 6;
+  gateway: string;
 }
 
-export function buildAddPlan(req: Request, dp: DatapathPort, probeDeps: () => ProbeDeps): { plan: Plan; result: () => Result; cleanup: () => void } {
-  const { conf, env } = req;
-  const hostIfName = deriveHostIfName(env.containerId, env.ifname);
-  const hostMac = derivedMac(`host:${env.containerId}:${env.ifname}`);
-  const podMac = derivedMac(`pod:${env.containerId}:${env.ifname}`);
-  const recFile = recordPath(conf.stateDir, env.containerId, env.ifname);
-  const st: AddState = { ips: [], routes: [], pins: [] };
-  const plan = new Plan('ADD');
-  const sys = req.sys;
-
-  plan.add('open pod netns', [`open ${env.netns}, verify it is a network namespace other than ours`, `check that ${env.ifname} does not exist in it`], async () => {
+const openPodNetns: AddStep<AddBase, PodHandles> = {
+  name: 'open pod netns',
+  ops: ({ req: { env }, podIfExists }) => [
+    `open ${env.netns}, verify it is a network namespace other than ours`,
+    podIfExists ? `${env.ifname} already exists in it: ADD would fail here` : `${env.ifname} does not exist in it yet`,
+  ],
+  run: ({ req }, s) => {
     warmThreadPool();
-    st.netns = openNetns(sys(), env.netns);
-    if (sameNetns(env.netns, '/proc/thread-self/ns/net')) {
-      throw new CniError(Code.InvalidEnv, `CNI_NETNS ${env.netns} is the plugin's own network namespace`, 'pass the pod sandbox netns');
+    const h = openPod(req, (close) => s.atExit(close));
+    if (h.podNl.linkByName(req.env.ifname)) {
+      const { ifname, netns } = req.env;
+      const hint = 'choose another CNI_IFNAME, or DEL the existing attachment first';
+      throw new CniError(Code.InvalidEnv, `interface ${ifname} already exists in ${netns}`, hint);
     }
-    st.hostNl = Netlink.open(sys());
-    st.podNl = netlinkIn(sys(), st.netns.fd);
-    if (st.podNl.linkByName(env.ifname)) {
-      throw new CniError(Code.InvalidEnv, `interface ${env.ifname} already exists in ${env.netns}`, 'choose another CNI_IFNAME, or DEL the existing attachment first');
-    }
-  });
+    return h;
+  },
+};
 
-  plan.add('resolve datapath mode', [`read ${conf.modeFile} (probe the kernel under a lock if it is missing)`, `resolve configured mode ${conf.mode}`], () => {
-    const mf = loadOrProbeModeFile(probeDeps(), conf.mode, conf.modeFile, (m) => req.log.info(`probed kernel: operational mode ${m.operational} (${m.reason})`));
-    const r = resolveMode(conf.mode, mf.features);
-    if (r.operational === 'veth' && conf.mode === 'auto' && mf.features.netkit === false) req.log.debug(r.reason);
-    st.mode = r.operational;
-    st.tcx = mf.features.tcx;
-    st.scrub = mf.features.netkitScrub;
-  });
+const resolveDatapathMode: AddStep<AddBase & PodHandles, { mode: DatapathMode }> = {
+  name: 'resolve datapath mode',
+  ops: ({ req: { conf }, modeFile, mode }) => [
+    modeFile
+      ? `read ${conf.modeFile} (kernel ${modeFile.kernel}, probed ${modeFile.probedAt})`
+      : `mode file ${conf.modeFile} missing: ADD would probe the kernel under a lock and write it (the dry run probed now)`,
+    `configured mode ${conf.mode}: ${modeWords(mode)}`,
+  ],
+  run: ({ req, probeDeps }) => {
+    const { conf, log } = req;
+    const onProbe = (m: ModeFile) => log.info(`probed kernel: operational mode ${m.operational} (${m.reason})`);
+    const mf = loadOrProbeModeFile(probeDeps(), conf.mode, conf.modeFile, onProbe);
+    const mode = datapathMode(conf.mode, mf);
+    if (mode.operational === 'veth' && conf.mode === 'auto' && mf.features.netkit === false) log.debug(mode.reason);
+    return { mode };
+  },
+};
 
-  plan.add('claim endpoint', [`write intent record ${recFile}`, `remove a stale ${hostIfName} left by an earlier crashed ADD of this attachment (after its IPAM plugin has finished)`], async (s) => {
-    const old = readRecord(recFile);
-    if (old && (old.containerId !== env.containerId || old.ifname !== env.ifname)) {
-      throw new CniError(Code.InvalidEnv, `endpoint record ${recFile} belongs to ${old.containerId}/${old.ifname}`, 'a record name collision: remove the stale record if that attachment no longer exists');
-    }
+/** A record that names another attachment than this request's. */
+const otherAttachment = (rec: EndpointRecord, env: Request['env']) => rec.containerId !== env.containerId || rec.ifname !== env.ifname;
+
+/** The record of this attachment, refusing one that names another (a record name collision). */
+function ownRecord({ req: { env }, names }: AddBase, old: EndpointRecord | undefined): EndpointRecord | undefined {
+  if (old && otherAttachment(old, env)) {
+    const hint = 'a record name collision: remove the stale record if that attachment no longer exists';
+    throw new CniError(Code.InvalidEnv, `endpoint record ${names.recFile} belongs to ${old.containerId}/${old.ifname}`, hint);
+  }
+  return old;
+}
+
+function foreignDevice(hostIfName: string): CniError {
+  const msg = `host interface ${hostIfName} for this attachment already exists and podlink has no record of it`;
+  return new CniError(Code.InvalidEnv, msg, 'a foreign device uses the derived name; remove it');
+}
+
+function claimWords(f: AddFacts): string[] {
+  const { names, record, staleDevice } = f;
+  const write = `write intent record ${names.recFile}`;
+  if (record && otherAttachment(record, f.req.env)) {
+    return [`${names.recFile} belongs to ${record.containerId}/${record.ifname}: ADD would fail here`];
+  }
+  if (record) {
+    const dev = `${record.hostIfName}${record.hostIfindex === undefined ? '' : ` (ifindex ${record.hostIfindex})`}`;
+    const ipamDel = record.ipamType && f.req.conf.ipamType ? `, IPAM DEL (${record.ipamType})` : '';
+    return [
+      `found a ${record.state} record of an unfinished ADD of this attachment: clean it up first`,
+      `wait for its IPAM ADD${ipamDel}, delete ${dev}, detach its BPF`,
+      write,
+    ];
+  }
+  if (staleDevice) return [`${names.hostIfName} exists and podlink has no record of it: ADD would fail here`];
+  return [`no record and no ${names.hostIfName} left by an earlier ADD`, write];
+}
+
+const claimEndpoint: AddStep<Moded> = {
+  name: 'claim endpoint',
+  ops: claimWords,
+  run: async (c, s) => {
+    const { req, dp, names, hostNl } = c;
+    const { conf, env } = req;
+    const old = ownRecord(c, readRecord(names.recFile));
     if (old) {
       // Same (containerID, ifname) again without a DEL: the earlier ADD crashed. What it left is ours.
       req.log.warn(`found a record of an unfinished ADD for ${env.containerId}/${env.ifname}: cleaning it up first`);
       await settleOrphans(req);
       if (old.ipamType && conf.ipamType) ipamDel(req);
-      deleteLinkPair(st.hostNl!, old.hostIfName, { mode: old.mode, ifindex: old.hostIfindex });
+      deleteLinkPair(hostNl, old.hostIfName, { mode: old.mode, ifindex: old.hostIfindex });
       dp.detach(conf.bpfRoot, old.hostIfName, old.hostIfindex, old.ips);
     }
-    if (st.hostNl!.linkByName(hostIfName)) {
-      throw new CniError(Code.InvalidEnv, `host interface ${hostIfName} for this attachment already exists and podlink has no record of it`, 'a foreign device uses the derived name; remove it');
-    }
-    writeRecord(recFile, record('creating'));
-    s.undo(`remove record ${recFile}`, () => void removeRecord(recFile));
-  });
+    if (hostNl.linkByName(names.hostIfName)) throw foreignDevice(names.hostIfName);
+    writeRecord(names.recFile, endpointRecord(c, 'creating', {}));
+    s.undo(`remove record ${names.recFile}`, () => void removeRecord(names.recFile));
+  },
+};
 
-  plan.add('start IPAM ADD', [conf.ipamType ? `start IPAM plugin ${conf.ipamType} ADD from CNI_PATH with the whole config (it runs while the next steps do)` : 'no ipam configured: use prevResult IPs'], (s) => {
+function prevIps(f: AddFacts): string {
+  const ips = f.req.conf.prevResult?.ips.map((i) => i.address) ?? [];
+  return ips.length ? ips.join(', ') : 'none: ADD would fail here (ipam.type is required)';
+}
+
+const startIpam: AddStep<Moded, { ipamAnswer: Promise<Result> }> = {
+  name: 'start IPAM ADD',
+  ops: (f) => {
+    const type = f.req.conf.ipamType;
+    if (!type) return [`no ipam configured: use the IPs of prevResult (${prevIps(f)})`];
+    return [`start IPAM plugin ${type} ADD (${f.ipamPath}) with the whole config; it runs while the next steps do`];
+  },
+  run: ({ req }, s) => {
+    const { conf } = req;
     if (!conf.ipamType) {
-      if (!conf.prevResult?.ips.length) throw new CniError(Code.InvalidConfig, 'ipam.type is required', 'configure an IPAM plugin such as host-local');
-      return;
+      const hint = 'configure an IPAM plugin such as host-local';
+      if (!conf.prevResult?.ips.length) throw new CniError(Code.InvalidConfig, 'ipam.type is required', hint);
+      return { ipamAnswer: Promise.resolve(conf.prevResult) };
     }
     const call = startIpamAdd(req);
-    st.ipamCall = call;
     // Undo registered first: an IPAM ADD that allocated but answered garbage must still be released,
     // and one still running when a later step fails is waited for before its DEL.
     s.undo(`IPAM DEL (${conf.ipamType})`, async () => {
       await call.settled;
       ipamDel(req);
     });
-  });
+    return { ipamAnswer: call.result };
+  },
+};
 
-  plan.add('create link pair', [`create ${conf.mode === 'auto' ? '<operational mode>' : conf.mode} pair: host ${hostIfName} (mac ${hex(hostMac)} in L2 modes), peer ${env.ifname} born in ${env.netns}`, `mtu ${conf.mtu ?? 'of the default-route device'} on both ends${conf.gsoMaxSize ? `, gso_max_size ${conf.gsoMaxSize}` : ''}${conf.groMaxSize ? `, gro_max_size ${conf.groMaxSize}` : ''}`, 're-read both ends and verify kind, mode, policies, MTU and MACs'], (s) => {
-    st.mtu = conf.mtu ?? defaultRouteMtu(st.hostNl!);
-    const fromPodAttached = dp.attachesFromPod && conf.hostRouting !== 'legacy';
-    const pair = newLinkPair(st.hostNl!, st.podNl!, {
-      mode: st.mode!,
-      hostIfName,
-      podIfName: env.ifname,
-      podNetnsFd: st.netns!.fd,
-      mtu: st.mtu,
-      hostMac,
-      podMac,
-      gsoMaxSize: conf.gsoMaxSize,
-      groMaxSize: conf.groMaxSize,
-      headroom: conf.headroom,
-      tailroom: conf.tailroom,
-      scrubSupported: st.scrub ?? false,
-      // Fail-closed: the pod cannot send until the from-pod program is attached (BPF step).
-      peerPolicy: fromPodAttached ? 'drop' : 'forward',
-    });
-    st.host = pair.host;
-    st.pod = pair.pod;
-    s.undo(`delete ${hostIfName}`, () => void st.hostNl!.deleteLink(pair.host.index, hostIfName));
-  });
+/** The link pair ADD creates, but for the pod netns fd. */
+function pairConfig(c: AddBase & { mode: DatapathMode }, mtu: number): Omit<LinkPairConfig, 'podNetnsFd'> {
+  const { conf, env } = c.req;
+  const fromPodAttached = c.dp.attachesFromPod && conf.hostRouting !== 'legacy';
+  return {
+    mode: c.mode.operational,
+    hostIfName: c.names.hostIfName,
+    podIfName: env.ifname,
+    mtu,
+    hostMac: c.names.hostMac,
+    podMac: c.names.podMac,
+    gsoMaxSize: conf.gsoMaxSize,
+    groMaxSize: conf.groMaxSize,
+    headroom: conf.headroom,
+    tailroom: conf.tailroom,
+    scrubSupported: c.mode.scrub,
+    // Fail-closed: the pod cannot send until the from-pod program is attached (BPF step).
+    peerPolicy: fromPodAttached ? 'drop' : 'forward',
+  };
+}
 
-  plan.add('attach BPF datapath', () => dp.describeAttach({ bpfRoot: conf.bpfRoot, mode: (conf.mode === 'auto' ? 'veth' : conf.mode) as OperationalMode, tcx: true, hostIfName, antiSpoof: conf.antiSpoof, clusterCIDRs: conf.clusterCIDRs }), (s) => {
-    s.undo(`detach BPF from ${hostIfName}`, () => dp.detach(conf.bpfRoot, hostIfName, st.host?.index, st.ips.map((i) => i.cidr)));
-    st.pins = dp.attach(endpoint([]));
-  });
+function pairWords(f: AddFacts): string[] {
+  const p = pairConfig(f, f.mtu.mtu);
+  const mac = isLayer2(p.mode) ? `mac ${hex(p.hostMac)}` : 'no mac (L3)';
+  const nk = isNetkit(p.mode) ? `; peer policy ${p.peerPolicy}, scrub ${p.scrubSupported ? 'set' : 'not supported'}` : '';
+  const sizes = [p.gsoMaxSize && `gso_max_size ${p.gsoMaxSize}`, p.groMaxSize && `gro_max_size ${p.groMaxSize}`].filter(Boolean);
+  return [
+    `create ${p.mode} pair: host ${p.hostIfName} (${mac}), peer ${p.podIfName} born in ${f.req.env.netns}${nk}`,
+    `mtu ${p.mtu} (${f.mtu.from}) on both ends${sizes.length ? `, ${sizes.join(', ')}` : ''}`,
+    're-read both ends and verify kind, mode, policies, MTU and MACs',
+  ];
+}
 
-  plan.add('wait for IPAM', [conf.ipamType ? `wait for IPAM plugin ${conf.ipamType} ADD; its IPs become the pod's (/32 and /128)` : 'take the IPs from prevResult'], async () => {
-    if (st.ipamCall) {
-      st.ipam = await st.ipamCall.result;
-      if (!st.ipam.ips.length) throw new CniError(Code.InvalidConfig, `IPAM plugin ${conf.ipamType} returned no IPs`);
-    } else {
-      st.ipam = conf.prevResult;
-    }
-    for (const ip of st.ipam!.ips) {
+const createLinkPair: AddStep<Moded, { mtu: number; host: Link; pod: Link }> = {
+  name: 'create link pair',
+  ops: pairWords,
+  run: (c, s) => {
+    const { hostNl, podNl, netns, names } = c;
+    const mtu = podMtu(c.req.conf.mtu, hostNl).mtu;
+    const pair = newLinkPair(hostNl, podNl, { ...pairConfig(c, mtu), podNetnsFd: netns.fd });
+    s.undo(`delete ${names.hostIfName}`, () => void hostNl.deleteLink(pair.host.index, names.hostIfName));
+    return { mtu, host: pair.host, pod: pair.pod };
+  },
+};
+
+/** The endpoint as the datapath sees it before the devices exist. */
+function attachIntent({ req: { conf }, names, mode }: AddBase & { mode: DatapathMode }): AttachIntent {
+  const l3 = isNetkit(mode.operational) && !isLayer2(mode.operational);
+  return {
+    bpfRoot: conf.bpfRoot,
+    mode: mode.operational,
+    tcx: mode.tcx,
+    hostIfName: names.hostIfName,
+    hostMac: l3 ? undefined : hex(names.hostMac),
+    podMac: l3 ? undefined : hex(names.podMac),
+    antiSpoof: conf.antiSpoof,
+    clusterCIDRs: conf.clusterCIDRs,
+  };
+}
+
+type Paired = Moded & { host: Link; pod: Link };
+const cidrs = (ips: PodIp[]) => ips.map((i) => i.cidr);
+const endpoint = (c: Paired, ips: PodIp[]) => ({ ...attachIntent(c), hostIfindex: c.host.index, podIfindex: c.pod.index, ips: cidrs(ips) });
+
+const attachBpfDatapath: AddStep<Paired, { pins: string[] }> = {
+  name: 'attach BPF datapath',
+  ops: (f) => f.dp.describeAttach(attachIntent(f)),
+  run: (c, s) => {
+    const { dp, req, names, host } = c;
+    s.undo(`detach BPF from ${names.hostIfName}`, () => dp.detach(req.conf.bpfRoot, names.hostIfName, host.index, []));
+    return { pins: dp.attach(endpoint(c, [])) };
+  },
+};
+
+const waitForIpam: AddStep<Paired & { ipamAnswer: Promise<Result> }, { ipam: Result; ips: PodIp[] }> = {
+  name: 'wait for IPAM',
+  ops: ({ req: { conf } }) => [
+    conf.ipamType ? `wait for IPAM plugin ${conf.ipamType} ADD; its IPs become the pod's (/32 and /128)` : 'take the IPs from prevResult',
+  ],
+  run: async ({ req, ipamAnswer }) => {
+    const ipam = await ipamAnswer;
+    if (!ipam.ips.length) throw new CniError(Code.InvalidConfig, `IPAM plugin ${req.conf.ipamType} returned no IPs`);
+    const ips = ipam.ips.map((ip): PodIp => {
       const c = parseCidr(ip.address);
       const gateway = ip.gateway ?? (c.family === 4 ? GW4 : GW6);
-      st.ips.push({ cidr: `${c.address}/${c.family === 4 ? 32 : 128}`, family: c.family, gateway });
-    }
-  });
+      return { address: c.address, cidr: `${c.address}/${c.family === 4 ? 32 : 128}`, family: c.family, gateway };
+    });
+    return { ipam, ips };
+  },
+};
 
-  plan.add('configure pod side', [`in ${env.netns}: bring lo up; add IPAM addresses to ${env.ifname} as /32 and /128 (IPv6 nodad)`, `default routes via the IPAM gateway (else ${GW4} / ${GW6}) onlink`, 'L2 modes: permanent neighbour for the gateway (the host-side MAC)', `bring ${env.ifname} up`], () => {
-    const podNl = st.podNl!;
-    const pod = st.pod!;
-    inNetns(sys(), st.netns!.fd, () => {
+type Addressed = Paired & { ipam: Result; ips: PodIp[] };
+
+const configurePodSide: AddStep<Addressed, { routes: CniRoute[] }> = {
+  name: 'configure pod side',
+  ops: ({ req: { env }, mode }) => [
+    `in ${env.netns}: bring lo up; add the IPAM addresses to ${env.ifname} as /32 and /128 (IPv6 nodad)`,
+    `default routes via the IPAM gateway (else ${GW4} / ${GW6}) onlink`,
+    ...(isLayer2(mode.operational) ? [`${mode.operational}: permanent neighbour for the gateway (the host-side MAC)`] : []),
+    `bring ${env.ifname} up`,
+  ],
+  run: (c) => {
+    const { req, podNl, pod, ips, names } = c;
+    const { env } = req;
+    inNetns(req.sys(), c.netns.fd, () => {
       const lo = podNl.linkByName('lo');
       if (lo) podNl.setLink(lo.index, 'lo', { up: true });
-      if (st.ips.some((i) => i.family === 6)) {
+      if (ips.some((i) => i.family === 6)) {
         try {
           ensureSysctl(ifSysctl('ipv6', env.ifname, 'disable_ipv6'), '0');
           ensureSysctl(ifSysctl('ipv6', env.ifname, 'accept_ra'), '0');
@@ -163,112 +271,109 @@ export function buildAddPlan(req: Request, dp: DatapathPort, probeDeps: () => Pr
         }
       }
     });
-    for (const ip of st.ips) podNl.addAddr(pod.index, ip.cidr, { nodad: ip.family === 6, ifname: env.ifname });
+    for (const ip of ips) podNl.addAddr(pod.index, ip.cidr, { nodad: ip.family === 6, ifname: env.ifname });
     podNl.setLink(pod.index, env.ifname, { up: true });
-    const l2 = isLayer2(st.mode!);
-    const ipamRoutes = st.ipam?.routes ?? [];
-    for (const ip of st.ips) {
-      if (l2) podNl.setNeigh(pod.index, ip.gateway, hostMac, env.ifname);
+    const l2 = isLayer2(c.mode.operational);
+    const ipamRoutes = c.ipam.routes ?? [];
+    const routes: CniRoute[] = [];
+    for (const ip of ips) {
+      if (l2) podNl.setNeigh(pod.index, ip.gateway, names.hostMac, env.ifname);
       const fam = ip.family;
       const wanted = ipamRoutes.filter((r) => parseCidr(r.dst).family === fam);
       const dsts = wanted.length ? wanted : [{ dst: fam === 4 ? '0.0.0.0/0' : '::/0' } as CniRoute];
       for (const r of dsts) {
         const gw = r.gw ?? ip.gateway;
-        if (st.routes.some((x) => x.dst === r.dst)) continue;
+        if (routes.some((x) => x.dst === r.dst)) continue;
         podNl.replaceRoute({ dst: r.dst, gw, oif: pod.index, onlink: true }, env.ifname);
-        st.routes.push({ dst: r.dst, gw });
+        routes.push({ dst: r.dst, gw });
       }
     }
-  });
+    return { routes };
+  },
+};
 
-  plan.add('configure host side', [`bring ${hostIfName} up; rp_filter=0 and forwarding=1 on it; net.ipv4.ip_forward=1 (and net.ipv6.conf.all.forwarding=1 with IPv6)`, `routes to the pod IPs via ${hostIfName}; L2 modes: permanent neighbours for the pod IPs`], (s) => {
-    const host = st.host!;
-    const nl = st.hostNl!;
+const configureHostSide: AddStep<Addressed> = {
+  name: 'configure host side',
+  ops: ({ names: { hostIfName }, mode }) => [
+    `bring ${hostIfName} up; rp_filter=0 and forwarding=1 on it; net.ipv4.ip_forward=1 (and net.ipv6.conf.all.forwarding=1 with IPv6)`,
+    `routes to the pod IPs via ${hostIfName}`,
+    ...(isLayer2(mode.operational) ? [`${mode.operational}: permanent neighbours for the pod IPs`] : []),
+  ],
+  run: (c, s) => {
+    const { host, hostNl: nl, ips } = c;
+    const { hostIfName, podMac } = c.names;
     ensureSysctl(ifSysctl('ipv4', hostIfName, 'rp_filter'), '0');
     ensureSysctl(ifSysctl('ipv4', hostIfName, 'forwarding'), '1');
     ensureSysctl('/proc/sys/net/ipv4/ip_forward', '1');
-    if (st.ips.some((i) => i.family === 6)) {
+    if (ips.some((i) => i.family === 6)) {
       ensureSysctl(ifSysctl('ipv6', hostIfName, 'forwarding'), '1');
       ensureSysctl('/proc/sys/net/ipv6/conf/all/forwarding', '1');
     }
     nl.setLink(host.index, hostIfName, { up: true });
-    const l2 = isLayer2(st.mode!);
-    for (const ip of st.ips) {
-      const addr = ip.cidr.split('/')[0]!;
-      if (l2) nl.setNeigh(host.index, addr, podMac, hostIfName);
+    const l2 = isLayer2(c.mode.operational);
+    for (const ip of ips) {
+      if (l2) nl.setNeigh(host.index, ip.address, podMac, hostIfName);
       nl.replaceRoute({ dst: ip.cidr, oif: host.index, scope: 'link' }, hostIfName);
       s.undo(`delete route ${ip.cidr}`, () => void nl.deleteRoute({ dst: ip.cidr, oif: host.index, scope: 'link' }));
     }
-  });
+  },
+};
 
-  plan.add('publish endpoint', () => dp.describePublish(), () => {
-    dp.publish(endpoint(st.ips.map((i) => i.cidr)));
-  });
+const publishEndpoint: AddStep<Addressed> = {
+  name: 'publish endpoint',
+  ops: (f) => f.dp.describePublish(),
+  run: (c, s) => {
+    const { dp, req, names, host, ips } = c;
+    // The attach step's undo removes no pod IP: these entries go with this one.
+    s.undo(`remove the map entries of ${names.hostIfName}`, () => dp.detach(req.conf.bpfRoot, names.hostIfName, host.index, cidrs(ips)));
+    dp.publish(endpoint(c, ips));
+  },
+};
 
-  plan.add('write endpoint record', [`write ${recFile} (mode, host ifname and ifindex, IPs, pins)`], () => {
-    writeRecord(recFile, record('ready'));
-  });
+const writeEndpointRecord: AddStep<Addressed & { pins: string[] }> = {
+  name: 'write endpoint record',
+  ops: ({ names, mode }) => [`write ${names.recFile} (mode ${mode.operational}, host ifname and ifindex, IPs, pins)`],
+  run: (c) => writeRecord(c.names.recFile, endpointRecord(c, 'ready', c)),
+};
 
-  function endpoint(ips: string[]) {
-    const l3 = isNetkit(st.mode!) && !isLayer2(st.mode!);
-    return {
-      bpfRoot: conf.bpfRoot,
-      mode: st.mode!,
-      tcx: st.tcx ?? false,
-      hostIfName,
-      hostIfindex: st.host!.index,
-      podIfindex: st.pod!.index,
-      hostMac: l3 ? undefined : hex(hostMac),
-      podMac: l3 ? undefined : hex(podMac),
-      ips,
-      antiSpoof: conf.antiSpoof,
-      clusterCIDRs: conf.clusterCIDRs,
-    };
-  }
-
-  function record(state: EndpointRecord['state']): EndpointRecord {
-    return {
-      v: 1,
-      state,
-      network: conf.name,
-      containerId: env.containerId,
-      ifname: env.ifname,
-      netns: env.netns,
-      mode: st.mode ?? 'veth',
-      hostIfName,
-      hostIfindex: st.host?.index,
-      podIfindex: st.pod?.index,
-      hostMac: hex(hostMac),
-      podMac: hex(podMac),
-      ips: st.ips.map((i) => i.cidr),
-      ipamType: conf.ipamType,
-      pins: st.pins,
-      createdAt: new Date().toISOString(),
-    };
-  }
-
-  const result = (): Result => {
-    const l3nk = st.mode === 'netkit';
-    const prev = conf.prevResult;
-    // Chained after another plugin: keep everything it reported. Without our own IPAM, its IPs become ours.
-    const base = prev ? { ...prev, ips: conf.ipamType ? prev.ips : [] } : undefined;
-    const interfaces = [...(base?.interfaces ?? [])];
-    interfaces.push({ name: hostIfName, mac: l3nk ? undefined : st.host?.mac, mtu: st.mtu });
-    const podIdx = interfaces.push({ name: env.ifname, mac: l3nk ? undefined : st.pod?.mac, mtu: st.mtu, sandbox: env.netns }) - 1;
-    const ips: IPConfig[] = [...(base?.ips ?? []), ...st.ips.map((i) => ({ address: i.cidr, gateway: i.gateway, interface: podIdx }))];
-    return {
-      interfaces,
-      ips,
-      routes: [...(base?.routes ?? []), ...st.routes],
-      // A chained earlier plugin's DNS survives; IPAM's and then the config's own fill in over it.
-      dns: { ...(prev?.dns ?? {}), ...(st.ipam?.dns ?? {}), ...(conf.dns ?? {}) },
-    };
+function endpointRecord(
+  c: AddBase & { mode: DatapathMode },
+  state: EndpointRecord['state'],
+  got: { host?: Link; pod?: Link; ips?: PodIp[]; pins?: string[] },
+): EndpointRecord {
+  const { conf, env } = c.req;
+  return {
+    v: 1,
+    state,
+    network: conf.name,
+    containerId: env.containerId,
+    ifname: env.ifname,
+    netns: env.netns,
+    mode: c.mode.operational,
+    hostIfName: c.names.hostIfName,
+    hostIfindex: got.host?.index,
+    podIfindex: got.pod?.index,
+    hostMac: hex(c.names.hostMac),
+    podMac: hex(c.names.podMac),
+    ips: (got.ips ?? []).map((i) => i.cidr),
+    ipamType: conf.ipamType,
+    pins: got.pins ?? [],
+    createdAt: new Date().toISOString(),
   };
-
-  const cleanup = () => {
-    st.hostNl?.close();
-    st.podNl?.close();
-    st.netns?.close();
-  };
-  return { plan, result, cleanup };
 }
+
+export const addPlan = Plan.start<AddFacts, AddBase>('ADD')
+  .then(openPodNetns)
+  .then(resolveDatapathMode)
+  .then(claimEndpoint)
+  .then(startIpam)
+  .then(createLinkPair)
+  .then(attachBpfDatapath)
+  .then(waitForIpam)
+  .then(configurePodSide)
+  .then(configureHostSide)
+  .then(publishEndpoint)
+  .then(writeEndpointRecord);
+
+export type AddDone = Awaited<ReturnType<typeof addPlan.execute>>;
+

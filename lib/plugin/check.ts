@@ -1,90 +1,189 @@
 // CHECK: the attachment still looks the way ADD left it. Uses prevResult (required) and the record;
 // each mismatch is named. IPAM CHECK runs too, in its own process while we look.
-import { hostIfName as deriveHostIfName, linkCompatibility } from '../connector/index.js';
+import * as fs from 'node:fs';
+import { linkCompatibility, readModeFile } from '../connector/index.js';
 import { Code, CniError } from '../cni/errors.js';
+import type { Result } from '../cni/result.js';
+import { hooksFor } from '../datapath/index.js';
 import { netlinkIn, openNetns } from '../netns/index.js';
-import { Netlink, parseCidr } from '../netlink/index.js';
-import type { DatapathPort } from './datapath-port.js';
-import { readRecord, recordPath } from './endpoint-record.js';
-import { startIpamCheck } from './ipam-port.js';
-import { Plan } from './plan.js';
-import { readModeFile } from '../connector/index.js';
-import type { Request } from './types.js';
+import { Netlink, parseCidr, type Link } from '../netlink/index.js';
+import type { Attachment } from './attachment.js';
+import { readRecord, type EndpointRecord } from './endpoint-record.js';
+import { ipamPluginPath, startIpamCheck, type PendingIpam } from './ipam-calls.js';
+import { Plan, type Step } from './plan.js';
 
-export function buildCheckPlan(req: Request, dp: DatapathPort): Plan {
-  const { conf, env } = req;
-  const hostIfName = deriveHostIfName(env.containerId, env.ifname);
-  const recFile = recordPath(conf.stateDir, env.containerId, env.ifname);
-  const plan = new Plan('CHECK');
-  plan.add('check attachment', [
-    'require prevResult',
-    `read ${recFile}; check ${hostIfName} kind and netkit mode against the record (mixed-mode nodes are fine)`,
-    `check ${env.ifname} in ${env.netns}: up, addresses and routes from prevResult`,
-    'check BPF links and endpoint map entries',
-    conf.ipamType ? `start IPAM plugin ${conf.ipamType} CHECK first; its answer counts once ours is in` : 'no ipam configured',
-  ], async () => {
+/** What CHECK would read, for --dry-run. */
+export interface CheckFacts extends Attachment {
+  record: EndpointRecord | undefined;
+  host: Link | undefined;
+  tcx: boolean;
+  /** Where `tcx` came from, in words. */
+  tcxFrom: string;
+  ipamPath: string;
+}
+
+/** tcx per the mode file; a bad or missing one is STATUS's to report, CHECK judges the attachment. */
+function modeFileTcx(file: string): boolean {
+  try {
+    return readModeFile(file)?.features.tcx ?? true;
+  } catch {
+    return true;
+  }
+}
+
+export function surveyCheck(base: Attachment): CheckFacts {
+  const { req } = base;
+  const nl = Netlink.open(req.sys());
+  try {
+    const record = readRecord(base.recFile);
+    const file = req.conf.modeFile;
+    const tcxFrom = fs.existsSync(file) ? `per ${file}` : `assumed: no ${file}`;
+    return { ...base, record, host: nl.linkByName(base.hostIfName), tcx: modeFileTcx(file), tcxFrom, ipamPath: ipamPluginPath(req) };
+  } finally {
+    nl.close();
+  }
+}
+
+type CheckStep<In, Out = void> = Step<CheckFacts, In, Out>;
+type Read = Attachment & { rec: EndpointRecord; prev: Result };
+type Looked = Read & { problems: string[] };
+
+const readEndpointRecord: CheckStep<Attachment, { rec: EndpointRecord; prev: Result }> = {
+  name: 'read endpoint record',
+  ops: ({ req: { conf }, recFile, record }) => {
+    const prev = conf.prevResult;
+    const fails = record?.state === 'ready' ? '' : ', CHECK would fail here';
+    return [
+      prev ? `require prevResult: ${prev.ips.length} IPs, ${prev.routes.length} routes` : 'require prevResult: none, CHECK would fail here',
+      `read ${recFile}: ${record ? `${record.state}, mode ${record.mode}` : 'absent'}${fails}`,
+    ];
+  },
+  run: ({ req: { conf, env }, recFile }) => {
     const prev = conf.prevResult;
     if (!prev) throw new CniError(Code.InvalidConfig, 'CHECK requires prevResult', 'the runtime must pass the ADD result as prevResult');
     const rec = readRecord(recFile);
-    if (!rec || rec.state !== 'ready') throw new CniError(Code.UnknownContainer, `no completed podlink attachment for ${env.containerId}/${env.ifname}`, 'ADD did not finish or DEL already ran');
-    const ipam = conf.ipamType ? startIpamCheck(req) : undefined;
-    const problems: string[] = [];
-    const nl = Netlink.open(req.sys());
-    const ns = openNetns(req.sys(), env.netns);
-    const podNl = netlinkIn(req.sys(), ns.fd);
-    try {
-      const host = nl.linkByName(hostIfName);
-      if (!host) problems.push(`host interface ${hostIfName} is missing`);
-      else {
-        const mode = linkCompatibility(host);
-        if (mode !== rec.mode) problems.push(`host interface ${hostIfName} is ${mode ?? host.kind ?? 'unknown'}, the record says ${rec.mode}`);
-        if (rec.hostIfindex !== undefined && host.index !== rec.hostIfindex) problems.push(`host interface ifindex ${host.index} != recorded ${rec.hostIfindex}`);
-        if (!(host.flags & 1)) problems.push(`host interface ${hostIfName} is down`);
-      }
-      const pod = podNl.linkByName(env.ifname);
-      if (!pod) problems.push(`${env.ifname} is missing in ${env.netns}`);
-      else {
-        if (!(pod.flags & 1)) problems.push(`${env.ifname} is down`);
-        const have = new Set(podNl.addrs().filter((a) => a.index === pod.index).map((a) => `${a.address}/${a.prefix}`));
-        const podIdx = prev.interfaces.findIndex((i) => i.name === env.ifname && i.sandbox === env.netns);
-        for (const ip of prev.ips) {
-          if (ip.interface !== undefined && ip.interface !== podIdx) continue;
-          const c = parseCidr(ip.address);
-          if (!have.has(`${c.address}/${c.prefix}`)) problems.push(`address ${ip.address} is missing on ${env.ifname}`);
-        }
-        // Any table: a later chained plugin (sbr, for one) may have moved the routes (CNI §CHECK).
-        const routes = [...podNl.routes(4), ...podNl.routes(6)];
-        for (const r of prev.routes) {
-          const d = parseCidr(r.dst);
-          const dst = `${d.address}/${d.prefix}`;
-          if (!routes.some((x) => x.dst === dst && (!r.gw || x.gw === r.gw))) problems.push(`route ${r.dst}${r.gw ? ` via ${r.gw}` : ''} is missing in ${env.netns}`);
-        }
-        if (host) {
-          // One FIB lookup per pod IP, not a dump of the node's routes (which grows with every pod).
-          for (const ip of rec.ips) {
-            if (nl.routeTo(ip.split('/')[0]!)?.oif !== host.index) problems.push(`host route ${ip} via ${hostIfName} is missing`);
-          }
-          let features = { tcx: true };
-          try {
-            features = readModeFile(conf.modeFile)?.features ?? features;
-          } catch {
-            // STATUS reports a bad mode file; CHECK judges the attachment
-          }
-          problems.push(...dp.check({
-            bpfRoot: conf.bpfRoot, mode: rec.mode, tcx: features.tcx, hostIfName, hostIfindex: host.index, podIfindex: pod.index,
-            hostMac: rec.hostMac, podMac: rec.podMac, ips: rec.ips, antiSpoof: conf.antiSpoof, clusterCIDRs: conf.clusterCIDRs,
-          }));
-        }
-      }
-    } finally {
-      podNl.close();
-      ns.close();
-      nl.close();
-      // Never return (or throw) before the plugin we started has finished.
-      await ipam?.settled;
+    if (!rec || rec.state !== 'ready') {
+      const msg = `no completed podlink attachment for ${env.containerId}/${env.ifname}`;
+      throw new CniError(Code.UnknownContainer, msg, 'ADD did not finish or DEL already ran');
     }
-    if (problems.length) throw new CniError(Code.Internal, `CHECK failed for ${env.containerId}/${env.ifname}: ${problems.join('; ')}`);
-    await ipam?.result;
-  });
-  return plan;
+    return { rec, prev };
+  },
+};
+
+const startIpam: CheckStep<Read, { ipam: PendingIpam<void> }> = {
+  name: 'start IPAM CHECK',
+  ops: ({ req: { conf }, ipamPath }) => [
+    conf.ipamType ? `start IPAM plugin ${conf.ipamType} CHECK (${ipamPath}); its answer counts once ours is in` : 'no ipam configured',
+  ],
+  run: ({ req }, s) => {
+    const type = req.conf.ipamType;
+    if (!type) return { ipam: { result: Promise.resolve(), settled: Promise.resolve() } };
+    const ipam = startIpamCheck(req);
+    // Never return (or throw) before the plugin we started has finished.
+    s.undo(`wait for IPAM CHECK (${type})`, () => ipam.settled);
+    return { ipam };
+  },
+};
+
+const checkHostSide: CheckStep<Read, { host: Link | undefined; problems: string[] }> = {
+  name: 'check host side',
+  ops: ({ hostIfName, host, record }) => {
+    const now = host ? `now ${linkCompatibility(host) ?? host.kind}, ifindex ${host.index}` : 'missing now';
+    const recorded = record ? ` (${record.mode}, ifindex ${record.hostIfindex})` : '';
+    return [
+      `check ${hostIfName} (${now}) against the record${recorded}: kind, netkit mode, ifindex, up (mixed-mode nodes are fine)`,
+      `one FIB lookup per pod IP${record ? ` (${record.ips.join(' ')})` : ''}: routed via ${hostIfName}`,
+    ];
+  },
+  run: ({ req, rec, hostIfName }, s) => {
+    const problems: string[] = [];
+    const hostNl = Netlink.open(req.sys());
+    s.atExit(() => hostNl.close());
+    const host = hostNl.linkByName(hostIfName);
+    if (!host) return { host, problems: [`host interface ${hostIfName} is missing`] };
+    const mode = linkCompatibility(host);
+    if (mode !== rec.mode) problems.push(`host interface ${hostIfName} is ${mode ?? host.kind ?? 'unknown'}, the record says ${rec.mode}`);
+    if (rec.hostIfindex !== undefined && host.index !== rec.hostIfindex) {
+      problems.push(`host interface ifindex ${host.index} != recorded ${rec.hostIfindex}`);
+    }
+    if (!(host.flags & 1)) problems.push(`host interface ${hostIfName} is down`);
+    // One FIB lookup per pod IP, not a dump of the node's routes (which grows with every pod).
+    for (const ip of rec.ips) {
+      if (hostNl.routeTo(ip.replace(/\/.*$/, ''))?.oif !== host.index) problems.push(`host route ${ip} via ${hostIfName} is missing`);
+    }
+    return { host, problems };
+  },
+};
+
+function podProblems(podNl: Netlink, pod: Link, { req: { env }, prev }: Read): string[] {
+  const problems: string[] = [];
+  if (!(pod.flags & 1)) problems.push(`${env.ifname} is down`);
+  const have = new Set(podNl.addrs().filter((a) => a.index === pod.index).map((a) => `${a.address}/${a.prefix}`));
+  const podIdx = prev.interfaces.findIndex((i) => i.name === env.ifname && i.sandbox === env.netns);
+  for (const ip of prev.ips) {
+    if (ip.interface !== undefined && ip.interface !== podIdx) continue;
+    const c = parseCidr(ip.address);
+    if (!have.has(`${c.address}/${c.prefix}`)) problems.push(`address ${ip.address} is missing on ${env.ifname}`);
+  }
+  // Any table: a later chained plugin (sbr, for one) may have moved the routes (CNI §CHECK).
+  const routes = [...podNl.routes(4), ...podNl.routes(6)];
+  for (const r of prev.routes) {
+    const d = parseCidr(r.dst);
+    const dst = `${d.address}/${d.prefix}`;
+    const via = r.gw ? ` via ${r.gw}` : '';
+    if (!routes.some((x) => x.dst === dst && (!r.gw || x.gw === r.gw))) problems.push(`route ${r.dst}${via} is missing in ${env.netns}`);
+  }
+  return problems;
 }
+
+const checkPodSide: CheckStep<Looked, { pod: Link | undefined }> = {
+  name: 'check pod side',
+  ops: ({ req: { env } }) => [`check ${env.ifname} in ${env.netns}: up, addresses and routes from prevResult`],
+  run: (c, s) => {
+    const { req, problems } = c;
+    const ns = openNetns(req.sys(), req.env.netns);
+    s.atExit(() => ns.close());
+    const podNl = netlinkIn(req.sys(), ns.fd);
+    s.atExit(() => podNl.close());
+    const pod = podNl.linkByName(req.env.ifname);
+    if (!pod) return { pod, problems: [...problems, `${req.env.ifname} is missing in ${req.env.netns}`] };
+    return { pod, problems: [...problems, ...podProblems(podNl, pod, c)] };
+  },
+};
+
+const checkBpf: CheckStep<Looked & { host: Link | undefined; pod: Link | undefined }, { problems: string[] }> = {
+  name: 'check BPF datapath',
+  ops: ({ record, tcx, tcxFrom }) => {
+    const hooks = record ? Object.values(hooksFor(record.mode, tcx)).join(' and ') : 'the recorded mode\'s hooks';
+    return [`check the BPF links on ${hooks} (tcx ${tcx ? 'yes' : 'no'}, ${tcxFrom}) and the endpoint map entries`];
+  },
+  run: ({ req: { conf }, dp, rec, host, pod, hostIfName, problems }) => {
+    if (!host || !pod) return { problems };
+    const tcx = modeFileTcx(conf.modeFile);
+    const found = dp.check({
+      bpfRoot: conf.bpfRoot, mode: rec.mode, tcx, hostIfName, hostIfindex: host.index, podIfindex: pod.index,
+      hostMac: rec.hostMac, podMac: rec.podMac, ips: rec.ips, antiSpoof: conf.antiSpoof, clusterCIDRs: conf.clusterCIDRs,
+    });
+    return { problems: [...problems, ...found] };
+  },
+};
+
+const waitForIpam: CheckStep<Looked & { ipam: PendingIpam<void> }> = {
+  name: 'wait for IPAM',
+  ops: ({ req: { conf } }) => [
+    conf.ipamType ? `wait for IPAM plugin ${conf.ipamType} CHECK; any problem above fails CHECK first` : 'report the problems found',
+  ],
+  run: async ({ req: { env }, ipam, problems }) => {
+    await ipam.settled;
+    if (problems.length) throw new CniError(Code.Internal, `CHECK failed for ${env.containerId}/${env.ifname}: ${problems.join('; ')}`);
+    await ipam.result;
+  },
+};
+
+export const checkPlan = Plan.start<CheckFacts, Attachment>('CHECK')
+  .then(readEndpointRecord)
+  .then(startIpam)
+  .then(checkHostSide)
+  .then(checkPodSide)
+  .then(checkBpf)
+  .then(waitForIpam);

@@ -3,75 +3,148 @@
 // (ownership checked against the record), then the BPF pins and map entries; the record is removed only
 // once IPAM has answered, so a failed IPAM DEL leaves it for the runtime's retry.
 // Succeeds when things are already gone; fails only where a retry could help.
-import { deleteLinkPair, hostIfName as deriveHostIfName } from '../connector/index.js';
-import { Netlink } from '../netlink/index.js';
-import type { DatapathPort } from './datapath-port.js';
+import { deleteLinkPair, linkMatches } from '../connector/index.js';
+import { Netlink, type Link } from '../netlink/index.js';
+import type { Attachment } from './attachment.js';
 import { detachScope, type DetachScope } from './detach-scope.js';
-import { readRecord, recordPath, removeRecord, RecordError, type EndpointRecord } from './endpoint-record.js';
-import { startIpamDel, type PendingIpam } from './ipam-port.js';
+import { readRecord, removeRecord, RecordError, type EndpointRecord } from './endpoint-record.js';
+import { ipamPluginPath, startIpamDel } from './ipam-calls.js';
 import { settleOrphans } from './orphaned-ipam.js';
-import { Plan } from './plan.js';
-import type { Request } from './types.js';
+import { Plan, type Step } from './plan.js';
 
-export function buildDelPlan(req: Request, dp: DatapathPort): Plan & { close(): void } {
-  const { conf, env } = req;
-  const hostIfName = deriveHostIfName(env.containerId, env.ifname);
-  const recFile = recordPath(conf.stateDir, env.containerId, env.ifname);
-  const plan = new Plan('DEL');
-  let rec: EndpointRecord | undefined;
-  let nl: Netlink | undefined;
+/** What DEL would read, for --dry-run. */
+export interface DelFacts extends Attachment {
+  record: EndpointRecord | RecordError | undefined;
+  link: Link | undefined;
+  scope: DetachScope;
+  ipamPath: string;
+}
 
-  plan.add('read endpoint record', [`read ${recFile} (absent is fine)`], () => {
-    try {
-      rec = readRecord(recFile);
-    } catch (e) {
-      // A corrupt record must not wedge the pod in Terminating: fall back to the kernel's view.
-      if (!(e instanceof RecordError)) throw e;
-      req.log.warn(`${e.message}; deleting by derived name and link kind`);
-    }
-  });
+/** A corrupt record must not wedge the pod in Terminating: DEL falls back to the kernel's view. */
+function readOrCorrupt(file: string): EndpointRecord | RecordError | undefined {
+  try {
+    return readRecord(file);
+  } catch (e) {
+    if (!(e instanceof RecordError)) throw e;
+    return e;
+  }
+}
 
-  let ipam: PendingIpam<void> | undefined;
-  plan.add('start IPAM DEL', [conf.ipamType ? `start IPAM plugin ${conf.ipamType} DEL (runs even when the netns is gone, while the next steps do); after a crashed ADD, first wait for the IPAM ADD it left running` : 'no ipam configured'], async (s) => {
-    if (!conf.ipamType) return;
+const recordOf = (r: DelFacts['record']) => (r instanceof RecordError ? undefined : r);
+
+export function surveyDel(base: Attachment): DelFacts {
+  const { req, hostIfName, recFile } = base;
+  const record = readOrCorrupt(recFile);
+  const nl = Netlink.open(req.sys());
+  try {
+    const scope = detachScope(nl, req.env.containerId, req.env.ifname, recordOf(record));
+    return { ...base, record, link: nl.linkByName(hostIfName), scope, ipamPath: ipamPluginPath(req) };
+  } finally {
+    nl.close();
+  }
+}
+
+type DelStep<In, Out = void> = Step<DelFacts, In, Out>;
+type Read = Attachment & { rec: EndpointRecord | undefined };
+
+const readEndpointRecord: DelStep<Attachment, { rec: EndpointRecord | undefined }> = {
+  name: 'read endpoint record',
+  ops: ({ recFile, record }) => {
+    if (record instanceof RecordError) return [`read ${recFile}: ${record.message}; DEL goes by the derived name and link kind`];
+    if (!record) return [`read ${recFile}: absent (fine)`];
+    const at = record.hostIfindex === undefined ? 'no ifindex yet' : `ifindex ${record.hostIfindex}`;
+    return [`read ${recFile}: ${record.state}, mode ${record.mode}, ${record.hostIfName} ${at}, IPs ${record.ips.join(' ') || 'none'}`];
+  },
+  run: ({ req, recFile }) => {
+    const r = readOrCorrupt(recFile);
+    if (r instanceof RecordError) req.log.warn(`${r.message}; deleting by derived name and link kind`);
+    return { rec: recordOf(r) };
+  },
+};
+
+const startIpam: DelStep<Read, { ipamDone: Promise<void> }> = {
+  name: 'start IPAM DEL',
+  ops: ({ req: { conf }, record, ipamPath }) => {
+    if (!conf.ipamType) return ['no ipam configured'];
+    const orphan = recordOf(record)?.state === 'creating' ? 'first wait for the IPAM ADD the unfinished ADD left running; then ' : '';
+    return [`${orphan}start IPAM plugin ${conf.ipamType} DEL (${ipamPath}); it runs even when the netns is gone, while the next steps do`];
+  },
+  run: async ({ req, rec }, s) => {
+    const type = req.conf.ipamType;
+    if (!type) return { ipamDone: Promise.resolve() };
     if (rec?.state === 'creating') await settleOrphans(req);
     const call = startIpamDel(req);
-    ipam = call;
     // Not an undo: a later step failing must not return before the plugin we started has finished.
-    s.undo(`wait for IPAM DEL (${conf.ipamType})`, () => call.settled);
-  });
+    s.undo(`wait for IPAM DEL (${type})`, () => call.settled);
+    return { ipamDone: call.result };
+  },
+};
 
-  // The device goes before its BPF links are unpinned: deleting it releases its tcx/netkit hooks along
-  // with everything else, while detaching a live link first costs an RCU grace period under rtnl per
-  // hook (kernel/bpf/tcx.c). What the kernel proves is ours is settled while the link still exists.
-  let scope: DetachScope | undefined;
-  plan.add('delete link pair', [`delete ${hostIfName} only if the record proves it is ours (kind and ifindex match); the kernel removes the peer, the routes and the BPF hooks with it`], () => {
-    nl = Netlink.open(req.sys());
-    scope = detachScope(nl, env.containerId, env.ifname, rec);
+const expectation = (rec: EndpointRecord) => ({ mode: rec.mode, ifindex: rec.hostIfindex });
+
+function linkWords({ hostIfName, record, link }: DelFacts): string {
+  const rec = recordOf(record);
+  if (!link) return `${hostIfName} is absent: nothing to delete`;
+  if (!rec) return `${hostIfName} exists but podlink has no record of creating it: left alone`;
+  if (!linkMatches(link, expectation(rec))) return `${hostIfName} does not match the record (kind or ifindex differ): left alone`;
+  const gone = 'the kernel removes the peer, the routes and the BPF hooks with it';
+  return `delete ${hostIfName} (${link.kind}, ifindex ${link.index}, as recorded); ${gone}`;
+}
+
+// The device goes before its BPF links are unpinned: deleting it releases its tcx/netkit hooks along
+// with everything else, while detaching a live link first costs an RCU grace period under rtnl per
+// hook (kernel/bpf/tcx.c). What the kernel proves is ours is settled while the link still exists.
+const deleteLink: DelStep<Read, { scope: DetachScope }> = {
+  name: 'delete link pair',
+  ops: (f) => [linkWords(f)],
+  run: ({ req, rec, hostIfName }, s) => {
+    const { env } = req;
+    const nl = Netlink.open(req.sys());
+    s.atExit(() => nl.close());
+    const scope = detachScope(nl, env.containerId, env.ifname, rec);
     // Every link podlink creates has a record written before it (the intent record), so a link
     // without a record, or one whose kind/ifindex differ from it, is not ours: leave it alone.
     if (!rec) {
-      if (nl.linkByName(hostIfName)) req.log.warn(`${hostIfName} exists but podlink has no record of creating it for ${env.containerId}/${env.ifname}: left alone`);
-      return;
+      const who = `${env.containerId}/${env.ifname}`;
+      if (nl.linkByName(hostIfName)) req.log.warn(`${hostIfName} exists but podlink has no record of creating it for ${who}: left alone`);
+      return { scope };
     }
-    const outcome = deleteLinkPair(nl, hostIfName, { mode: rec.mode, ifindex: rec.hostIfindex });
-    if (outcome === 'foreign') {
+    if (deleteLinkPair(nl, hostIfName, expectation(rec)) === 'foreign') {
       req.log.warn(`${hostIfName} does not match the record (kind or ifindex differ): left alone`);
     }
-  });
+    return { scope };
+  },
+};
 
-  plan.add('detach BPF datapath', [`unpin links under ${conf.bpfRoot}/links/${hostIfName}, remove the map entries the kernel proved ours (missing is fine)`], () => {
-    const s = scope ?? { hostIfName, ifindex: undefined, ips: [] };
-    dp.detach(conf.bpfRoot, s.hostIfName, s.ifindex, s.ips);
-  });
+const detachBpf: DelStep<Read & { scope: DetachScope }> = {
+  name: 'detach BPF datapath',
+  ops: ({ req: { conf }, scope }) => [
+    `unpin links under ${conf.bpfRoot}/links/${scope.hostIfName} (missing is fine)`,
+    scope.ifindex === undefined
+      ? 'remove no map entry: the kernel proves no ifindex ours'
+      : `remove the map entries of ifindex ${scope.ifindex}${scope.ips.length ? ` and ${scope.ips.join(' ')}` : ''}`,
+  ],
+  run: ({ dp, req, scope }) => dp.detach(req.conf.bpfRoot, scope.hostIfName, scope.ifindex, scope.ips),
+};
 
-  plan.add('wait for IPAM', [conf.ipamType ? `wait for IPAM plugin ${conf.ipamType} DEL; its failure fails DEL (the runtime retries)` : 'no ipam configured'], async () => {
-    await ipam?.result;
-  });
+const waitForIpam: DelStep<Read & { ipamDone: Promise<void> }> = {
+  name: 'wait for IPAM',
+  ops: ({ req: { conf } }) => [
+    conf.ipamType ? `wait for IPAM plugin ${conf.ipamType} DEL; its failure fails DEL (the runtime retries)` : 'no ipam configured',
+  ],
+  run: ({ ipamDone }) => ipamDone,
+};
 
-  plan.add('remove endpoint record', [`remove ${recFile}`], () => {
-    removeRecord(recFile);
-  });
+const removeEndpointRecord: DelStep<Read> = {
+  name: 'remove endpoint record',
+  ops: ({ recFile, record }) => [record ? `remove ${recFile}` : `remove ${recFile} (absent: nothing to do)`],
+  run: ({ recFile }) => void removeRecord(recFile),
+};
 
-  return Object.assign(plan, { close: () => nl?.close() });
-}
+export const delPlan = Plan.start<DelFacts, Attachment>('DEL')
+  .then(readEndpointRecord)
+  .then(startIpam)
+  .then(deleteLink)
+  .then(detachBpf)
+  .then(waitForIpam)
+  .then(removeEndpointRecord);

@@ -3,13 +3,13 @@
 import { deleteLinkPair } from '../connector/index.js';
 import { Code, CniError } from '../cni/errors.js';
 import { Netlink } from '../netlink/index.js';
-import type { DatapathPort } from './datapath-port.js';
+import type { PodDatapath } from '../datapath/index.js';
 import { detachScope } from './detach-scope.js';
 import { listRecords, removeRecord } from './endpoint-record.js';
-import { ipamDelFor, ipamGc } from './ipam-port.js';
+import { ipamDelFor, ipamGc } from './ipam-calls.js';
 import type { Request } from './types.js';
 
-export function runGc(req: Request, dp: DatapathPort): void {
+export function runGc(req: Request, dp: PodDatapath): void {
   const valid = new Set((req.conf.validAttachments ?? []).map((a) => `${a.containerID}\0${a.ifname}`));
   const errors: string[] = [];
   const nl = Netlink.open(req.sys());

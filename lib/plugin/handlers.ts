@@ -2,12 +2,15 @@
 import type { HandlerContext, Handlers } from '../cni/dispatcher.js';
 import type { Result } from '../cni/result.js';
 import { nativeSys, type Sys } from '../sys/index.js';
-import { buildAddPlan } from './add.js';
-import { buildCheckPlan } from './check.js';
-import type { DatapathPort } from './datapath-port.js';
-import { buildDelPlan } from './del.js';
+import type { PodDatapath } from '../datapath/index.js';
+import { addPlan } from './add.js';
+import { addBase, surveyAdd } from './add-facts.js';
+import { addResult } from './add-result.js';
+import { attachment } from './attachment.js';
+import { checkPlan, surveyCheck } from './check.js';
+import { delPlan, surveyDel } from './del.js';
 import { runGc } from './gc.js';
-import type { Plan } from './plan.js';
+import { planText, type PlanJson } from './plan.js';
 import type { ProbeDeps } from './probe.js';
 import { runStatus } from './status.js';
 import type { Request } from './types.js';
@@ -15,7 +18,7 @@ import type { Request } from './types.js';
 export interface PluginDeps {
   sys?: () => Sys;
   /** The datapath for this call's config (hostRouting decides whether BPF is attached). */
-  datapath: (sys: () => Sys, hostRouting: string) => DatapathPort;
+  datapath: (sys: () => Sys, hostRouting: string) => PodDatapath;
   probeDeps: (sys: () => Sys) => ProbeDeps;
   /** Where a --dry-run plan is printed. */
   printPlan: (text: string) => void;
@@ -54,59 +57,53 @@ export function toRequest(ctx: HandlerContext, deps: PluginDeps): Request {
   };
 }
 
-function show(plan: Plan, deps: PluginDeps): void {
-  deps.printPlan(deps.planFormat === 'json' ? `${JSON.stringify(plan.toJSON())}\n` : plan.toText());
+/** --dry-run: the plan as this node would run it, worded from what the survey read. */
+function show(plan: PlanJson, deps: PluginDeps): void {
+  deps.printPlan(deps.planFormat === 'json' ? `${JSON.stringify(plan)}\n` : planText(plan));
 }
 
 export function makeHandlers(deps: PluginDeps): Handlers {
   const sysOf = deps.sys ?? (() => nativeSys());
   // Every handler closes its datapath (and the netlink socket the tc fallback may have opened).
-  const withDp = async <T>(ctx: HandlerContext, fn: (dp: DatapathPort) => T | Promise<T>): Promise<T> => {
+  const withDp = async <T>(ctx: HandlerContext, fn: (dp: PodDatapath) => T | Promise<T>): Promise<T> => {
     const dp = deps.datapath(sysOf, ctx.conf.hostRouting);
     try {
       return await fn(dp);
     } finally {
-      dp.close?.();
+      dp.close();
     }
   };
   return {
     add: (ctx): Promise<Result> =>
       withDp(ctx, async (dp) => {
-        const req = toRequest(ctx, deps);
-        const { plan, result, cleanup } = buildAddPlan(req, dp, () => deps.probeDeps(sysOf));
+        const base = addBase(toRequest(ctx, deps), dp, () => deps.probeDeps(sysOf));
         if (ctx.dryRun) {
-          show(plan, deps);
+          show(addPlan.describe(surveyAdd(base)), deps);
           return { interfaces: [], ips: [], routes: [], dns: {} };
         }
-        try {
-          await plan.execute((what, e) => ctx.log.warn(`undo failed: ${what}: ${(e as Error).message}`), ctx.steps);
-          return result();
-        } finally {
-          cleanup();
-        }
+        const onUndoError = (what: string, e: unknown) => ctx.log.warn(`undo failed: ${what}: ${(e as Error).message}`);
+        return addResult(await addPlan.execute(base, { onUndoError, timings: ctx.steps }));
       }),
     del: (ctx) =>
       withDp(ctx, async (dp) => {
-        const plan = buildDelPlan(toRequest(ctx, deps), dp);
-        if (ctx.dryRun) return show(plan, deps);
-        try {
-          await plan.execute(undefined, ctx.steps);
-        } finally {
-          plan.close();
-        }
+        const base = attachment(toRequest(ctx, deps), dp);
+        if (ctx.dryRun) return show(delPlan.describe(surveyDel(base)), deps);
+        await delPlan.execute(base, { timings: ctx.steps });
       }),
     check: (ctx) =>
       withDp(ctx, async (dp) => {
-        const plan = buildCheckPlan(toRequest(ctx, deps), dp);
-        if (ctx.dryRun) return show(plan, deps);
-        await plan.execute(undefined, ctx.steps);
+        const base = attachment(toRequest(ctx, deps), dp);
+        if (ctx.dryRun) return show(checkPlan.describe(surveyCheck(base)), deps);
+        await checkPlan.execute(base, { timings: ctx.steps });
       }),
     async status(ctx) {
       if (ctx.dryRun) return deps.printPlan('podlink STATUS plan: read the mode file, check bpffs and pinned programs, exec IPAM STATUS\n');
       await withDp(ctx, (dp) => runStatus(toRequest(ctx, deps), dp));
     },
     async gc(ctx) {
-      if (ctx.dryRun) return deps.printPlan('podlink GC plan: remove recorded attachments absent from cni.dev/valid-attachments, then exec IPAM GC\n');
+      if (ctx.dryRun) {
+        return deps.printPlan('podlink GC plan: remove recorded attachments absent from cni.dev/valid-attachments, then exec IPAM GC\n');
+      }
       await withDp(ctx, (dp) => runGc(toRequest(ctx, deps), dp));
     },
   };

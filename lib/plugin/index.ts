@@ -4,6 +4,5 @@ export { makeHandlers, toRequest, type PluginDeps } from './handlers.js';
 export { probe, probeFeatures, loadOrProbeModeFile, kernelRelease, type ProbeDeps } from './probe.js';
 export { readinessProblems } from './status.js';
 export { DEFAULT_STATE_DIR, listRecords, readRecord, recordPath, type EndpointRecord } from './endpoint-record.js';
-export { noDatapath, type DatapathPort, type EndpointAttach } from './datapath-port.js';
 export { Plan } from './plan.js';
 export type { Request, PodlinkConf, PodlinkEnv } from './types.js';

@@ -9,7 +9,7 @@ export interface TcFilterView {
   bpfId?: number;
 }
 
-export interface TcPort {
+export interface TcClient {
   ensureClsact(ifindex: number): void;
   replaceBpfFilter(ifindex: number, dir: TcDirection, progFd: number, name: string, prio?: number): void;
   /** false when there was no such filter. */

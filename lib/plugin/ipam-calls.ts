@@ -1,10 +1,10 @@
-// IPAM calls as the plugin verbs make them: same env (only CNI_COMMAND changes), the whole config.
+// The IPAM plugin calls the verbs make: same env (only CNI_COMMAND changes), the whole config.
 // Compatibility: IPAM plugins built before spec 1.1.0 (Debian 12 ships 1.1.1, which reads configs up to
 // 1.0.0) refuse a 1.1.0 config with code 1. 1.1.0 only adds fields to 1.0.0, so we retry once with
 // cniVersion 1.0.0; they also do not know STATUS or GC, which we then treat as "nothing to report".
 import { Code, CniError } from '../cni/errors.js';
 import type { Result } from '../cni/result.js';
-import { execIpam, startIpam } from '../ipam/index.js';
+import { execIpam, findPlugin, startIpam } from '../ipam/index.js';
 import type { Request } from './types.js';
 
 function tooNew(e: unknown, raw: Record<string, unknown>): boolean {
@@ -58,7 +58,8 @@ function optional(req: Request, what: 'STATUS' | 'GC', fn: () => void): void {
     // Pre-1.1.0 plugins answer a command they do not know with code 1 (version), 4 (unknown
     // CNI_COMMAND) or, built on skel 1.1, code 3 "missing containerID" (STATUS/GC carry none).
     const unknownVerb = /version|unknown|command|containerid/i.test(`${(e as CniError).msg} ${(e as CniError).details ?? ''}`);
-    if (e instanceof CniError && (e.code === Code.IncompatibleVersion || e.code === Code.InvalidEnv || e.code === Code.UnknownContainer) && unknownVerb) {
+    const codes: number[] = [Code.IncompatibleVersion, Code.InvalidEnv, Code.UnknownContainer];
+    if (e instanceof CniError && codes.includes(e.code) && unknownVerb) {
       req.log.info(`IPAM plugin does not implement ${what} (${e.msg}); skipped`);
       return;
     }
@@ -95,4 +96,15 @@ export function ipamStatus(req: Request): void {
 
 export function ipamGc(req: Request): void {
   optional(req, 'GC', () => execIpam('GC', req.conf.raw, req.env.vars, req.env.cniPath));
+}
+
+/** For --dry-run: the plugin binary the call would execute, or why it would fail to find one. */
+export function ipamPluginPath(req: Request): string {
+  const type = req.conf.ipamType;
+  if (!type) return '';
+  try {
+    return findPlugin(type, req.env.cniPath);
+  } catch (e) {
+    return `not found: ${(e as Error).message}; the call would fail`;
+  }
 }
