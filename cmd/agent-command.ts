@@ -4,11 +4,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  Agent, agentFamilies, parseServiceCIDRs, watchNodesFile, writeAgentStatus, writeHeartbeat, type AgentStatus, type LogFn,
+  Agent, parseServiceCIDRs, watchNodesFile, writeAgentStatus, writeHeartbeat, type AgentStatus, type LogFn,
   type NodeSource, type NodeSourceHandlers,
 } from '../lib/agent/index.js';
 import { openClusterCidrs } from '../lib/datapath/index.js';
-import { metricsStateNextTo, renderExposition, writeTextfile } from '../lib/metrics/index.js';
+import { metricsStateNextTo, writeTextfile } from '../lib/metrics/index.js';
 import { Netlink } from '../lib/netlink/index.js';
 import { nativeSys } from '../lib/sys/index.js';
 import { currentExposition } from './metrics-command.js';
@@ -48,8 +48,7 @@ function metricsWriter(o: AgentCommandOptions, log: LogFn): ((s: AgentStatus) =>
   let lastError = '';
   return (s) => {
     try {
-      const cni = currentExposition({ stateFile: metricsStateNextTo(o.modeFile), modeFile: o.modeFile, stateDir: o.stateDir });
-      writeTextfile(dir, cni + renderExposition(agentFamilies(s)), { create: true });
+      writeTextfile(dir, currentExposition({ stateFile: metricsStateNextTo(o.modeFile), modeFile: o.modeFile, stateDir: o.stateDir }, s), { create: true });
       lastError = '';
     } catch (e) {
       const msg = `metrics textfile in ${dir}: ${(e as Error).message}`;

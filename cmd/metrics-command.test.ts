@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeAgentStatus } from '../lib/agent/index.js';
 import { recordCall } from '../lib/metrics/index.js';
 import { parseExposition } from '../conformance/support/prometheus.js';
 import { runManifestCommand } from './manifest-command.js';
@@ -35,6 +36,34 @@ t.test('podlink metrics prints a strictly valid exposition with the recorded cal
   t.equal(await runMetricsCommand({ ...o, write: true }, () => {}, (s) => err.push(s)), 0);
   t.equal(fs.readFileSync(path.join(o.textfileDir, 'podlink.prom'), 'utf8'), out.join(''), '--write: the same text in podlink.prom');
   t.match(err.join(''), /wrote .*podlink.prom/);
+});
+
+t.test('podlink metrics adds the agent\'s families when an agent status sits next to the mode file', async (t) => {
+  const o = files(t.testdir());
+  const out = async () => {
+    const text: string[] = [];
+    t.equal(await runMetricsCommand(o, (s) => text.push(s)), 0);
+    return parseExposition(text.join(''));
+  };
+  t.notOk((await out()).has('podlink_agent_nodes'), 'no agent: no agent families');
+  writeAgentStatus(path.dirname(o.modeFile), {
+    version: 1, pid: 1, nodeName: 'n1', startedAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', selfFound: true,
+    source: { kind: 'kubernetes', where: 'https://10.0.0.1:6443', connected: true, synced: true, syncErrors: 3, lastSyncAt: '2026-01-01T00:00:00Z' },
+    nodes: [
+      { name: 'n1', podCIDRs: ['10.244.1.0/24'], addresses: ['10.0.0.1'], path: 'self' },
+      { name: 'n2', podCIDRs: ['10.244.2.0/24'], addresses: ['10.0.0.2'], path: 'native' },
+      { name: 'n3', podCIDRs: [], addresses: [], path: 'rejected', reason: 'no pod CIDRs' },
+    ],
+    routes: { installed: 1, failures: 2 }, clusterCIDRs: { learned: 2 }, reconciles: { count: 4 },
+  });
+  const fams = await out();
+  const byPath = Object.fromEntries(fams.get('podlink_agent_nodes')!.samples.map((x) => [x.labels.path, x.value]));
+  t.strictSame(byPath, { self: 1, native: 1, unreachable: 0, rejected: 1 });
+  t.equal(fams.get('podlink_agent_api_sync_errors_total')!.samples[0]!.value, 3);
+  t.equal(fams.get('podlink_agent_route_failures_total')!.samples[0]!.value, 2);
+  t.ok(fams.get('podlink_agent_seconds_since_last_sync')!.samples[0]!.value > 0);
+  fs.writeFileSync(path.join(path.dirname(o.modeFile), 'agent.json'), 'garbage');
+  t.notOk((await out()).has('podlink_agent_nodes'), 'an unreadable agent status drops the families, not the command');
 });
 
 t.test('option errors name the fix', async (t) => {

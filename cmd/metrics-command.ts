@@ -1,7 +1,9 @@
 // `podlink metrics`: print the Prometheus exposition (what podlink.prom holds); --write also replaces
 // <textfile dir>/podlink.prom; --interval keeps doing so (the DaemonSet's agent container).
+import * as path from 'node:path';
+import { agentFamilies, readAgentStatus, type AgentStatus } from '../lib/agent/index.js';
 import {
-  collectNodeView, DEFAULT_METRICS_STATE, DEFAULT_TEXTFILE_DIR, emptyState, readState, renderMetrics, writeTextfile,
+  collectNodeView, DEFAULT_METRICS_STATE, DEFAULT_TEXTFILE_DIR, emptyState, readState, renderExposition, renderMetrics, writeTextfile,
 } from '../lib/metrics/index.js';
 import { formatStepError, stepError, StepError } from './step-report.js';
 
@@ -16,8 +18,19 @@ export interface MetricsCommandOptions {
   quiet?: boolean;
 }
 
-export function currentExposition(o: Pick<MetricsCommandOptions, 'stateFile' | 'modeFile' | 'stateDir'>): string {
-  return renderMetrics(readState(o.stateFile) ?? emptyState(), collectNodeView({ modeFile: o.modeFile, stateDir: o.stateDir }));
+/** The agent's status as written next to the mode file; undefined when no agent runs or it is unreadable. */
+function agentStatusNextTo(modeFile: string): AgentStatus | undefined {
+  try {
+    return readAgentStatus(path.dirname(modeFile));
+  } catch {
+    return undefined; // `podlink status` explains an unreadable agent.json; the metrics just lack its families
+  }
+}
+
+/** The CNI metrics and, when an agent runs on the node, its families (the agent passes its own status). */
+export function currentExposition(o: Pick<MetricsCommandOptions, 'stateFile' | 'modeFile' | 'stateDir'>, agent = agentStatusNextTo(o.modeFile)): string {
+  const cni = renderMetrics(readState(o.stateFile) ?? emptyState(), collectNodeView({ modeFile: o.modeFile, stateDir: o.stateDir }));
+  return agent ? cni + renderExposition(agentFamilies(agent)) : cni;
 }
 
 export async function runMetricsCommand(

@@ -5,6 +5,9 @@
 // endpoint record remains.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { agentStatusPath, heartbeatPath, removePodlinkRoutes } from '../lib/agent/index.js';
+import { Netlink } from '../lib/netlink/index.js';
+import { nativeSys } from '../lib/sys/index.js';
 import { removeFile, withLock } from '../lib/util/index.js';
 import { CONFLIST_NAME } from '../lib/manifest/index.js';
 import { DEFAULT_METRICS_STATE, DEFAULT_TEXTFILE_DIR, textfilePath } from '../lib/metrics/index.js';
@@ -26,6 +29,8 @@ export interface UninstallOptions {
   purge?: boolean;
   dryRun?: boolean;
   json?: boolean;
+  /** The node's rtnetlink (default: a socket in this process's netns). */
+  netlink?: () => Netlink;
 }
 
 export interface UninstallResult {
@@ -130,6 +135,24 @@ export function uninstall(o: UninstallOptions): UninstallResult {
         // missing or not empty
       }
     }
+  }
+
+  // 3b. What the agent made: its routes (protocol 201) and its status files. Run after the DaemonSet is
+  // gone; a running agent would put the routes back on its next resync.
+  let nl: Netlink | undefined;
+  try {
+    nl = (o.netlink ?? (() => Netlink.open(nativeSys())))();
+    const routes = removePodlinkRoutes(nl, dry);
+    steps.push(routes.length ? gone('agent routes', `${routes.length} route${routes.length === 1 ? '' : 's'} (protocol 201)`) : absent('agent routes', 'protocol 201'));
+  } catch (e) {
+    throw stepError('remove the agent\'s routes', e, 'protocol 201');
+  } finally {
+    nl?.close();
+  }
+  for (const f of [agentStatusPath(path.dirname(o.modeFile)), heartbeatPath(path.dirname(o.modeFile))]) {
+    if (!fs.existsSync(f)) continue;
+    if (!dry) removeFile(f);
+    steps.push(gone('agent status', f));
   }
 
   // 4. The metrics textfile (a stale "configured mode" gauge would mislead). recordCall only refreshes

@@ -132,5 +132,18 @@ if (!isRoot) {
       for (const m of ['podlink_agent_api_sync_errors_total', 'podlink_agent_seconds_since_last_sync', 'podlink_agent_route_failures_total',
         'podlink_cni_duration_seconds_bucket', 'podlink_datapath_config']) t.match(text, m, m);
     });
+
+    t.test('uninstall, after the agent is gone, removes its routes and status and nothing else', async (t) => {
+      await waitFor(() => has('10.244.2.0/24'), 2000);
+      k.stopAgent(n1);
+      const empty = path.join(k.work, 'empty');
+      fs.mkdirSync(empty, { recursive: true });
+      const r = nsRun(n1.ns, PODLINK, ['uninstall', '--mode-file', n1.modeFile, '--state-dir', n1.stateDir, '--bpf-root', n1.bpfRoot,
+        '--conf-dir', empty, '--bin-dir', empty, '--textfile-dir', path.join(k.work, 'no-textfile')]);
+      t.match(r.stdout, /agent routes .*4 routes \(protocol 201\)/, 'reports the routes it removed');
+      t.same(k.routes(n1), [], 'no protocol-201 route left');
+      t.match(k.routesAll(n1), /10\.244\.51\.0\/24 via 10\.77\.0\.2/, 'a route podlink did not make stays');
+      t.notOk(fs.existsSync(path.join(path.dirname(n1.modeFile), 'agent.json')), 'agent.json removed');
+    });
   });
 }

@@ -9,7 +9,7 @@ export { connectedNetworks, parseServiceCIDRs } from './local-facts.js';
 export { agentFamilies } from './metrics.js';
 export type { DesiredRoute, DesiredState, NodePath, NodeVerdict, SourceNode } from './node.js';
 export { parseNodesFile, watchNodesFile, type NodeSource, type NodeSourceHandlers } from './nodes-file.js';
-export { readPodlinkRoutes, RTPROT_PODLINK, syncRoutes, type RouteSyncResult } from './routes.js';
+export { readPodlinkRoutes, removePodlinkRoutes, RTPROT_PODLINK, syncRoutes, type RouteSyncResult } from './routes.js';
 export {
   agentStatusPath, heartbeatAge, heartbeatPath, readAgentStatus, writeAgentStatus, writeHeartbeat, type AgentStatus, type SourceStatus,
 } from './status-file.js';

@@ -84,3 +84,10 @@ function install(nl: Netlink, r: DesiredRoute, ours: boolean): void {
     nl.replaceRoute(spec);
   }
 }
+
+/** Every podlink route (uninstall): returns the destinations, removed unless `dryRun`. */
+export function removePodlinkRoutes(nl: Netlink, dryRun = false): string[] {
+  const ours = readPodlinkRoutes(nl);
+  if (!dryRun) for (const [dst, gw] of ours) nl.deleteRoute({ dst, gw, protocol: RTPROT_PODLINK });
+  return [...ours.keys()];
+}
