@@ -18,7 +18,10 @@ export interface ProbeOptions {
 
 export function runProbeCommand(o: ProbeOptions): number {
   try {
-    const m = probe(probeDeps(() => nativeSys()), o.mode);
+    const m = probe(
+      probeDeps(() => nativeSys()),
+      o.mode,
+    );
     let node: NodeDatapathReport | undefined;
     if (o.write) {
       withLock(`${o.modeFile}.lock`, () => writeModeFile(m, o.modeFile));
@@ -46,4 +49,3 @@ export function runProbeCommand(o: ProbeOptions): number {
     return 1;
   }
 }
-

@@ -59,7 +59,20 @@ t.test('to-pod: the fast-path mark counts for the pod in cb[1], and only for a p
   const loaded = loadAndPin(sys, root);
   // Legacy tc, which every kernel of the matrix has: the hook does not matter to a test run.
   inNode(() =>
-    attachEndpoint({ sys, tc }, { bpfRoot: root, mode: 'veth', tcx: false, hostIfName: p.hostIf, hostIfindex: p.hostIfindex, ips: [p.ip], podMac: p.mac, antiSpoof: true, clusterCIDRs: [] }),
+    attachEndpoint(
+      { sys, tc },
+      {
+        bpfRoot: root,
+        mode: 'veth',
+        tcx: false,
+        hostIfName: p.hostIf,
+        hostIfindex: p.hostIfindex,
+        ips: [p.ip],
+        podMac: p.mac,
+        antiSpoof: true,
+        clusterCIDRs: [],
+      },
+    ),
   );
   const toPod = BpfProgram.openPinned(sys, pinPaths(root).programPin(loaded.objectHash, 'to-pod'));
   t.teardown(() => toPod.close());
@@ -86,6 +99,10 @@ t.test('to-pod: the fast-path mark counts for the pod in cb[1], and only for a p
   const forged = inNode(() => toPod.testRun(pkt, ctxWithCb(MARK, bogus)));
   t.equal(forged.retval, 0, 'passes');
   t.equal(counters().fromFastpath.packets, after.fromFastpath.packets, 'not counted as fast path');
-  t.not(maps.get(MAPS.flows)!.lookup(flow), undefined, 'the ordinary path ran: it recorded the flow that reached the pod through the stack');
+  t.not(
+    maps.get(MAPS.flows)!.lookup(flow),
+    undefined,
+    'the ordinary path ran: it recorded the flow that reached the pod through the stack',
+  );
   t.equal(maps.get(MAPS.stats)!.lookupPerCpu(encodeIfindexKey(bogus)), undefined, 'no counters entry for an index that is no pod');
 });

@@ -24,7 +24,10 @@ for (const mode of ['netkit', 'netkit-l2'] as const) {
     const sys = nativeSys();
     const fsm = privateBpffs('podlink-nktest');
     const root = `${fsm.dir}/podlink`;
-    const topo = buildTopology(sys, `podlink-bpftest-${process.pid}-${mode === 'netkit' ? 'nk3' : 'nk2'}`, mode, ['10.77.1.1', '10.77.1.2']);
+    const topo = buildTopology(sys, `podlink-bpftest-${process.pid}-${mode === 'netkit' ? 'nk3' : 'nk2'}`, mode, [
+      '10.77.1.1',
+      '10.77.1.2',
+    ]);
     t.teardown(() => {
       topo.remove();
       fsm.remove();
@@ -33,8 +36,15 @@ for (const mode of ['netkit', 'netkit-l2'] as const) {
     const deps = { sys };
     const inNode = <T>(fn: () => T): T => inNetns(sys, topo.node, fn);
     const spec = (p: TestPod): EndpointSpec => ({
-      bpfRoot: root, mode, tcx: true, hostIfName: p.hostIf, hostIfindex: p.hostIfindex, ips: [p.ip],
-      podMac: mode === 'netkit-l2' ? p.mac : undefined, antiSpoof: true, clusterCIDRs: ['10.77.0.0/16'],
+      bpfRoot: root,
+      mode,
+      tcx: true,
+      hostIfName: p.hostIf,
+      hostIfindex: p.hostIfindex,
+      ips: [p.ip],
+      podMac: mode === 'netkit-l2' ? p.mac : undefined,
+      antiSpoof: true,
+      clusterCIDRs: ['10.77.0.0/16'],
     });
     const counters = (ifindex: number) => readCounters(sys, root, ifindex);
 
@@ -43,7 +53,11 @@ for (const mode of ['netkit', 'netkit-l2'] as const) {
 
     t.test('one program per netkit hook, both queried through the primary', async (t) => {
       for (const p of [p1, p2]) {
-        t.same(inNode(() => checkEndpoint(deps, spec(p))), [], `${p.hostIf}: CHECK clean`);
+        t.same(
+          inNode(() => checkEndpoint(deps, spec(p))),
+          [],
+          `${p.hostIf}: CHECK clean`,
+        );
         t.equal(inNode(() => queryHook(sys, p.hostIfindex, BPF.BPF_NETKIT_PEER)).programIds.length, 1);
         t.equal(inNode(() => queryHook(sys, p.hostIfindex, BPF.BPF_NETKIT_PRIMARY)).programIds.length, 1);
       }
@@ -81,7 +95,10 @@ for (const mode of ['netkit', 'netkit-l2'] as const) {
       t.same(inNode(() => queryHook(sys, p1.hostIfindex, BPF.BPF_NETKIT_PEER)).programIds, []);
       t.same(inNode(() => queryHook(sys, p1.hostIfindex, BPF.BPF_NETKIT_PRIMARY)).programIds, []);
       topo.node.ip('link', 'del', p2.hostIf); // removes both ends; the links go defunct
-      t.match(inNode(() => checkEndpoint(deps, spec(p2))), [/defunct/, /defunct/]);
+      t.match(
+        inNode(() => checkEndpoint(deps, spec(p2))),
+        [/defunct/, /defunct/],
+      );
       detachEndpoint(deps, { bpfRoot: root, hostIfName: p2.hostIf, ips: [p2.ip] });
       t.notOk(fs.existsSync(pinPaths(root).linksDir(p2.hostIf)));
     });

@@ -26,8 +26,11 @@ const dirs = (p: string) => (fs.existsSync(p) ? fs.readdirSync(p) : []);
 /** Every pinned link with the role its program must have. */
 function pinnedLinks(root: string): [string, ProgramRole][] {
   const out: [string, ProgramRole][] = [];
-  for (const ifn of dirs(`${root}/links`)) for (const role of ['from-pod', 'to-pod'] as const) if (fs.existsSync(`${root}/links/${ifn}/${role}`)) out.push([`${root}/links/${ifn}/${role}`, role]);
-  for (const ifn of dirs(`${root}/uplinks`)) if (fs.existsSync(`${root}/uplinks/${ifn}/from-uplink`)) out.push([`${root}/uplinks/${ifn}/from-uplink`, 'from-uplink']);
+  for (const ifn of dirs(`${root}/links`))
+    for (const role of ['from-pod', 'to-pod'] as const)
+      if (fs.existsSync(`${root}/links/${ifn}/${role}`)) out.push([`${root}/links/${ifn}/${role}`, role]);
+  for (const ifn of dirs(`${root}/uplinks`))
+    if (fs.existsSync(`${root}/uplinks/${ifn}/from-uplink`)) out.push([`${root}/uplinks/${ifn}/from-uplink`, 'from-uplink']);
   return out;
 }
 
