@@ -17,7 +17,8 @@ export async function runCli(argv: string[], version: string): Promise<number> {
   let code = 0;
   const program = new Command('podlink')
     .description(
-      'Kubernetes CNI plugin: veth or netkit pod devices with BPF host routing.\nRun by the container runtime with CNI_COMMAND set; these subcommands are for operators.',
+      'Kubernetes CNI plugin: veth or netkit pod devices with BPF host routing.\n' +
+        'Run by the container runtime with CNI_COMMAND set; these subcommands are for operators.',
     )
     .version(`podlink ${version}`, '-V, --version')
     .option('--dry-run', 'with CNI_COMMAND set: print the plan of netlink, bpf and file operations, change nothing')
@@ -77,7 +78,8 @@ Examples:
 
   addPathOptions(program.command('install'), ['modeFile', 'stateDir', 'bpfRoot'], true)
     .description(
-      'install podlink on this node: the binary into the CNI bin dir, the mode file (kernel probe), then the conflist; atomic and idempotent',
+      'install podlink on this node: the binary into the CNI bin dir, the mode file (kernel probe), then the conflist; ' +
+        'atomic and idempotent',
     )
     .option('--bin-dir <dir>', 'CNI plugin directory', '/opt/cni/bin')
     .option('--conf-dir <dir>', 'CNI config directory (05-podlink.conflist is written here)', '/etc/cni/net.d')

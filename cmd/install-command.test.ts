@@ -100,7 +100,10 @@ t.test('install into empty dirs, then a second run changes nothing (same inodes 
   t.match(c.out.join(''), /podlink is installed \(4 changes\)/);
   t.match(
     c.out.join(''),
-    /bpf datapath +\/sys\/fs\/bpf\/podlink +programs already pinned under \/sys\/fs\/bpf\/podlink; pod links: 0 moved.*; uplinks: eth0 \(ifindex 2\): pl_from_uplink on tcx ingress/,
+    new RegExp(
+      /bpf datapath +\/sys\/fs\/bpf\/podlink +programs already pinned under \/sys\/fs\/bpf\/podlink; pod links: 0 moved.*; /.source +
+        /uplinks: eth0 \(ifindex 2\): pl_from_uplink on tcx ingress/.source,
+    ),
   );
   t.same(c.datapaths, ['/sys/fs/bpf/podlink'], 'the node datapath is set up once, at the default bpfRoot');
   t.ok(fs.readFileSync(s.bin).equals(fs.readFileSync(s.src)), 'binary copied byte for byte');
@@ -366,7 +369,10 @@ t.test('warnings: missing chained plugins, an old plugin version, a config file 
   const err = c.err.join('');
   t.match(
     err,
-    /warning: conflist cniVersion 1.0.0, not 1.1.0: portmap in .* speaks at most 1.0.0 \(CNI plugins 1.5.0\+ speak 1.1.0; --cni-version overrides\)/,
+    new RegExp(
+      /warning: conflist cniVersion 1.0.0, not 1.1.0: portmap in .* speaks at most 1.0.0 /.source +
+        /\(CNI plugins 1.5.0\+ speak 1.1.0; --cni-version overrides\)/.source,
+    ),
   );
   t.equal(JSON.parse(fs.readFileSync(s.conflist, 'utf8')).cniVersion, '1.0.0', 'the conflist speaks what the chain speaks');
   t.match(err, /warning: bandwidth is not in .*: .* or pass --no-bandwidth/);

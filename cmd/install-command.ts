@@ -216,7 +216,10 @@ export function chainDefaults(o: InstallOptions, deps: Pick<InstallDeps, 'plugin
   if (!versions || versions.includes('1.1.0')) return { o };
   return {
     o: { ...o, bandwidth: false },
-    note: `bandwidth not chained: ${file} speaks CNI ${versions.join(', ')} only, as the reference plugins before 1.5.0 do, and Debian 12's (1.1.1) crash in CHECK for pods without bandwidth limits; upgrade the CNI plugins, or pass --bandwidth to chain it anyway`,
+    note:
+      `bandwidth not chained: ${file} speaks CNI ${versions.join(', ')} only, as the reference plugins before 1.5.0 do, ` +
+      "and Debian 12's (1.1.1) crash in CHECK for pods without bandwidth limits; " +
+      'upgrade the CNI plugins, or pass --bandwidth to chain it anyway',
   };
 }
 
@@ -242,7 +245,10 @@ export function chainVersion(o: InstallOptions, deps: Pick<InstallDeps, 'pluginV
     ? { version }
     : {
         version,
-        note: `conflist cniVersion ${version}, not ${CONFLIST_CNI_VERSION}: ${limits.join(' and ')} in ${o.binDir} ${limits.length > 1 ? 'speak' : 'speaks'} at most ${version} (CNI plugins 1.5.0+ speak ${CONFLIST_CNI_VERSION}; --cni-version overrides)`,
+        note:
+          `conflist cniVersion ${version}, not ${CONFLIST_CNI_VERSION}: ` +
+          `${limits.join(' and ')} in ${o.binDir} ${limits.length > 1 ? 'speak' : 'speaks'} at most ${version} ` +
+          `(CNI plugins 1.5.0+ speak ${CONFLIST_CNI_VERSION}; --cni-version overrides)`,
       };
 }
 
@@ -457,7 +463,8 @@ function checkChain(o: InstallOptions, cfg: ResolvedConfig, deps: InstallDeps): 
     if (!fs.existsSync(file)) {
       out.push(
         chain.includes(p)
-          ? `${p} is not in ${o.binDir}: pod creation will fail at the chained ${p} plugin; install the CNI reference plugins there, or pass --no-${p}`
+          ? `${p} is not in ${o.binDir}: pod creation will fail at the chained ${p} plugin; ` +
+              `install the CNI reference plugins there, or pass --no-${p}`
           : `IPAM plugin ${p} is not in ${o.binDir}: pod creation will fail at IPAM; install the CNI reference plugins there`,
       );
       continue;
@@ -465,8 +472,10 @@ function checkChain(o: InstallOptions, cfg: ResolvedConfig, deps: InstallDeps): 
     if (!chain.includes(p)) continue; // IPAM: podlink negotiates its version itself
     const versions = deps.pluginVersions(file);
     if (versions && !versions.includes(cfg.cniVersion)) {
+      const fallback = versions.includes('1.0.0') ? '1.0.0' : versions[versions.length - 1];
       out.push(
-        `${file} supports CNI ${versions.join(', ')} but not ${cfg.cniVersion}: upgrade the CNI plugins (1.5.0+), or pass --cni-version ${versions.includes('1.0.0') ? '1.0.0' : versions[versions.length - 1]}`,
+        `${file} supports CNI ${versions.join(', ')} but not ${cfg.cniVersion}: ` +
+          `upgrade the CNI plugins (1.5.0+), or pass --cni-version ${fallback}`,
       );
     }
   }

@@ -40,7 +40,8 @@ t.test('filters, --all grouping under the summary, orphans and junk', async (t) 
   const lines = [
     '{"ts":"t1","id":"a","level":"warn","msg":"undo failed: delete link"}',
     'not json',
-    '{"ts":"t2","id":"a","level":"error","event":"cni","command":"ADD","containerID":"c1","ifname":"eth0","durationMs":1,"outcome":"error","code":102,"msg":"boom"}',
+    '{"ts":"t2","id":"a","level":"error","event":"cni","command":"ADD","containerID":"c1","ifname":"eth0",' +
+      '"durationMs":1,"outcome":"error","code":102,"msg":"boom"}',
     '{"ts":"t3","id":"b","level":"debug","msg":"config","config":{"k":1}}',
     '',
   ];

@@ -36,7 +36,8 @@ export function runProbeCommand(o: ProbeOptions): number {
         `Device Mode: ${m.operational}${m.configured !== m.operational ? ` [Configured: ${m.configured}]` : ''}\n` +
           `Reason:      ${m.reason}\n` +
           `Kernel:      ${m.kernel}\n` +
-          `Features:    netkit=${f.netkit} netkitScrub=${f.netkitScrub} netkitHeadroom=${f.netkitHeadroom} tcx=${f.tcx} bpffs=${f.bpffs}\n` +
+          `Features:    netkit=${f.netkit} netkitScrub=${f.netkitScrub} netkitHeadroom=${f.netkitHeadroom} ` +
+          `tcx=${f.tcx} bpffs=${f.bpffs}\n` +
           (o.write ? `Wrote:       ${o.modeFile}\n` : '') +
           (node ? `BPF:         ${describeNodeDatapath(node, o.bpfRoot).join('\n             ')}\n` : ''),
       );

@@ -118,8 +118,10 @@ export function runStatusCommand(o: StatusOptions): number {
     out.push(deviceModeLine(mode));
     out.push(`Mode Reason: ${mode.reason}`);
     const f = mode.features;
+    const yes = (b: boolean) => (b ? 'yes' : 'no');
     out.push(
-      `Kernel:      ${mode.kernel} (netkit: ${f.netkit ? 'yes' : 'no'}, netkit scrub: ${f.netkitScrub ? 'yes' : 'no'}, netkit headroom: ${f.netkitHeadroom ? 'yes' : 'no'}, tcx: ${f.tcx ? 'yes' : 'no'}, bpffs: ${f.bpffs ? 'yes' : 'no'})`,
+      `Kernel:      ${mode.kernel} (netkit: ${yes(f.netkit)}, netkit scrub: ${yes(f.netkitScrub)}, ` +
+        `netkit headroom: ${yes(f.netkitHeadroom)}, tcx: ${yes(f.tcx)}, bpffs: ${yes(f.bpffs)})`,
     );
     out.push(`Probed At:   ${mode.probedAt}`);
   } else {

@@ -109,7 +109,10 @@ t.test('--purge refuses while endpoints remain, removes the binary once they are
   t.notOk(fs.existsSync(s.conflist), 'the rest is still uninstalled');
   t.match(
     c.err.join(''),
-    /podlink uninstall: remove the binary \(--purge\) failed: 1 endpoint record remain.*DEL for those pods needs .*\n {2}fix: delete \(or drain\) the pods on this node first/,
+    new RegExp(
+      /podlink uninstall: remove the binary \(--purge\) failed: 1 endpoint record remain.*DEL for those pods needs .*\n/.source +
+        / {2}fix: delete \(or drain\) the pods on this node first/.source,
+    ),
   );
   fs.rmSync(s.record);
   fs.rmSync(path.join(s.uo.bpfRoot, 'links'), { recursive: true }); // what DEL does

@@ -202,7 +202,8 @@ export function uninstall(o: UninstallOptions): UninstallResult {
         : 'kept (pass --purge to remove it)',
     });
   } else if (endpoints) {
-    purgeRefused = `${endpoints} endpoint record${endpoints === 1 ? '' : 's'} remain in ${path.join(o.stateDir, 'endpoints')}, and DEL for those pods needs ${bin}`;
+    const records = `${endpoints} endpoint record${endpoints === 1 ? '' : 's'}`;
+    purgeRefused = `${records} remain in ${path.join(o.stateDir, 'endpoints')}, and DEL for those pods needs ${bin}`;
     steps.push({
       step: 'binary',
       target: bin,
@@ -247,7 +248,8 @@ export function runUninstallCommand(
           : 'Nothing changed: podlink is not installed.';
       const note =
         r.endpoints && !r.purgeRefused
-          ? `\nPods created by podlink remain (${r.endpoints}); their DEL still works. Once they are gone, run \`podlink uninstall --purge\` to remove the binary.`
+          ? `\nPods created by podlink remain (${r.endpoints}); their DEL still works. ` +
+            'Once they are gone, run `podlink uninstall --purge` to remove the binary.'
           : '';
       out(`${head}\n${formatSteps(r.steps)}\n${tail}${note}\n`);
     }

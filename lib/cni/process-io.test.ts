@@ -22,7 +22,8 @@ t.test('end to end through processIO: real stdin pipe, exactly one JSON document
   const index = fileURLToPath(new URL('./index.js', import.meta.url)).replace(/\.js$/, '.ts');
   const script = `import { dispatch, processIO } from ${JSON.stringify(index)};
 const noop = async () => {};
-process.exitCode = await dispatch(processIO(), { add: noop, del: noop, check: noop, status: noop, gc: noop }, { openLog: () => ({ id: '', level: 'error', enabled: () => false, debug() {}, info() {}, warn() {}, error() {}, event() {}, close() {} }) });`;
+const log = { id: '', level: 'error', enabled: () => false, debug() {}, info() {}, warn() {}, error() {}, event() {}, close() {} };
+process.exitCode = await dispatch(processIO(), { add: noop, del: noop, check: noop, status: noop, gc: noop }, { openLog: () => log });`;
   const run = (env: Record<string, string>, input: string) =>
     spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       input,

@@ -23,9 +23,11 @@ const dns = '"dns":{"nameservers":["10.96.0.10"],"search":["svc.cluster.local"]}
 const legacy = (v: string) =>
   `{"cniVersion":"${v}","ip4":{"ip":"10.205.0.5/24","gateway":"10.205.0.1","routes":[{"dst":"0.0.0.0/0","gw":"10.205.0.1"}]},` +
   `"ip6":{"ip":"fd00::5/64","gateway":"fd00::1","routes":[{"dst":"::/0","gw":"fd00::1"}]},${dns}}`;
+const ifaces = '[{"name":"pl3f2a9c1d0e","mac":"02:00:00:00:00:01"},{"name":"eth0","mac":"02:00:00:00:00:02","sandbox":"/run/netns/pod1"}]';
 const v03 = (v: string) =>
-  `{"cniVersion":"${v}","interfaces":[{"name":"pl3f2a9c1d0e","mac":"02:00:00:00:00:01"},{"name":"eth0","mac":"02:00:00:00:00:02","sandbox":"/run/netns/pod1"}],` +
-  `"ips":[{"version":"4","interface":1,"address":"10.205.0.5/24","gateway":"10.205.0.1"},{"version":"6","interface":1,"address":"fd00::5/64","gateway":"fd00::1"}],` +
+  `{"cniVersion":"${v}","interfaces":${ifaces},` +
+  '"ips":[{"version":"4","interface":1,"address":"10.205.0.5/24","gateway":"10.205.0.1"},' +
+  '{"version":"6","interface":1,"address":"fd00::5/64","gateway":"fd00::1"}],' +
   `"routes":[{"dst":"0.0.0.0/0","gw":"10.205.0.1"},{"dst":"::/0","gw":"fd00::1"}],${dns}}`;
 const expected: Record<string, string> = {
   '0.1.0': legacy('0.1.0'),
@@ -34,11 +36,12 @@ const expected: Record<string, string> = {
   '0.3.1': v03('0.3.1'),
   '0.4.0': v03('0.4.0'),
   '1.0.0':
-    '{"cniVersion":"1.0.0","interfaces":[{"name":"pl3f2a9c1d0e","mac":"02:00:00:00:00:01"},{"name":"eth0","mac":"02:00:00:00:00:02","sandbox":"/run/netns/pod1"}],' +
+    `{"cniVersion":"1.0.0","interfaces":${ifaces},` +
     '"ips":[{"interface":1,"address":"10.205.0.5/24","gateway":"10.205.0.1"},{"interface":1,"address":"fd00::5/64","gateway":"fd00::1"}],' +
     `"routes":[{"dst":"0.0.0.0/0","gw":"10.205.0.1"},{"dst":"::/0","gw":"fd00::1"}],${dns}}`,
   '1.1.0':
-    '{"cniVersion":"1.1.0","interfaces":[{"name":"pl3f2a9c1d0e","mac":"02:00:00:00:00:01","mtu":1500},{"name":"eth0","mac":"02:00:00:00:00:02","mtu":1500,"sandbox":"/run/netns/pod1","pciID":"0000:00:01.0"}],' +
+    '{"cniVersion":"1.1.0","interfaces":[{"name":"pl3f2a9c1d0e","mac":"02:00:00:00:00:01","mtu":1500},' +
+    '{"name":"eth0","mac":"02:00:00:00:00:02","mtu":1500,"sandbox":"/run/netns/pod1","pciID":"0000:00:01.0"}],' +
     '"ips":[{"interface":1,"address":"10.205.0.5/24","gateway":"10.205.0.1"},{"interface":1,"address":"fd00::5/64","gateway":"fd00::1"}],' +
     `"routes":[{"dst":"0.0.0.0/0","gw":"10.205.0.1","mtu":1400,"table":100},{"dst":"::/0","gw":"fd00::1"}],${dns}}`,
 };

@@ -172,7 +172,9 @@ export function podSteps(s: EndpointSpec): MapWriteStep[] {
     key: known ? L.encodeIfindexKey(s.hostIfindex!) : undefined,
     value: L.encodePodConfig({ flags, mac, ip4, ip6 }),
     flags: BPF.BPF_ANY,
-    what: `write ${L.MAPS.podCfg}[${dev(s)}] = {flags 0x${flags.toString(16)}${s.antiSpoof ? ' anti-spoof' : ''}, mac ${macText}, ips ${s.ips.join(' ') || '(pod IPs)'}}`,
+    what:
+      `write ${L.MAPS.podCfg}[${dev(s)}] = {flags 0x${flags.toString(16)}${s.antiSpoof ? ' anti-spoof' : ''}, ` +
+      `mac ${macText}, ips ${s.ips.join(' ') || '(pod IPs)'}}`,
   });
   if (s.ips.length === 0 && !known) {
     steps.push({

@@ -40,7 +40,9 @@ export function upgradePinnedLinks(deps: DatapathDeps, bpfRoot: string): Upgrade
   try {
     const layouts = dirs(`${dp.paths.root}/maps`).filter((d) => !d.startsWith('.'));
     if (layouts.some((l) => l !== dp.object.layoutHash)) {
-      report.skipped = `the shared maps changed layout (${layouts.join(', ')} → ${dp.object.layoutHash}): existing pods keep their programs until re-created`;
+      report.skipped =
+        `the shared maps changed layout (${layouts.join(', ')} → ${dp.object.layoutHash}): ` +
+        'existing pods keep their programs until re-created';
       return report;
     }
     const ids = new Map([...dp.programs].map(([role, p]) => [role, p.info().id]));

@@ -49,7 +49,13 @@ export function manifestObjects(o: ManifestOptions): Obj[] {
   const textfileDir = o.textfileDir ?? '/var/lib/node_exporter/textfile_collector';
 
   const plugin = podlinkPlugin({ mode: o.mode ?? 'auto', ipamType: 'host-local', subnets: o.subnets });
-  const netconf = `${JSON.stringify({ cniVersion: '1.1.0', name: o.networkName ?? DEFAULT_NETWORK_NAME, ...plugin, ...(o.logLevel ? { logLevel: o.logLevel } : {}) }, null, 2)}\n`;
+  const conf = {
+    cniVersion: '1.1.0',
+    name: o.networkName ?? DEFAULT_NETWORK_NAME,
+    ...plugin,
+    ...(o.logLevel ? { logLevel: o.logLevel } : {}),
+  };
+  const netconf = `${JSON.stringify(conf, null, 2)}\n`;
   const netconfHash = createHash('sha256').update(netconf).digest('hex').slice(0, 16);
 
   const hostMounts: HostMount[] = [

@@ -230,8 +230,9 @@ t.test('concurrent processes: no sample is lost', async (t) => {
   const procs = 4;
   const each = 40;
   const script = `import { recordCall } from ${JSON.stringify(path.join(here, 'index.ts'))};
+const opts = { stateFile: ${JSON.stringify(stateFile)}, textfileDir: null, lockTimeoutMs: 10000 };
 let ok = 0;
-for (let i = 0; i < ${each}; i++) if (recordCall({ command: 'ADD', durationMs: 1 }, { stateFile: ${JSON.stringify(stateFile)}, textfileDir: null, lockTimeoutMs: 10000 })) ok++;
+for (let i = 0; i < ${each}; i++) if (recordCall({ command: 'ADD', durationMs: 1 }, opts)) ok++;
 process.stdout.write(String(ok));`;
   const file = path.join(dir, 'worker.ts');
   fs.writeFileSync(file, script);

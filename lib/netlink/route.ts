@@ -66,7 +66,10 @@ function fillRoute(s: RouteSpec, w: Writer): void {
 }
 
 function words(s: RouteSpec, dev?: string): string {
-  return `${s.dst}${s.gw ? ` via ${s.gw}` : ''}${dev ? ` dev ${dev}` : s.oif !== undefined ? ` dev #${s.oif}` : ''}${s.scope && s.scope !== 'universe' ? ` scope ${s.scope}` : ''}${s.onlink ? ' onlink' : ''}`;
+  const via = s.gw ? ` via ${s.gw}` : '';
+  const on = dev ? ` dev ${dev}` : s.oif !== undefined ? ` dev #${s.oif}` : '';
+  const scope = s.scope && s.scope !== 'universe' ? ` scope ${s.scope}` : '';
+  return `${s.dst}${via}${on}${scope}${s.onlink ? ' onlink' : ''}`;
 }
 
 export function addRouteRequest(s: RouteSpec, dev?: string): NlRequest {

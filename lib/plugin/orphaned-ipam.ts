@@ -44,8 +44,8 @@ export async function waitForOrphanedAdds(
 /** After a crashed ADD: its IPAM plugin may still be allocating; release only once it is done. */
 export async function settleOrphans(req: Request): Promise<void> {
   const { waitedFor, stillRunning } = await waitForOrphanedAdds(req.env.containerId, req.env.ifname);
-  if (waitedFor.length)
-    req.log.warn(
-      `waited for ${waitedFor.length} process(es) of an unfinished ADD of ${req.env.containerId}/${req.env.ifname} (pid ${waitedFor.join(', ')})${stillRunning.length ? `; still running after 10 s: ${stillRunning.join(', ')}` : ''}`,
-    );
+  if (!waitedFor.length) return;
+  const still = stillRunning.length ? `; still running after 10 s: ${stillRunning.join(', ')}` : '';
+  const add = `${req.env.containerId}/${req.env.ifname}`;
+  req.log.warn(`waited for ${waitedFor.length} process(es) of an unfinished ADD of ${add} (pid ${waitedFor.join(', ')})${still}`);
 }
