@@ -34,7 +34,17 @@ import { copyFileAtomic, runningExecutable, sameFileContent } from './atomic-cop
 import { probeDeps } from './deps.js';
 import { PATH_KEYS, resolvePaths, type NodePaths } from './path-options.js';
 import { describeNodeDatapath, setUpNodeDatapath, type NodeDatapathReport } from './node-datapath.js';
-import { formatStepError, formatSteps, mib, StepError, stepError, ttyProgress, type Progress, type StepReport } from './step-report.js';
+import {
+  formatStepError,
+  formatSteps,
+  mib,
+  reportFrame,
+  StepError,
+  stepError,
+  ttyProgress,
+  type Progress,
+  type StepReport,
+} from './step-report.js';
 
 export const BINARY_NAME = 'podlink';
 
@@ -507,15 +517,7 @@ export async function runInstallCommand(o: InstallOptions, deps: InstallDeps = d
         `${JSON.stringify({ changed: r.changed, dryRun: r.dryRun, steps: r.steps, warnings: r.warnings, mode: r.mode }, null, 2)}\n`,
       );
     } else {
-      const head = r.dryRun ? 'podlink install --dry-run: nothing is changed; this is the plan' : 'podlink install';
-      const n = r.steps.filter((s) => s.status === 'changed' || s.status === 'would change').length;
-      const tail = r.dryRun
-        ? n
-          ? `${n} change${n > 1 ? 's' : ''} would be made.`
-          : 'Nothing to do: podlink is already installed and up to date.'
-        : n
-          ? `podlink is installed (${n} change${n > 1 ? 's' : ''}).`
-          : 'Nothing changed: podlink is already installed and up to date.';
+      const { head, tail } = reportFrame('install', r, 'installed', 'podlink is already installed and up to date');
       deps.stdout(`${head}\n${formatSteps(r.steps)}\n${tail}\n`);
       if (r.dryRun && r.steps.some((s) => s.step === 'conflist' && s.status === 'would change')) {
         deps.stdout(`\n${path.join(o.confDir, CONFLIST_NAME)} would be:\n${r.conflist}`);

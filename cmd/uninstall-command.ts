@@ -13,7 +13,7 @@ import { CONFLIST_NAME } from '../lib/manifest/index.js';
 import { DEFAULT_METRICS_STATE, DEFAULT_TEXTFILE_DIR, textfilePath } from '../lib/metrics/index.js';
 import { listRecords } from '../lib/plugin/index.js';
 import { BINARY_NAME } from './install-command.js';
-import { formatStepError, formatSteps, StepError, stepError, type StepReport } from './step-report.js';
+import { formatStepError, formatSteps, reportFrame, StepError, stepError, type StepReport } from './step-report.js';
 
 /** Node-level pin directories under the BPF root; links/ (per pod) is left for DEL. */
 export const NODE_PIN_DIRS = ['progs', 'maps', 'uplinks'] as const;
@@ -237,15 +237,7 @@ export function runUninstallCommand(
     const r = uninstall(o);
     if (o.json) out(`${JSON.stringify(r, null, 2)}\n`);
     else {
-      const n = r.steps.filter((s) => s.status === 'changed' || s.status === 'would change').length;
-      const head = r.dryRun ? 'podlink uninstall --dry-run: nothing is changed; this is the plan' : 'podlink uninstall';
-      const tail = r.dryRun
-        ? n
-          ? `${n} change${n > 1 ? 's' : ''} would be made.`
-          : 'Nothing to do: podlink is not installed.'
-        : n
-          ? `podlink is uninstalled (${n} change${n > 1 ? 's' : ''}).`
-          : 'Nothing changed: podlink is not installed.';
+      const { head, tail } = reportFrame('uninstall', r, 'uninstalled', 'podlink is not installed');
       const note =
         r.endpoints && !r.purgeRefused
           ? `\nPods created by podlink remain (${r.endpoints}); their DEL still works. ` +
