@@ -162,6 +162,7 @@ t.test(
     t.teardown(() => b.cleanup());
     const binDir = path.join(b.dir, 'cni-bin');
     const confDir = path.join(b.dir, 'net.d');
+    const dirs = ['--bin-dir', binDir, '--conf-dir', confDir, '--mode-file', b.modeFile];
     // In the node netns, with the testbed's bpfRoot: install sets up the node's BPF datapath too.
     const netconf = path.join(b.dir, 'netconf.json');
     fs.writeFileSync(netconf, JSON.stringify({ type: 'podlink', bpfRoot: b.bpfRoot, stateDir: b.stateDir }));
@@ -173,12 +174,7 @@ t.test(
         'install',
         '--netconf',
         netconf,
-        '--bin-dir',
-        binDir,
-        '--conf-dir',
-        confDir,
-        '--mode-file',
-        b.modeFile,
+        ...dirs,
         '--subnet',
         b.subnet4,
         '--no-portmap',
@@ -208,24 +204,9 @@ t.test(
         }
       }
     } else t.comment('bpffs is not mounted at /sys/fs/bpf: node pin removal is covered by the temp-dir tests only');
-    const un = spawnSync(
-      bin,
-      [
-        'uninstall',
-        '--bin-dir',
-        binDir,
-        '--conf-dir',
-        confDir,
-        '--mode-file',
-        b.modeFile,
-        '--bpf-root',
-        b.bpfRoot,
-        '--state-dir',
-        b.stateDir,
-        '--purge',
-      ],
-      { encoding: 'utf8' },
-    );
+    const uninstallPurge = () =>
+      spawnSync(bin, ['uninstall', ...dirs, '--bpf-root', b.bpfRoot, '--state-dir', b.stateDir, '--purge'], { encoding: 'utf8' });
+    const un = uninstallPurge();
     t.equal(un.status, 1, '--purge refused: a pod is still there');
     t.match(un.stdout, /podlink uninstall/);
     t.ok(fs.existsSync(bin), 'binary kept');
@@ -238,24 +219,7 @@ t.test(
     t.same(b.nodeLinks(), [], 'host link removed by DEL');
     t.same(b.ipamAllocations(), [], 'IPAM released by DEL');
     t.notOk(fs.existsSync(b.modeFile), 'DEL did not need (or recreate) the mode file');
-    const purge = spawnSync(
-      bin,
-      [
-        'uninstall',
-        '--bin-dir',
-        binDir,
-        '--conf-dir',
-        confDir,
-        '--mode-file',
-        b.modeFile,
-        '--bpf-root',
-        b.bpfRoot,
-        '--state-dir',
-        b.stateDir,
-        '--purge',
-      ],
-      { encoding: 'utf8' },
-    );
+    const purge = uninstallPurge();
     t.equal(purge.status, 0, purge.stderr);
     t.notOk(fs.existsSync(bin), 'binary purged once no endpoint remains');
   },

@@ -56,8 +56,7 @@ t.test('raw keeps the object verbatim: no defaults, unknown keys, original runti
 });
 
 t.test('every podlink field is read', async (t) => {
-  const c = parse({
-    ...base,
+  const fields = {
     mode: 'netkit-l2',
     mtu: 9000,
     logFile: '/tmp/p.log',
@@ -74,25 +73,8 @@ t.test('every podlink field is read', async (t) => {
     tailroom: 0,
     dns: { nameservers: ['10.96.0.10'], search: ['a'] },
     args: { cni: { ips: ['10.205.0.9'] } },
-  });
-  t.match(c, {
-    mode: 'netkit-l2',
-    mtu: 9000,
-    logFile: '/tmp/p.log',
-    logLevel: 'debug',
-    modeFile: '/run/m.json',
-    stateDir: '/s',
-    bpfRoot: '/sys/fs/bpf/x',
-    antiSpoof: false,
-    hostRouting: 'legacy',
-    clusterCIDRs: ['10.0.0.0/8', 'fd00::/48'],
-    gsoMaxSize: 196608,
-    groMaxSize: 196608,
-    headroom: 256,
-    tailroom: 0,
-    dns: { nameservers: ['10.96.0.10'], search: ['a'] },
-    args: { cni: { ips: ['10.205.0.9'] } },
-  });
+  };
+  t.match(parse({ ...base, ...fields }), fields);
 });
 
 t.test('missing cniVersion is a 0.1.0 config', async (t) => {

@@ -62,26 +62,14 @@ for (const v of SUPPORTED_VERSIONS) {
 
 t.test('abbreviated IPAM result, empty dns: reference-plugin shape per version', async (t) => {
   const ipam: Result = { interfaces: [], ips: [{ address: '10.205.0.5/24', gateway: '10.205.0.1' }], routes: [], dns: {} };
-  t.equal(
-    JSON.stringify(formatResult(ipam, '0.2.0')),
-    '{"cniVersion":"0.2.0","ip4":{"ip":"10.205.0.5/24","gateway":"10.205.0.1"},"dns":{}}',
-  );
-  t.equal(
-    JSON.stringify(formatResult(ipam, '0.3.1')),
-    '{"cniVersion":"0.3.1","ips":[{"version":"4","address":"10.205.0.5/24","gateway":"10.205.0.1"}],"dns":{}}',
-  );
-  t.equal(
-    JSON.stringify(formatResult(ipam, '0.4.0')),
-    '{"cniVersion":"0.4.0","ips":[{"version":"4","address":"10.205.0.5/24","gateway":"10.205.0.1"}],"dns":{}}',
-  );
-  t.equal(
-    JSON.stringify(formatResult(ipam, '1.0.0')),
-    '{"cniVersion":"1.0.0","ips":[{"address":"10.205.0.5/24","gateway":"10.205.0.1"}],"dns":{}}',
-  );
-  t.equal(
-    JSON.stringify(formatResult(ipam, '1.1.0')),
-    '{"cniVersion":"1.1.0","ips":[{"address":"10.205.0.5/24","gateway":"10.205.0.1"}],"dns":{}}',
-  );
+  const want: Record<string, string> = {
+    '0.2.0': '{"cniVersion":"0.2.0","ip4":{"ip":"10.205.0.5/24","gateway":"10.205.0.1"},"dns":{}}',
+    '0.3.1': '{"cniVersion":"0.3.1","ips":[{"version":"4","address":"10.205.0.5/24","gateway":"10.205.0.1"}],"dns":{}}',
+    '0.4.0': '{"cniVersion":"0.4.0","ips":[{"version":"4","address":"10.205.0.5/24","gateway":"10.205.0.1"}],"dns":{}}',
+    '1.0.0': '{"cniVersion":"1.0.0","ips":[{"address":"10.205.0.5/24","gateway":"10.205.0.1"}],"dns":{}}',
+    '1.1.0': '{"cniVersion":"1.1.0","ips":[{"address":"10.205.0.5/24","gateway":"10.205.0.1"}],"dns":{}}',
+  };
+  for (const [version, json] of Object.entries(want)) t.equal(JSON.stringify(formatResult(ipam, version)), json, version);
   t.equal(JSON.stringify(formatResult({ interfaces: [], ips: [], routes: [], dns: {} }, '1.0.0')), '{"cniVersion":"1.0.0","dns":{}}');
 });
 

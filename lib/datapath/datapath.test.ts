@@ -4,9 +4,19 @@
 // (defunct links), and concurrent loaders. Every netns, link and pin is removed in teardown.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { BPF, BpfLink, queryHook } from '../bpf/index.js';
-import { buildTopology, createNetns, have, inNetns, isRoot, privateBpffs, sh, type TestPod } from '../../conformance/support/index.js';
+import {
+  buildTopology,
+  createNetns,
+  have,
+  inNetns,
+  isRoot,
+  podEndpoint,
+  privateBpffs,
+  sh,
+  type TestPod,
+} from '../../conformance/support/index.js';
 import { nativeSys } from '../sys/index.js';
 import {
   attachEndpoint,
@@ -27,6 +37,25 @@ import {
 } from './index.js';
 
 const skip = (!isRoot && 'needs root') || (!have('ping') && 'needs ping');
+
+/**
+ * A one-shot TCP server on addr:8080 in netns (Python): answers "hello <client address>" and then `more`
+ * (a Python bytes expression appended to the reply). Resolves once it listens.
+ */
+async function helloServer(t: Test, netns: string, addr: string, more: string): Promise<void> {
+  const script = [
+    'import socket',
+    `s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("${addr}", 8080)); s.listen(4)`,
+    'print("ready", flush=True); s.settimeout(15)',
+    `c, a = s.accept(); c.sendall(b"hello " + a[0].encode()${more}); c.close()`,
+  ].join('\n');
+  const server = spawn('ip', ['netns', 'exec', netns, '/usr/bin/python3', '-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.teardown(() => server.kill());
+  await new Promise<void>((resolve, reject) => {
+    server.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    server.on('exit', (c) => reject(new Error(`server exited ${c}`)));
+  });
+}
 const repo = new URL('../../', import.meta.url).pathname;
 
 t.test('datapath: veth pods on tcx', { skip }, async (t) => {
@@ -45,18 +74,11 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
   const node = topo.node;
   const deps = { sys };
   const inNode = <T>(fn: () => T): T => inNetns(sys, node, fn);
-  const spec = (p: TestPod, over: Partial<EndpointSpec> = {}): EndpointSpec => ({
-    bpfRoot: root,
-    mode: 'veth',
-    tcx: true,
-    hostIfName: p.hostIf,
-    hostIfindex: p.hostIfindex,
-    ips: [p.ip],
-    podMac: p.mac,
-    antiSpoof: true,
-    clusterCIDRs: ['10.77.0.0/16', '10.78.0.0/16'],
-    ...over,
-  });
+  /** kube-proxy's ClusterIP rule: TCP to vip:80 is DNATed to backend:8080. */
+  const clusterIpDnat = (vip: string, backend: string) =>
+    node.exec('iptables', `-t nat -A PREROUTING -d ${vip}/32 -p tcp --dport 80 -j DNAT --to-destination ${backend}:8080`.split(' '));
+  const spec = (p: TestPod, over: Partial<EndpointSpec> = {}) =>
+    podEndpoint(p, root, { clusterCIDRs: ['10.77.0.0/16', '10.78.0.0/16'], ...over });
   const counters = (ifindex: number) => readCounters(sys, root, ifindex);
   const hookProgs = (ifindex: number, type: number) => inNode(() => queryHook(sys, ifindex, type).programIds);
 
@@ -140,44 +162,8 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
 
   t.test('NATed flows stay on the stack: ClusterIP DNAT to a local pod', { skip: !have('iptables') && 'needs iptables' }, async (t) => {
     node.exec('sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
-    node.exec('iptables', [
-      '-t',
-      'nat',
-      '-A',
-      'PREROUTING',
-      '-d',
-      '10.96.0.10/32',
-      '-p',
-      'tcp',
-      '--dport',
-      '80',
-      '-j',
-      'DNAT',
-      '--to-destination',
-      '10.77.0.2:8080',
-    ]);
-    const server = spawn(
-      'ip',
-      [
-        'netns',
-        'exec',
-        p2.ns.name,
-        '/usr/bin/python3',
-        '-c',
-        [
-          'import socket, sys',
-          's = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("10.77.0.2", 8080)); s.listen(4)',
-          'print("ready", flush=True); s.settimeout(15)',
-          'c, a = s.accept(); c.sendall(b"hello " + a[0].encode()); c.close()',
-        ].join('\n'),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    t.teardown(() => server.kill());
-    await new Promise<void>((resolve, reject) => {
-      server.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-      server.on('exit', (c) => reject(new Error(`server exited ${c}`)));
-    });
+    clusterIpDnat('10.96.0.10', '10.77.0.2');
+    await helloServer(t, p2.ns.name, '10.77.0.2', '');
     const passBefore = counters(p2.hostIfindex).passFlow.packets;
     const got = p1.ns.exec('/usr/bin/python3', [
       '-c',
@@ -221,44 +207,8 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
       const up = node.ifindex('pltup');
       inNode(() => attachUplink(deps, { bpfRoot: root, ifName: 'pltup', ifindex: up, tcx: true }));
       t.teardown(() => void inNode(() => detachUplink(deps, { bpfRoot: root, ifName: 'pltup', ifindex: up })));
-      node.exec('iptables', [
-        '-t',
-        'nat',
-        '-A',
-        'PREROUTING',
-        '-d',
-        '10.96.0.11/32',
-        '-p',
-        'tcp',
-        '--dport',
-        '80',
-        '-j',
-        'DNAT',
-        '--to-destination',
-        '10.78.0.1:8080',
-      ]);
-      const server = spawn(
-        'ip',
-        [
-          'netns',
-          'exec',
-          remote.name,
-          '/usr/bin/python3',
-          '-c',
-          [
-            'import socket',
-            's = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("10.78.0.1", 8080)); s.listen(4)',
-            'print("ready", flush=True); s.settimeout(15)',
-            'c, a = s.accept(); c.sendall(b"hello " + a[0].encode() + b" " + c.recv(100)); c.close()',
-          ].join('\n'),
-        ],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      t.teardown(() => server.kill());
-      await new Promise<void>((resolve, reject) => {
-        server.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-        server.on('exit', (c) => reject(new Error(`server exited ${c}`)));
-      });
+      clusterIpDnat('10.96.0.11', '10.78.0.1');
+      await helloServer(t, remote.name, '10.78.0.1', ' + b" " + c.recv(100)');
       const passFlowBefore = counters(up).passFlow.packets;
       const got = p1.ns.exec('/usr/bin/python3', [
         '-c',

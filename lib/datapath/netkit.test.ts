@@ -4,9 +4,9 @@
 import * as fs from 'node:fs';
 import t from 'tap';
 import { BPF, BpfLink, haveNetkit, queryHook } from '../bpf/index.js';
-import { buildTopology, have, inNetns, isRoot, privateBpffs, type TestPod } from '../../conformance/support/index.js';
+import { buildTopology, have, inNetns, isRoot, podEndpoint, privateBpffs, type TestPod } from '../../conformance/support/index.js';
 import { nativeSys } from '../sys/index.js';
-import { attachEndpoint, checkEndpoint, detachEndpoint, loadAndPin, pinPaths, readCounters, type EndpointSpec } from './index.js';
+import { attachEndpoint, checkEndpoint, detachEndpoint, loadAndPin, pinPaths, readCounters } from './index.js';
 
 function netkitSkip(): string | false {
   if (!isRoot) return 'needs root';
@@ -35,17 +35,8 @@ for (const mode of ['netkit', 'netkit-l2'] as const) {
     const [p1, p2] = topo.pods as [TestPod, TestPod];
     const deps = { sys };
     const inNode = <T>(fn: () => T): T => inNetns(sys, topo.node, fn);
-    const spec = (p: TestPod): EndpointSpec => ({
-      bpfRoot: root,
-      mode,
-      tcx: true,
-      hostIfName: p.hostIf,
-      hostIfindex: p.hostIfindex,
-      ips: [p.ip],
-      podMac: mode === 'netkit-l2' ? p.mac : undefined,
-      antiSpoof: true,
-      clusterCIDRs: ['10.77.0.0/16'],
-    });
+    const podMac = (p: TestPod) => (mode === 'netkit-l2' ? p.mac : undefined);
+    const spec = (p: TestPod) => podEndpoint(p, root, { mode, podMac: podMac(p), clusterCIDRs: ['10.77.0.0/16'] });
     const counters = (ifindex: number) => readCounters(sys, root, ifindex);
 
     loadAndPin(sys, root);

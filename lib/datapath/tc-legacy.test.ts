@@ -2,9 +2,9 @@
 // implemented by lib/netlink's client. tc and tcx coexist on this kernel, so the path runs here too.
 import t from 'tap';
 import { BPF, isBpfErrno, queryHook } from '../bpf/index.js';
-import { have, isRoot, legacyTcBed, type TestPod } from '../../conformance/support/index.js';
+import { have, isRoot, legacyTcBed, podEndpoint, type TestPod } from '../../conformance/support/index.js';
 import { E, nativeSys } from '../sys/index.js';
-import { attachEndpoint, checkEndpoint, detachEndpoint, readCounters, type EndpointSpec } from './index.js';
+import { attachEndpoint, checkEndpoint, detachEndpoint, readCounters } from './index.js';
 
 const skip = (!isRoot && 'needs root') || (!have('ping') && 'needs ping');
 
@@ -24,16 +24,7 @@ t.test('datapath: veth pods on legacy tc (clsact + cls_bpf)', { skip }, async (t
       throw e;
     }
   };
-  const spec = (p: TestPod): EndpointSpec => ({
-    bpfRoot: root,
-    mode: 'veth',
-    tcx: false,
-    hostIfName: p.hostIf,
-    hostIfindex: p.hostIfindex,
-    ips: [p.ip],
-    podMac: p.mac,
-    antiSpoof: true,
-  });
+  const spec = (p: TestPod) => podEndpoint(p, root, { tcx: false });
 
   for (const p of [p1, p2]) {
     const r = inNode(() => attachEndpoint(deps, spec(p)));

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import t from 'tap';
 import { BPF, BpfLink, queryHook } from '../bpf/index.js';
-import { buildTopology, have, inNetns, isRoot, privateBpffs, type TestPod } from '../../conformance/support/index.js';
+import { buildTopology, have, inNetns, isRoot, podEndpoint, privateBpffs, type TestPod } from '../../conformance/support/index.js';
 import { nativeSys } from '../sys/index.js';
 import {
   attachEndpoint,
@@ -15,7 +15,6 @@ import {
   openDatapath,
   pinPaths,
   upgradePinnedLinks,
-  type EndpointSpec,
 } from './index.js';
 
 const skip = (!isRoot && 'needs root') || (!have('ping') && 'needs ping');
@@ -36,17 +35,7 @@ t.test('upgrade: pinned links move to the new programs in place', { skip }, asyn
   const v2 = describeObject(Buffer.concat([v1.bytes, Buffer.from('podlink-upgrade-test')]));
   t.not(v2.objectHash, v1.objectHash);
   t.equal(v2.layoutHash, v1.layoutHash);
-  const spec = (p: TestPod): EndpointSpec => ({
-    bpfRoot: root,
-    mode: 'veth',
-    tcx: true,
-    hostIfName: p.hostIf,
-    hostIfindex: p.hostIfindex,
-    ips: [p.ip],
-    podMac: p.mac,
-    antiSpoof: true,
-    clusterCIDRs: [],
-  });
+  const spec = (p: TestPod) => podEndpoint(p, root);
   loadAndPin(sys, root, v1);
   for (const p of [p1, p2]) inNode(() => attachEndpoint({ sys, object: v1 }, spec(p)));
   topo.node.ip('link', 'add', 'name', 'pltup', 'type', 'veth', 'peer', 'name', 'pltupp');
