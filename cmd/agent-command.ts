@@ -4,8 +4,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  Agent, parseServiceCIDRs, watchNodesFile, writeAgentStatus, writeHeartbeat, type AgentStatus, type LogFn,
-  type NodeSource, type NodeSourceHandlers,
+  Agent,
+  parseServiceCIDRs,
+  watchNodesFile,
+  writeAgentStatus,
+  writeHeartbeat,
+  type AgentStatus,
+  type LogFn,
+  type NodeSource,
+  type NodeSourceHandlers,
 } from '../lib/agent/index.js';
 import { openClusterCidrs } from '../lib/datapath/index.js';
 import { metricsStateNextTo, writeTextfile } from '../lib/metrics/index.js';
@@ -48,7 +55,9 @@ function metricsWriter(o: AgentCommandOptions, log: LogFn): ((s: AgentStatus) =>
   let lastError = '';
   return (s) => {
     try {
-      writeTextfile(dir, currentExposition({ stateFile: metricsStateNextTo(o.modeFile), modeFile: o.modeFile, stateDir: o.stateDir }, s), { create: true });
+      writeTextfile(dir, currentExposition({ stateFile: metricsStateNextTo(o.modeFile), modeFile: o.modeFile, stateDir: o.stateDir }, s), {
+        create: true,
+      });
       lastError = '';
     } catch (e) {
       const msg = `metrics textfile in ${dir}: ${(e as Error).message}`;
@@ -64,9 +73,11 @@ export async function runAgentCommand(o: AgentCommandOptions): Promise<number> {
   let agent: Agent | undefined;
   let nl: Netlink | undefined;
   try {
-    if (o.nodesFile && o.kubeconfig) throw new StepError('check the options', '--nodes-file and --kubeconfig exclude each other', 'pick one source');
+    if (o.nodesFile && o.kubeconfig)
+      throw new StepError('check the options', '--nodes-file and --kubeconfig exclude each other', 'pick one source');
     const resyncS = Number(o.resync);
-    if (!Number.isFinite(resyncS) || resyncS < 1) throw new StepError('check the options', `--resync ${o.resync} is not a number of seconds >= 1`, 'e.g. --resync 30');
+    if (!Number.isFinite(resyncS) || resyncS < 1)
+      throw new StepError('check the options', `--resync ${o.resync} is not a number of seconds >= 1`, 'e.g. --resync 30');
     const serviceCIDRs = parseServiceCIDRs(o.serviceCidr ?? []);
     const nodeName = resolveNodeName(o.nodeName);
     const runDir = path.dirname(o.modeFile);

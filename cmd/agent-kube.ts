@@ -4,15 +4,26 @@ import type { NodeSource, NodeSourceHandlers } from '../lib/agent/index.js';
 
 export async function startKubeSource(o: { kubeconfig?: string }, h: NodeSourceHandlers): Promise<NodeSource> {
   const { startNodeWatch } = await import('../lib/kube/index.js');
-  const watch = startNodeWatch({ kubeconfig: o.kubeconfig }, {
-    // The watcher's map is the live set (a relist swaps in a complete new one): the agent reads it at
-    // reconcile time, so a burst of events costs one pass over the newest state.
-    onNodes: (nodes, cause) => h.onNodes(nodes, cause),
-    onStatus: (s) => h.onStatus({
-      kind: 'kubernetes', where: s.server, connected: s.connected, synced: s.synced, disconnectedSince: s.disconnectedSince,
-      lastEventAt: s.lastEventAt, lastSyncAt: s.lastSyncAt, syncErrors: s.syncErrors, lastError: s.lastError,
-    }),
-    log: h.log,
-  });
+  const watch = startNodeWatch(
+    { kubeconfig: o.kubeconfig },
+    {
+      // The watcher's map is the live set (a relist swaps in a complete new one): the agent reads it at
+      // reconcile time, so a burst of events costs one pass over the newest state.
+      onNodes: (nodes, cause) => h.onNodes(nodes, cause),
+      onStatus: (s) =>
+        h.onStatus({
+          kind: 'kubernetes',
+          where: s.server,
+          connected: s.connected,
+          synced: s.synced,
+          disconnectedSince: s.disconnectedSince,
+          lastEventAt: s.lastEventAt,
+          lastSyncAt: s.lastSyncAt,
+          syncErrors: s.syncErrors,
+          lastError: s.lastError,
+        }),
+      log: h.log,
+    },
+  );
   return watch;
 }

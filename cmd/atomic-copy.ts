@@ -41,7 +41,7 @@ export function sameFileContent(a: string, b: string): boolean {
   try {
     const ba = Buffer.allocUnsafe(CHUNK);
     const bb = Buffer.allocUnsafe(CHUNK);
-    for (let pos = 0; pos < sa.size; ) {
+    for (let pos = 0; pos < sa.size;) {
       const n = fs.readSync(fa, ba, 0, CHUNK, pos);
       const m = fs.readSync(fb, bb, 0, n, pos);
       if (n === 0 || m !== n || !ba.subarray(0, n).equals(bb.subarray(0, n))) return false;
@@ -73,7 +73,7 @@ export function copyFileAtomic(src: string, dest: string, progress?: Progress): 
     for (;;) {
       const n = fs.readSync(fi, buf, 0, CHUNK, done);
       if (n === 0) break;
-      for (let off = 0; off < n; ) off += fs.writeSync(fo, buf, off, n - off);
+      for (let off = 0; off < n;) off += fs.writeSync(fo, buf, off, n - off);
       done += n;
       progress?.update(done, size);
     }

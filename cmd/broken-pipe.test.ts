@@ -61,12 +61,23 @@ for (const args of [['--help'], ['--version'], ...subcommands.map((c) => [c, '--
 t.test('a long output cut short, as by `| head`: podlink logs, and podlink logs --follow ends too', async (t) => {
   const dir = t.testdir();
   const file = path.join(dir, 'podlink.log');
-  const event = (i: number) => JSON.stringify({
-    ts: '2026-01-02T03:04:05.678Z', id: `e${i}`, level: 'info', event: 'cni', command: 'ADD',
-    containerID: `c${i}`.padEnd(64, '0'), ifname: 'eth0', durationMs: 12.3, outcome: 'ok',
-  });
+  const event = (i: number) =>
+    JSON.stringify({
+      ts: '2026-01-02T03:04:05.678Z',
+      id: `e${i}`,
+      level: 'info',
+      event: 'cni',
+      command: 'ADD',
+      containerID: `c${i}`.padEnd(64, '0'),
+      ifname: 'eth0',
+      durationMs: 12.3,
+      outcome: 'ok',
+    });
   fs.writeFileSync(file, `${Array.from({ length: 20_000 }, (_, i) => event(i)).join('\n')}\n`); // ~1.5 MB of output
-  for (const args of [['logs', '--file', file], ['logs', '--follow', '--file', file]]) {
+  for (const args of [
+    ['logs', '--file', file],
+    ['logs', '--follow', '--file', file],
+  ]) {
     const r = await closeEarly(args, { keep: 4096 });
     t.ok(r.read >= 4096, `${args.join(' ')}: the reader saw output first`);
     t.notMatch(r.stderr, STACK, args.join(' '));
@@ -80,7 +91,10 @@ t.test('the CNI paths: a closed stdout changes neither the exit code nor stderr'
     { what: 'VERSION', env: { CNI_COMMAND: 'VERSION' }, input: '{"cniVersion":"0.4.0"}', args: [], status: 0 },
     // No CNI_CONTAINERID etc.: an error document (code 4) to stdout; --dry-run records no metrics.
     {
-      what: 'ADD --dry-run, failing', env: { CNI_COMMAND: 'ADD' }, args: ['--dry-run'], status: 1,
+      what: 'ADD --dry-run, failing',
+      env: { CNI_COMMAND: 'ADD' },
+      args: ['--dry-run'],
+      status: 1,
       input: JSON.stringify({ cniVersion: '1.0.0', name: 'n', type: 'podlink', logFile: log }),
     },
   ];

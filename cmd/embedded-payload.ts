@@ -20,6 +20,12 @@ export function loadEmbeddedPayload(src: string, cacheB64: string, req: NodeJS.R
     process.stderr.write(`podlink: payload code cache ${!cachedData ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted'}\n`);
   }
   const module = { exports: {} as PayloadModule };
-  (script.runInThisContext() as (...a: unknown[]) => void)(module.exports, req, module, filename, filename.slice(0, filename.lastIndexOf('/')));
+  (script.runInThisContext() as (...a: unknown[]) => void)(
+    module.exports,
+    req,
+    module,
+    filename,
+    filename.slice(0, filename.lastIndexOf('/')),
+  );
   return module.exports;
 }

@@ -6,7 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { bpfRoot as testBpfRoot } from '../conformance/support/bpffs.js';
 import { testCleanup } from '../conformance/support/cleanup.js';
 import type { ModeFile } from '../lib/connector/index.js';
-import { chainDefaults, chainVersion, install, runInstallCommand, sameMode, type InstallDeps, type InstallOptions } from './install-command.js';
+import {
+  chainDefaults,
+  chainVersion,
+  install,
+  runInstallCommand,
+  sameMode,
+  type InstallDeps,
+  type InstallOptions,
+} from './install-command.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'dist/podlink');
@@ -41,7 +49,11 @@ function fakeDeps(source: string, extra: Partial<InstallDeps> = {}): Captured {
     },
     nodeDatapath: (bpfRoot) => {
       c.datapaths.push(bpfRoot);
-      return { loaded: false, upgrade: { updated: [], current: 0, defunct: [], prunedPrograms: [] }, uplinks: ['eth0 (ifindex 2): pl_from_uplink on tcx ingress'] };
+      return {
+        loaded: false,
+        upgrade: { updated: [], current: 0, defunct: [], prunedPrograms: [] },
+        uplinks: ['eth0 (ifindex 2): pl_from_uplink on tcx ingress'],
+      };
     },
     datapathLoaded: () => true,
     executable: () => source,
@@ -65,13 +77,20 @@ function setup(t: Test) {
     metricsState: path.join(dir, 'run/podlink/metrics.json'),
     subnet: ['10.244.1.0/24'],
   };
-  return { dir, src: path.join(dir, 'src/podlink'), o, bin: path.join(o.binDir, 'podlink'), conflist: path.join(o.confDir, '05-podlink.conflist') };
+  return {
+    dir,
+    src: path.join(dir, 'src/podlink'),
+    o,
+    bin: path.join(o.binDir, 'podlink'),
+    conflist: path.join(o.confDir, '05-podlink.conflist'),
+  };
 }
 
-const snap = (files: string[]) => files.map((f) => {
-  const st = fs.statSync(f);
-  return { f, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
-});
+const snap = (files: string[]) =>
+  files.map((f) => {
+    const st = fs.statSync(f);
+    return { f, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
+  });
 
 t.test('install into empty dirs, then a second run changes nothing (same inodes and mtimes)', async (t) => {
   const s = setup(t);
@@ -79,13 +98,22 @@ t.test('install into empty dirs, then a second run changes nothing (same inodes 
   t.equal(await runInstallCommand(s.o, c.deps), 0, c.err.join(''));
   t.match(c.out.join(''), /binary +.*installed/);
   t.match(c.out.join(''), /podlink is installed \(4 changes\)/);
-  t.match(c.out.join(''), /bpf datapath +\/sys\/fs\/bpf\/podlink +programs already pinned under \/sys\/fs\/bpf\/podlink; pod links: 0 moved.*; uplinks: eth0 \(ifindex 2\): pl_from_uplink on tcx ingress/);
+  t.match(
+    c.out.join(''),
+    new RegExp(
+      /bpf datapath +\/sys\/fs\/bpf\/podlink +programs already pinned under \/sys\/fs\/bpf\/podlink; pod links: 0 moved.*; /.source +
+        /uplinks: eth0 \(ifindex 2\): pl_from_uplink on tcx ingress/.source,
+    ),
+  );
   t.same(c.datapaths, ['/sys/fs/bpf/podlink'], 'the node datapath is set up once, at the default bpfRoot');
   t.ok(fs.readFileSync(s.bin).equals(fs.readFileSync(s.src)), 'binary copied byte for byte');
   t.equal(fs.statSync(s.bin).mode & 0o777, 0o755, 'executable');
   const conf = JSON.parse(fs.readFileSync(s.conflist, 'utf8'));
   t.equal(conf.cniVersion, '1.1.0');
-  t.strictSame(conf.plugins.map((p: { type: string }) => p.type), ['podlink', 'portmap', 'bandwidth']);
+  t.strictSame(
+    conf.plugins.map((p: { type: string }) => p.type),
+    ['podlink', 'portmap', 'bandwidth'],
+  );
   t.strictSame(conf.plugins[0].ipam, { type: 'host-local', ranges: [[{ subnet: '10.244.1.0/24' }]] });
   const mode = JSON.parse(fs.readFileSync(s.o.modeFile!, 'utf8')) as ModeFile;
   t.match(mode, { configured: 'auto', operational: 'veth' });
@@ -102,7 +130,10 @@ t.test('install into empty dirs, then a second run changes nothing (same inodes 
   t.notMatch(c2.out.join(''), /installed \(|written|replaced/);
   const r = await install(s.o, fakeDeps(s.src).deps);
   t.notOk(r.changed);
-  t.ok(r.steps.every((x) => x.status === 'unchanged'), 'every step unchanged');
+  t.ok(
+    r.steps.every((x) => x.status === 'unchanged'),
+    'every step unchanged',
+  );
   t.same(fs.readdirSync(s.o.binDir).sort(), ['podlink'], 'no temp files');
   t.same(fs.readdirSync(s.o.confDir).sort(), ['05-podlink.conflist']);
 });
@@ -114,7 +145,16 @@ t.test('a new binary replaces the old one atomically: new inode, an open old fil
   const fd = fs.openSync(s.bin, 'r'); // a running podlink holds the old inode like this
   fs.writeFileSync(s.src, 'podlink v2 '.repeat(300_000));
   const r = await install(s.o, fakeDeps(s.src).deps);
-  t.strictSame(r.steps.map((x) => [x.step, x.status]), [['binary', 'changed'], ['mode file', 'unchanged'], ['bpf datapath', 'unchanged'], ['conflist', 'unchanged'], ['metrics', 'unchanged']]);
+  t.strictSame(
+    r.steps.map((x) => [x.step, x.status]),
+    [
+      ['binary', 'changed'],
+      ['mode file', 'unchanged'],
+      ['bpf datapath', 'unchanged'],
+      ['conflist', 'unchanged'],
+      ['metrics', 'unchanged'],
+    ],
+  );
   t.not(fs.statSync(s.bin).ino, oldIno, 'replaced by rename, not rewritten in place');
   t.equal(fs.readFileSync(s.bin, 'utf8').slice(0, 11), 'podlink v2 ');
   const buf = Buffer.alloc(11);
@@ -170,21 +210,39 @@ t.test('changed inputs: only what differs is rewritten', async (t) => {
   await install(s.o, fakeDeps(s.src).deps);
   const binIno = fs.statSync(s.bin).ino;
   const r = await install({ ...s.o, mode: 'netkit' }, fakeDeps(s.src).deps);
-  t.strictSame(r.steps.map((x) => [x.step, x.status]), [['binary', 'unchanged'], ['mode file', 'changed'], ['bpf datapath', 'unchanged'], ['conflist', 'changed'], ['metrics', 'changed']]);
+  t.strictSame(
+    r.steps.map((x) => [x.step, x.status]),
+    [
+      ['binary', 'unchanged'],
+      ['mode file', 'changed'],
+      ['bpf datapath', 'unchanged'],
+      ['conflist', 'changed'],
+      ['metrics', 'changed'],
+    ],
+  );
   t.equal(fs.statSync(s.bin).ino, binIno);
   t.equal(JSON.parse(fs.readFileSync(s.conflist, 'utf8')).plugins[0].mode, 'netkit');
   t.equal(JSON.parse(fs.readFileSync(s.o.modeFile!, 'utf8')).configured, 'netkit');
-  const r2 = await install({ ...s.o, mode: 'netkit', portmap: false, bandwidth: false, subnet: ['10.244.1.0/24', 'fd00:244:1::/64'] }, fakeDeps(s.src).deps);
+  const r2 = await install(
+    { ...s.o, mode: 'netkit', portmap: false, bandwidth: false, subnet: ['10.244.1.0/24', 'fd00:244:1::/64'] },
+    fakeDeps(s.src).deps,
+  );
   t.equal(r2.steps.find((x) => x.step === 'conflist')!.status, 'changed');
   const conf = JSON.parse(fs.readFileSync(s.conflist, 'utf8'));
-  t.strictSame(conf.plugins.map((p: { type: string }) => p.type), ['podlink']);
+  t.strictSame(
+    conf.plugins.map((p: { type: string }) => p.type),
+    ['podlink'],
+  );
   t.equal(conf.plugins[0].ipam.ranges.length, 2, 'dual stack: two range sets');
 });
 
 t.test('--netconf (the ConfigMap) with --subnet node, and a corrupt mode file is rewritten', async (t) => {
   const s = setup(t);
   const netconf = path.join(s.dir, 'podlink.json');
-  fs.writeFileSync(netconf, JSON.stringify({ cniVersion: '1.1.0', name: 'cluster-net', type: 'podlink', mode: 'veth', mtu: 1450, ipam: { type: 'host-local' } }));
+  fs.writeFileSync(
+    netconf,
+    JSON.stringify({ cniVersion: '1.1.0', name: 'cluster-net', type: 'podlink', mode: 'veth', mtu: 1450, ipam: { type: 'host-local' } }),
+  );
   fs.mkdirSync(path.dirname(s.o.modeFile!), { recursive: true });
   fs.writeFileSync(s.o.modeFile!, '{not json');
   const c = fakeDeps(s.src);
@@ -192,19 +250,23 @@ t.test('--netconf (the ConfigMap) with --subnet node, and a corrupt mode file is
   const conf = JSON.parse(fs.readFileSync(s.conflist, 'utf8'));
   t.equal(conf.name, 'cluster-net');
   t.strictSame(conf.plugins[0], {
-    type: 'podlink', mode: 'veth', mtu: 1450,
+    type: 'podlink',
+    mode: 'veth',
+    mtu: 1450,
     ipam: { type: 'host-local', ranges: [[{ subnet: '10.99.1.0/24' }], [{ subnet: 'fd00:99:1::/64' }]] },
     modeFile: s.o.modeFile, // --mode-file: ADD reads the mode file install wrote
   });
   t.equal(r.steps.find((x) => x.step === 'mode file')!.status, 'changed');
-  t.strictSame(c.probes, ['veth'], 'the probe resolves the netconf\'s mode');
+  t.strictSame(c.probes, ['veth'], "the probe resolves the netconf's mode");
 });
 
-t.test('path flags: the flag, else the --netconf file\'s field, else the default; the conflist names what install used', async (t) => {
+t.test("path flags: the flag, else the --netconf file's field, else the default; the conflist names what install used", async (t) => {
   const s = setup(t);
   const { modeFile: _m, ...o } = s.o;
   const at = (name: string) => ({
-    modeFile: path.join(s.dir, name, 'mode.json'), stateDir: path.join(s.dir, name, 'state'), bpfRoot: `/sys/fs/bpf/${name}`,
+    modeFile: path.join(s.dir, name, 'mode.json'),
+    stateDir: path.join(s.dir, name, 'state'),
+    bpfRoot: `/sys/fs/bpf/${name}`,
   });
   const conf = at('from-netconf');
   const netconf = path.join(s.dir, 'podlink.json');
@@ -221,13 +283,24 @@ t.test('path flags: the flag, else the --netconf file\'s field, else the default
   const flags = at('from-flags');
   t.strictSame(await used({ ...o, netconf, ...flags }), { modeFile: flags.modeFile, bpfRoot: flags.bpfRoot, conflist: flags }, 'flag wins');
   t.strictSame(await used({ ...o, netconf }), { modeFile: conf.modeFile, bpfRoot: conf.bpfRoot, conflist: conf }, 'netconf > default');
-  t.strictSame(await used({ ...o, netconf, bpfRoot: flags.bpfRoot }), {
-    modeFile: conf.modeFile, bpfRoot: flags.bpfRoot, conflist: { ...conf, bpfRoot: flags.bpfRoot },
-  }, 'each path on its own');
-  t.strictSame(await used(o), {
-    modeFile: '/run/podlink/mode.json', bpfRoot: '/sys/fs/bpf/podlink',
-    conflist: { modeFile: undefined, stateDir: undefined, bpfRoot: undefined },
-  }, 'the defaults, which the conflist leaves to ADD (the same ones)');
+  t.strictSame(
+    await used({ ...o, netconf, bpfRoot: flags.bpfRoot }),
+    {
+      modeFile: conf.modeFile,
+      bpfRoot: flags.bpfRoot,
+      conflist: { ...conf, bpfRoot: flags.bpfRoot },
+    },
+    'each path on its own',
+  );
+  t.strictSame(
+    await used(o),
+    {
+      modeFile: '/run/podlink/mode.json',
+      bpfRoot: '/sys/fs/bpf/podlink',
+      conflist: { modeFile: undefined, stateDir: undefined, bpfRoot: undefined },
+    },
+    'the defaults, which the conflist leaves to ADD (the same ones)',
+  );
 
   // Not a dry run: the mode file, the BPF root and the state directory (metrics) are the flags'.
   fs.mkdirSync(path.join(flags.stateDir, 'endpoints'), { recursive: true });
@@ -253,9 +326,19 @@ t.test('errors name the failing step and a fix; nothing half-done', async (t) =>
   t.match(r.err, /build the network config failed: "10.0.0.0\/33" is not a subnet.*\n {2}fix: use e.g. --subnet/);
   r = await run({ ...s.o, ipam: 'host-local', subnet: undefined });
   t.match(r.err, /host-local IPAM needs a subnet/);
-  r = await run({ ...s.o, subnet: ['node'] }, fakeDeps(s.src, { nodePodCidrs: async () => { throw Object.assign(new Error('node n1 has no spec.podCIDRs'), { hint: 'pass --subnet CIDR' }); } }));
+  r = await run(
+    { ...s.o, subnet: ['node'] },
+    fakeDeps(s.src, {
+      nodePodCidrs: async () => {
+        throw Object.assign(new Error('node n1 has no spec.podCIDRs'), { hint: 'pass --subnet CIDR' });
+      },
+    }),
+  );
   t.match(r.err, /look up the node pod CIDRs failed: node n1 has no spec.podCIDRs\n {2}fix: pass --subnet CIDR/);
-  fs.writeFileSync(path.join(s.dir, 'bad.json'), '{"type":"podlink","mode":"fast","ipam":{"type":"host-local","ranges":[[{"subnet":"10.0.0.0/24"}]]}}');
+  fs.writeFileSync(
+    path.join(s.dir, 'bad.json'),
+    '{"type":"podlink","mode":"fast","ipam":{"type":"host-local","ranges":[[{"subnet":"10.0.0.0/24"}]]}}',
+  );
   r = await run({ ...s.o, subnet: undefined, netconf: path.join(s.dir, 'bad.json') });
   t.match(r.err, /build the network config failed: the podlink config is invalid: .*mode/);
   r = await run({ ...s.o, source: path.join(s.dir, 'missing') });
@@ -263,7 +346,14 @@ t.test('errors name the failing step and a fix; nothing half-done', async (t) =>
   fs.writeFileSync(path.join(s.dir, 'file'), '');
   r = await run({ ...s.o, binDir: path.join(s.dir, 'file', 'bin') });
   t.match(r.err, /copy the binary failed: ENOTDIR.*\n {2}fix: a component of .* is a file/);
-  r = await run(s.o, fakeDeps(s.src, { probe: () => { throw Object.assign(new Error('netkit mode requires Linux 6.7+'), { hint: 'use --mode auto' }); } }));
+  r = await run(
+    s.o,
+    fakeDeps(s.src, {
+      probe: () => {
+        throw Object.assign(new Error('netkit mode requires Linux 6.7+'), { hint: 'use --mode auto' });
+      },
+    }),
+  );
   t.match(r.err, /probe the kernel failed: netkit mode requires Linux 6.7\+\n {2}fix: use --mode auto/);
   t.notOk(fs.existsSync(s.conflist), 'a failed probe never leaves a conflist behind');
 });
@@ -277,7 +367,13 @@ t.test('warnings: missing chained plugins, an old plugin version, a config file 
   fs.writeFileSync(path.join(s.o.binDir, 'portmap'), '');
   t.equal(await runInstallCommand(s.o, c.deps), 0, 'warnings do not fail the install');
   const err = c.err.join('');
-  t.match(err, /warning: conflist cniVersion 1.0.0, not 1.1.0: portmap in .* speaks at most 1.0.0 \(CNI plugins 1.5.0\+ speak 1.1.0; --cni-version overrides\)/);
+  t.match(
+    err,
+    new RegExp(
+      /warning: conflist cniVersion 1.0.0, not 1.1.0: portmap in .* speaks at most 1.0.0 /.source +
+        /\(CNI plugins 1.5.0\+ speak 1.1.0; --cni-version overrides\)/.source,
+    ),
+  );
   t.equal(JSON.parse(fs.readFileSync(s.conflist, 'utf8')).cniVersion, '1.0.0', 'the conflist speaks what the chain speaks');
   t.match(err, /warning: bandwidth is not in .*: .* or pass --no-bandwidth/);
   t.match(err, /warning: IPAM plugin host-local is not in/);
@@ -299,13 +395,18 @@ t.test('chainDefaults: bandwidth too old to CHECK pods without limits is left ou
   t.same(chainDefaults({ ...o, bandwidth: true }, old), { o: { ...o, bandwidth: true } }, '--bandwidth keeps it');
   t.same(chainDefaults({ ...o, bandwidth: false }, old).note, undefined, '--no-bandwidth: nothing to say');
   t.same(chainDefaults(o, { pluginVersions: () => ['1.0.0', '1.1.0'] }), { o }, 'new plugins: chained');
-  t.same(chainDefaults({ binDir: path.join(dir, 'none') } as typeof o, old), { o: { binDir: path.join(dir, 'none') } }, 'no plugin there: the missing-plugin warning covers it');
+  t.same(
+    chainDefaults({ binDir: path.join(dir, 'none') } as typeof o, old),
+    { o: { binDir: path.join(dir, 'none') } },
+    'no plugin there: the missing-plugin warning covers it',
+  );
 });
 
 t.test('chainVersion: 1.1.0 when the chain speaks it, else the newest common version', async (t) => {
   const dir = t.testdir({ portmap: '', bandwidth: '' });
   const o = { binDir: dir } as Parameters<typeof chainVersion>[0];
-  const v = (pm: string[] | undefined, bw: string[] | undefined) => chainVersion(o, { pluginVersions: (f) => (f.endsWith('portmap') ? pm : bw) });
+  const v = (pm: string[] | undefined, bw: string[] | undefined) =>
+    chainVersion(o, { pluginVersions: (f) => (f.endsWith('portmap') ? pm : bw) });
   t.same(v(['1.0.0', '1.1.0'], ['1.1.0']), { version: '1.1.0' });
   t.equal(v(['0.4.0', '1.0.0'], ['0.3.1', '0.4.0']).version, '0.4.0');
   t.match(v(['0.4.0', '1.0.0'], ['0.3.1', '0.4.0']).note, /portmap and bandwidth in .* speak at most 0.4.0/);
@@ -320,28 +421,53 @@ t.test('sameMode ignores probedAt only', async (t) => {
   t.notOk(sameMode(a, { ...a, features: { ...a.features, tcx: false } }));
 });
 
-t.test('the packaged executable installs itself (real probe)', { skip: !isRoot || !fs.existsSync(DIST) ? 'needs root and dist/podlink' : false }, async (t) => {
-  const s = setup(t);
-  // A throwaway netns (no default route: no uplink) and a private bpfRoot: install loads the programs.
-  const bpfRoot = testBpfRoot(`podlink-unit-${process.pid}`, testCleanup(t));
-  const netconf = path.join(path.dirname(s.src), 'netconf.json');
-  fs.writeFileSync(netconf, JSON.stringify({ type: 'podlink', bpfRoot }));
-  const args = ['install', '--netconf', netconf, '--subnet', '10.244.9.0/24', '--bin-dir', s.o.binDir, '--conf-dir', s.o.confDir, '--mode-file', s.o.modeFile!, '--textfile-dir', s.o.textfileDir!, '--json'];
-  const inNetns = (bin: string, a: string[]) => spawnSync('unshare', ['-n', bin, ...a], { encoding: 'utf8' });
-  const r1 = inNetns(DIST, args);
-  t.equal(r1.status, 0, r1.stderr);
-  const j1 = JSON.parse(r1.stdout);
-  t.equal(j1.changed, true);
-  t.ok(fs.readFileSync(s.bin).equals(fs.readFileSync(DIST)), 'process.execPath copied');
-  t.match(JSON.parse(fs.readFileSync(s.o.modeFile!, 'utf8')), { v: 1, configured: 'auto' });
-  const before = snap([s.bin, s.conflist, s.o.modeFile!]);
-  // The installed copy re-running install over itself: all unchanged.
-  t.match(j1.steps.find((x: { step: string }) => x.step === 'bpf datapath'), { status: 'changed', detail: /programs loaded and pinned under .*uplinks: none/ });
-  t.ok(fs.readdirSync(`${bpfRoot}/progs`).length === 1, 'the programs are pinned under the netconf\'s bpfRoot');
-  const r2 = inNetns(s.bin, args);
-  t.equal(r2.status, 0, r2.stderr);
-  t.equal(JSON.parse(r2.stdout).changed, false);
-  t.strictSame(snap([s.bin, s.conflist, s.o.modeFile!]), before);
-  const r3 = inNetns(s.bin, args.filter((a) => a !== '--json'));
-  t.match(r3.stdout, /Nothing changed/);
-});
+t.test(
+  'the packaged executable installs itself (real probe)',
+  { skip: !isRoot || !fs.existsSync(DIST) ? 'needs root and dist/podlink' : false },
+  async (t) => {
+    const s = setup(t);
+    // A throwaway netns (no default route: no uplink) and a private bpfRoot: install loads the programs.
+    const bpfRoot = testBpfRoot(`podlink-unit-${process.pid}`, testCleanup(t));
+    const netconf = path.join(path.dirname(s.src), 'netconf.json');
+    fs.writeFileSync(netconf, JSON.stringify({ type: 'podlink', bpfRoot }));
+    const args = [
+      'install',
+      '--netconf',
+      netconf,
+      '--subnet',
+      '10.244.9.0/24',
+      '--bin-dir',
+      s.o.binDir,
+      '--conf-dir',
+      s.o.confDir,
+      '--mode-file',
+      s.o.modeFile!,
+      '--textfile-dir',
+      s.o.textfileDir!,
+      '--json',
+    ];
+    const inNetns = (bin: string, a: string[]) => spawnSync('unshare', ['-n', bin, ...a], { encoding: 'utf8' });
+    const r1 = inNetns(DIST, args);
+    t.equal(r1.status, 0, r1.stderr);
+    const j1 = JSON.parse(r1.stdout);
+    t.equal(j1.changed, true);
+    t.ok(fs.readFileSync(s.bin).equals(fs.readFileSync(DIST)), 'process.execPath copied');
+    t.match(JSON.parse(fs.readFileSync(s.o.modeFile!, 'utf8')), { v: 1, configured: 'auto' });
+    const before = snap([s.bin, s.conflist, s.o.modeFile!]);
+    // The installed copy re-running install over itself: all unchanged.
+    t.match(
+      j1.steps.find((x: { step: string }) => x.step === 'bpf datapath'),
+      { status: 'changed', detail: /programs loaded and pinned under .*uplinks: none/ },
+    );
+    t.ok(fs.readdirSync(`${bpfRoot}/progs`).length === 1, "the programs are pinned under the netconf's bpfRoot");
+    const r2 = inNetns(s.bin, args);
+    t.equal(r2.status, 0, r2.stderr);
+    t.equal(JSON.parse(r2.stdout).changed, false);
+    t.strictSame(snap([s.bin, s.conflist, s.o.modeFile!]), before);
+    const r3 = inNetns(
+      s.bin,
+      args.filter((a) => a !== '--json'),
+    );
+    t.match(r3.stdout, /Nothing changed/);
+  },
+);

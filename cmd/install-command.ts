@@ -9,10 +9,22 @@ import { parseNetConf } from '../lib/cni/netconf.js';
 import { SUPPORTED_VERSIONS, versionAtLeast } from '../lib/cni/versions.js';
 import { isMode, readModeFile, writeModeFile, type Mode, type ModeFile } from '../lib/connector/index.js';
 import {
-  CONFLIST_CNI_VERSION, CONFLIST_NAME, DEFAULT_NETWORK_NAME, nodePodCidrs, podlinkPlugin, renderConflist,
+  CONFLIST_CNI_VERSION,
+  CONFLIST_NAME,
+  DEFAULT_NETWORK_NAME,
+  nodePodCidrs,
+  podlinkPlugin,
+  renderConflist,
 } from '../lib/manifest/index.js';
 import {
-  collectNodeView, DEFAULT_TEXTFILE_DIR, metricsStateNextTo, emptyState, readState, renderMetrics, textfilePath, writeTextfile,
+  collectNodeView,
+  DEFAULT_TEXTFILE_DIR,
+  metricsStateNextTo,
+  emptyState,
+  readState,
+  renderMetrics,
+  textfilePath,
+  writeTextfile,
 } from '../lib/metrics/index.js';
 import { probe } from '../lib/plugin/index.js';
 import { isLoaded } from '../lib/datapath/index.js';
@@ -22,7 +34,17 @@ import { copyFileAtomic, runningExecutable, sameFileContent } from './atomic-cop
 import { probeDeps } from './deps.js';
 import { PATH_KEYS, resolvePaths, type NodePaths } from './path-options.js';
 import { describeNodeDatapath, setUpNodeDatapath, type NodeDatapathReport } from './node-datapath.js';
-import { formatStepError, formatSteps, mib, StepError, stepError, ttyProgress, type Progress, type StepReport } from './step-report.js';
+import {
+  formatStepError,
+  formatSteps,
+  mib,
+  reportFrame,
+  StepError,
+  stepError,
+  ttyProgress,
+  type Progress,
+  type StepReport,
+} from './step-report.js';
 
 export const BINARY_NAME = 'podlink';
 
@@ -82,7 +104,11 @@ function chainedPluginVersions(file: string): string[] | undefined {
 }
 
 export const defaultInstallDeps: InstallDeps = {
-  probe: (mode) => probe(probeDeps(() => nativeSys()), mode),
+  probe: (mode) =>
+    probe(
+      probeDeps(() => nativeSys()),
+      mode,
+    ),
   nodeDatapath: (bpfRoot, tcx, uplink) => setUpNodeDatapath(nativeSys(), bpfRoot, tcx, uplink),
   datapathLoaded: (bpfRoot) => isLoaded(bpfRoot),
   executable: runningExecutable,
@@ -104,7 +130,10 @@ export interface ResolvedConfig extends NodePaths {
 }
 
 /** Builds and validates the conflist from the options (the same validation ADD applies). */
-export async function resolveConfig(o: InstallOptions, deps: Pick<InstallDeps, 'nodePodCidrs' | 'pluginVersions'>): Promise<ResolvedConfig> {
+export async function resolveConfig(
+  o: InstallOptions,
+  deps: Pick<InstallDeps, 'nodePodCidrs' | 'pluginVersions'>,
+): Promise<ResolvedConfig> {
   const step = 'build the network config';
   let base: Record<string, unknown> = {};
   if (o.netconf) {
@@ -112,19 +141,32 @@ export async function resolveConfig(o: InstallOptions, deps: Pick<InstallDeps, '
     try {
       text = fs.readFileSync(o.netconf, 'utf8');
     } catch (e) {
-      throw new StepError(step, `cannot read --netconf ${o.netconf}: ${(e as Error).message}`, 'pass the path of a podlink netconf JSON file');
+      throw new StepError(
+        step,
+        `cannot read --netconf ${o.netconf}: ${(e as Error).message}`,
+        'pass the path of a podlink netconf JSON file',
+      );
     }
     try {
       const x: unknown = JSON.parse(text);
       if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new Error('not a JSON object');
       base = x as Record<string, unknown>;
     } catch (e) {
-      throw new StepError(step, `--netconf ${o.netconf} is not a JSON object: ${(e as Error).message}`, 'fix the JSON (e.g. check it with `jq . FILE`)');
+      throw new StepError(
+        step,
+        `--netconf ${o.netconf} is not a JSON object: ${(e as Error).message}`,
+        'fix the JSON (e.g. check it with `jq . FILE`)',
+      );
     }
   }
   let subnets = o.subnet ?? [];
   if (subnets.includes('node')) {
-    if (subnets.length > 1) throw new StepError(step, '--subnet node cannot be combined with other --subnet values', 'give either --subnet node or explicit CIDRs');
+    if (subnets.length > 1)
+      throw new StepError(
+        step,
+        '--subnet node cannot be combined with other --subnet values',
+        'give either --subnet node or explicit CIDRs',
+      );
     try {
       subnets = await deps.nodePodCidrs();
     } catch (e) {
@@ -140,10 +182,18 @@ export async function resolveConfig(o: InstallOptions, deps: Pick<InstallDeps, '
   for (const k of PATH_KEYS) if (o[k] !== undefined) plugin[k] = o[k]; // ADD must use the paths install uses
   const ipam = plugin.ipam as Record<string, unknown> | undefined;
   if (!ipam) {
-    throw new StepError(step, 'no IPAM configured', 'pass --ipam host-local --subnet CIDR (repeat --subnet for dual stack), or --netconf FILE with an "ipam" section');
+    throw new StepError(
+      step,
+      'no IPAM configured',
+      'pass --ipam host-local --subnet CIDR (repeat --subnet for dual stack), or --netconf FILE with an "ipam" section',
+    );
   }
   if (ipam.type === 'host-local' && ipam.ranges === undefined && ipam.subnet === undefined) {
-    throw new StepError(step, 'host-local IPAM needs a subnet', 'pass --subnet CIDR (repeat for dual stack), or --subnet node inside the cluster');
+    throw new StepError(
+      step,
+      'host-local IPAM needs a subnet',
+      'pass --subnet CIDR (repeat for dual stack), or --subnet node inside the cluster',
+    );
   }
   const name = o.name ?? (typeof base.name === 'string' ? base.name : DEFAULT_NETWORK_NAME);
   const { version: cniVersion, note: versionNote } = o.cniVersion ? { version: o.cniVersion, note: undefined } : chainVersion(o, deps);
@@ -151,7 +201,11 @@ export async function resolveConfig(o: InstallOptions, deps: Pick<InstallDeps, '
     parseNetConf(JSON.stringify({ cniVersion, name, ...plugin }));
   } catch (e) {
     const x = e as { msg?: string; details?: string; message?: string };
-    throw new StepError(step, `the podlink config is invalid: ${x.msg ?? x.message}${x.details ? ` (${x.details})` : ''}`, 'fix the --netconf file or the options');
+    throw new StepError(
+      step,
+      `the podlink config is invalid: ${x.msg ?? x.message}${x.details ? ` (${x.details})` : ''}`,
+      'fix the --netconf file or the options',
+    );
   }
   const mode = plugin.mode;
   if (!isMode(mode)) throw new StepError(step, `mode ${JSON.stringify(mode)} is not auto, veth, netkit or netkit-l2`, 'pass --mode auto');
@@ -172,7 +226,10 @@ export function chainDefaults(o: InstallOptions, deps: Pick<InstallDeps, 'plugin
   if (!versions || versions.includes('1.1.0')) return { o };
   return {
     o: { ...o, bandwidth: false },
-    note: `bandwidth not chained: ${file} speaks CNI ${versions.join(', ')} only, as the reference plugins before 1.5.0 do, and Debian 12's (1.1.1) crash in CHECK for pods without bandwidth limits; upgrade the CNI plugins, or pass --bandwidth to chain it anyway`,
+    note:
+      `bandwidth not chained: ${file} speaks CNI ${versions.join(', ')} only, as the reference plugins before 1.5.0 do, ` +
+      "and Debian 12's (1.1.1) crash in CHECK for pods without bandwidth limits; " +
+      'upgrade the CNI plugins, or pass --bandwidth to chain it anyway',
   };
 }
 
@@ -196,13 +253,31 @@ export function chainVersion(o: InstallOptions, deps: Pick<InstallDeps, 'pluginV
   const version = candidates[0] ?? CONFLIST_CNI_VERSION;
   return version === CONFLIST_CNI_VERSION
     ? { version }
-    : { version, note: `conflist cniVersion ${version}, not ${CONFLIST_CNI_VERSION}: ${limits.join(' and ')} in ${o.binDir} ${limits.length > 1 ? 'speak' : 'speaks'} at most ${version} (CNI plugins 1.5.0+ speak ${CONFLIST_CNI_VERSION}; --cni-version overrides)` };
+    : {
+        version,
+        note:
+          `conflist cniVersion ${version}, not ${CONFLIST_CNI_VERSION}: ` +
+          `${limits.join(' and ')} in ${o.binDir} ${limits.length > 1 ? 'speak' : 'speaks'} at most ${version} ` +
+          `(CNI plugins 1.5.0+ speak ${CONFLIST_CNI_VERSION}; --cni-version overrides)`,
+      };
 }
 
 /** Same probe outcome (probedAt aside): the mode file needs no rewrite. */
 export function sameMode(a: ModeFile, b: ModeFile): boolean {
   const f = (m: ModeFile) =>
-    JSON.stringify([m.v, m.configured, m.operational, m.reason, m.kernel, m.features.netkit, m.features.netkitScrub, m.features.netkitHeadroom, m.features.tcx, m.features.bpffs, m.features.netkitError ?? null]);
+    JSON.stringify([
+      m.v,
+      m.configured,
+      m.operational,
+      m.reason,
+      m.kernel,
+      m.features.netkit,
+      m.features.netkitScrub,
+      m.features.netkitHeadroom,
+      m.features.tcx,
+      m.features.bpffs,
+      m.features.netkitError ?? null,
+    ]);
   return f(a) === f(b);
 }
 
@@ -259,7 +334,12 @@ export async function install(opts: InstallOptions, rawDeps: InstallDeps = defau
   if (same) {
     steps.push({ step: 'binary', target: dest, status: 'unchanged', detail: 'up to date' });
   } else if (dry) {
-    steps.push({ step: 'binary', target: dest, status: 'would change', detail: `would install ${src} (${mib(size)} MiB): temp file, fsync, rename` });
+    steps.push({
+      step: 'binary',
+      target: dest,
+      status: 'would change',
+      detail: `would install ${src} (${mib(size)} MiB): temp file, fsync, rename`,
+    });
   } else {
     try {
       copyFileAtomic(src, dest, deps.progress(`copying ${dest}`));
@@ -285,7 +365,8 @@ export async function install(opts: InstallOptions, rawDeps: InstallDeps = defau
       } catch {
         existing = undefined; // invalid: rewrite it
       }
-      if (existing && sameMode(existing, m)) return { step: 'mode file', target: cfg.modeFile, status: 'unchanged', detail: `up to date: ${modeLine}` };
+      if (existing && sameMode(existing, m))
+        return { step: 'mode file', target: cfg.modeFile, status: 'unchanged', detail: `up to date: ${modeLine}` };
       if (dry) return { step: 'mode file', target: cfg.modeFile, status: 'would change', detail: `would write: ${modeLine} (${m.reason})` };
       writeModeFile(m, cfg.modeFile);
       return { step: 'mode file', target: cfg.modeFile, status: 'changed', detail: `written: ${modeLine} (${m.reason})` };
@@ -301,9 +382,21 @@ export async function install(opts: InstallOptions, rawDeps: InstallDeps = defau
   if (cfg.plugin.hostRouting === 'legacy') {
     steps.push({ step: 'bpf datapath', target: bpfRoot, status: 'unchanged', detail: 'hostRouting legacy: nothing to load' });
   } else if (dry) {
-    steps.push(deps.datapathLoaded(bpfRoot)
-      ? { step: 'bpf datapath', target: bpfRoot, status: 'unchanged', detail: `programs pinned; would re-check pod links and pl_from_uplink (--uplink ${uplink})` }
-      : { step: 'bpf datapath', target: bpfRoot, status: 'would change', detail: `would load and pin the programs, move existing pod links onto them, attach pl_from_uplink (--uplink ${uplink})` });
+    steps.push(
+      deps.datapathLoaded(bpfRoot)
+        ? {
+            step: 'bpf datapath',
+            target: bpfRoot,
+            status: 'unchanged',
+            detail: `programs pinned; would re-check pod links and pl_from_uplink (--uplink ${uplink})`,
+          }
+        : {
+            step: 'bpf datapath',
+            target: bpfRoot,
+            status: 'would change',
+            detail: `would load and pin the programs, move existing pod links onto them, attach pl_from_uplink (--uplink ${uplink})`,
+          },
+    );
   } else {
     let n: NodeDatapathReport;
     try {
@@ -312,7 +405,12 @@ export async function install(opts: InstallOptions, rawDeps: InstallDeps = defau
       throw stepError('set up the BPF datapath', e);
     }
     const changed = n.loaded || n.upgrade.updated.length > 0;
-    steps.push({ step: 'bpf datapath', target: bpfRoot, status: changed ? 'changed' : 'unchanged', detail: describeNodeDatapath(n, bpfRoot).join('; ') });
+    steps.push({
+      step: 'bpf datapath',
+      target: bpfRoot,
+      status: changed ? 'changed' : 'unchanged',
+      detail: describeNodeDatapath(n, bpfRoot).join('; '),
+    });
   }
 
   // 4. The conflist, last: from now on the runtime uses podlink.
@@ -320,10 +418,21 @@ export async function install(opts: InstallOptions, rawDeps: InstallDeps = defau
   try {
     const current = readText(conflistFile);
     if (current === cfg.conflist) steps.push({ step: 'conflist', target: conflistFile, status: 'unchanged', detail: 'up to date' });
-    else if (dry) steps.push({ step: 'conflist', target: conflistFile, status: 'would change', detail: current === undefined ? 'would write (new)' : 'would replace (content differs)' });
+    else if (dry)
+      steps.push({
+        step: 'conflist',
+        target: conflistFile,
+        status: 'would change',
+        detail: current === undefined ? 'would write (new)' : 'would replace (content differs)',
+      });
     else {
       writeFileAtomic(conflistFile, cfg.conflist, 0o644);
-      steps.push({ step: 'conflist', target: conflistFile, status: 'changed', detail: current === undefined ? 'written' : 'replaced (content differed)' });
+      steps.push({
+        step: 'conflist',
+        target: conflistFile,
+        status: 'changed',
+        detail: current === undefined ? 'written' : 'replaced (content differed)',
+      });
     }
   } catch (e) {
     throw stepError('write the conflist', e, o.confDir);
@@ -362,15 +471,22 @@ function checkChain(o: InstallOptions, cfg: ResolvedConfig, deps: InstallDeps): 
   for (const p of [...chain, ...(ipamType ? [ipamType] : [])]) {
     const file = path.join(o.binDir, p);
     if (!fs.existsSync(file)) {
-      out.push(chain.includes(p)
-        ? `${p} is not in ${o.binDir}: pod creation will fail at the chained ${p} plugin; install the CNI reference plugins there, or pass --no-${p}`
-        : `IPAM plugin ${p} is not in ${o.binDir}: pod creation will fail at IPAM; install the CNI reference plugins there`);
+      out.push(
+        chain.includes(p)
+          ? `${p} is not in ${o.binDir}: pod creation will fail at the chained ${p} plugin; ` +
+              `install the CNI reference plugins there, or pass --no-${p}`
+          : `IPAM plugin ${p} is not in ${o.binDir}: pod creation will fail at IPAM; install the CNI reference plugins there`,
+      );
       continue;
     }
     if (!chain.includes(p)) continue; // IPAM: podlink negotiates its version itself
     const versions = deps.pluginVersions(file);
     if (versions && !versions.includes(cfg.cniVersion)) {
-      out.push(`${file} supports CNI ${versions.join(', ')} but not ${cfg.cniVersion}: upgrade the CNI plugins (1.5.0+), or pass --cni-version ${versions.includes('1.0.0') ? '1.0.0' : versions[versions.length - 1]}`);
+      const fallback = versions.includes('1.0.0') ? '1.0.0' : versions[versions.length - 1];
+      out.push(
+        `${file} supports CNI ${versions.join(', ')} but not ${cfg.cniVersion}: ` +
+          `upgrade the CNI plugins (1.5.0+), or pass --cni-version ${fallback}`,
+      );
     }
   }
   return out;
@@ -380,7 +496,10 @@ function checkChain(o: InstallOptions, cfg: ResolvedConfig, deps: InstallDeps): 
 function checkConfOrder(confDir: string): string[] {
   let names: string[];
   try {
-    names = fs.readdirSync(confDir).filter((f) => /\.(conf|conflist|json)$/.test(f) && !f.startsWith('.')).sort();
+    names = fs
+      .readdirSync(confDir)
+      .filter((f) => /\.(conf|conflist|json)$/.test(f) && !f.startsWith('.'))
+      .sort();
   } catch {
     return [];
   }
@@ -394,13 +513,11 @@ export async function runInstallCommand(o: InstallOptions, deps: InstallDeps = d
   try {
     const r = await install(o, deps);
     if (o.json) {
-      deps.stdout(`${JSON.stringify({ changed: r.changed, dryRun: r.dryRun, steps: r.steps, warnings: r.warnings, mode: r.mode }, null, 2)}\n`);
+      deps.stdout(
+        `${JSON.stringify({ changed: r.changed, dryRun: r.dryRun, steps: r.steps, warnings: r.warnings, mode: r.mode }, null, 2)}\n`,
+      );
     } else {
-      const head = r.dryRun ? 'podlink install --dry-run: nothing is changed; this is the plan' : 'podlink install';
-      const n = r.steps.filter((s) => s.status === 'changed' || s.status === 'would change').length;
-      const tail = r.dryRun
-        ? n ? `${n} change${n > 1 ? 's' : ''} would be made.` : 'Nothing to do: podlink is already installed and up to date.'
-        : n ? `podlink is installed (${n} change${n > 1 ? 's' : ''}).` : 'Nothing changed: podlink is already installed and up to date.';
+      const { head, tail } = reportFrame('install', r, 'installed', 'podlink is already installed and up to date');
       deps.stdout(`${head}\n${formatSteps(r.steps)}\n${tail}\n`);
       if (r.dryRun && r.steps.some((s) => s.step === 'conflist' && s.status === 'would change')) {
         deps.stdout(`\n${path.join(o.confDir, CONFLIST_NAME)} would be:\n${r.conflist}`);

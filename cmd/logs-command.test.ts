@@ -20,7 +20,16 @@ t.test('one readable line per call', async (t) => {
     '2026-01-02T03:04:05.678Z  ADD     4f3a9c0d1e2b  eth0    ok       12.3ms',
   );
   t.equal(
-    formatEvent({ ts: '2026-01-02T03:04:05.678Z', command: 'DEL', containerID: CID, ifname: 'eth0', durationMs: 2500, outcome: 'error', code: 102, msg: 'configure pod side: EINVAL' }),
+    formatEvent({
+      ts: '2026-01-02T03:04:05.678Z',
+      command: 'DEL',
+      containerID: CID,
+      ifname: 'eth0',
+      durationMs: 2500,
+      outcome: 'error',
+      code: 102,
+      msg: 'configure pod side: EINVAL',
+    }),
     '2026-01-02T03:04:05.678Z  DEL     4f3a9c0d1e2b  eth0    error     2.50s  code 102: configure pod side: EINVAL',
   );
   t.match(formatEvent({ ts: 'x', command: 'VERSION', containerID: '', ifname: '', outcome: 'ok' }), /VERSION +- +- +ok +-$/);
@@ -31,7 +40,8 @@ t.test('filters, --all grouping under the summary, orphans and junk', async (t) 
   const lines = [
     '{"ts":"t1","id":"a","level":"warn","msg":"undo failed: delete link"}',
     'not json',
-    '{"ts":"t2","id":"a","level":"error","event":"cni","command":"ADD","containerID":"c1","ifname":"eth0","durationMs":1,"outcome":"error","code":102,"msg":"boom"}',
+    '{"ts":"t2","id":"a","level":"error","event":"cni","command":"ADD","containerID":"c1","ifname":"eth0",' +
+      '"durationMs":1,"outcome":"error","code":102,"msg":"boom"}',
     '{"ts":"t3","id":"b","level":"debug","msg":"config","config":{"k":1}}',
     '',
   ];
@@ -43,8 +53,13 @@ t.test('filters, --all grouping under the summary, orphans and junk', async (t) 
   t.strictSame(f.orphans(), ['(call b has no summary line: it did not finish)', '    t3  debug  config {"config":{"k":1}}']);
 
   const g = new LogFormatter({ container: 'c2', errors: true });
-  const ev = (cid: string, outcome: string) => JSON.stringify({ ts: 't', id: cid, event: 'cni', command: 'DEL', containerID: cid, ifname: 'eth0', durationMs: 1, outcome });
-  t.strictSame([ev('c1', 'error'), ev('c2abc', 'ok'), ev('c2abc', 'error')].flatMap((l) => g.line(l)).length, 1, 'prefix match and --errors');
+  const ev = (cid: string, outcome: string) =>
+    JSON.stringify({ ts: 't', id: cid, event: 'cni', command: 'DEL', containerID: cid, ifname: 'eth0', durationMs: 1, outcome });
+  t.strictSame(
+    [ev('c1', 'error'), ev('c2abc', 'ok'), ev('c2abc', 'error')].flatMap((l) => g.line(l)).length,
+    1,
+    'prefix match and --errors',
+  );
   const j = new LogFormatter({ json: true, command: 'del' });
   t.strictSame(JSON.parse(j.line(ev('c1', 'ok'))[0]!).containerID, 'c1', '--json and --command (any case)');
 });
@@ -56,9 +71,20 @@ t.test('podlink logs reads the file (and the rotated ones), -n, and names the fi
   t.ok(fs.existsSync(`${file}.1`), 'the logger rotated');
   const out: string[] = [];
   const err: string[] = [];
-  t.equal(await runLogsCommand({ file, rotated: true }, (s) => out.push(s), (s) => err.push(s)), 0);
+  t.equal(
+    await runLogsCommand(
+      { file, rotated: true },
+      (s) => out.push(s),
+      (s) => err.push(s),
+    ),
+    0,
+  );
   const lines = out.join('').trimEnd().split('\n');
-  t.strictSame(lines.map((l) => l.split(/ +/)[2]), ['c0', 'c1', 'c2', 'c3', 'c4', 'c5'], 'oldest first, across rotated files');
+  t.strictSame(
+    lines.map((l) => l.split(/ +/)[2]),
+    ['c0', 'c1', 'c2', 'c3', 'c4', 'c5'],
+    'oldest first, across rotated files',
+  );
   const only: string[] = [];
   await runLogsCommand({ file, rotated: true, lines: 2 }, (s) => only.push(s));
   t.equal(only.join('').trimEnd().split('\n').length, 2);
@@ -66,7 +92,14 @@ t.test('podlink logs reads the file (and the rotated ones), -n, and names the fi
   await runLogsCommand({ file }, (s) => cur.push(s));
   t.ok(cur.join('').trimEnd().split('\n').length < 6, 'without --rotated: the current file only');
   const e2: string[] = [];
-  t.equal(await runLogsCommand({ file: path.join(dir, 'nope.log') }, () => {}, (s) => e2.push(s)), 1);
+  t.equal(
+    await runLogsCommand(
+      { file: path.join(dir, 'nope.log') },
+      () => {},
+      (s) => e2.push(s),
+    ),
+    1,
+  );
   t.match(e2.join(''), /podlink logs: read the log failed: .*nope.log does not exist\n {2}fix: .*pass --file/);
 });
 

@@ -218,7 +218,11 @@ export function followFile(file: string, start: number, onLine: (line: string) =
   };
 }
 
-export async function runLogsCommand(o: LogsOptions, out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
+export async function runLogsCommand(
+  o: LogsOptions,
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): Promise<number> {
   try {
     const limit = o.lines === undefined ? undefined : Number(o.lines);
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
@@ -235,9 +239,17 @@ export async function runLogsCommand(o: LogsOptions, out: (s: string) => void = 
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT' && f === o.file && (o.follow || files.length > 1)) continue;
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-          throw new StepError('read the log', `${f} does not exist`, `no CNI call has logged yet, or the netconf sets another logFile: pass --file (default ${DEFAULT_LOG_FILE})`);
+          throw new StepError(
+            'read the log',
+            `${f} does not exist`,
+            `no CNI call has logged yet, or the netconf sets another logFile: pass --file (default ${DEFAULT_LOG_FILE})`,
+          );
         }
-        throw new StepError('read the log', (e as Error).message, (e as NodeJS.ErrnoException).code === 'EACCES' ? 'run as root' : undefined);
+        throw new StepError(
+          'read the log',
+          (e as Error).message,
+          (e as NodeJS.ErrnoException).code === 'EACCES' ? 'run as root' : undefined,
+        );
       }
       // Only whole lines: a line being written right now is picked up by --follow.
       const cut = f === o.file ? text.lastIndexOf('\n') + 1 : text.length;
@@ -247,12 +259,18 @@ export async function runLogsCommand(o: LogsOptions, out: (s: string) => void = 
     if (!o.follow) lines.push(...fmt.orphans());
     const shown = limit === undefined ? lines : limit === 0 ? [] : lines.slice(-limit);
     if (shown.length) out(`${shown.join('\n')}\n`);
-    if (fmt.skipped) err(`podlink logs: skipped ${fmt.skipped} line${fmt.skipped === 1 ? '' : 's'} that are not podlink JSON log records\n`);
+    if (fmt.skipped)
+      err(`podlink logs: skipped ${fmt.skipped} line${fmt.skipped === 1 ? '' : 's'} that are not podlink JSON log records\n`);
     if (!o.follow) return 0;
-    const h = followFile(o.file, end, (l) => {
-      const got = fmt.line(l);
-      if (got.length) out(`${got.join('\n')}\n`);
-    }, o.pollMs ?? 250);
+    const h = followFile(
+      o.file,
+      end,
+      (l) => {
+        const got = fmt.line(l);
+        if (got.length) out(`${got.join('\n')}\n`);
+      },
+      o.pollMs ?? 250,
+    );
     const stop = () => h.stop();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -16,13 +16,34 @@ export interface ManifestCommandOptions {
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-export function runManifestCommand(o: ManifestCommandOptions, version: string, out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): number {
+export function runManifestCommand(
+  o: ManifestCommandOptions,
+  version: string,
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): number {
   try {
     const step = 'check the manifest options';
-    if (!DNS_LABEL.test(o.namespace)) throw new StepError(step, `--namespace ${JSON.stringify(o.namespace)} is not a valid namespace name`, 'use lower-case letters, digits and "-", e.g. --namespace kube-system');
-    if (o.name !== undefined && !DNS_LABEL.test(o.name)) throw new StepError(step, `--name ${JSON.stringify(o.name)} is not a valid object name`, 'use lower-case letters, digits and "-"');
-    if (o.image !== undefined && (o.image === '' || /\s/.test(o.image))) throw new StepError(step, `--image ${JSON.stringify(o.image)} is not an image reference`, 'e.g. --image registry.example/podlink:0.1.0');
-    if (o.textfileDir !== undefined && !o.textfileDir.startsWith('/')) throw new StepError(step, '--textfile-dir must be an absolute host path', 'e.g. --textfile-dir /var/lib/node_exporter/textfile_collector');
+    if (!DNS_LABEL.test(o.namespace))
+      throw new StepError(
+        step,
+        `--namespace ${JSON.stringify(o.namespace)} is not a valid namespace name`,
+        'use lower-case letters, digits and "-", e.g. --namespace kube-system',
+      );
+    if (o.name !== undefined && !DNS_LABEL.test(o.name))
+      throw new StepError(step, `--name ${JSON.stringify(o.name)} is not a valid object name`, 'use lower-case letters, digits and "-"');
+    if (o.image !== undefined && (o.image === '' || /\s/.test(o.image)))
+      throw new StepError(
+        step,
+        `--image ${JSON.stringify(o.image)} is not an image reference`,
+        'e.g. --image registry.example/podlink:0.1.0',
+      );
+    if (o.textfileDir !== undefined && !o.textfileDir.startsWith('/'))
+      throw new StepError(
+        step,
+        '--textfile-dir must be an absolute host path',
+        'e.g. --textfile-dir /var/lib/node_exporter/textfile_collector',
+      );
     const checkCidrs = (flag: string, list: string[] = []) => {
       for (const s of list) {
         try {
@@ -34,17 +55,19 @@ export function runManifestCommand(o: ManifestCommandOptions, version: string, o
     };
     checkCidrs('--subnet', o.subnet);
     checkCidrs('--service-cidr', o.serviceCidr);
-    out(renderManifest({
-      image: o.image ?? `${DEFAULT_IMAGE}:${version}`,
-      mode: o.mode,
-      namespace: o.namespace,
-      name: o.name,
-      subnets: o.subnet,
-      networkName: o.network,
-      logLevel: o.logLevel,
-      textfileDir: o.textfileDir,
-      serviceCIDRs: o.serviceCidr,
-    }));
+    out(
+      renderManifest({
+        image: o.image ?? `${DEFAULT_IMAGE}:${version}`,
+        mode: o.mode,
+        namespace: o.namespace,
+        name: o.name,
+        subnets: o.subnet,
+        networkName: o.network,
+        logLevel: o.logLevel,
+        textfileDir: o.textfileDir,
+        serviceCIDRs: o.serviceCidr,
+      }),
+    );
     return 0;
   } catch (e) {
     err(formatStepError('manifest', e));

@@ -13,10 +13,18 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function files(dir: string) {
   const modeFile = path.join(dir, 'mode.json');
-  fs.writeFileSync(modeFile, JSON.stringify({
-    v: 1, configured: 'auto', operational: 'veth', reason: 'netkit probe failed', kernel: '6.1.0',
-    features: { netkit: false, netkitScrub: false, netkitHeadroom: false, tcx: true, bpffs: true }, probedAt: '2026-01-01T00:00:00.000Z',
-  }));
+  fs.writeFileSync(
+    modeFile,
+    JSON.stringify({
+      v: 1,
+      configured: 'auto',
+      operational: 'veth',
+      reason: 'netkit probe failed',
+      kernel: '6.1.0',
+      features: { netkit: false, netkitScrub: false, netkitHeadroom: false, tcx: true, bpffs: true },
+      probedAt: '2026-01-01T00:00:00.000Z',
+    }),
+  );
   return { stateFile: path.join(dir, 'run/metrics.json'), modeFile, stateDir: path.join(dir, 'state'), textfileDir: path.join(dir, 'tf') };
 }
 
@@ -33,12 +41,19 @@ t.test('podlink metrics prints a strictly valid exposition with the recorded cal
   t.notOk(fs.existsSync(o.textfileDir), 'printing writes nothing');
 
   const err: string[] = [];
-  t.equal(await runMetricsCommand({ ...o, write: true }, () => {}, (s) => err.push(s)), 0);
+  t.equal(
+    await runMetricsCommand(
+      { ...o, write: true },
+      () => {},
+      (s) => err.push(s),
+    ),
+    0,
+  );
   t.equal(fs.readFileSync(path.join(o.textfileDir, 'podlink.prom'), 'utf8'), out.join(''), '--write: the same text in podlink.prom');
   t.match(err.join(''), /wrote .*podlink.prom/);
 });
 
-t.test('podlink metrics adds the agent\'s families when an agent status sits next to the mode file', async (t) => {
+t.test("podlink metrics adds the agent's families when an agent status sits next to the mode file", async (t) => {
   const o = files(t.testdir());
   const out = async () => {
     const text: string[] = [];
@@ -47,14 +62,28 @@ t.test('podlink metrics adds the agent\'s families when an agent status sits nex
   };
   t.notOk((await out()).has('podlink_agent_nodes'), 'no agent: no agent families');
   writeAgentStatus(path.dirname(o.modeFile), {
-    version: 1, pid: 1, nodeName: 'n1', startedAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', selfFound: true,
-    source: { kind: 'kubernetes', where: 'https://10.0.0.1:6443', connected: true, synced: true, syncErrors: 3, lastSyncAt: '2026-01-01T00:00:00Z' },
+    version: 1,
+    pid: 1,
+    nodeName: 'n1',
+    startedAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+    selfFound: true,
+    source: {
+      kind: 'kubernetes',
+      where: 'https://10.0.0.1:6443',
+      connected: true,
+      synced: true,
+      syncErrors: 3,
+      lastSyncAt: '2026-01-01T00:00:00Z',
+    },
     nodes: [
       { name: 'n1', podCIDRs: ['10.244.1.0/24'], addresses: ['10.0.0.1'], path: 'self' },
       { name: 'n2', podCIDRs: ['10.244.2.0/24'], addresses: ['10.0.0.2'], path: 'native' },
       { name: 'n3', podCIDRs: [], addresses: [], path: 'rejected', reason: 'no pod CIDRs' },
     ],
-    routes: { installed: 1, failures: 2 }, clusterCIDRs: { learned: 2 }, reconciles: { count: 4 },
+    routes: { installed: 1, failures: 2 },
+    clusterCIDRs: { learned: 2 },
+    reconciles: { count: 4 },
   });
   const fams = await out();
   const byPath = Object.fromEntries(fams.get('podlink_agent_nodes')!.samples.map((x) => [x.labels.path, x.value]));
@@ -69,19 +98,59 @@ t.test('podlink metrics adds the agent\'s families when an agent status sits nex
 t.test('option errors name the fix', async (t) => {
   const o = files(t.testdir());
   const err: string[] = [];
-  t.equal(await runMetricsCommand({ ...o, interval: 5 }, () => {}, (s) => err.push(s)), 1);
+  t.equal(
+    await runMetricsCommand(
+      { ...o, interval: 5 },
+      () => {},
+      (s) => err.push(s),
+    ),
+    1,
+  );
   t.match(err.join(''), /--interval only makes sense with --write\n {2}fix: add --write/);
-  t.equal(await runMetricsCommand({ ...o, write: true, interval: 'soon' }, () => {}, (s) => err.push(s)), 1);
+  t.equal(
+    await runMetricsCommand(
+      { ...o, write: true, interval: 'soon' },
+      () => {},
+      (s) => err.push(s),
+    ),
+    1,
+  );
   t.match(err.join(''), /--interval soon is not a number/);
   fs.writeFileSync(path.join(path.dirname(o.stateFile), '..', 'blocker'), '');
-  t.equal(await runMetricsCommand({ ...o, write: true, textfileDir: path.join(path.dirname(o.modeFile), 'blocker', 'tf') }, () => {}, (s) => err.push(s)), 1);
+  t.equal(
+    await runMetricsCommand(
+      { ...o, write: true, textfileDir: path.join(path.dirname(o.modeFile), 'blocker', 'tf') },
+      () => {},
+      (s) => err.push(s),
+    ),
+    1,
+  );
   t.match(err.join(''), /write the metrics textfile failed: .*ENOTDIR.*\n {2}fix:/);
 });
 
 t.test('metrics --write --interval keeps the textfile fresh and exits on SIGTERM (container PID 1)', async (t) => {
   const o = files(t.testdir());
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cmd/podlink.ts'), 'metrics', '--write', '--interval', '1',
-    '--state-file', o.stateFile, '--mode-file', o.modeFile, '--state-dir', o.stateDir, '--textfile-dir', o.textfileDir], { stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(ROOT, 'cmd/podlink.ts'),
+      'metrics',
+      '--write',
+      '--interval',
+      '1',
+      '--state-file',
+      o.stateFile,
+      '--mode-file',
+      o.modeFile,
+      '--state-dir',
+      o.stateDir,
+      '--textfile-dir',
+      o.textfileDir,
+    ],
+    { stdio: 'ignore' },
+  );
   const prom = path.join(o.textfileDir, 'podlink.prom');
   for (let i = 0; i < 100 && !fs.existsSync(prom); i++) await new Promise((r) => setTimeout(r, 50));
   t.ok(fs.existsSync(prom), 'written at start');
@@ -95,19 +164,43 @@ t.test('metrics --write --interval keeps the textfile fresh and exits on SIGTERM
 
 t.test('podlink manifest: output and option errors', async (t) => {
   const out: string[] = [];
-  t.equal(runManifestCommand({ mode: 'veth', namespace: 'kube-system' }, '1.2.3', (s) => out.push(s)), 0);
+  t.equal(
+    runManifestCommand({ mode: 'veth', namespace: 'kube-system' }, '1.2.3', (s) => out.push(s)),
+    0,
+  );
   t.match(out.join(''), /image: ghcr.io\/podlink\/podlink:1.2.3\n/, 'default image tag = version');
   const err: string[] = [];
-  t.equal(runManifestCommand({ mode: 'auto', namespace: 'Kube_System' }, '1', () => {}, (s) => err.push(s)), 1);
-  t.match(err.join(''), /podlink manifest: check the manifest options failed: --namespace "Kube_System" is not a valid namespace name\n {2}fix:/);
-  t.equal(runManifestCommand({ mode: 'auto', namespace: 'x', subnet: ['10.0.0.0/40'] }, '1', () => {}, (s) => err.push(s)), 1);
+  t.equal(
+    runManifestCommand(
+      { mode: 'auto', namespace: 'Kube_System' },
+      '1',
+      () => {},
+      (s) => err.push(s),
+    ),
+    1,
+  );
+  t.match(
+    err.join(''),
+    /podlink manifest: check the manifest options failed: --namespace "Kube_System" is not a valid namespace name\n {2}fix:/,
+  );
+  t.equal(
+    runManifestCommand(
+      { mode: 'auto', namespace: 'x', subnet: ['10.0.0.0/40'] },
+      '1',
+      () => {},
+      (s) => err.push(s),
+    ),
+    1,
+  );
   t.match(err.join(''), /--subnet: "10.0.0.0\/40" is not a subnet/);
 });
 
 t.test('every subcommand --help lists examples; install --dry-run reaches install', async (t) => {
   const run = (args: string[]) =>
     new Promise<{ code: number | null; out: string }>((resolve) => {
-      const c = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cmd/podlink.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const c = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cmd/podlink.ts'), ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       c.stdout.on('data', (d: Buffer) => (out += d.toString()));
       c.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -119,7 +212,20 @@ t.test('every subcommand --help lists examples; install --dry-run reaches instal
     t.match(h.out, /\nExamples:\n {2}podlink /, `help ${i} has examples`);
   }
   const dir = t.testdir();
-  const r = await run(['install', '--dry-run', '--source', path.join(ROOT, 'package.json'), '--subnet', '10.0.0.0/24', '--bin-dir', path.join(dir, 'b'), '--conf-dir', path.join(dir, 'c'), '--mode-file', path.join(dir, 'm.json')]);
+  const r = await run([
+    'install',
+    '--dry-run',
+    '--source',
+    path.join(ROOT, 'package.json'),
+    '--subnet',
+    '10.0.0.0/24',
+    '--bin-dir',
+    path.join(dir, 'b'),
+    '--conf-dir',
+    path.join(dir, 'c'),
+    '--mode-file',
+    path.join(dir, 'm.json'),
+  ]);
   // (The dry run still probes the kernel, which needs root; either way nothing may be written.)
   if (process.geteuid?.() === 0) t.match(r.out, /nothing is changed/, '--dry-run belongs to install, not to the CNI flag');
   t.notOk(fs.existsSync(path.join(dir, 'b')));

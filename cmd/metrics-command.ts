@@ -3,7 +3,14 @@
 import * as path from 'node:path';
 import { agentFamilies, readAgentStatus, type AgentStatus } from '../lib/agent/index.js';
 import {
-  collectNodeView, DEFAULT_METRICS_STATE, DEFAULT_TEXTFILE_DIR, emptyState, readState, renderExposition, renderMetrics, writeTextfile,
+  collectNodeView,
+  DEFAULT_METRICS_STATE,
+  DEFAULT_TEXTFILE_DIR,
+  emptyState,
+  readState,
+  renderExposition,
+  renderMetrics,
+  writeTextfile,
 } from '../lib/metrics/index.js';
 import { formatStepError, stepError, StepError } from './step-report.js';
 
@@ -28,7 +35,10 @@ function agentStatusNextTo(modeFile: string): AgentStatus | undefined {
 }
 
 /** The CNI metrics and, when an agent runs on the node, its families (the agent passes its own status). */
-export function currentExposition(o: Pick<MetricsCommandOptions, 'stateFile' | 'modeFile' | 'stateDir'>, agent = agentStatusNextTo(o.modeFile)): string {
+export function currentExposition(
+  o: Pick<MetricsCommandOptions, 'stateFile' | 'modeFile' | 'stateDir'>,
+  agent = agentStatusNextTo(o.modeFile),
+): string {
   const cni = renderMetrics(readState(o.stateFile) ?? emptyState(), collectNodeView({ modeFile: o.modeFile, stateDir: o.stateDir }));
   return agent ? cni + renderExposition(agentFamilies(agent)) : cni;
 }
@@ -43,7 +53,8 @@ export async function runMetricsCommand(
     if (interval !== undefined && (!Number.isFinite(interval) || interval < 1)) {
       throw new StepError('check the options', `--interval ${String(o.interval)} is not a number of seconds >= 1`, 'e.g. --interval 30');
     }
-    if (interval !== undefined && !o.write) throw new StepError('check the options', '--interval only makes sense with --write', 'add --write');
+    if (interval !== undefined && !o.write)
+      throw new StepError('check the options', '--interval only makes sense with --write', 'add --write');
     const once = () => {
       const text = currentExposition(o);
       if (o.write) {

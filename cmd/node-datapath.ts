@@ -26,10 +26,12 @@ export function resolveUplinks(nl: Netlink, choice: string): Uplink[] {
   for (const fam of [4, 6] as const) {
     for (const r of nl.routes(fam)) if (r.dst.endsWith('/0') && r.table === NL.RT_TABLE_MAIN && r.oif !== undefined) oifs.add(r.oif);
   }
-  return [...oifs].sort((a, b) => a - b).flatMap((i) => {
-    const l = nl.linkByIndex(i);
-    return l ? [{ name: l.name, ifindex: i }] : [];
-  });
+  return [...oifs]
+    .sort((a, b) => a - b)
+    .flatMap((i) => {
+      const l = nl.linkByIndex(i);
+      return l ? [{ name: l.name, ifindex: i }] : [];
+    });
 }
 
 export interface NodeDatapathReport {

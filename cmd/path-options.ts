@@ -17,7 +17,7 @@ export const PATH_KEYS: readonly PathKey[] = ['modeFile', 'stateDir', 'bpfRoot']
 export const DEFAULT_PATHS: Readonly<NodePaths> = { modeFile: DEFAULT_MODE_FILE, stateDir: DEFAULT_STATE_DIR, bpfRoot: DEFAULT_BPF_ROOT };
 
 const OPTIONS: Readonly<Record<PathKey, { flags: string; what: string }>> = {
-  modeFile: { flags: '--mode-file <path>', what: 'mode file: the kernel probe\'s outcome' },
+  modeFile: { flags: '--mode-file <path>', what: "mode file: the kernel probe's outcome" },
   stateDir: { flags: '--state-dir <path>', what: 'state directory: the endpoint records' },
   bpfRoot: { flags: '--bpf-root <path>', what: 'BPF pin root: programs, maps, links' },
 };

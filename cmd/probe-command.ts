@@ -18,7 +18,10 @@ export interface ProbeOptions {
 
 export function runProbeCommand(o: ProbeOptions): number {
   try {
-    const m = probe(probeDeps(() => nativeSys()), o.mode);
+    const m = probe(
+      probeDeps(() => nativeSys()),
+      o.mode,
+    );
     let node: NodeDatapathReport | undefined;
     if (o.write) {
       withLock(`${o.modeFile}.lock`, () => writeModeFile(m, o.modeFile));
@@ -33,7 +36,8 @@ export function runProbeCommand(o: ProbeOptions): number {
         `Device Mode: ${m.operational}${m.configured !== m.operational ? ` [Configured: ${m.configured}]` : ''}\n` +
           `Reason:      ${m.reason}\n` +
           `Kernel:      ${m.kernel}\n` +
-          `Features:    netkit=${f.netkit} netkitScrub=${f.netkitScrub} netkitHeadroom=${f.netkitHeadroom} tcx=${f.tcx} bpffs=${f.bpffs}\n` +
+          `Features:    netkit=${f.netkit} netkitScrub=${f.netkitScrub} netkitHeadroom=${f.netkitHeadroom} ` +
+          `tcx=${f.tcx} bpffs=${f.bpffs}\n` +
           (o.write ? `Wrote:       ${o.modeFile}\n` : '') +
           (node ? `BPF:         ${describeNodeDatapath(node, o.bpfRoot).join('\n             ')}\n` : ''),
       );
@@ -46,4 +50,3 @@ export function runProbeCommand(o: ProbeOptions): number {
     return 1;
   }
 }
-

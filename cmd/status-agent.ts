@@ -14,7 +14,8 @@ export function sourceLine(s: AgentStatus['source'], now: Date): string {
   const what = s.kind === 'kubernetes' ? `API:         kubernetes ${s.where}` : `Nodes file:  ${s.where}`;
   const state = s.connected
     ? `${s.synced ? 'synced' : 'syncing'}, last event ${ago(s.lastEventAt, now)}, last full sync ${ago(s.lastSyncAt, now)}`
-    : `${s.kind === 'kubernetes' ? 'disconnected' : 'unreadable'} since ${s.disconnectedSince ?? 'start'}${s.synced ? ' (routes kept as they are)' : ''}`;
+    : `${s.kind === 'kubernetes' ? 'disconnected' : 'unreadable'} since ${s.disconnectedSince ?? 'start'}` +
+      (s.synced ? ' (routes kept as they are)' : '');
   const errors = s.syncErrors ? `; ${s.syncErrors} sync errors${s.lastError ? `, last: ${s.lastError}` : ''}` : '';
   return `${what}: ${state}${errors}`;
 }
@@ -39,17 +40,29 @@ export function agentLines(v: AgentView, now: Date, table: (rows: string[][]) =>
   if (!s) return ['Agent:       not running (no agent.json; pods on this node reach only this node until it runs)'];
   const beat = v.heartbeatSeconds;
   const alive = beat !== undefined && beat <= DEFAULT_ALIVE_SECONDS;
-  const out = [`Agent:       ${alive ? 'running' : 'not responding'} (pid ${s.pid}, node ${s.nodeName}, heartbeat ${beat === undefined ? 'never' : `${Math.round(beat)}s ago`})`];
+  const heartbeat = beat === undefined ? 'never' : `${Math.round(beat)}s ago`;
+  const out = [`Agent:       ${alive ? 'running' : 'not responding'} (pid ${s.pid}, node ${s.nodeName}, heartbeat ${heartbeat})`];
   out.push(sourceLine(s.source, now));
   const count = (p: string) => s.nodes.filter((n) => n.path === p).length;
-  out.push(`Routes:      ${s.routes.installed} native${s.routes.failures ? `, ${s.routes.failures} failed writes (last: ${s.routes.lastError})` : ''}; ` +
-    `BPF cluster CIDRs learned: ${s.clusterCIDRs.problem ?? s.clusterCIDRs.learned}`);
-  out.push(`Nodes:       ${s.nodes.length} (native ${count('native')}, unreachable ${count('unreachable')}, rejected ${count('rejected')}, self ${count('self')})`);
+  const failed = s.routes.failures ? `, ${s.routes.failures} failed writes (last: ${s.routes.lastError})` : '';
+  out.push(
+    `Routes:      ${s.routes.installed} native${failed}; BPF cluster CIDRs learned: ${s.clusterCIDRs.problem ?? s.clusterCIDRs.learned}`,
+  );
+  out.push(
+    `Nodes:       ${s.nodes.length} (native ${count('native')}, unreachable ${count('unreachable')}, ` +
+      `rejected ${count('rejected')}, self ${count('self')})`,
+  );
   if (!s.selfFound && s.source.synced) out.push(`             this node (${s.nodeName}) is not in the node list: check --node-name`);
   if (s.nodes.length) {
     const rows = [['NAME', 'POD CIDRS', 'ADDRESS', 'LAST CHANGE', 'PATH']];
     for (const n of s.nodes) {
-      rows.push([n.name, n.podCIDRs.join(',') || '-', n.addresses.join(',') || '-', n.lastChange ?? '-', n.reason ? `${n.path}: ${n.reason}` : n.path]);
+      rows.push([
+        n.name,
+        n.podCIDRs.join(',') || '-',
+        n.addresses.join(',') || '-',
+        n.lastChange ?? '-',
+        n.reason ? `${n.path}: ${n.reason}` : n.path,
+      ]);
     }
     out.push(table(rows));
   }

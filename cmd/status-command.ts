@@ -23,7 +23,14 @@ export function deviceModeLine(m: Pick<ModeFile, 'configured' | 'operational'>):
 
 function table(rows: string[][]): string {
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(w[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 interface EndpointCounters {
@@ -34,7 +41,10 @@ interface EndpointCounters {
 }
 
 /** Per-endpoint counters from the BPF stats map; undefined when the datapath is not loaded. */
-function countersOf(r: EndpointRecord, bpfRoot: string): (EndpointCounters & { raw: Record<string, { packets: string; bytes: string }> }) | undefined {
+function countersOf(
+  r: EndpointRecord,
+  bpfRoot: string,
+): (EndpointCounters & { raw: Record<string, { packets: string; bytes: string }> }) | undefined {
   if (r.hostIfindex === undefined) return undefined;
   try {
     const c = readCounters(nativeSys(), bpfRoot, r.hostIfindex);
@@ -56,14 +66,20 @@ function aliveCheck(o: StatusOptions, runDir: string): number {
   const max = o.maxAge === undefined ? DEFAULT_ALIVE_SECONDS : Number(o.maxAge);
   const age = readAgentView(runDir, new Date()).heartbeatSeconds;
   if (age !== undefined && age <= max) return 0;
-  process.stderr.write(`agent not alive: ${age === undefined ? 'no heartbeat' : `last heartbeat ${Math.round(age)}s ago (limit ${max}s)`}\n`);
+  process.stderr.write(
+    `agent not alive: ${age === undefined ? 'no heartbeat' : `last heartbeat ${Math.round(age)}s ago (limit ${max}s)`}\n`,
+  );
   return 1;
 }
 
 export function runStatusCommand(o: StatusOptions): number {
   const runDir = path.dirname(o.modeFile);
   if (o.alive) return aliveCheck(o, runDir);
-  const problems = readinessProblems(o.modeFile, o.bpfRoot, podDatapathFor(() => nativeSys(), 'bpf'));
+  const problems = readinessProblems(
+    o.modeFile,
+    o.bpfRoot,
+    podDatapathFor(() => nativeSys(), 'bpf'),
+  );
   if (o.ready) {
     if (problems.length) process.stderr.write(`not ready: ${problems.join('; ')}\n`);
     return problems.length ? 1 : 0;
@@ -78,7 +94,16 @@ export function runStatusCommand(o: StatusOptions): number {
   const records = listRecords(o.stateDir);
   const endpoints = records.map(({ file, record, error }) =>
     record
-      ? { containerId: record.containerId, ifname: record.ifname, hostIfName: record.hostIfName, mode: record.mode, ips: record.ips, state: record.state, netns: record.netns, counters: countersOf(record, o.bpfRoot)?.raw ?? null }
+      ? {
+          containerId: record.containerId,
+          ifname: record.ifname,
+          hostIfName: record.hostIfName,
+          mode: record.mode,
+          ips: record.ips,
+          state: record.state,
+          netns: record.netns,
+          counters: countersOf(record, o.bpfRoot)?.raw ?? null,
+        }
       : { file, error: error?.message },
   );
   const now = new Date();
@@ -93,7 +118,11 @@ export function runStatusCommand(o: StatusOptions): number {
     out.push(deviceModeLine(mode));
     out.push(`Mode Reason: ${mode.reason}`);
     const f = mode.features;
-    out.push(`Kernel:      ${mode.kernel} (netkit: ${f.netkit ? 'yes' : 'no'}, netkit scrub: ${f.netkitScrub ? 'yes' : 'no'}, netkit headroom: ${f.netkitHeadroom ? 'yes' : 'no'}, tcx: ${f.tcx ? 'yes' : 'no'}, bpffs: ${f.bpffs ? 'yes' : 'no'})`);
+    const yes = (b: boolean) => (b ? 'yes' : 'no');
+    out.push(
+      `Kernel:      ${mode.kernel} (netkit: ${yes(f.netkit)}, netkit scrub: ${yes(f.netkitScrub)}, ` +
+        `netkit headroom: ${yes(f.netkitHeadroom)}, tcx: ${yes(f.tcx)}, bpffs: ${yes(f.bpffs)})`,
+    );
     out.push(`Probed At:   ${mode.probedAt}`);
   } else {
     out.push(`Device Mode: unknown (${modeError ?? `no mode file at ${o.modeFile}; run podlink probe --write`})`);
@@ -105,7 +134,18 @@ export function runStatusCommand(o: StatusOptions): number {
     for (const { file, record: r, error } of records) {
       if (r) {
         const c = countersOf(r, o.bpfRoot);
-        rows.push([r.containerId.slice(0, 12), r.ifname, r.hostIfName, r.mode, r.ips.join(','), r.state, c?.packets ?? '-', c?.bytes ?? '-', c?.fastPath ?? '-', c?.drops ?? '-']);
+        rows.push([
+          r.containerId.slice(0, 12),
+          r.ifname,
+          r.hostIfName,
+          r.mode,
+          r.ips.join(','),
+          r.state,
+          c?.packets ?? '-',
+          c?.bytes ?? '-',
+          c?.fastPath ?? '-',
+          c?.drops ?? '-',
+        ]);
       } else rows.push([file, '-', '-', '-', error?.message ?? 'unreadable', 'invalid', '-', '-', '-', '-']);
     }
     out.push(table(rows));

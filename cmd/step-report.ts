@@ -57,6 +57,18 @@ export function formatSteps(steps: StepReport[]): string {
   return steps.map((s) => `  ${s.step.padEnd(w1)}  ${s.target.padEnd(w2)}  ${s.detail}`.trimEnd()).join('\n');
 }
 
+/**
+ * The first and last lines around the steps: `podlink <command>` (or its dry-run banner), then how many
+ * changes were (or would be) made; `done` names the outcome, `idle` the state when there was nothing to do.
+ */
+export function reportFrame(command: string, r: { steps: StepReport[]; dryRun: boolean }, done: string, idle: string) {
+  const n = r.steps.filter((s) => s.status === 'changed' || s.status === 'would change').length;
+  const changes = `${n} change${n > 1 ? 's' : ''}`;
+  const head = r.dryRun ? `podlink ${command} --dry-run: nothing is changed; this is the plan` : `podlink ${command}`;
+  if (r.dryRun) return { head, tail: n ? `${changes} would be made.` : `Nothing to do: ${idle}.` };
+  return { head, tail: n ? `podlink is ${done} (${changes}).` : `Nothing changed: ${idle}.` };
+}
+
 export interface Progress {
   update(done: number, total: number): void;
   done(): void;

@@ -12,8 +12,13 @@ const DIST = path.join(ROOT, 'dist/podlink');
 const isRoot = process.geteuid?.() === 0;
 
 const probeResult = (): ModeFile => ({
-  v: 1, configured: 'auto', operational: 'veth', reason: 'test', kernel: '6.1.0',
-  features: { netkit: false, netkitScrub: false, netkitHeadroom: false, tcx: true, bpffs: true }, probedAt: new Date().toISOString(),
+  v: 1,
+  configured: 'auto',
+  operational: 'veth',
+  reason: 'test',
+  kernel: '6.1.0',
+  features: { netkit: false, netkitScrub: false, netkitHeadroom: false, tcx: true, bpffs: true },
+  probedAt: new Date().toISOString(),
 });
 
 function deps(src: string): InstallDeps {
@@ -21,8 +26,12 @@ function deps(src: string): InstallDeps {
     probe: probeResult,
     nodeDatapath: () => ({ loaded: false, upgrade: { updated: [], current: 0, defunct: [], prunedPrograms: [] }, uplinks: [] }),
     datapathLoaded: () => true,
-    executable: () => src, nodePodCidrs: async () => [], pluginVersions: () => undefined,
-    progress: () => undefined, stdout: () => {}, stderr: () => {},
+    executable: () => src,
+    nodePodCidrs: async () => [],
+    pluginVersions: () => undefined,
+    progress: () => undefined,
+    stdout: () => {},
+    stderr: () => {},
   };
 }
 
@@ -38,16 +47,31 @@ async function installed(t: Test) {
     state: { endpoints: { 'c1:eth0.cbor': 'x' } },
   });
   const io: InstallOptions = {
-    binDir: path.join(dir, 'bin'), confDir: path.join(dir, 'net.d'), modeFile: path.join(dir, 'run/mode.json'),
-    textfileDir: path.join(dir, 'tf'), metricsState: path.join(dir, 'run/metrics.json'), subnet: ['10.244.0.0/24'],
+    binDir: path.join(dir, 'bin'),
+    confDir: path.join(dir, 'net.d'),
+    modeFile: path.join(dir, 'run/mode.json'),
+    textfileDir: path.join(dir, 'tf'),
+    metricsState: path.join(dir, 'run/metrics.json'),
+    subnet: ['10.244.0.0/24'],
   };
   await install(io, deps(path.join(dir, 'src/podlink')));
   fs.writeFileSync(io.metricsState!, '{}');
   const uo: UninstallOptions = {
-    binDir: io.binDir, confDir: io.confDir, modeFile: io.modeFile!, textfileDir: io.textfileDir, metricsState: io.metricsState,
-    bpfRoot: path.join(dir, 'bpf'), stateDir: path.join(dir, 'state'),
+    binDir: io.binDir,
+    confDir: io.confDir,
+    modeFile: io.modeFile!,
+    textfileDir: io.textfileDir,
+    metricsState: io.metricsState,
+    bpfRoot: path.join(dir, 'bpf'),
+    stateDir: path.join(dir, 'state'),
   };
-  return { dir, uo, bin: path.join(io.binDir, 'podlink'), conflist: path.join(io.confDir, '05-podlink.conflist'), record: path.join(dir, 'state/endpoints/c1:eth0.cbor') };
+  return {
+    dir,
+    uo,
+    bin: path.join(io.binDir, 'podlink'),
+    conflist: path.join(io.confDir, '05-podlink.conflist'),
+    record: path.join(dir, 'state/endpoints/c1:eth0.cbor'),
+  };
 }
 
 function capture() {
@@ -83,7 +107,13 @@ t.test('--purge refuses while endpoints remain, removes the binary once they are
   t.equal(runUninstallCommand({ ...s.uo, purge: true }, c.o, c.e), 1);
   t.ok(fs.existsSync(s.bin), 'binary kept');
   t.notOk(fs.existsSync(s.conflist), 'the rest is still uninstalled');
-  t.match(c.err.join(''), /podlink uninstall: remove the binary \(--purge\) failed: 1 endpoint record remain.*DEL for those pods needs .*\n {2}fix: delete \(or drain\) the pods on this node first/);
+  t.match(
+    c.err.join(''),
+    new RegExp(
+      /podlink uninstall: remove the binary \(--purge\) failed: 1 endpoint record remain.*DEL for those pods needs .*\n/.source +
+        / {2}fix: delete \(or drain\) the pods on this node first/.source,
+    ),
+  );
   fs.rmSync(s.record);
   fs.rmSync(path.join(s.uo.bpfRoot, 'links'), { recursive: true }); // what DEL does
   const c2 = capture();
@@ -97,7 +127,14 @@ t.test('--dry-run changes nothing', async (t) => {
   const s = await installed(t);
   const c = capture();
   t.equal(runUninstallCommand({ ...s.uo, dryRun: true, purge: true }, c.o, c.e), 1, 'purge would be refused too');
-  for (const f of [s.conflist, s.uo.modeFile, s.bin, path.join(s.uo.bpfRoot, 'progs/abc123/from-pod'), path.join(s.uo.textfileDir!, 'podlink.prom')]) t.ok(fs.existsSync(f), `${path.basename(f)} still there`);
+  for (const f of [
+    s.conflist,
+    s.uo.modeFile,
+    s.bin,
+    path.join(s.uo.bpfRoot, 'progs/abc123/from-pod'),
+    path.join(s.uo.textfileDir!, 'podlink.prom'),
+  ])
+    t.ok(fs.existsSync(f), `${path.basename(f)} still there`);
   t.match(c.out.join(''), /conflist +\S+ +would be removed/);
 });
 
@@ -116,49 +153,74 @@ t.test('a foreign conflist of the same name is kept; a dangerous --bpf-root is r
 const haveTools = spawnSync('sh', ['-c', 'command -v ip && command -v nsenter && test -x /usr/lib/cni/host-local']).status === 0;
 const integration = isRoot && fs.existsSync(DIST) && haveTools;
 
-t.test('DEL still works after uninstall (real pods, installed binary)', { skip: integration ? false : 'needs root, dist/podlink, iproute2 and /usr/lib/cni/host-local' }, async (t) => {
-  const { Testbed } = await import('../conformance/integration/testbed.js');
-  const b = new Testbed('uninstall');
-  t.teardown(() => b.cleanup());
-  const binDir = path.join(b.dir, 'cni-bin');
-  const confDir = path.join(b.dir, 'net.d');
-  // In the node netns, with the testbed's bpfRoot: install sets up the node's BPF datapath too.
-  const netconf = path.join(b.dir, 'netconf.json');
-  fs.writeFileSync(netconf, JSON.stringify({ type: 'podlink', bpfRoot: b.bpfRoot, stateDir: b.stateDir }));
-  const ins = spawnSync('nsenter', [`--net=/run/netns/${b.node}`, DIST, 'install', '--netconf', netconf, '--bin-dir', binDir, '--conf-dir', confDir, '--mode-file', b.modeFile, '--subnet', b.subnet4, '--no-portmap', '--no-bandwidth'], { encoding: 'utf8' });
-  t.equal(ins.status, 0, ins.stderr);
-  const bin = path.join(binDir, 'podlink');
-  const pod = b.pod('a');
-  const add = b.runWith(bin, 'ADD', { containerId: 'unin1', pod });
-  t.equal(add.code, 0, `ADD through the installed binary: ${add.stdout}${add.stderr}`);
-  t.same(b.records().length, 1);
-  // Node-level pins as the probe would leave them (directories: bpffs takes mkdir/rmdir). Only on a
-  // mounted bpffs: elsewhere /sys/fs/bpf refuses mkdir with ENOENT, which sends Node's recursive mkdir
-  // into an endless loop, so each level is made by hand.
-  const bpffs = fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').some((l) => l.split(' ')[1] === '/sys/fs/bpf' && l.split(' ')[2] === 'bpf');
-  if (bpffs) {
-    for (const d of ['', 'progs', 'progs/h1', 'maps', 'maps/h2', 'uplinks', 'uplinks/eth0']) {
-      try {
-        fs.mkdirSync(path.join(b.bpfRoot, d));
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+t.test(
+  'DEL still works after uninstall (real pods, installed binary)',
+  { skip: integration ? false : 'needs root, dist/podlink, iproute2 and /usr/lib/cni/host-local' },
+  async (t) => {
+    const { Testbed } = await import('../conformance/integration/testbed.js');
+    const b = new Testbed('uninstall');
+    t.teardown(() => b.cleanup());
+    const binDir = path.join(b.dir, 'cni-bin');
+    const confDir = path.join(b.dir, 'net.d');
+    const dirs = ['--bin-dir', binDir, '--conf-dir', confDir, '--mode-file', b.modeFile];
+    // In the node netns, with the testbed's bpfRoot: install sets up the node's BPF datapath too.
+    const netconf = path.join(b.dir, 'netconf.json');
+    fs.writeFileSync(netconf, JSON.stringify({ type: 'podlink', bpfRoot: b.bpfRoot, stateDir: b.stateDir }));
+    const ins = spawnSync(
+      'nsenter',
+      [
+        `--net=/run/netns/${b.node}`,
+        DIST,
+        'install',
+        '--netconf',
+        netconf,
+        ...dirs,
+        '--subnet',
+        b.subnet4,
+        '--no-portmap',
+        '--no-bandwidth',
+      ],
+      { encoding: 'utf8' },
+    );
+    t.equal(ins.status, 0, ins.stderr);
+    const bin = path.join(binDir, 'podlink');
+    const pod = b.pod('a');
+    const add = b.runWith(bin, 'ADD', { containerId: 'unin1', pod });
+    t.equal(add.code, 0, `ADD through the installed binary: ${add.stdout}${add.stderr}`);
+    t.same(b.records().length, 1);
+    // Node-level pins as the probe would leave them (directories: bpffs takes mkdir/rmdir). Only on a
+    // mounted bpffs: elsewhere /sys/fs/bpf refuses mkdir with ENOENT, which sends Node's recursive mkdir
+    // into an endless loop, so each level is made by hand.
+    const bpffs = fs
+      .readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .some((l) => l.split(' ')[1] === '/sys/fs/bpf' && l.split(' ')[2] === 'bpf');
+    if (bpffs) {
+      for (const d of ['', 'progs', 'progs/h1', 'maps', 'maps/h2', 'uplinks', 'uplinks/eth0']) {
+        try {
+          fs.mkdirSync(path.join(b.bpfRoot, d));
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        }
       }
-    }
-  } else t.comment('bpffs is not mounted at /sys/fs/bpf: node pin removal is covered by the temp-dir tests only');
-  const un = spawnSync(bin, ['uninstall', '--bin-dir', binDir, '--conf-dir', confDir, '--mode-file', b.modeFile, '--bpf-root', b.bpfRoot, '--state-dir', b.stateDir, '--purge'], { encoding: 'utf8' });
-  t.equal(un.status, 1, '--purge refused: a pod is still there');
-  t.match(un.stdout, /podlink uninstall/);
-  t.ok(fs.existsSync(bin), 'binary kept');
-  t.notOk(fs.existsSync(path.join(confDir, '05-podlink.conflist')));
-  t.notOk(fs.existsSync(b.modeFile));
-  for (const d of ['progs', 'maps', 'uplinks']) t.notOk(fs.existsSync(path.join(b.bpfRoot, d)), `${d}/ unpinned from bpffs`);
-  const del = b.runWith(bin, 'DEL', { containerId: 'unin1', pod });
-  t.equal(del.code, 0, `DEL after uninstall: ${del.stdout}${del.stderr}`);
-  t.same(b.records(), [], 'record removed by DEL');
-  t.same(b.nodeLinks(), [], 'host link removed by DEL');
-  t.same(b.ipamAllocations(), [], 'IPAM released by DEL');
-  t.notOk(fs.existsSync(b.modeFile), 'DEL did not need (or recreate) the mode file');
-  const purge = spawnSync(bin, ['uninstall', '--bin-dir', binDir, '--conf-dir', confDir, '--mode-file', b.modeFile, '--bpf-root', b.bpfRoot, '--state-dir', b.stateDir, '--purge'], { encoding: 'utf8' });
-  t.equal(purge.status, 0, purge.stderr);
-  t.notOk(fs.existsSync(bin), 'binary purged once no endpoint remains');
-});
+    } else t.comment('bpffs is not mounted at /sys/fs/bpf: node pin removal is covered by the temp-dir tests only');
+    const uninstallPurge = () =>
+      spawnSync(bin, ['uninstall', ...dirs, '--bpf-root', b.bpfRoot, '--state-dir', b.stateDir, '--purge'], { encoding: 'utf8' });
+    const un = uninstallPurge();
+    t.equal(un.status, 1, '--purge refused: a pod is still there');
+    t.match(un.stdout, /podlink uninstall/);
+    t.ok(fs.existsSync(bin), 'binary kept');
+    t.notOk(fs.existsSync(path.join(confDir, '05-podlink.conflist')));
+    t.notOk(fs.existsSync(b.modeFile));
+    for (const d of ['progs', 'maps', 'uplinks']) t.notOk(fs.existsSync(path.join(b.bpfRoot, d)), `${d}/ unpinned from bpffs`);
+    const del = b.runWith(bin, 'DEL', { containerId: 'unin1', pod });
+    t.equal(del.code, 0, `DEL after uninstall: ${del.stdout}${del.stderr}`);
+    t.same(b.records(), [], 'record removed by DEL');
+    t.same(b.nodeLinks(), [], 'host link removed by DEL');
+    t.same(b.ipamAllocations(), [], 'IPAM released by DEL');
+    t.notOk(fs.existsSync(b.modeFile), 'DEL did not need (or recreate) the mode file');
+    const purge = uninstallPurge();
+    t.equal(purge.status, 0, purge.stderr);
+    t.notOk(fs.existsSync(bin), 'binary purged once no endpoint remains');
+  },
+);

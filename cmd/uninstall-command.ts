@@ -13,7 +13,7 @@ import { CONFLIST_NAME } from '../lib/manifest/index.js';
 import { DEFAULT_METRICS_STATE, DEFAULT_TEXTFILE_DIR, textfilePath } from '../lib/metrics/index.js';
 import { listRecords } from '../lib/plugin/index.js';
 import { BINARY_NAME } from './install-command.js';
-import { formatStepError, formatSteps, StepError, stepError, type StepReport } from './step-report.js';
+import { formatStepError, formatSteps, reportFrame, StepError, stepError, type StepReport } from './step-report.js';
 
 /** Node-level pin directories under the BPF root; links/ (per pod) is left for DEL. */
 export const NODE_PIN_DIRS = ['progs', 'maps', 'uplinks'] as const;
@@ -68,7 +68,12 @@ export function uninstall(o: UninstallOptions): UninstallResult {
   const dry = o.dryRun === true;
   const steps: StepReport[] = [];
   const warnings: string[] = [];
-  const gone = (step: string, target: string, what = 'removed'): StepReport => ({ step, target, status: dry ? 'would change' : 'changed', detail: dry ? `would be ${what}` : what });
+  const gone = (step: string, target: string, what = 'removed'): StepReport => ({
+    step,
+    target,
+    status: dry ? 'would change' : 'changed',
+    detail: dry ? `would be ${what}` : what,
+  });
   const absent = (step: string, target: string): StepReport => ({ step, target, status: 'unchanged', detail: 'not present' });
 
   // 1. The conflist first: from here on the runtime sends podlink no new ADDs.
@@ -108,7 +113,11 @@ export function uninstall(o: UninstallOptions): UninstallResult {
   // programs (a link holds its program, a program its maps) after the node-level pins are gone.
   const root = path.resolve(o.bpfRoot);
   if (!path.isAbsolute(o.bpfRoot) || root === '/' || root === '/sys/fs/bpf') {
-    throw new StepError('remove the node BPF pins', `refusing to clear --bpf-root ${o.bpfRoot}`, 'pass podlink\'s own pin directory, e.g. --bpf-root /sys/fs/bpf/podlink');
+    throw new StepError(
+      'remove the node BPF pins',
+      `refusing to clear --bpf-root ${o.bpfRoot}`,
+      "pass podlink's own pin directory, e.g. --bpf-root /sys/fs/bpf/podlink",
+    );
   }
   for (const sub of NODE_PIN_DIRS) {
     const dir = path.join(root, sub);
@@ -126,7 +135,13 @@ export function uninstall(o: UninstallOptions): UninstallResult {
   }
   const links = path.join(root, 'links');
   const podPins = fs.existsSync(links) ? fs.readdirSync(links).length : 0;
-  if (podPins) steps.push({ step: 'bpf pins', target: `${links}/`, status: 'kept', detail: `kept for DEL (${podPins} pod${podPins === 1 ? '' : 's'})` });
+  if (podPins)
+    steps.push({
+      step: 'bpf pins',
+      target: `${links}/`,
+      status: 'kept',
+      detail: `kept for DEL (${podPins} pod${podPins === 1 ? '' : 's'})`,
+    });
   else if (!dry) {
     for (const d of [links, root]) {
       try {
@@ -143,9 +158,13 @@ export function uninstall(o: UninstallOptions): UninstallResult {
   try {
     nl = (o.netlink ?? (() => Netlink.open(nativeSys())))();
     const routes = removePodlinkRoutes(nl, dry);
-    steps.push(routes.length ? gone('agent routes', `${routes.length} route${routes.length === 1 ? '' : 's'} (protocol 201)`) : absent('agent routes', 'protocol 201'));
+    steps.push(
+      routes.length
+        ? gone('agent routes', `${routes.length} route${routes.length === 1 ? '' : 's'} (protocol 201)`)
+        : absent('agent routes', 'protocol 201'),
+    );
   } catch (e) {
-    throw stepError('remove the agent\'s routes', e, 'protocol 201');
+    throw stepError("remove the agent's routes", e, 'protocol 201');
   } finally {
     nl?.close();
   }
@@ -175,12 +194,22 @@ export function uninstall(o: UninstallOptions): UninstallResult {
   if (!binExists) steps.push(absent('binary', bin));
   else if (!o.purge) {
     steps.push({
-      step: 'binary', target: bin, status: 'kept',
-      detail: endpoints ? `kept: ${endpoints} endpoint record${endpoints === 1 ? '' : 's'} in ${o.stateDir}, DEL needs it` : 'kept (pass --purge to remove it)',
+      step: 'binary',
+      target: bin,
+      status: 'kept',
+      detail: endpoints
+        ? `kept: ${endpoints} endpoint record${endpoints === 1 ? '' : 's'} in ${o.stateDir}, DEL needs it`
+        : 'kept (pass --purge to remove it)',
     });
   } else if (endpoints) {
-    purgeRefused = `${endpoints} endpoint record${endpoints === 1 ? '' : 's'} remain in ${path.join(o.stateDir, 'endpoints')}, and DEL for those pods needs ${bin}`;
-    steps.push({ step: 'binary', target: bin, status: 'kept', detail: `kept: ${endpoints} endpoint record${endpoints === 1 ? '' : 's'} remain` });
+    const records = `${endpoints} endpoint record${endpoints === 1 ? '' : 's'}`;
+    purgeRefused = `${records} remain in ${path.join(o.stateDir, 'endpoints')}, and DEL for those pods needs ${bin}`;
+    steps.push({
+      step: 'binary',
+      target: bin,
+      status: 'kept',
+      detail: `kept: ${endpoints} endpoint record${endpoints === 1 ? '' : 's'} remain`,
+    });
   } else {
     try {
       if (!dry) removeFile(bin);
@@ -199,24 +228,35 @@ export function uninstall(o: UninstallOptions): UninstallResult {
   return { changed: steps.some((s) => s.status === 'changed'), dryRun: dry, steps, warnings, endpoints, purgeRefused };
 }
 
-export function runUninstallCommand(o: UninstallOptions, out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): number {
+export function runUninstallCommand(
+  o: UninstallOptions,
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): number {
   try {
     const r = uninstall(o);
     if (o.json) out(`${JSON.stringify(r, null, 2)}\n`);
     else {
-      const n = r.steps.filter((s) => s.status === 'changed' || s.status === 'would change').length;
-      const head = r.dryRun ? 'podlink uninstall --dry-run: nothing is changed; this is the plan' : 'podlink uninstall';
-      const tail = r.dryRun
-        ? n ? `${n} change${n > 1 ? 's' : ''} would be made.` : 'Nothing to do: podlink is not installed.'
-        : n ? `podlink is uninstalled (${n} change${n > 1 ? 's' : ''}).` : 'Nothing changed: podlink is not installed.';
-      const note = r.endpoints && !r.purgeRefused
-        ? `\nPods created by podlink remain (${r.endpoints}); their DEL still works. Once they are gone, run \`podlink uninstall --purge\` to remove the binary.`
-        : '';
+      const { head, tail } = reportFrame('uninstall', r, 'uninstalled', 'podlink is not installed');
+      const note =
+        r.endpoints && !r.purgeRefused
+          ? `\nPods created by podlink remain (${r.endpoints}); their DEL still works. ` +
+            'Once they are gone, run `podlink uninstall --purge` to remove the binary.'
+          : '';
       out(`${head}\n${formatSteps(r.steps)}\n${tail}${note}\n`);
     }
     for (const w of r.warnings) err(`warning: ${w}\n`);
     if (r.purgeRefused) {
-      err(formatStepError('uninstall', new StepError('remove the binary (--purge)', r.purgeRefused, 'delete (or drain) the pods on this node first, then run `podlink uninstall --purge` again; `podlink status` lists them')));
+      err(
+        formatStepError(
+          'uninstall',
+          new StepError(
+            'remove the binary (--purge)',
+            r.purgeRefused,
+            'delete (or drain) the pods on this node first, then run `podlink uninstall --purge` again; `podlink status` lists them',
+          ),
+        ),
+      );
       return 1;
     }
     return 0;

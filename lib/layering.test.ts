@@ -88,31 +88,71 @@ const DECLARATION = /^export\s+(?:async\s+)?(?:function\*?|const|let|(?:abstract
 export function unusedExports(texts: Map<string, string>, checked: string[]): string[] {
   const uses = new Map<string, number>();
   for (const text of texts.values()) {
-    const code = text
-      .replace(/^export\s*(?:\*|\{[^}]*\})\s*from\s*['"][^'"]+['"];?/gm, '')
-      .replace(/^\s*(?:\/\/|\/?\*).*$/gm, '');
+    const code = text.replace(/^export\s*(?:\*|\{[^}]*\})\s*from\s*['"][^'"]+['"];?/gm, '').replace(/^\s*(?:\/\/|\/?\*).*$/gm, '');
     for (const [w] of code.matchAll(/[\w$]+/g)) uses.set(w, (uses.get(w) ?? 0) + 1);
   }
   return checked.flatMap((file) =>
-    [...texts.get(file)!.matchAll(DECLARATION)].filter((m) => (uses.get(m[1]!) ?? 0) <= 1).map((m) => `${file}: ${m[1]}`));
+    [...texts.get(file)!.matchAll(DECLARATION)].filter((m) => (uses.get(m[1]!) ?? 0) <= 1).map((m) => `${file}: ${m[1]}`),
+  );
 }
 
 t.test('the checks themselves', async (t) => {
-  t.strictSame(specifiersOf("import a from './a.js';\nimport type { B } from '../b/index.js';\nexport * from './c.js';\n" +
-    "const d = await import('./d.js');\nimport {\n  e,\n} from 'node:fs';"), ['./a.js', '../b/index.js', './c.js', './d.js', 'node:fs']);
-  t.strictSame(mayImport('// lib/x: things.\n// May import: lib/a, lib/b (types only),\n// lib/c. Never lib/d.\nimport z;\n'),
-    new Set(['a', 'b', 'c']));
+  t.strictSame(
+    specifiersOf(
+      "import a from './a.js';\nimport type { B } from '../b/index.js';\nexport * from './c.js';\n" +
+        "const d = await import('./d.js');\nimport {\n  e,\n} from 'node:fs';",
+    ),
+    ['./a.js', '../b/index.js', './c.js', './d.js', 'node:fs'],
+  );
+  t.strictSame(
+    mayImport('// lib/x: things.\n// May import: lib/a, lib/b (types only),\n// lib/c. Never lib/d.\nimport z;\n'),
+    new Set(['a', 'b', 'c']),
+  );
   t.strictSame(mayImport('// lib/x: May import: node builtins only.\n'), new Set());
   t.equal(mayImport('// lib/x: things.\n'), undefined);
   const lib = '/r/lib';
-  t.strictSame(layeringProblems(lib, '/r/lib/x/f.ts', ['/r/lib/x/g.ts', '/r/lib/a/index.ts', '/r/lib/b/h.ts', '/r/cmd/m.ts',
-    '/r/conformance/s.ts', 'node:fs', 'cbor-x', '@scope/p/deep', 'tap'], new Set(['a']), new Set(['cbor-x', '@scope/p'])), [
-    'lib/x/f.ts imports lib/b/h.ts', 'lib/x/f.ts imports cmd/m.ts (outside lib/)',
-    'lib/x/f.ts imports conformance/s.ts (outside lib/)', 'lib/x/f.ts imports tap (not node: nor a dependency)',
+  t.strictSame(
+    layeringProblems(
+      lib,
+      '/r/lib/x/f.ts',
+      [
+        '/r/lib/x/g.ts',
+        '/r/lib/a/index.ts',
+        '/r/lib/b/h.ts',
+        '/r/cmd/m.ts',
+        '/r/conformance/s.ts',
+        'node:fs',
+        'cbor-x',
+        '@scope/p/deep',
+        'tap',
+      ],
+      new Set(['a']),
+      new Set(['cbor-x', '@scope/p']),
+    ),
+    [
+      'lib/x/f.ts imports lib/b/h.ts',
+      'lib/x/f.ts imports cmd/m.ts (outside lib/)',
+      'lib/x/f.ts imports conformance/s.ts (outside lib/)',
+      'lib/x/f.ts imports tap (not node: nor a dependency)',
+    ],
+  );
+  const g = new Map([
+    ['a', ['b']],
+    ['b', ['c', 'x']],
+    ['c', ['a']],
+    ['d', ['d']],
+    ['e', ['a']],
   ]);
-  const g = new Map([['a', ['b']], ['b', ['c', 'x']], ['c', ['a']], ['d', ['d']], ['e', ['a']]]);
   t.strictSame(cycles(g), [['a', 'b', 'c'], ['d']]);
-  t.strictSame(cycles(new Map([['a', ['b']], ['b', []]])), []);
+  t.strictSame(
+    cycles(
+      new Map([
+        ['a', ['b']],
+        ['b', []],
+      ]),
+    ),
+    [],
+  );
   const texts = new Map([
     ['f.ts', 'export function used() {}\nexport const unused = 1;\nexport interface Shape {}\nexport function own() {}\nown();\n'],
     ['g.ts', "import { used, type Shape } from './f.js';\n// unused\nexport { unused } from './f.js';\n"],
@@ -145,9 +185,16 @@ t.test('every lib module imports only what its "May import:" line names', async 
 t.test('no import cycle among the files of lib/ and cmd/', async (t) => {
   const cmdFiles = [...sources(join(ROOT, 'cmd'))];
   const graph = new Map(importsOf);
-  for (const f of cmdFiles) graph.set(f, specifiersOf(readFileSync(f, 'utf8')).map((s) => resolveSpecifier(f, s)));
+  for (const f of cmdFiles)
+    graph.set(
+      f,
+      specifiersOf(readFileSync(f, 'utf8')).map((s) => resolveSpecifier(f, s)),
+    );
   t.ok(graph.size > 150, `walked ${graph.size} files`);
-  t.strictSame(cycles(graph).map((c) => c.map((f) => relative(ROOT, f)).join(' ↔ ')), []);
+  t.strictSame(
+    cycles(graph).map((c) => c.map((f) => relative(ROOT, f)).join(' ↔ ')),
+    [],
+  );
 });
 
 t.test('every export of lib/ and cmd/ has a user', async (t) => {

@@ -1,6 +1,7 @@
 // Pod netns without podlink (privileged tests of lib/datapath): a "node" netns with pod netns behind
 // veth or netkit pairs, /32 routes on the node, default routes in the pods.
 import * as fs from 'node:fs';
+import type { EndpointSpec } from '../../lib/datapath/index.js';
 import { Netlink } from '../../lib/netlink/index.js';
 import type { Sys } from '../../lib/sys/index.js';
 import { privateBpffs } from './bpffs.js';
@@ -27,6 +28,12 @@ export interface Topology {
 }
 
 const GW = '169.254.1.1';
+
+/** A pod's endpoint as lib/datapath takes it: veth on tcx, anti-spoofing, no cluster CIDRs; `over` on top. */
+export function podEndpoint(p: TestPod, bpfRoot: string, over: Partial<EndpointSpec> = {}): EndpointSpec {
+  const pod = { hostIfName: p.hostIf, hostIfindex: p.hostIfindex, ips: [p.ip], podMac: p.mac };
+  return { bpfRoot, mode: 'veth', tcx: true, ...pod, antiSpoof: true, clusterCIDRs: [], ...over };
+}
 
 export function buildTopology(sys: Sys, prefix: string, device: PodDevice, ips: string[]): Topology {
   const { value, cleanup } = Cleanup.scope((c) => {

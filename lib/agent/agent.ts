@@ -61,8 +61,17 @@ export class Agent {
   ) {
     const now = this.now().toISOString();
     this.status = {
-      version: 1, pid: process.pid, nodeName: cfg.nodeName, startedAt: now, updatedAt: now, source, selfFound: false,
-      nodes: [], routes: { installed: 0, failures: 0 }, clusterCIDRs: { learned: 0 }, reconciles: { count: 0 },
+      version: 1,
+      pid: process.pid,
+      nodeName: cfg.nodeName,
+      startedAt: now,
+      updatedAt: now,
+      source,
+      selfFound: false,
+      nodes: [],
+      routes: { installed: 0, failures: 0 },
+      clusterCIDRs: { learned: 0 },
+      reconciles: { count: 0 },
     };
   }
 
@@ -136,13 +145,18 @@ export class Agent {
     let failed = false;
     try {
       if (full || !this.routes) this.routes = readPodlinkRoutes(nl);
-      const desired = computeDesired(this.nodes.values(), {
-        selfName: this.cfg.nodeName,
-        connected: connectedNetworks(nl),
-        serviceCIDRs: this.cfg.serviceCIDRs,
-      }, this.incumbents());
+      const desired = computeDesired(
+        this.nodes.values(),
+        {
+          selfName: this.cfg.nodeName,
+          connected: connectedNetworks(nl),
+          serviceCIDRs: this.cfg.serviceCIDRs,
+        },
+        this.incumbents(),
+      );
       const r = syncRoutes(nl, desired.routes, this.routes);
-      for (const c of r.changes) this.deps.log('info', `route ${c.op} ${c.dst}${c.gw ? ` via ${c.gw}` : ''}`, c.node ? { node: c.node } : {});
+      for (const c of r.changes)
+        this.deps.log('info', `route ${c.op} ${c.dst}${c.gw ? ` via ${c.gw}` : ''}`, c.node ? { node: c.node } : {});
       for (const f of r.failures) this.deps.log('error', `route ${f.dst}: ${f.error}`);
       if (r.failures.length) {
         failed = true;
@@ -233,7 +247,8 @@ export class Agent {
       } else {
         v.lastChange = now;
         if (v.path === 'rejected') this.deps.log('warn', `node ${v.name} rejected: ${v.reason}`, { node: v.name });
-        else if (prev || this.status.reconciles.count > 0) this.deps.log('info', `node ${v.name}: ${v.path}${v.reason ? ` (${v.reason})` : ''}`, { node: v.name });
+        else if (prev || this.status.reconciles.count > 0)
+          this.deps.log('info', `node ${v.name}: ${v.path}${v.reason ? ` (${v.reason})` : ''}`, { node: v.name });
       }
       seen.set(v.name, v);
     }

@@ -22,14 +22,20 @@ const self: SourceNode = { name: 'a', podCIDRs: ['10.244.1.0/24', 'fd00:244:1::/
 const b: SourceNode = { name: 'b', podCIDRs: ['10.244.2.0/24', 'fd00:244:2::/64'], addresses: ['10.99.0.2', 'fd00:99::2'] };
 const c: SourceNode = { name: 'c', podCIDRs: ['10.244.3.0/24'], addresses: ['10.99.0.3'] };
 
-const verdict = (nodes: SourceNode[], name: string, inc = new Map<string, string>()) => computeDesired(nodes, local, inc).verdicts.find((v) => v.name === name)!;
+const verdict = (nodes: SourceNode[], name: string, inc = new Map<string, string>()) =>
+  computeDesired(nodes, local, inc).verdicts.find((v) => v.name === name)!;
 
 t.test('native routes for every other node on a connected subnet, both families', async (t) => {
   const d = computeDesired([self, b, c], local);
   t.same(d.routes.map((r) => `${r.dst} via ${r.gw}`).sort(), [
-    '10.244.2.0/24 via 10.99.0.2', '10.244.3.0/24 via 10.99.0.3', 'fd00:244:2::/64 via fd00:99::2',
+    '10.244.2.0/24 via 10.99.0.2',
+    '10.244.3.0/24 via 10.99.0.3',
+    'fd00:244:2::/64 via fd00:99::2',
   ]);
-  t.same(d.verdicts.map((v) => `${v.name}:${v.path}`), ['a:self', 'b:native', 'c:native']);
+  t.same(
+    d.verdicts.map((v) => `${v.name}:${v.path}`),
+    ['a:self', 'b:native', 'c:native'],
+  );
   t.same([...d.clusterCIDRs].sort(), ['10.244.1.0/24', '10.244.2.0/24', '10.244.3.0/24', 'fd00:244:1::/64', 'fd00:244:2::/64']);
   t.ok(d.selfFound);
 });
@@ -57,19 +63,34 @@ t.test('every bad input is rejected with a reason, and the other nodes keep thei
     'host bits set': [{ name: 'x', podCIDRs: ['10.244.7.1/24'], addresses: ['10.99.0.7'] }, /host bits set/],
     'malformed address': [{ name: 'x', podCIDRs: ['10.244.7.0/24'], addresses: ['10.99.0.300'] }, /malformed address/],
     'address with a zone': [{ name: 'x', podCIDRs: ['10.244.7.0/24'], addresses: ['fe80::1%eth0'] }, /malformed address/],
-    'claims this node\'s pod CIDR': [{ name: 'x', podCIDRs: ['10.244.1.0/25'], addresses: ['10.99.0.7'] }, /overlaps this node's pod CIDR 10.244.1.0\/24/],
-    'claims a bigger CIDR around this node\'s': [{ name: 'x', podCIDRs: ['10.244.0.0/16'], addresses: ['10.99.0.7'] }, /overlaps this node's pod CIDR/],
-    'claims the service CIDR': [{ name: 'x', podCIDRs: ['10.96.4.0/24'], addresses: ['10.99.0.7'] }, /overlaps the service CIDR 10.96.0.0\/16/],
+    "claims this node's pod CIDR": [
+      { name: 'x', podCIDRs: ['10.244.1.0/25'], addresses: ['10.99.0.7'] },
+      /overlaps this node's pod CIDR 10.244.1.0\/24/,
+    ],
+    "claims a bigger CIDR around this node's": [
+      { name: 'x', podCIDRs: ['10.244.0.0/16'], addresses: ['10.99.0.7'] },
+      /overlaps this node's pod CIDR/,
+    ],
+    'claims the service CIDR': [
+      { name: 'x', podCIDRs: ['10.96.4.0/24'], addresses: ['10.99.0.7'] },
+      /overlaps the service CIDR 10.96.0.0\/16/,
+    ],
     'claims the underlay': [{ name: 'x', podCIDRs: ['10.99.0.0/28'], addresses: ['10.99.0.7'] }, /overlaps this node's network/],
-    'claims this node\'s address': [{ name: 'x', podCIDRs: ['10.244.7.0/24'], addresses: ['10.99.0.1'] }, /is this node's own/],
-    'IPv6 CIDR without an IPv6 address': [{ name: 'x', podCIDRs: ['10.244.7.0/24', 'fd00:244:7::/64'], addresses: ['10.99.0.7'] }, /IPv6 but the node has no IPv6 address/],
+    "claims this node's address": [{ name: 'x', podCIDRs: ['10.244.7.0/24'], addresses: ['10.99.0.1'] }, /is this node's own/],
+    'IPv6 CIDR without an IPv6 address': [
+      { name: 'x', podCIDRs: ['10.244.7.0/24', 'fd00:244:7::/64'], addresses: ['10.99.0.7'] },
+      /IPv6 but the node has no IPv6 address/,
+    ],
   };
   for (const [what, [node, reason]] of Object.entries(bad)) {
     const d = computeDesired([self, b, node], local);
     const v = d.verdicts.find((x) => x.name === 'x')!;
     t.equal(v.path, 'rejected', what);
     t.match(v.reason, reason, what);
-    t.notOk(d.routes.some((r) => r.node === 'x'), `${what}: no route`);
+    t.notOk(
+      d.routes.some((r) => r.node === 'x'),
+      `${what}: no route`,
+    );
     t.equal(d.routes.filter((r) => r.node === 'b').length, 2, `${what}: b unaffected`);
   }
 });
@@ -92,7 +113,10 @@ t.test('a chain of overlaps is resolved in precedence order', async (t) => {
   const mid: SourceNode = { name: 'n2', podCIDRs: ['10.250.1.0/24'], addresses: ['10.99.0.12'] };
   const small: SourceNode = { name: 'n3', podCIDRs: ['10.250.1.0/28'], addresses: ['10.99.0.13'] };
   const d = computeDesired([self, big, mid, small], local);
-  t.same(d.verdicts.filter((v) => v.path === 'native').map((v) => v.name), ['n1']);
+  t.same(
+    d.verdicts.filter((v) => v.path === 'native').map((v) => v.name),
+    ['n1'],
+  );
 });
 
 t.test('this node missing from the list is reported', async (t) => {

@@ -49,7 +49,8 @@ function parseNode(n: SourceNode): Candidate | NodeVerdict {
   }
   const c: Candidate = { node: n, prefixes, address };
   for (const p of prefixes) {
-    if (!address[p.family]) return reject(n, `pod CIDR ${p.cidr} is IPv${p.family} but the node has no IPv${p.family} address`, addressesOf(c));
+    if (!address[p.family])
+      return reject(n, `pod CIDR ${p.cidr} is IPv${p.family} but the node has no IPv${p.family} address`, addressesOf(c));
   }
   return c;
 }

@@ -11,5 +11,12 @@ export type { DesiredRoute, DesiredState, NodePath, NodeVerdict, SourceNode } fr
 export { parseNodesFile, watchNodesFile, type NodeSource, type NodeSourceHandlers } from './nodes-file.js';
 export { readPodlinkRoutes, removePodlinkRoutes, RTPROT_PODLINK, syncRoutes, type RouteSyncResult } from './routes.js';
 export {
-  agentStatusPath, heartbeatAge, heartbeatPath, readAgentStatus, writeAgentStatus, writeHeartbeat, type AgentStatus, type SourceStatus,
+  agentStatusPath,
+  heartbeatAge,
+  heartbeatPath,
+  readAgentStatus,
+  writeAgentStatus,
+  writeHeartbeat,
+  type AgentStatus,
+  type SourceStatus,
 } from './status-file.js';

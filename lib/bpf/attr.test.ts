@@ -10,7 +10,14 @@ const u32 = (b: Buffer, off: number) => b.readUInt32LE(off);
 const u64 = (b: Buffer, off: number) => b.readBigUInt64LE(off);
 
 t.test('BPF_MAP_CREATE: 72 bytes, name at 28', async (t) => {
-  const b = A.encodeMapCreate({ mapType: K.BPF_MAP_TYPE_LPM_TRIE, keySize: 24, valueSize: 4, maxEntries: 64, mapFlags: K.BPF_F_NO_PREALLOC, name: 'pl_cidrs' });
+  const b = A.encodeMapCreate({
+    mapType: K.BPF_MAP_TYPE_LPM_TRIE,
+    keySize: 24,
+    valueSize: 4,
+    maxEntries: 64,
+    mapFlags: K.BPF_F_NO_PREALLOC,
+    name: 'pl_cidrs',
+  });
   t.equal(b.length, 72);
   t.same([u32(b, 0), u32(b, 4), u32(b, 8), u32(b, 12), u32(b, 16), u32(b, 20), u32(b, 24)], [11, 24, 4, 64, 1, 0, 0]);
   t.same(b.subarray(28, 44), Buffer.from('pl_cidrs\0\0\0\0\0\0\0\0'));
@@ -34,7 +41,17 @@ t.test('BPF_MAP_*_ELEM: fd @0, key @8, value @16, flags @24', async (t) => {
 });
 
 t.test('BPF_PROG_LOAD: type, insns, license, log, name @48, expected_attach_type @68', async (t) => {
-  const b = A.encodeProgLoad({ progType: 3, insnCnt: 2, insns: 0x1000n, license: 0x2000n, logLevel: 1, logSize: 65536, logBuf: 0x3000n, name: 'pl_from_pod', expectedAttachType: 46 });
+  const b = A.encodeProgLoad({
+    progType: 3,
+    insnCnt: 2,
+    insns: 0x1000n,
+    license: 0x2000n,
+    logLevel: 1,
+    logSize: 65536,
+    logBuf: 0x3000n,
+    name: 'pl_from_pod',
+    expectedAttachType: 46,
+  });
   t.equal(b.length, 144);
   t.same([u32(b, 0), u32(b, 4)], [3, 2]);
   t.same([u64(b, 8), u64(b, 16)], [0x1000n, 0x2000n]);
@@ -57,12 +74,26 @@ t.test('BPF_OBJ_PIN/GET, GET_INFO_BY_FD, *_GET_FD_BY_ID, FREEZE/DETACH', async (
 });
 
 t.test('BPF_LINK_CREATE (tcx/netkit): 64 bytes as cilium/ebpf LinkCreateTcxAttr', async (t) => {
-  const b = A.encodeLinkCreate({ progFd: 10, targetIfindex: 0xffffffff, attachType: K.BPF_NETKIT_PEER, flags: K.BPF_F_BEFORE | K.BPF_F_LINK, relativeFdOrId: 12, expectedRevision: 3n });
+  const b = A.encodeLinkCreate({
+    progFd: 10,
+    targetIfindex: 0xffffffff,
+    attachType: K.BPF_NETKIT_PEER,
+    flags: K.BPF_F_BEFORE | K.BPF_F_LINK,
+    relativeFdOrId: 12,
+    expectedRevision: 3n,
+  });
   t.equal(b.length, 64);
   t.same([u32(b, 0), u32(b, 4), u32(b, 8), u32(b, 12), u32(b, 16), u32(b, 20), u64(b, 24)], [10, 0xffffffff, 55, 0x2008, 12, 0, 3n]);
   t.ok(b.subarray(32).equals(Buffer.alloc(32)));
   // The probe: exactly these 16 meaningful bytes for tcx ingress, no flags.
-  const probe = A.encodeLinkCreate({ progFd: 4, targetIfindex: 0xffffffff, attachType: K.BPF_TCX_INGRESS, flags: 0, relativeFdOrId: 0, expectedRevision: 0n });
+  const probe = A.encodeLinkCreate({
+    progFd: 4,
+    targetIfindex: 0xffffffff,
+    attachType: K.BPF_TCX_INGRESS,
+    flags: 0,
+    relativeFdOrId: 0,
+    expectedRevision: 0n,
+  });
   t.same(probe.subarray(0, 16), Buffer.from('04000000ffffffff2e00000000000000', 'hex'));
 });
 
@@ -74,7 +105,10 @@ t.test('BPF_LINK_UPDATE: link @0, new prog @4, flags @8, old prog @12', async (t
 t.test('BPF_PROG_QUERY: outputs at count @24 and revision @56', async (t) => {
   const b = A.encodeProgQuery({ targetIfindex: 7, attachType: K.BPF_TCX_EGRESS, progIds: 0x10n, count: 64, linkIds: 0x20n });
   t.equal(b.length, 64);
-  t.same([u32(b, 0), u32(b, 4), u32(b, 8), u32(b, 12), u64(b, 16), u32(b, 24), u64(b, 32), u64(b, 40), u64(b, 48), u64(b, 56)], [7, 47, 0, 0, 0x10n, 64, 0n, 0x20n, 0n, 0n]);
+  t.same(
+    [u32(b, 0), u32(b, 4), u32(b, 8), u32(b, 12), u64(b, 16), u32(b, 24), u64(b, 32), u64(b, 40), u64(b, 48), u64(b, 56)],
+    [7, 47, 0, 0, 0x10n, 64, 0n, 0x20n, 0n, 0n],
+  );
   t.equal(A.PROG_QUERY_COUNT, 24);
   t.equal(A.PROG_QUERY_REVISION, 56);
 });
@@ -111,10 +145,26 @@ t.test('info decoders: bpf_map_info, bpf_prog_info, bpf_link_info (tcx/netkit un
 });
 
 t.test('PROG_TEST_RUN attr: inputs at their offsets, outputs decoded', async (t) => {
-  const b = A.encodeProgTestRun({ progFd: 3, dataIn: 0x1000n, dataSizeIn: 60, dataOut: 0x2000n, dataSizeOut: 316, ctxIn: 0x3000n, ctxSizeIn: 192, ctxOut: 0x4000n, ctxSizeOut: 192 });
+  const b = A.encodeProgTestRun({
+    progFd: 3,
+    dataIn: 0x1000n,
+    dataSizeIn: 60,
+    dataOut: 0x2000n,
+    dataSizeOut: 316,
+    ctxIn: 0x3000n,
+    ctxSizeIn: 192,
+    ctxOut: 0x4000n,
+    ctxSizeOut: 192,
+  });
   t.equal(b.length, 80);
-  t.same([b.readUInt32LE(0), b.readUInt32LE(8), b.readUInt32LE(12), b.readBigUInt64LE(16), b.readBigUInt64LE(24)], [3, 60, 316, 0x1000n, 0x2000n]);
-  t.same([b.readUInt32LE(32), b.readUInt32LE(40), b.readUInt32LE(44), b.readBigUInt64LE(48), b.readBigUInt64LE(56)], [0, 192, 192, 0x3000n, 0x4000n]);
+  t.same(
+    [b.readUInt32LE(0), b.readUInt32LE(8), b.readUInt32LE(12), b.readBigUInt64LE(16), b.readBigUInt64LE(24)],
+    [3, 60, 316, 0x1000n, 0x2000n],
+  );
+  t.same(
+    [b.readUInt32LE(32), b.readUInt32LE(40), b.readUInt32LE(44), b.readBigUInt64LE(48), b.readBigUInt64LE(56)],
+    [0, 192, 192, 0x3000n, 0x4000n],
+  );
   b.writeUInt32LE(7, 4);
   b.writeUInt32LE(74, 12);
   b.writeUInt32LE(192, 44);

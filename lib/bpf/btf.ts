@@ -188,15 +188,32 @@ export function btfMapDefinitions(btf: Btf): BtfMapDef[] {
         return arr.array.nelems;
       };
       switch (f.name) {
-        case 'type': out.type = uint(); break;
-        case 'max_entries': out.maxEntries = uint(); break;
-        case 'map_flags': out.flags = uint(); break;
-        case 'key_size': out.keySize = uint(); break;
-        case 'value_size': out.valueSize = uint(); break;
-        case 'pinning': out.pinning = uint(); break;
-        case 'key': out.keySize = btf.sizeOf(ptr.sizeOrType); break;
-        case 'value': out.valueSize = btf.sizeOf(ptr.sizeOrType); break;
-        default: fail(`map ${v.name}: unsupported map definition field ${f.name}`);
+        case 'type':
+          out.type = uint();
+          break;
+        case 'max_entries':
+          out.maxEntries = uint();
+          break;
+        case 'map_flags':
+          out.flags = uint();
+          break;
+        case 'key_size':
+          out.keySize = uint();
+          break;
+        case 'value_size':
+          out.valueSize = uint();
+          break;
+        case 'pinning':
+          out.pinning = uint();
+          break;
+        case 'key':
+          out.keySize = btf.sizeOf(ptr.sizeOrType);
+          break;
+        case 'value':
+          out.valueSize = btf.sizeOf(ptr.sizeOrType);
+          break;
+        default:
+          fail(`map ${v.name}: unsupported map definition field ${f.name}`);
       }
     }
     return out;

@@ -42,7 +42,10 @@ export const BPF_NETKIT_PRIMARY = 54;
 export const BPF_NETKIT_PEER = 55;
 
 export const ATTACH_TYPE_NAMES: Record<number, string> = {
-  46: 'tcx_ingress', 47: 'tcx_egress', 54: 'netkit_primary', 55: 'netkit_peer',
+  46: 'tcx_ingress',
+  47: 'tcx_egress',
+  54: 'netkit_primary',
+  55: 'netkit_peer',
 };
 
 // enum bpf_link_type

@@ -53,7 +53,14 @@ function functionsOf(elf: ElfFile): Map<string, Func> {
     for (const y of syms) {
       if (y.value % INSN !== 0 || y.size % INSN !== 0 || y.value + y.size > s.size) fail(`function ${y.name}: bad bounds`);
       const start = y.value / INSN;
-      out.set(keyOf(s.index, start), { key: keyOf(s.index, start), name: y.name, section: s, start, count: y.size / INSN, global: y.bind !== STB_LOCAL });
+      out.set(keyOf(s.index, start), {
+        key: keyOf(s.index, start),
+        name: y.name,
+        section: s,
+        start,
+        count: y.size / INSN,
+        global: y.bind !== STB_LOCAL,
+      });
     }
   }
   return out;

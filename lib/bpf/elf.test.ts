@@ -21,13 +21,48 @@ t.test('podlink.bpf.o: BTF map definitions and the .rodata data map', async (t) 
     const m = mapSpec(spec, name);
     return m && { type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags, kind: m.kind };
   };
-  t.same(shape('pl_pod_cfg'), { type: BPF.BPF_MAP_TYPE_HASH, keySize: 4, valueSize: 92, maxEntries: 4096, flags: BPF.BPF_F_NO_PREALLOC, kind: 'btf' });
-  t.same(shape('pl_endpoints'), { type: BPF.BPF_MAP_TYPE_HASH, keySize: 20, valueSize: 16, maxEntries: 16384, flags: BPF.BPF_F_NO_PREALLOC, kind: 'btf' });
-  t.same(shape('pl_cidrs'), { type: BPF.BPF_MAP_TYPE_LPM_TRIE, keySize: 24, valueSize: 4, maxEntries: 16384, flags: BPF.BPF_F_NO_PREALLOC, kind: 'btf' });
+  t.same(shape('pl_pod_cfg'), {
+    type: BPF.BPF_MAP_TYPE_HASH,
+    keySize: 4,
+    valueSize: 92,
+    maxEntries: 4096,
+    flags: BPF.BPF_F_NO_PREALLOC,
+    kind: 'btf',
+  });
+  t.same(shape('pl_endpoints'), {
+    type: BPF.BPF_MAP_TYPE_HASH,
+    keySize: 20,
+    valueSize: 16,
+    maxEntries: 16384,
+    flags: BPF.BPF_F_NO_PREALLOC,
+    kind: 'btf',
+  });
+  t.same(shape('pl_cidrs'), {
+    type: BPF.BPF_MAP_TYPE_LPM_TRIE,
+    keySize: 24,
+    valueSize: 4,
+    maxEntries: 16384,
+    flags: BPF.BPF_F_NO_PREALLOC,
+    kind: 'btf',
+  });
   t.same(shape('pl_flows'), { type: BPF.BPF_MAP_TYPE_LRU_HASH, keySize: 40, valueSize: 8, maxEntries: 32768, flags: 0, kind: 'btf' });
-  t.same(shape('pl_stats'), { type: BPF.BPF_MAP_TYPE_PERCPU_HASH, keySize: 4, valueSize: 192, maxEntries: 8192, flags: BPF.BPF_F_NO_PREALLOC, kind: 'btf' });
+  t.same(shape('pl_stats'), {
+    type: BPF.BPF_MAP_TYPE_PERCPU_HASH,
+    keySize: 4,
+    valueSize: 192,
+    maxEntries: 8192,
+    flags: BPF.BPF_F_NO_PREALLOC,
+    kind: 'btf',
+  });
   const ro = mapSpec(spec, '.rodata')!;
-  t.same(shape('.rodata'), { type: BPF.BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 192, maxEntries: 1, flags: BPF.BPF_F_RDONLY_PROG, kind: 'data' });
+  t.same(shape('.rodata'), {
+    type: BPF.BPF_MAP_TYPE_ARRAY,
+    keySize: 4,
+    valueSize: 192,
+    maxEntries: 1,
+    flags: BPF.BPF_F_RDONLY_PROG,
+    kind: 'data',
+  });
   t.equal(ro.freeze, true, '.rodata is frozen after population');
   t.same(ro.contents?.[0]?.key, Buffer.alloc(4), 'key 0');
   t.ok(ro.contents?.[0]?.value.equals(Buffer.alloc(192)), 'pl_zero_stats is all zeros');
@@ -85,8 +120,18 @@ t.test('fixture: legacy maps section, .data/.bss/.rodata by symbol, bpf-to-bpf c
   t.equal(calls[0]! + 1 + insn(a.instructions, calls[0]!).imm, aLen, 'call imm points at the subprogram start');
   // References from the subprogram were shifted with it.
   const sub = a.references.filter((r) => r.insn >= aLen).map((r) => [r.map, r.kind, r.insn - aLen]);
-  t.same(sub, [['legacy_counts', 'fd', 3], ['.bss', 'value', 9], ['.rodata', 'value', 14]]);
-  t.same(a.references.filter((r) => r.insn < aLen).map((r) => [r.map, r.kind]), [['btf_hash', 'fd'], ['.data', 'value']]);
+  t.same(sub, [
+    ['legacy_counts', 'fd', 3],
+    ['.bss', 'value', 9],
+    ['.rodata', 'value', 14],
+  ]);
+  t.same(
+    a.references.filter((r) => r.insn < aLen).map((r) => [r.map, r.kind]),
+    [
+      ['btf_hash', 'fd'],
+      ['.data', 'value'],
+    ],
+  );
 });
 
 t.test('resolveReferences sets src_reg and fd/offset immediates', async (t) => {

@@ -4,8 +4,21 @@ import * as fs from 'node:fs';
 import t from 'tap';
 import { nativeSys } from '../sys/index.js';
 import {
-  BPF, BpfError, BpfLink, BpfMap, BpfProgram, attachTcx, ensureBpffs, haveNetkit, haveTcx, isBpffs, loadCollection,
-  loadCollectionSpec, queryHook, removePin, type ProgramSpec,
+  BPF,
+  BpfError,
+  BpfLink,
+  BpfMap,
+  BpfProgram,
+  attachTcx,
+  ensureBpffs,
+  haveNetkit,
+  haveTcx,
+  isBpffs,
+  loadCollection,
+  loadCollectionSpec,
+  queryHook,
+  removePin,
+  type ProgramSpec,
 } from './index.js';
 import { createNetns, have, inNetns, isRoot, privateBpffs, sh } from '../../conformance/support/index.js';
 
@@ -42,7 +55,15 @@ t.test('lib/bpf on the running kernel', { skip }, async (t) => {
   });
 
   t.test('maps: elements, iteration, per-CPU values, pin and compatible reopen', async (t) => {
-    const m = BpfMap.create(sys, { name: 'pl_test_hash', type: BPF.BPF_MAP_TYPE_HASH, keySize: 4, valueSize: 8, maxEntries: 16, flags: 0, kind: 'btf' });
+    const m = BpfMap.create(sys, {
+      name: 'pl_test_hash',
+      type: BPF.BPF_MAP_TYPE_HASH,
+      keySize: 4,
+      valueSize: 8,
+      maxEntries: 16,
+      flags: 0,
+      kind: 'btf',
+    });
     t.teardown(() => m.close());
     const k = (n: number) => Buffer.from([n, 0, 0, 0]);
     const v = (n: number) => Buffer.from([n, 0, 0, 0, 0, 0, 0, 0]);
@@ -56,12 +77,23 @@ t.test('lib/bpf on the running kernel', { skip }, async (t) => {
     t.equal(m.delete(k(1)), false, 'deleting a missing key is not an error');
     t.throws(() => m.lookup(Buffer.alloc(3)), /key is 3 bytes/);
 
-    const pc = BpfMap.create(sys, { name: 'pl_test_pcpu', type: BPF.BPF_MAP_TYPE_PERCPU_HASH, keySize: 4, valueSize: 12, maxEntries: 4, flags: 0, kind: 'btf' });
+    const pc = BpfMap.create(sys, {
+      name: 'pl_test_pcpu',
+      type: BPF.BPF_MAP_TYPE_PERCPU_HASH,
+      keySize: 4,
+      valueSize: 12,
+      maxEntries: 4,
+      flags: 0,
+      kind: 'btf',
+    });
     t.teardown(() => pc.close());
     pc.update(k(1), Buffer.from('abcdefghijkl'));
     const slots = pc.lookupPerCpu(k(1))!;
     t.ok(slots.length >= 1);
-    t.ok(slots.every((s) => s.toString() === 'abcdefghijkl'), 'one value copied to every CPU');
+    t.ok(
+      slots.every((s) => s.toString() === 'abcdefghijkl'),
+      'one value copied to every CPU',
+    );
 
     const pin = `${fsmount.dir}/pl_test_hash`;
     m.pin(pin);
@@ -70,7 +102,10 @@ t.test('lib/bpf on the running kernel', { skip }, async (t) => {
     t.teardown(() => again.close());
     t.same(again.lookup(k(2)), v(20), 'same map through the pin');
     t.equal(again.info().id, m.info().id);
-    t.throws(() => BpfMap.openPinned(sys, pin, { ...m.shape, valueSize: 16 }), { name: 'BpfError', message: /incompatible: valueSize 8 \(want 16\)/ });
+    t.throws(() => BpfMap.openPinned(sys, pin, { ...m.shape, valueSize: 16 }), {
+      name: 'BpfError',
+      message: /incompatible: valueSize 8 \(want 16\)/,
+    });
     t.throws(() => BpfMap.openPinned(sys, `${fsmount.dir}/nope`), { code: 'ENOENT' });
     t.equal(removePin(pin), true);
     t.equal(removePin(pin), false);
@@ -98,7 +133,12 @@ t.test('lib/bpf on the running kernel', { skip }, async (t) => {
 
   t.test('verifier rejection carries the log', async (t) => {
     const bad: ProgramSpec = {
-      name: 'pl_bad', section: 'tc', type: BPF.BPF_PROG_TYPE_SCHED_CLS, attachTypeHint: 0, expectedAttachType: 0, license: 'GPL',
+      name: 'pl_bad',
+      section: 'tc',
+      type: BPF.BPF_PROG_TYPE_SCHED_CLS,
+      attachTypeHint: 0,
+      expectedAttachType: 0,
+      license: 'GPL',
       instructions: Buffer.from('9500000000000000', 'hex'), // exit without setting r0
       references: [],
     };
@@ -114,7 +154,12 @@ t.test('lib/bpf on the running kernel', { skip }, async (t) => {
     const movs = Buffer.alloc(4000 * 8);
     for (let i = 0; i < 4000; i++) movs.write('bf11000000000000', i * 8, 'hex'); // r1 = r1
     const noisy: ProgramSpec = {
-      name: 'pl_noisy', section: 'tc', type: BPF.BPF_PROG_TYPE_SCHED_CLS, attachTypeHint: 0, expectedAttachType: 0, license: 'GPL',
+      name: 'pl_noisy',
+      section: 'tc',
+      type: BPF.BPF_PROG_TYPE_SCHED_CLS,
+      attachTypeHint: 0,
+      expectedAttachType: 0,
+      license: 'GPL',
       instructions: Buffer.concat([movs, Buffer.from('9500000000000000', 'hex')]),
       references: [],
     };
@@ -144,7 +189,10 @@ t.test('lib/bpf on the running kernel', { skip }, async (t) => {
       t.equal(q.programIds[0], a.info().id);
       t.equal(queryHook(sys, ifindex, BPF.BPF_TCX_EGRESS).programIds.length, 0, 'egress untouched');
       t.throws(() => attachTcx(sys, { program: a, ifindex, direction: 'ingress' }), { code: 'EEXIST', hint: /already attached/ });
-      t.throws(() => attachTcx(sys, { program: a, ifindex: 999999, direction: 'ingress' }), { code: 'ENODEV', hint: /no device with ifindex 999999/ });
+      t.throws(() => attachTcx(sys, { program: a, ifindex: 999999, direction: 'ingress' }), {
+        code: 'ENODEV',
+        hint: /no device with ifindex 999999/,
+      });
     });
 
     const link = BpfLink.openPinned(sys, pin);

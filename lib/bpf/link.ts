@@ -65,15 +65,24 @@ export class BpfLink {
   }
 
   pin(path: string): void {
-    bpfStep(`pin ${this.what} at ${path}`, () => S.objPin(this.sys, this.fd, path), (n) =>
-      n === E.EEXIST ? 'a pin already exists at that path' : n === E.EPERM ? 'the path is not on a bpffs mount' : undefined,
+    bpfStep(
+      `pin ${this.what} at ${path}`,
+      () => S.objPin(this.sys, this.fd, path),
+      (n) => (n === E.EEXIST ? 'a pin already exists at that path' : n === E.EPERM ? 'the path is not on a bpffs mount' : undefined),
     );
   }
 
   /** Atomically swap the program (no window without a program). ENOLINK: the device is gone. */
   update(program: BpfProgram, oldProgram?: BpfProgram): void {
-    bpfStep(`update ${this.what} to ${program.name}`, () => S.linkUpdate(this.sys, this.fd, program.fd, oldProgram?.fd), (n) =>
-      n === E.ENOLINK ? 'the device is gone: remove the pin and attach again' : n === E.EPERM && oldProgram ? 'the link runs another program than expected' : undefined,
+    bpfStep(
+      `update ${this.what} to ${program.name}`,
+      () => S.linkUpdate(this.sys, this.fd, program.fd, oldProgram?.fd),
+      (n) =>
+        n === E.ENOLINK
+          ? 'the device is gone: remove the pin and attach again'
+          : n === E.EPERM && oldProgram
+            ? 'the link runs another program than expected'
+            : undefined,
     );
   }
 
@@ -108,4 +117,3 @@ export function removePin(path: string): boolean {
     throw new BpfError(`remove pin ${path}`, (e as Error).message, { cause: e });
   }
 }
-

@@ -25,7 +25,13 @@ export const netkitAttachType = (h: NetkitHook): number => (h === 'primary' ? K.
 export function attachNetkit(sys: Sys, o: NetkitOptions): BpfLink {
   const step = `attach ${o.program.name} to netkit ${o.hook} of ifindex ${o.primaryIfindex}`;
   try {
-    return BpfLink.createRaw(sys, { program: o.program, attachType: netkitAttachType(o.hook), ifindex: o.primaryIfindex, anchor: o.anchor, expectedRevision: o.expectedRevision });
+    return BpfLink.createRaw(sys, {
+      program: o.program,
+      attachType: netkitAttachType(o.hook),
+      ifindex: o.primaryIfindex,
+      anchor: o.anchor,
+      expectedRevision: o.expectedRevision,
+    });
   } catch (e) {
     if (!(e instanceof Errno)) throw e;
     let hint: string | undefined;
@@ -33,7 +39,8 @@ export function attachNetkit(sys: Sys, o: NetkitOptions): BpfLink {
     else if (e.errno === E.ENXIO) hint = `ifindex ${o.primaryIfindex} is not a netkit device`;
     else if (e.errno === E.EACCES) hint = `ifindex ${o.primaryIfindex} is a netkit peer; attach through the primary`;
     else if (e.errno === E.EEXIST) hint = 'this program is already attached to that hook';
-    else if (e.errno === E.EINVAL && !safeHave(() => haveNetkit(sys))) hint = 'netkit not supported (requires Linux >= 6.7 with CONFIG_NETKIT)';
+    else if (e.errno === E.EINVAL && !safeHave(() => haveNetkit(sys)))
+      hint = 'netkit not supported (requires Linux >= 6.7 with CONFIG_NETKIT)';
     throw new BpfError(step, e.message, { errno: e.errno, hint, cause: e });
   }
 }

@@ -27,12 +27,26 @@ export function probeLinkAttachType(sys: Sys, attachType: number): boolean {
   const what = `probe ${K.ATTACH_TYPE_NAMES[attachType] ?? attachType} links`;
   let prog: number;
   try {
-    prog = S.progLoad(sys, { progType: K.BPF_PROG_TYPE_SCHED_CLS, insns: PROBE_INSNS, license: 'GPL', name: 'pl_probe', expectedAttachType: 0, logLevel: 0 });
+    prog = S.progLoad(sys, {
+      progType: K.BPF_PROG_TYPE_SCHED_CLS,
+      insns: PROBE_INSNS,
+      license: 'GPL',
+      name: 'pl_probe',
+      expectedAttachType: 0,
+      logLevel: 0,
+    });
   } catch (e) {
     throw new BpfError(what, `cannot load the probe program: ${(e as Error).message}`, { errno: (e as Errno).errno, cause: e });
   }
   try {
-    const link = S.linkCreate(sys, { progFd: prog, targetIfindex: 0xffffffff, attachType, flags: 0, relativeFdOrId: 0, expectedRevision: 0n });
+    const link = S.linkCreate(sys, {
+      progFd: prog,
+      targetIfindex: 0xffffffff,
+      attachType,
+      flags: 0,
+      relativeFdOrId: 0,
+      expectedRevision: 0n,
+    });
     sys.close(link); // cannot happen (no such device), but then it is supported
     return true;
   } catch (e) {

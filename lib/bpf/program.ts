@@ -106,8 +106,10 @@ export class BpfProgram {
   }
 
   pin(path: string): void {
-    bpfStep(`pin program ${this.name} at ${path}`, () => S.objPin(this.sys, this.fd, path), (n) =>
-      n === E.EEXIST ? 'a pin already exists at that path' : n === E.EPERM ? 'the path is not on a bpffs mount' : undefined,
+    bpfStep(
+      `pin program ${this.name} at ${path}`,
+      () => S.objPin(this.sys, this.fd, path),
+      (n) => (n === E.EEXIST ? 'a pin already exists at that path' : n === E.EPERM ? 'the path is not on a bpffs mount' : undefined),
     );
   }
 
@@ -129,5 +131,10 @@ export class BpfProgram {
 
 /** The last two non-empty lines of a verifier log: usually the reason. */
 function lastLines(log: string): string {
-  return log.trim().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('processed ')).slice(-2).join(' | ');
+  return log
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith('processed '))
+    .slice(-2)
+    .join(' | ');
 }

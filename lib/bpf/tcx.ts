@@ -22,14 +22,21 @@ export const tcxAttachType = (d: TcxDirection): number => (d === 'ingress' ? K.B
 export function attachTcx(sys: Sys, o: TcxOptions): BpfLink {
   const step = `attach ${o.program.name} to tcx ${o.direction} of ifindex ${o.ifindex}`;
   try {
-    return BpfLink.createRaw(sys, { program: o.program, attachType: tcxAttachType(o.direction), ifindex: o.ifindex, anchor: o.anchor, expectedRevision: o.expectedRevision });
+    return BpfLink.createRaw(sys, {
+      program: o.program,
+      attachType: tcxAttachType(o.direction),
+      ifindex: o.ifindex,
+      anchor: o.anchor,
+      expectedRevision: o.expectedRevision,
+    });
   } catch (e) {
     if (!(e instanceof Errno)) throw e;
     let hint: string | undefined;
     if (e.errno === E.ENODEV) hint = `no device with ifindex ${o.ifindex} in this netns`;
     else if (e.errno === E.EEXIST) hint = 'this program is already attached to that hook';
     else if (e.errno === E.ESTALE) hint = 'the hook changed since the expected revision';
-    else if (e.errno === E.EINVAL && !safeHave(() => haveTcx(sys))) hint = 'tcx not supported (requires Linux >= 6.6); use the legacy tc attach';
+    else if (e.errno === E.EINVAL && !safeHave(() => haveTcx(sys)))
+      hint = 'tcx not supported (requires Linux >= 6.6); use the legacy tc attach';
     throw new BpfError(step, e.message, { errno: e.errno, hint, cause: e });
   }
 }

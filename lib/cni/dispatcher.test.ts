@@ -1,16 +1,27 @@
 import t, { type Test } from 'tap';
 import {
-  CniError, Code, dispatch, formatResult, SUPPORTED_VERSIONS,
-  type CniIO, type HandlerContext, type Handlers, type Result,
+  CniError,
+  Code,
+  dispatch,
+  formatResult,
+  SUPPORTED_VERSIONS,
+  type CniIO,
+  type HandlerContext,
+  type Handlers,
+  type Result,
 } from './index.js';
 import type { Logger } from '../log/index.js';
 import { readFileSync } from 'node:fs';
 
 const container = { CNI_CONTAINERID: 'c0ffee', CNI_NETNS: '/run/netns/pod1', CNI_IFNAME: 'eth0', CNI_PATH: '/opt/cni/bin' };
-const conf = (v: string, extra: Record<string, unknown> = {}) => JSON.stringify({ cniVersion: v, name: 'podnet', type: 'podlink', ipam: { type: 'host-local' }, ...extra });
+const conf = (v: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ cniVersion: v, name: 'podnet', type: 'podlink', ipam: { type: 'host-local' }, ...extra });
 
 const podResult: Result = {
-  interfaces: [{ name: 'pl0123456789ab', mac: '02:00:00:00:00:01' }, { name: 'eth0', mac: '02:00:00:00:00:02', sandbox: '/run/netns/pod1', mtu: 1500 }],
+  interfaces: [
+    { name: 'pl0123456789ab', mac: '02:00:00:00:00:01' },
+    { name: 'eth0', mac: '02:00:00:00:00:02', sandbox: '/run/netns/pod1', mtu: 1500 },
+  ],
   ips: [{ address: '10.205.0.5/24', gateway: '10.205.0.1', interface: 1 }],
   routes: [{ dst: '0.0.0.0/0', gw: '10.205.0.1' }],
   dns: {},
@@ -65,7 +76,17 @@ async function run(
   const openLog = (o: { file?: string; level?: string }): Logger => {
     logOpened.push(o);
     const noop = () => {};
-    return { id: 'test', level: 'info', enabled: () => true, debug: noop, info: noop, warn: noop, error: noop, event: (f) => void events.push(f), close: noop };
+    return {
+      id: 'test',
+      level: 'info',
+      enabled: () => true,
+      debug: noop,
+      info: noop,
+      warn: noop,
+      error: noop,
+      event: (f) => void events.push(f),
+      close: noop,
+    };
   };
   const code = await dispatch(io, handlers, { dryRun: extra.dryRun, openLog });
   const stdout = out.join('');
@@ -81,7 +102,11 @@ function errorJson(t: Test, r: Run, code: number, msg?: RegExp | string) {
   const doc = JSON.parse(r.stdout);
   t.equal(doc.code, code);
   if (msg !== undefined) typeof msg === 'string' ? t.equal(doc.msg, msg) : t.match(doc.msg, msg);
-  t.same(Object.keys(doc).filter((k) => !['cniVersion', 'code', 'msg', 'details'].includes(k)), [], 'only error fields');
+  t.same(
+    Object.keys(doc).filter((k) => !['cniVersion', 'code', 'msg', 'details'].includes(k)),
+    [],
+    'only error fields',
+  );
   t.equal(r.events[0]!.outcome, 'error');
   t.equal(r.events[0]!.code, code);
   return doc;
@@ -116,7 +141,14 @@ for (const v of SUPPORTED_VERSIONS) {
     t.equal(ctx.conf.cniVersion, v);
     t.equal(ctx.stdin.toString(), stdin);
     t.equal(ctx.dryRun, false);
-    t.match(r.events[0], { command: 'ADD', containerID: 'c0ffee', ifname: 'eth0', netns: '/run/netns/pod1', outcome: 'ok', network: 'podnet' });
+    t.match(r.events[0], {
+      command: 'ADD',
+      containerID: 'c0ffee',
+      ifname: 'eth0',
+      netns: '/run/netns/pod1',
+      outcome: 'ok',
+      network: 'podnet',
+    });
     t.type(r.events[0]!.durationMs, 'number');
   });
 }
@@ -128,13 +160,23 @@ t.test('the 0.2.0 ADD output is the reference shape', async (t) => {
   t.equal(r.stdout.trim(), '{"cniVersion":"0.2.0","ip4":{"ip":"10.205.0.5/24","gateway":"10.205.0.1"},"dns":{}}');
 });
 
-for (const [verb, v] of [['DEL', '0.1.0'], ['DEL', '1.1.0'], ['CHECK', '0.4.0'], ['CHECK', '1.0.0'], ['STATUS', '1.1.0'], ['GC', '1.1.0']] as const) {
+for (const [verb, v] of [
+  ['DEL', '0.1.0'],
+  ['DEL', '1.1.0'],
+  ['CHECK', '0.4.0'],
+  ['CHECK', '1.0.0'],
+  ['STATUS', '1.1.0'],
+  ['GC', '1.1.0'],
+] as const) {
   t.test(`${verb} ${v} success prints nothing and exits 0`, async (t) => {
     const vars = verb === 'STATUS' || verb === 'GC' ? { CNI_COMMAND: verb } : { CNI_COMMAND: verb, ...container };
     const r = await run(t, vars, conf(v));
     t.equal(r.code, 0);
     t.equal(r.stdout, '');
-    t.same(r.calls.map((c) => c.verb), [verb.toLowerCase()]);
+    t.same(
+      r.calls.map((c) => c.verb),
+      [verb.toLowerCase()],
+    );
   });
 }
 
@@ -157,22 +199,48 @@ t.test('unknown CNI_COMMAND → code 4', async (t) => {
 });
 
 t.test('malformed JSON → code 6', async (t) => {
-  const doc = errorJson(t, await run(t, { CNI_COMMAND: 'ADD', ...container }, '{"cniVersion":'), Code.DecodeFailure, /^error decoding network config/);
+  const doc = errorJson(
+    t,
+    await run(t, { CNI_COMMAND: 'ADD', ...container }, '{"cniVersion":'),
+    Code.DecodeFailure,
+    /^error decoding network config/,
+  );
   t.equal(doc.cniVersion, '1.1.0', 'no readable version: newest');
 });
 
 t.test('invalid field → code 7 naming it', async (t) => {
-  errorJson(t, await run(t, { CNI_COMMAND: 'ADD', ...container }, conf('1.0.0', { ipam: {} })), Code.InvalidConfig, 'ipam.type is required');
-  errorJson(t, await run(t, { CNI_COMMAND: 'ADD', ...container }, conf('1.0.0', { mode: 'turbo' })), Code.InvalidConfig, /^mode must be one of auto, veth, netkit, netkit-l2/);
+  errorJson(
+    t,
+    await run(t, { CNI_COMMAND: 'ADD', ...container }, conf('1.0.0', { ipam: {} })),
+    Code.InvalidConfig,
+    'ipam.type is required',
+  );
+  errorJson(
+    t,
+    await run(t, { CNI_COMMAND: 'ADD', ...container }, conf('1.0.0', { mode: 'turbo' })),
+    Code.InvalidConfig,
+    /^mode must be one of auto, veth, netkit, netkit-l2/,
+  );
 });
 
 t.test('unsupported version → code 1', async (t) => {
-  const doc = errorJson(t, await run(t, { CNI_COMMAND: 'ADD', ...container }, conf('9.9.9')), Code.IncompatibleVersion, 'incompatible CNI versions');
+  const doc = errorJson(
+    t,
+    await run(t, { CNI_COMMAND: 'ADD', ...container }, conf('9.9.9')),
+    Code.IncompatibleVersion,
+    'incompatible CNI versions',
+  );
   t.match(doc.details, /plugin supports \[0\.1\.0 .* 1\.1\.0\]/);
   t.equal(doc.cniVersion, '1.1.0');
 });
 
-for (const [verb, v] of [['CHECK', '0.3.1'], ['CHECK', '0.2.0'], ['STATUS', '1.0.0'], ['GC', '1.0.0'], ['GC', '0.4.0']] as const) {
+for (const [verb, v] of [
+  ['CHECK', '0.3.1'],
+  ['CHECK', '0.2.0'],
+  ['STATUS', '1.0.0'],
+  ['GC', '1.0.0'],
+  ['GC', '0.4.0'],
+] as const) {
   t.test(`${verb} on a ${v} config → code 1, handler not called`, async (t) => {
     const vars = verb === 'CHECK' ? { CNI_COMMAND: verb, ...container } : { CNI_COMMAND: verb };
     const r = await run(t, vars, conf(v));
@@ -195,21 +263,51 @@ t.test('a handler throwing an Error named NetlinkError → 102 with step and hin
       this.name = 'NetlinkError';
     }
   }
-  const r = await run(t, { CNI_COMMAND: 'ADD', ...container }, conf('1.0.0'), { add: async () => { throw new NetlinkError(); } });
+  const r = await run(t, { CNI_COMMAND: 'ADD', ...container }, conf('1.0.0'), {
+    add: async () => {
+      throw new NetlinkError();
+    },
+  });
   const doc = errorJson(t, r, Code.Netlink, 'create veth pair pl3f2a: File exists');
   t.equal(doc.details, 'a stale device uses the name');
   t.equal(doc.cniVersion, '1.0.0');
 });
 
 t.test('a CniError from a handler passes through (STATUS 50)', async (t) => {
-  const r = await run(t, { CNI_COMMAND: 'STATUS' }, conf('1.1.0'), { status: async () => { throw new CniError(Code.NotAvailable, 'mode file missing', 'run podlink probe'); } });
+  const r = await run(t, { CNI_COMMAND: 'STATUS' }, conf('1.1.0'), {
+    status: async () => {
+      throw new CniError(Code.NotAvailable, 'mode file missing', 'run podlink probe');
+    },
+  });
   t.strictSame(JSON.parse(r.stdout), { cniVersion: '1.1.0', code: 50, msg: 'mode file missing', details: 'run podlink probe' });
 });
 
 t.test('anything else → 999, never an uncaught throw', async (t) => {
-  errorJson(t, await run(t, { CNI_COMMAND: 'DEL', ...container }, conf('1.0.0'), { del: async () => { throw 'a string'; } }), Code.Internal, 'a string');
-  errorJson(t, await run(t, { CNI_COMMAND: 'ADD', ...container }, conf('1.0.0'), { add: async () => undefined as unknown as Result }), Code.Internal);
-  errorJson(t, await run(t, { CNI_COMMAND: 'GC' }, conf('1.1.0'), { gc: async () => { throw new TypeError('x is not a function'); } }), Code.Internal, 'x is not a function');
+  errorJson(
+    t,
+    await run(t, { CNI_COMMAND: 'DEL', ...container }, conf('1.0.0'), {
+      del: async () => {
+        throw 'a string';
+      },
+    }),
+    Code.Internal,
+    'a string',
+  );
+  errorJson(
+    t,
+    await run(t, { CNI_COMMAND: 'ADD', ...container }, conf('1.0.0'), { add: async () => undefined as unknown as Result }),
+    Code.Internal,
+  );
+  errorJson(
+    t,
+    await run(t, { CNI_COMMAND: 'GC' }, conf('1.1.0'), {
+      gc: async () => {
+        throw new TypeError('x is not a function');
+      },
+    }),
+    Code.Internal,
+    'x is not a function',
+  );
 });
 
 t.test('a stdout failure on success exits 1 without a second document', async (t) => {
@@ -220,7 +318,13 @@ t.test('a stdout failure on success exits 1 without a second document', async (t
 });
 
 t.test('dryRun reaches the handler; the log uses the config file and level', async (t) => {
-  const r = await run(t, { CNI_COMMAND: 'ADD', ...container }, conf('1.0.0', { logFile: '/tmp/x.log', logLevel: 'debug' }), {}, { dryRun: true });
+  const r = await run(
+    t,
+    { CNI_COMMAND: 'ADD', ...container },
+    conf('1.0.0', { logFile: '/tmp/x.log', logLevel: 'debug' }),
+    {},
+    { dryRun: true },
+  );
   t.equal(r.calls[0]!.ctx.dryRun, true);
   t.strictSame(r.logOpened, [{ file: '/tmp/x.log', level: 'debug' }]);
 });
@@ -234,7 +338,7 @@ t.test('errors before the config is valid still log to the configured file', asy
 t.test('debug level logs the stdin config with secrets redacted, plus the final event', async (t) => {
   const file = `${t.testdir()}/podlink.log`;
   const io: CniIO = {
-    getenv: (n) => ({ CNI_COMMAND: 'DEL', ...container } as Record<string, string>)[n],
+    getenv: (n) => (({ CNI_COMMAND: 'DEL', ...container }) as Record<string, string>)[n],
     readStdin: async () => Buffer.from(conf('1.0.0', { logFile: file, logLevel: 'debug', ipam: { type: 'vault', token: 's3cr3t' } })),
     stdout: () => {},
     stderr: () => {},
@@ -243,7 +347,10 @@ t.test('debug level logs the stdin config with secrets redacted, plus the final 
   t.equal(await dispatch(io, { add: async () => podResult, del: noop, check: noop, status: noop, gc: noop }), 0);
   const text = readFileSync(file, 'utf8');
   t.notMatch(text, 's3cr3t');
-  const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   t.equal(lines.length, 2);
   t.match(lines[0], { level: 'debug', msg: 'config', config: { ipam: { type: 'vault', token: '[REDACTED]' } } });
   t.match(lines[1], { event: 'cni', command: 'DEL', containerID: 'c0ffee', outcome: 'ok' });
@@ -254,7 +361,7 @@ t.test('an unusable log file is reported through io.stderr (EPIPE-safe), and the
   const dir = t.testdir({ 'not-a-dir': 'a file' });
   const err: string[] = [];
   const io: CniIO = {
-    getenv: (n) => ({ CNI_COMMAND: 'DEL', ...container } as Record<string, string>)[n],
+    getenv: (n) => (({ CNI_COMMAND: 'DEL', ...container }) as Record<string, string>)[n],
     readStdin: async () => Buffer.from(conf('1.0.0', { logFile: `${dir}/not-a-dir/podlink.log` })),
     stdout: () => {},
     stderr: (s) => void err.push(s),

@@ -62,8 +62,11 @@ export const MIN_VERSION: Readonly<Partial<Record<Command, CniVersion>>> = {
 export function checkVersionGate(command: Command, version: CniVersion): void {
   const min = MIN_VERSION[command];
   if (min && !versionAtLeast(version, min)) {
-    throw new CniError(Code.IncompatibleVersion, `config version does not allow ${command}`,
-      `config is ${JSON.stringify(version)}, ${command} needs ${min} or later`);
+    throw new CniError(
+      Code.IncompatibleVersion,
+      `config version does not allow ${command}`,
+      `config is ${JSON.stringify(version)}, ${command} needs ${min} or later`,
+    );
   }
 }
 
@@ -79,7 +82,8 @@ function sniff(stdin: Buffer | undefined): { version?: CniVersion; file?: string
       // unsupported: the error is written in our newest version
     }
     if (typeof raw.logFile === 'string' && raw.logFile.startsWith('/')) out.file = raw.logFile;
-    if (raw.logLevel === 'error' || raw.logLevel === 'warn' || raw.logLevel === 'info' || raw.logLevel === 'debug') out.level = raw.logLevel;
+    if (raw.logLevel === 'error' || raw.logLevel === 'warn' || raw.logLevel === 'info' || raw.logLevel === 'debug')
+      out.level = raw.logLevel;
     return out;
   } catch {
     return {};
@@ -187,7 +191,14 @@ export async function dispatch(io: CniIO, handlers: Handlers, opts: DispatchOpti
     // logging never changes the outcome
   }
   try {
-    opts.onComplete?.({ command: command ?? '', durationMs, code: failure?.code, dryRun: opts.dryRun ?? false, modeFile: conf?.modeFile, stateDir: conf?.stateDir });
+    opts.onComplete?.({
+      command: command ?? '',
+      durationMs,
+      code: failure?.code,
+      dryRun: opts.dryRun ?? false,
+      modeFile: conf?.modeFile,
+      stateDir: conf?.stateDir,
+    });
   } catch {
     // metrics never change the outcome either
   }

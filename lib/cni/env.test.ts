@@ -14,7 +14,10 @@ function code4(t: Test, vars: Record<string, string>, msg: RegExp | string) {
 t.test('ADD with everything set', async (t) => {
   const env = parseEnv(getenv({ ...good, CNI_COMMAND: 'ADD', CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAME=web;K8S_POD_NAMESPACE=default' }));
   t.strictSame(env, {
-    command: 'ADD', containerId: 'abc123', netns: '/run/netns/x', ifname: 'eth0',
+    command: 'ADD',
+    containerId: 'abc123',
+    netns: '/run/netns/x',
+    ifname: 'eth0',
     args: { IgnoreUnknown: '1', K8S_POD_NAME: 'web', K8S_POD_NAMESPACE: 'default' },
     path: ['/opt/cni/bin', '/usr/lib/cni'],
   });
@@ -31,7 +34,11 @@ t.test('missing variables are all named at once', async (t) => {
   code4(t, { CNI_COMMAND: 'ADD', CNI_IFNAME: 'eth0' }, 'required env variables [CNI_CONTAINERID,CNI_NETNS] missing');
   code4(t, { CNI_COMMAND: 'CHECK' }, 'required env variables [CNI_CONTAINERID,CNI_NETNS,CNI_IFNAME] missing');
   code4(t, { CNI_COMMAND: 'DEL', CNI_NETNS: '/run/netns/x' }, 'required env variables [CNI_CONTAINERID,CNI_IFNAME] missing');
-  code4(t, { CNI_COMMAND: 'ADD', CNI_CONTAINERID: '', CNI_NETNS: '/n', CNI_IFNAME: 'eth0' }, 'required env variables [CNI_CONTAINERID] missing');
+  code4(
+    t,
+    { CNI_COMMAND: 'ADD', CNI_CONTAINERID: '', CNI_NETNS: '/n', CNI_IFNAME: 'eth0' },
+    'required env variables [CNI_CONTAINERID] missing',
+  );
 });
 
 t.test('DEL without CNI_NETNS, STATUS/GC without container variables', async (t) => {
@@ -78,8 +85,11 @@ t.test('15-byte and dotted interface names are fine', async (t) => {
 });
 
 t.test('missing and invalid variables are reported together', async (t) => {
-  code4(t, { CNI_COMMAND: 'ADD', CNI_CONTAINERID: '-bad', CNI_IFNAME: 'a/b' },
-    /^required env variables \[CNI_NETNS\] missing; invalid env variables: CNI_CONTAINERID "-bad" .*; CNI_IFNAME "a\/b" /);
+  code4(
+    t,
+    { CNI_COMMAND: 'ADD', CNI_CONTAINERID: '-bad', CNI_IFNAME: 'a/b' },
+    /^required env variables \[CNI_NETNS\] missing; invalid env variables: CNI_CONTAINERID "-bad" .*; CNI_IFNAME "a\/b" /,
+  );
 });
 
 t.test('CNI_NETNS must be a path', async (t) => {

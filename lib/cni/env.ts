@@ -58,7 +58,7 @@ export function splitCniPath(s: string | undefined): string[] {
 export function parseEnv(getenv: Getenv): CniEnv {
   const command = parseCommand(getenv);
   const container = CONTAINER_COMMANDS.has(command);
-  const read = (name: ContainerVar) => (container ? getenv(name) ?? '' : '');
+  const read = (name: ContainerVar) => (container ? (getenv(name) ?? '') : '');
   const env: CniEnv = {
     command,
     containerId: read('CNI_CONTAINERID'),

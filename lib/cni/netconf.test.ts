@@ -43,7 +43,12 @@ t.test('a minimal config gets the documented defaults', async (t) => {
 });
 
 t.test('raw keeps the object verbatim: no defaults, unknown keys, original runtimeConfig spelling', async (t) => {
-  const input = { ...base, someUnknownKey: { kept: 'verbatim' }, capabilities: { portMappings: true }, runtimeConfig: { PortMappings: [{ HostPort: 1, ContainerPort: 2 }] } };
+  const input = {
+    ...base,
+    someUnknownKey: { kept: 'verbatim' },
+    capabilities: { portMappings: true },
+    runtimeConfig: { PortMappings: [{ HostPort: 1, ContainerPort: 2 }] },
+  };
   const c = parse(input);
   t.strictSame(c.raw, input);
   t.notOk('mode' in c.raw, 'defaults are not written into raw');
@@ -51,17 +56,25 @@ t.test('raw keeps the object verbatim: no defaults, unknown keys, original runti
 });
 
 t.test('every podlink field is read', async (t) => {
-  const c = parse({
-    ...base, mode: 'netkit-l2', mtu: 9000, logFile: '/tmp/p.log', logLevel: 'debug', modeFile: '/run/m.json', stateDir: '/s',
-    bpfRoot: '/sys/fs/bpf/x', antiSpoof: false, hostRouting: 'legacy', clusterCIDRs: ['10.0.0.0/8', 'fd00::/48'],
-    gsoMaxSize: 196608, groMaxSize: 196608, headroom: 256, tailroom: 0, dns: { nameservers: ['10.96.0.10'], search: ['a'] },
+  const fields = {
+    mode: 'netkit-l2',
+    mtu: 9000,
+    logFile: '/tmp/p.log',
+    logLevel: 'debug',
+    modeFile: '/run/m.json',
+    stateDir: '/s',
+    bpfRoot: '/sys/fs/bpf/x',
+    antiSpoof: false,
+    hostRouting: 'legacy',
+    clusterCIDRs: ['10.0.0.0/8', 'fd00::/48'],
+    gsoMaxSize: 196608,
+    groMaxSize: 196608,
+    headroom: 256,
+    tailroom: 0,
+    dns: { nameservers: ['10.96.0.10'], search: ['a'] },
     args: { cni: { ips: ['10.205.0.9'] } },
-  });
-  t.match(c, {
-    mode: 'netkit-l2', mtu: 9000, logFile: '/tmp/p.log', logLevel: 'debug', modeFile: '/run/m.json', stateDir: '/s', bpfRoot: '/sys/fs/bpf/x',
-    antiSpoof: false, hostRouting: 'legacy', clusterCIDRs: ['10.0.0.0/8', 'fd00::/48'], gsoMaxSize: 196608, groMaxSize: 196608,
-    headroom: 256, tailroom: 0, dns: { nameservers: ['10.96.0.10'], search: ['a'] }, args: { cni: { ips: ['10.205.0.9'] } },
-  });
+  };
+  t.match(parse({ ...base, ...fields }), fields);
 });
 
 t.test('missing cniVersion is a 0.1.0 config', async (t) => {
@@ -90,8 +103,10 @@ t.test('bad JSON → code 6', async (t) => {
 });
 
 t.test('hostile nesting → code 6 naming the limit, at any depth, without a stack overflow', async (t) => {
-  const nested = (d: number, open = '[', close = ']') => JSON.stringify(base).replace(/}$/, `,"deep":${open.repeat(d)}1${close.repeat(d)}}`);
-  for (const d of [64, 5000, 200000]) fails(t, nested(d), Code.DecodeFailure, 'error decoding network config: nested deeper than 64 levels');
+  const nested = (d: number, open = '[', close = ']') =>
+    JSON.stringify(base).replace(/}$/, `,"deep":${open.repeat(d)}1${close.repeat(d)}}`);
+  for (const d of [64, 5000, 200000])
+    fails(t, nested(d), Code.DecodeFailure, 'error decoding network config: nested deeper than 64 levels');
   fails(t, nested(64, '{"a":', '}'), Code.DecodeFailure, 'error decoding network config: nested deeper than 64 levels');
   t.equal(parse(JSON.parse(nested(62))).name, base.name, '63 levels (the config object plus 62) are fine');
 });
@@ -114,12 +129,28 @@ const invalid: [string, Record<string, unknown>, RegExp | string][] = [
   ['type missing', { cniVersion: '1.0.0', name: 'n' }, 'type is required'],
   ['clusterCIDRs not a list', { ...base, clusterCIDRs: '10.0.0.0/8' }, /^clusterCIDRs must be a list/],
   ['clusterCIDRs entry not CIDR-like', { ...base, clusterCIDRs: ['10.0.0.0'] }, /^clusterCIDRs\[0\] must be an address in CIDR notation/],
-  ['clusterCIDRs entry with bad prefix', { ...base, clusterCIDRs: ['10.0.0.0/8', '10.0.0.0/40'] }, 'clusterCIDRs[1] must be an address in CIDR notation (got "10.0.0.0/40")'],
+  [
+    'clusterCIDRs entry with bad prefix',
+    { ...base, clusterCIDRs: ['10.0.0.0/8', '10.0.0.0/40'] },
+    'clusterCIDRs[1] must be an address in CIDR notation (got "10.0.0.0/40")',
+  ],
   ['dns.nameservers not strings', { ...base, dns: { nameservers: [1] } }, /^dns\.nameservers\[0\] must be a string/],
   ['runtimeConfig not an object', { ...base, runtimeConfig: [] }, /^runtimeConfig must be an object/],
-  ['runtimeConfig hostPort not a number', { ...base, runtimeConfig: { portMappings: [{ HostPort: 'x', containerPort: 80 }] } }, 'runtimeConfig.portMappings[0].hostPort must be a non-negative integer'],
-  ['attachment without ifname', { ...base, 'cni.dev/valid-attachments': [{ containerID: 'c1' }] }, 'cni.dev/valid-attachments[0].ifname is required'],
-  ['prevResult with a bad address', { ...base, prevResult: { cniVersion: '1.0.0', ips: [{ address: 'x' }] } }, /^invalid prevResult: invalid 1\.0\.0 result: ips\[0\]\.address/],
+  [
+    'runtimeConfig hostPort not a number',
+    { ...base, runtimeConfig: { portMappings: [{ HostPort: 'x', containerPort: 80 }] } },
+    'runtimeConfig.portMappings[0].hostPort must be a non-negative integer',
+  ],
+  [
+    'attachment without ifname',
+    { ...base, 'cni.dev/valid-attachments': [{ containerID: 'c1' }] },
+    'cni.dev/valid-attachments[0].ifname is required',
+  ],
+  [
+    'prevResult with a bad address',
+    { ...base, prevResult: { cniVersion: '1.0.0', ips: [{ address: 'x' }] } },
+    /^invalid prevResult: invalid 1\.0\.0 result: ips\[0\]\.address/,
+  ],
 ];
 for (const [what, input, msg] of invalid) {
   t.test(`code 7 names the field: ${what}`, async (t) => {
@@ -132,9 +163,19 @@ t.test('several schema problems are reported in one message', async (t) => {
 });
 
 t.test('prevResult is converted from the config version into the internal shape', async (t) => {
-  const prev = { cniVersion: '0.4.0', interfaces: [{ name: 'eth0', sandbox: '/run/netns/x' }], ips: [{ version: '4', interface: 0, address: '10.205.0.5/24' }], dns: {} };
+  const prev = {
+    cniVersion: '0.4.0',
+    interfaces: [{ name: 'eth0', sandbox: '/run/netns/x' }],
+    ips: [{ version: '4', interface: 0, address: '10.205.0.5/24' }],
+    dns: {},
+  };
   const c = parse({ ...base, cniVersion: '0.4.0', prevResult: prev });
-  t.strictSame(c.prevResult, { interfaces: [{ name: 'eth0', sandbox: '/run/netns/x' }], ips: [{ interface: 0, address: '10.205.0.5/24' }], routes: [], dns: {} });
+  t.strictSame(c.prevResult, {
+    interfaces: [{ name: 'eth0', sandbox: '/run/netns/x' }],
+    ips: [{ interface: 0, address: '10.205.0.5/24' }],
+    routes: [],
+    dns: {},
+  });
   t.strictSame(c.raw.prevResult, prev, 'raw prevResult untouched');
 });
 

@@ -68,8 +68,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 export function incompatibleVersion(v: string): CniError {
-  return new CniError(Code.IncompatibleVersion, 'incompatible CNI versions',
-    `config is ${JSON.stringify(v)}, plugin supports [${SUPPORTED_VERSIONS.join(' ')}]`);
+  return new CniError(
+    Code.IncompatibleVersion,
+    'incompatible CNI versions',
+    `config is ${JSON.stringify(v)}, plugin supports [${SUPPORTED_VERSIONS.join(' ')}]`,
+  );
 }
 
 /** The config's cniVersion ('' or absent → 0.1.0); code 1 when unsupported. */
@@ -121,8 +124,11 @@ export function parseNetConf(stdin: Buffer | string): NetConf {
   // JSON.parse copes with any depth, but JSON.stringify (the IPAM plugin's stdin) recurses and would
   // overflow the stack a few thousand levels down: refuse such input here, with a clear error.
   if (nestsDeeperThan(raw, MAX_CONFIG_DEPTH)) {
-    throw new CniError(Code.DecodeFailure, `error decoding network config: nested deeper than ${MAX_CONFIG_DEPTH} levels`,
-      'a CNI network config is a few levels deep; check what generated it');
+    throw new CniError(
+      Code.DecodeFailure,
+      `error decoding network config: nested deeper than ${MAX_CONFIG_DEPTH} levels`,
+      'a CNI network config is a few levels deep; check what generated it',
+    );
   }
 
   // Validate a shallow copy: the schema fills in top-level defaults, `raw` must stay verbatim.
@@ -132,7 +138,8 @@ export function parseNetConf(stdin: Buffer | string): NetConf {
   }
   const cidrs = c.clusterCIDRs as string[];
   const bad = cidrs.findIndex((s) => cidrFamily(s) === 0);
-  if (bad >= 0) throw new CniError(Code.InvalidConfig, `clusterCIDRs[${bad}] must be an address in CIDR notation (got ${JSON.stringify(cidrs[bad])})`);
+  if (bad >= 0)
+    throw new CniError(Code.InvalidConfig, `clusterCIDRs[${bad}] must be an address in CIDR notation (got ${JSON.stringify(cidrs[bad])})`);
 
   let prevResult: Result | undefined;
   if (c.prevResult !== undefined) {
@@ -166,7 +173,19 @@ export function parseNetConf(stdin: Buffer | string): NetConf {
     runtimeConfig,
     raw,
   };
-  const optional = ['mtu', 'logFile', 'logLevel', 'gsoMaxSize', 'groMaxSize', 'headroom', 'tailroom', 'ipam', 'dns', 'capabilities', 'args'] as const;
+  const optional = [
+    'mtu',
+    'logFile',
+    'logLevel',
+    'gsoMaxSize',
+    'groMaxSize',
+    'headroom',
+    'tailroom',
+    'ipam',
+    'dns',
+    'capabilities',
+    'args',
+  ] as const;
   for (const k of optional) if (c[k] !== undefined) (conf as unknown as Record<string, unknown>)[k] = c[k];
   if (prevResult) conf.prevResult = prevResult;
   const valid = attachments(c);

@@ -10,7 +10,11 @@ import { readAll, readFdToEnd, writeFdAll } from './index.js';
 t.test('readAll reads to EOF; a terminal reads as empty; errors reject', async (t) => {
   t.equal((await readAll(Readable.from([Buffer.from('{"a"'), Buffer.from(':1}')]))).toString(), '{"a":1}');
   t.equal((await readAll(Object.assign(Readable.from(['never read']), { isTTY: true }))).length, 0);
-  const broken = new Readable({ read() { this.destroy(new Error('EIO')); } });
+  const broken = new Readable({
+    read() {
+      this.destroy(new Error('EIO'));
+    },
+  });
   await t.rejects(readAll(broken), { message: 'EIO' });
 });
 
@@ -18,13 +22,24 @@ t.test('end to end through processIO: real stdin pipe, exactly one JSON document
   const index = fileURLToPath(new URL('./index.js', import.meta.url)).replace(/\.js$/, '.ts');
   const script = `import { dispatch, processIO } from ${JSON.stringify(index)};
 const noop = async () => {};
-process.exitCode = await dispatch(processIO(), { add: noop, del: noop, check: noop, status: noop, gc: noop }, { openLog: () => ({ id: '', level: 'error', enabled: () => false, debug() {}, info() {}, warn() {}, error() {}, event() {}, close() {} }) });`;
+const log = { id: '', level: 'error', enabled: () => false, debug() {}, info() {}, warn() {}, error() {}, event() {}, close() {} };
+process.exitCode = await dispatch(processIO(), { add: noop, del: noop, check: noop, status: noop, gc: noop }, { openLog: () => log });`;
   const run = (env: Record<string, string>, input: string) =>
-    spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { input, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+    spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      input,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      encoding: 'utf8',
+    });
   const v = run({ CNI_COMMAND: 'VERSION' }, '{"cniVersion":"1.0.0"}');
   t.equal(v.status, 0);
-  t.strictSame(JSON.parse(v.stdout), { cniVersion: '1.0.0', supportedVersions: ['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] });
-  const bad = run({ CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'c', CNI_NETNS: '/run/netns/x', CNI_IFNAME: 'eth0' }, '{"cniVersion":"0.4.0","name":"n","type":"podlink","ipam":{}}');
+  t.strictSame(JSON.parse(v.stdout), {
+    cniVersion: '1.0.0',
+    supportedVersions: ['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'],
+  });
+  const bad = run(
+    { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'c', CNI_NETNS: '/run/netns/x', CNI_IFNAME: 'eth0' },
+    '{"cniVersion":"0.4.0","name":"n","type":"podlink","ipam":{}}',
+  );
   t.equal(bad.status, 1);
   t.strictSame(JSON.parse(bad.stdout), { cniVersion: '0.4.0', code: 7, msg: 'ipam.type is required' });
 });

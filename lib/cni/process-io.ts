@@ -54,7 +54,7 @@ export function readFdToEnd(fd: number): Buffer | undefined {
 /** Write all of s to fd; a reader that went away (EPIPE) is not our error. */
 export function writeFdAll(fd: number, s: string): void {
   const b = Buffer.from(s);
-  for (let off = 0; off < b.length; ) {
+  for (let off = 0; off < b.length;) {
     try {
       off += writeSync(fd, b, off);
     } catch (e) {

@@ -27,14 +27,20 @@ export function parseResult(json: unknown, version: string): Result {
   let from = version;
   if (own !== undefined && own !== '') {
     if (!isSupportedVersion(own)) {
-      throw new CniError(Code.IncompatibleVersion, 'incompatible CNI versions',
-        `result is ${JSON.stringify(own)}, plugin supports [${SUPPORTED_VERSIONS.join(' ')}]`);
+      throw new CniError(
+        Code.IncompatibleVersion,
+        'incompatible CNI versions',
+        `result is ${JSON.stringify(own)}, plugin supports [${SUPPORTED_VERSIONS.join(' ')}]`,
+      );
     }
     from = own;
   }
   if (!isSupportedVersion(from)) {
-    throw new CniError(Code.IncompatibleVersion, 'incompatible CNI versions',
-      `result is ${JSON.stringify(from)}, plugin supports [${SUPPORTED_VERSIONS.join(' ')}]`);
+    throw new CniError(
+      Code.IncompatibleVersion,
+      'incompatible CNI versions',
+      `result is ${JSON.stringify(from)}, plugin supports [${SUPPORTED_VERSIONS.join(' ')}]`,
+    );
   }
   try {
     return convertWire(decodeWire(obj, from), from, '1.1.0') as Result;
@@ -47,8 +53,11 @@ export function parseResult(json: unknown, version: string): Result {
 /** The wire object for `version`, with `cniVersion` first and set exactly to `version`. */
 export function formatResult(result: Result, version: string): Record<string, unknown> {
   if (!isSupportedVersion(version)) {
-    throw new CniError(Code.IncompatibleVersion, 'incompatible CNI versions',
-      `cannot write a result in ${JSON.stringify(version)}, plugin supports [${SUPPORTED_VERSIONS.join(' ')}]`);
+    throw new CniError(
+      Code.IncompatibleVersion,
+      'incompatible CNI versions',
+      `cannot write a result in ${JSON.stringify(version)}, plugin supports [${SUPPORTED_VERSIONS.join(' ')}]`,
+    );
   }
   return { cniVersion: version, ...encodeWire(convertWire(result, '1.1.0', version), version) };
 }

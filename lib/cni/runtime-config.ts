@@ -48,16 +48,17 @@ export interface RuntimeConfig {
 }
 
 export class RuntimeConfigError extends Error {
-  constructor(readonly path: string, problem: string) {
+  constructor(
+    readonly path: string,
+    problem: string,
+  ) {
     super(`${path} ${problem}`);
     this.name = 'RuntimeConfigError';
   }
 }
 
 type Spec =
-  | { kind: 'string' | 'uint' | 'strings' }
-  | { kind: 'object'; fields: Readonly<Record<string, Spec>> }
-  | { kind: 'list'; items: Spec };
+  { kind: 'string' | 'uint' | 'strings' } | { kind: 'object'; fields: Readonly<Record<string, Spec>> } | { kind: 'list'; items: Spec };
 
 const str: Spec = { kind: 'string' };
 const uint: Spec = { kind: 'uint' };

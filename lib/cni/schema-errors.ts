@@ -21,8 +21,13 @@ function describeValue(v: unknown): string {
 }
 
 const TYPE_WORDS: Record<string, string> = {
-  string: 'a string', integer: 'an integer', number: 'a number', boolean: 'a boolean',
-  object: 'an object', array: 'a list', null: 'null',
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'a boolean',
+  object: 'an object',
+  array: 'a list',
+  null: 'null',
 };
 
 export function describeSchemaError(e: SchemaError): string {

@@ -22,8 +22,7 @@ export interface ModeFile {
 const FEATURE_KEYS: (keyof KernelFeatures)[] = ['netkit', 'netkitScrub', 'netkitHeadroom', 'tcx', 'bpffs'];
 
 export function validateModeFile(x: unknown, file: string): ModeFile {
-  const bad = (why: string) =>
-    new ModeFileError(`mode file ${file} is invalid: ${why}`, 'run `podlink probe --write` to regenerate it');
+  const bad = (why: string) => new ModeFileError(`mode file ${file} is invalid: ${why}`, 'run `podlink probe --write` to regenerate it');
   if (typeof x !== 'object' || x === null || Array.isArray(x)) throw bad('not a JSON object');
   const o = x as Record<string, unknown>;
   if (o.v !== MODE_FILE_VERSION) throw bad(`version ${JSON.stringify(o.v)} is not ${MODE_FILE_VERSION}`);
@@ -34,7 +33,8 @@ export function validateModeFile(x: unknown, file: string): ModeFile {
   if (typeof f !== 'object' || f === null) throw bad('features missing');
   for (const k of FEATURE_KEYS) if (typeof f[k] !== 'boolean') throw bad(`features.${k} must be a boolean`);
   if (f.netkitError !== undefined && typeof f.netkitError !== 'string') throw bad('features.netkitError must be a string');
-  if ((o.operational === 'netkit' || o.operational === 'netkit-l2') && !f.netkit) throw bad('operational netkit without the netkit feature');
+  if ((o.operational === 'netkit' || o.operational === 'netkit-l2') && !f.netkit)
+    throw bad('operational netkit without the netkit feature');
   return o as unknown as ModeFile;
 }
 

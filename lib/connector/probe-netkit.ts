@@ -19,7 +19,17 @@ export function probeNetkit(sys: Sys): NetkitProbe {
     try {
       nl.createLink({
         name: 'plprobe0',
-        info: { kind: 'netkit', mode: 'l3', policy: 'forward', peerPolicy: 'drop', scrub: 'none', peerScrub: 'default', headroom: 32, tailroom: 0, peer: { name: 'plprobe1' } },
+        info: {
+          kind: 'netkit',
+          mode: 'l3',
+          policy: 'forward',
+          peerPolicy: 'drop',
+          scrub: 'none',
+          peerScrub: 'default',
+          headroom: 32,
+          tailroom: 0,
+          peer: { name: 'plprobe1' },
+        },
       });
     } catch (e) {
       const why = e instanceof NetlinkError ? `${e.code}${e.extack ? ` (${e.extack})` : ''}` : (e as Error).message;
@@ -28,7 +38,12 @@ export function probeNetkit(sys: Sys): NetkitProbe {
     const link = nl.linkByName('plprobe0');
     const nk = link?.netkit;
     if (!nk || link?.kind !== 'netkit') {
-      return { netkit: false, netkitError: 'netkit pair created but not reported back as netkit', netkitScrub: false, netkitHeadroom: false };
+      return {
+        netkit: false,
+        netkitError: 'netkit pair created but not reported back as netkit',
+        netkitScrub: false,
+        netkitHeadroom: false,
+      };
     }
     return { netkit: true, netkitScrub: nk.scrub !== undefined, netkitHeadroom: nk.headroom !== undefined };
   } finally {

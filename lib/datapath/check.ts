@@ -67,7 +67,10 @@ function checkMaps(maps: Map<string, BpfMap>, spec: EndpointSpec, problems: stri
   } else {
     const c = L.decodePodConfig(cfg);
     const have = [...c.ip4, ...c.ip6].sort().join(' ');
-    const wantIps = spec.ips.map((ip) => bytesToIp(ipToBytes(ip))).sort().join(' ');
+    const wantIps = spec.ips
+      .map((ip) => bytesToIp(ipToBytes(ip)))
+      .sort()
+      .join(' ');
     if (have !== wantIps) problems.push(`${L.MAPS.podCfg}[${ifindex}] ips ${have || '(none)'}, want ${wantIps}`);
   }
   const eps = maps.get(L.MAPS.endpoints)!;

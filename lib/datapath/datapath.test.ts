@@ -4,16 +4,58 @@
 // (defunct links), and concurrent loaders. Every netns, link and pin is removed in teardown.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { BPF, BpfLink, queryHook } from '../bpf/index.js';
-import { buildTopology, createNetns, have, inNetns, isRoot, privateBpffs, sh, type TestPod } from '../../conformance/support/index.js';
+import {
+  buildTopology,
+  createNetns,
+  have,
+  inNetns,
+  isRoot,
+  podEndpoint,
+  privateBpffs,
+  sh,
+  type TestPod,
+} from '../../conformance/support/index.js';
 import { nativeSys } from '../sys/index.js';
 import {
-  attachEndpoint, attachUplink, checkEndpoint, datapathObject, datapathProblems, decodeEndpointInfo, detachEndpoint, detachUplink,
-  encodeEndpointKey, isLoaded, loadAndPin, openDatapathMaps, pinPaths, readCounters, type EndpointSpec,
+  attachEndpoint,
+  attachUplink,
+  checkEndpoint,
+  datapathObject,
+  datapathProblems,
+  decodeEndpointInfo,
+  detachEndpoint,
+  detachUplink,
+  encodeEndpointKey,
+  isLoaded,
+  loadAndPin,
+  openDatapathMaps,
+  pinPaths,
+  readCounters,
+  type EndpointSpec,
 } from './index.js';
 
 const skip = (!isRoot && 'needs root') || (!have('ping') && 'needs ping');
+
+/**
+ * A one-shot TCP server on addr:8080 in netns (Python): answers "hello <client address>" and then `more`
+ * (a Python bytes expression appended to the reply). Resolves once it listens.
+ */
+async function helloServer(t: Test, netns: string, addr: string, more: string): Promise<void> {
+  const script = [
+    'import socket',
+    `s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("${addr}", 8080)); s.listen(4)`,
+    'print("ready", flush=True); s.settimeout(15)',
+    `c, a = s.accept(); c.sendall(b"hello " + a[0].encode()${more}); c.close()`,
+  ].join('\n');
+  const server = spawn('ip', ['netns', 'exec', netns, '/usr/bin/python3', '-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.teardown(() => server.kill());
+  await new Promise<void>((resolve, reject) => {
+    server.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    server.on('exit', (c) => reject(new Error(`server exited ${c}`)));
+  });
+}
 const repo = new URL('../../', import.meta.url).pathname;
 
 t.test('datapath: veth pods on tcx', { skip }, async (t) => {
@@ -32,10 +74,11 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
   const node = topo.node;
   const deps = { sys };
   const inNode = <T>(fn: () => T): T => inNetns(sys, node, fn);
-  const spec = (p: TestPod, over: Partial<EndpointSpec> = {}): EndpointSpec => ({
-    bpfRoot: root, mode: 'veth', tcx: true, hostIfName: p.hostIf, hostIfindex: p.hostIfindex, ips: [p.ip], podMac: p.mac,
-    antiSpoof: true, clusterCIDRs: ['10.77.0.0/16', '10.78.0.0/16'], ...over,
-  });
+  /** kube-proxy's ClusterIP rule: TCP to vip:80 is DNATed to backend:8080. */
+  const clusterIpDnat = (vip: string, backend: string) =>
+    node.exec('iptables', `-t nat -A PREROUTING -d ${vip}/32 -p tcp --dport 80 -j DNAT --to-destination ${backend}:8080`.split(' '));
+  const spec = (p: TestPod, over: Partial<EndpointSpec> = {}) =>
+    podEndpoint(p, root, { clusterCIDRs: ['10.77.0.0/16', '10.78.0.0/16'], ...over });
   const counters = (ifindex: number) => readCounters(sys, root, ifindex);
   const hookProgs = (ifindex: number, type: number) => inNode(() => queryHook(sys, ifindex, type).programIds);
 
@@ -60,7 +103,11 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
     inNode(() => attachEndpoint(deps, spec(p2)));
     t.same(r1.pins, [pinPaths(root).linkPin(p1.hostIf, 'from-pod'), pinPaths(root).linkPin(p1.hostIf, 'to-pod')]);
     for (const p of [p1, p2]) {
-      t.same(inNode(() => checkEndpoint(deps, spec(p))), [], `${p.hostIf}: CHECK finds nothing wrong`);
+      t.same(
+        inNode(() => checkEndpoint(deps, spec(p))),
+        [],
+        `${p.hostIf}: CHECK finds nothing wrong`,
+      );
       t.equal(hookProgs(p.hostIfindex, BPF.BPF_TCX_INGRESS).length, 1, `${p.hostIf}: one program on tcx ingress`);
       t.equal(hookProgs(p.hostIfindex, BPF.BPF_TCX_EGRESS).length, 1, `${p.hostIf}: one program on tcx egress`);
     }
@@ -75,7 +122,10 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
     if (have('bpftool')) {
       const links = JSON.parse(sh('bpftool', ['-j', 'link', 'show'])) as { type: string | number; prog_id: number }[];
       const fromPod = inNode(() => queryHook(sys, p1.hostIfindex, BPF.BPF_TCX_INGRESS).programIds[0]);
-      t.ok(links.some((l) => l.prog_id === fromPod && (l.type === 'tcx' || l.type === BPF.BPF_LINK_TYPE_TCX)), 'bpftool link lists the tcx link');
+      t.ok(
+        links.some((l) => l.prog_id === fromPod && (l.type === 'tcx' || l.type === BPF.BPF_LINK_TYPE_TCX)),
+        'bpftool link lists the tcx link',
+      );
     }
   });
 
@@ -90,7 +140,7 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
     t.equal(c1.dropSpoofIp.packets, 0n);
   });
 
-  t.test('anti-spoof: a source IP that is not the pod\'s is dropped and counted', async (t) => {
+  t.test("anti-spoof: a source IP that is not the pod's is dropped and counted", async (t) => {
     p1.ns.ip('addr', 'add', '10.77.0.99/32', 'dev', 'eth0');
     const before = counters(p1.hostIfindex).dropSpoofIp.packets;
     t.equal(p1.ping(p2.ip, { count: 2, src: '10.77.0.99' }), false);
@@ -99,7 +149,7 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
     t.equal(p1.ping(p2.ip, { count: 1 }), true, 'the real address still works');
   });
 
-  t.test('anti-spoof: a source MAC that is not the pod\'s is dropped and counted (L2)', async (t) => {
+  t.test("anti-spoof: a source MAC that is not the pod's is dropped and counted (L2)", async (t) => {
     p1.ns.ip('link', 'set', 'eth0', 'address', '02:00:00:00:77:99');
     const before = counters(p1.hostIfindex).dropSpoofMac.packets;
     t.equal(p1.ping(p2.ip, { count: 2 }), false);
@@ -112,26 +162,15 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
 
   t.test('NATed flows stay on the stack: ClusterIP DNAT to a local pod', { skip: !have('iptables') && 'needs iptables' }, async (t) => {
     node.exec('sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
-    node.exec('iptables', ['-t', 'nat', '-A', 'PREROUTING', '-d', '10.96.0.10/32', '-p', 'tcp', '--dport', '80', '-j', 'DNAT', '--to-destination', '10.77.0.2:8080']);
-    const server = spawn('ip', ['netns', 'exec', p2.ns.name, '/usr/bin/python3', '-c', [
-      'import socket, sys',
-      's = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("10.77.0.2", 8080)); s.listen(4)',
-      'print("ready", flush=True); s.settimeout(15)',
-      'c, a = s.accept(); c.sendall(b"hello " + a[0].encode()); c.close()',
-    ].join('\n')], { stdio: ['ignore', 'pipe', 'inherit'] });
-    t.teardown(() => server.kill());
-    await new Promise<void>((resolve, reject) => {
-      server.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-      server.on('exit', (c) => reject(new Error(`server exited ${c}`)));
-    });
+    clusterIpDnat('10.96.0.10', '10.77.0.2');
+    await helloServer(t, p2.ns.name, '10.77.0.2', '');
     const passBefore = counters(p2.hostIfindex).passFlow.packets;
-    const got = p1.ns.exec('/usr/bin/python3', ['-c', [
-      'import socket',
-      's = socket.create_connection(("10.96.0.10", 80), timeout=5)',
-      'print(s.recv(100).decode())',
-    ].join('\n')]);
+    const got = p1.ns.exec('/usr/bin/python3', [
+      '-c',
+      ['import socket', 's = socket.create_connection(("10.96.0.10", 80), timeout=5)', 'print(s.recv(100).decode())'].join('\n'),
+    ]);
     t.equal(got.trim(), 'hello 10.77.0.1', 'the client reached the backend through the ClusterIP and got its answer');
-    t.ok(counters(p2.hostIfindex).passFlow.packets > passBefore, 'the backend\'s replies were handed to the stack (reverse NAT)');
+    t.ok(counters(p2.hostIfindex).passFlow.packets > passBefore, "the backend's replies were handed to the stack (reverse NAT)");
     t.ok(counters(p2.hostIfindex).toPod.packets > 0n, 'to-pod saw the DNATed packets');
   });
 
@@ -153,59 +192,75 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
     t.equal(p1.ping('10.78.0.1'), true, 'ping a "remote node" address inside a cluster CIDR');
     t.ok(counters(p1.hostIfindex).redirectFib.packets - fib >= 3n, 'requests left through redirect_neigh');
     t.ok(counters(up).redirectLocal.packets >= 3n, 'replies came in through redirect_peer on the uplink');
-    t.equal(inNode(() => detachUplink(deps, { bpfRoot: root, ifName: 'pltup', ifindex: up })), true);
+    t.equal(
+      inNode(() => detachUplink(deps, { bpfRoot: root, ifName: 'pltup', ifindex: up })),
+      true,
+    );
     t.equal(hookProgs(up, BPF.BPF_TCX_INGRESS).length, 0);
   });
 
-  t.test('NATed flows stay on the stack: ClusterIP DNAT to a backend on another node', { skip: !have('iptables') && 'needs iptables' }, async (t) => {
-    // The underlay and the "remote node" (10.78.0.1) are the previous test's; the uplink goes back on.
-    const up = node.ifindex('pltup');
-    inNode(() => attachUplink(deps, { bpfRoot: root, ifName: 'pltup', ifindex: up, tcx: true }));
-    t.teardown(() => void inNode(() => detachUplink(deps, { bpfRoot: root, ifName: 'pltup', ifindex: up })));
-    node.exec('iptables', ['-t', 'nat', '-A', 'PREROUTING', '-d', '10.96.0.11/32', '-p', 'tcp', '--dport', '80', '-j', 'DNAT', '--to-destination', '10.78.0.1:8080']);
-    const server = spawn('ip', ['netns', 'exec', remote.name, '/usr/bin/python3', '-c', [
-      'import socket',
-      's = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("10.78.0.1", 8080)); s.listen(4)',
-      'print("ready", flush=True); s.settimeout(15)',
-      'c, a = s.accept(); c.sendall(b"hello " + a[0].encode() + b" " + c.recv(100)); c.close()',
-    ].join('\n')], { stdio: ['ignore', 'pipe', 'inherit'] });
-    t.teardown(() => server.kill());
-    await new Promise<void>((resolve, reject) => {
-      server.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-      server.on('exit', (c) => reject(new Error(`server exited ${c}`)));
-    });
-    const passFlowBefore = counters(up).passFlow.packets;
-    const got = p1.ns.exec('/usr/bin/python3', ['-c', [
-      'import socket',
-      's = socket.create_connection(("10.96.0.11", 80), timeout=5); s.sendall(b"ping")',
-      'print(s.recv(100).decode())',
-    ].join('\n')]);
-    t.equal(got.trim(), 'hello 10.77.0.1 ping', 'TCP both ways through the ClusterIP to the remote backend');
-    t.ok(counters(up).passFlow.packets > passFlowBefore, 'the remote backend\'s replies were handed to the stack at the uplink (reverse NAT), not redirected');
-  });
+  t.test(
+    'NATed flows stay on the stack: ClusterIP DNAT to a backend on another node',
+    { skip: !have('iptables') && 'needs iptables' },
+    async (t) => {
+      // The underlay and the "remote node" (10.78.0.1) are the previous test's; the uplink goes back on.
+      const up = node.ifindex('pltup');
+      inNode(() => attachUplink(deps, { bpfRoot: root, ifName: 'pltup', ifindex: up, tcx: true }));
+      t.teardown(() => void inNode(() => detachUplink(deps, { bpfRoot: root, ifName: 'pltup', ifindex: up })));
+      clusterIpDnat('10.96.0.11', '10.78.0.1');
+      await helloServer(t, remote.name, '10.78.0.1', ' + b" " + c.recv(100)');
+      const passFlowBefore = counters(up).passFlow.packets;
+      const got = p1.ns.exec('/usr/bin/python3', [
+        '-c',
+        [
+          'import socket',
+          's = socket.create_connection(("10.96.0.11", 80), timeout=5); s.sendall(b"ping")',
+          'print(s.recv(100).decode())',
+        ].join('\n'),
+      ]);
+      t.equal(got.trim(), 'hello 10.77.0.1 ping', 'TCP both ways through the ClusterIP to the remote backend');
+      t.ok(
+        counters(up).passFlow.packets > passFlowBefore,
+        "the remote backend's replies were handed to the stack at the uplink (reverse NAT), not redirected",
+      );
+    },
+  );
 
   t.test('detach: unpins, removes only our map entries, is idempotent', async (t) => {
     const done = inNode(() => detachEndpoint(deps, { bpfRoot: root, hostIfName: p1.hostIf, hostIfindex: p1.hostIfindex, ips: [p1.ip] }));
-    t.match(done, [/unpinned .*from-pod$/, /unpinned .*to-pod$/, /deleted pl_endpoints\[10\.77\.0\.1\]/, /deleted pl_pod_cfg/, /deleted pl_stats/]);
+    t.match(done, [
+      /unpinned .*from-pod$/,
+      /unpinned .*to-pod$/,
+      /deleted pl_endpoints\[10\.77\.0\.1\]/,
+      /deleted pl_pod_cfg/,
+      /deleted pl_stats/,
+    ]);
     t.notOk(fs.existsSync(pinPaths(root).linksDir(p1.hostIf)), 'link directory removed');
     t.same(hookProgs(p1.hostIfindex, BPF.BPF_TCX_INGRESS), []);
     t.same(hookProgs(p1.hostIfindex, BPF.BPF_TCX_EGRESS), []);
     t.ok(inNode(() => checkEndpoint(deps, spec(p1))).length >= 3, 'CHECK now reports the missing pieces');
-    t.same(inNode(() => detachEndpoint(deps, { bpfRoot: root, hostIfName: p1.hostIf, hostIfindex: p1.hostIfindex, ips: [p1.ip] })), [], 'second DEL: nothing to do');
+    t.same(
+      inNode(() => detachEndpoint(deps, { bpfRoot: root, hostIfName: p1.hostIf, hostIfindex: p1.hostIfindex, ips: [p1.ip] })),
+      [],
+      'second DEL: nothing to do',
+    );
     t.same(detachEndpoint(deps, { bpfRoot: root, hostIfName: 'plnever', ips: ['10.77.9.9'] }), [], 'DEL of something never added');
     // An IP now owned by another ifindex is left alone.
     const maps = openDatapathMaps(sys, root)!;
     t.teardown(() => maps.forEach((m) => m.close()));
     t.equal(decodeEndpointInfo(maps.get('pl_endpoints')!.lookup(encodeEndpointKey(p2.ip))!).ifindex, p2.hostIfindex);
     inNode(() => detachEndpoint(deps, { bpfRoot: root, hostIfName: p1.hostIf, hostIfindex: p1.hostIfindex, ips: [p2.ip] }));
-    t.ok(maps.get('pl_endpoints')!.lookup(encodeEndpointKey(p2.ip)), 'p2\'s entry survived a DEL naming its IP with another ifindex');
+    t.ok(maps.get('pl_endpoints')!.lookup(encodeEndpointKey(p2.ip)), "p2's entry survived a DEL naming its IP with another ifindex");
   });
 
   t.test('device deleted under pinned links: CHECK says defunct, attach replaces, detach cleans', async (t) => {
     node.ip('link', 'del', p2.hostIf);
     const pin = pinPaths(root).linkPin(p2.hostIf, 'from-pod');
     t.ok(fs.existsSync(pin), 'pins outlive the device');
-    t.match(inNode(() => checkEndpoint(deps, spec(p2))), [/defunct/, /defunct/]);
+    t.match(
+      inNode(() => checkEndpoint(deps, spec(p2))),
+      [/defunct/, /defunct/],
+    );
     // Same name, new device (new ifindex): attach replaces the defunct pins.
     node.ip('link', 'add', 'name', p2.hostIf, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', p2.ns.name);
     node.ip('link', 'set', p2.hostIf, 'up');
@@ -213,7 +268,10 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
     t.not(ifindex, p2.hostIfindex);
     const fresh = spec(p2, { hostIfindex: ifindex, podMac: p2.ns.mac('eth0') });
     inNode(() => attachEndpoint(deps, fresh));
-    t.same(inNode(() => checkEndpoint(deps, fresh)), []);
+    t.same(
+      inNode(() => checkEndpoint(deps, fresh)),
+      [],
+    );
     const link = BpfLink.openPinned(sys, pin);
     t.equal(link.info().ifindex, ifindex);
     link.close();
@@ -225,16 +283,21 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
 
   t.test('concurrent loaders: one loads, the others reuse its pins', async (t) => {
     const root2 = `${fsm.dir}/concurrent`;
-    const code = `import { loadAndPin } from '${repo}lib/datapath/index.js'; import { nativeSys } from '${repo}lib/sys/index.js';` +
+    const code =
+      `import { loadAndPin } from '${repo}lib/datapath/index.js'; import { nativeSys } from '${repo}lib/sys/index.js';` +
       `console.log(JSON.stringify(loadAndPin(nativeSys(), ${JSON.stringify(root2)})));`;
-    const run = () => new Promise<{ loadedPrograms: boolean; createdMaps: boolean }>((resolve, reject) => {
-      const c = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      c.stdout.on('data', (d) => (out += d));
-      c.stderr.on('data', (d) => (err += d));
-      c.on('exit', (rc) => (rc === 0 ? resolve(JSON.parse(out)) : reject(new Error(`loader exited ${rc}: ${err}`))));
-    });
+    const run = () =>
+      new Promise<{ loadedPrograms: boolean; createdMaps: boolean }>((resolve, reject) => {
+        const c = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+          cwd: repo,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        let err = '';
+        c.stdout.on('data', (d) => (out += d));
+        c.stderr.on('data', (d) => (err += d));
+        c.on('exit', (rc) => (rc === 0 ? resolve(JSON.parse(out)) : reject(new Error(`loader exited ${rc}: ${err}`))));
+      });
     const results = await Promise.all([run(), run(), run()]);
     t.equal(results.filter((r) => r.loadedPrograms).length, 1, 'exactly one process published programs');
     t.equal(results.filter((r) => r.createdMaps).length, 1, 'exactly one process published maps');

@@ -4,7 +4,7 @@
 // path, and a pod can choose its first word) the mark is ignored and nothing is counted for that index.
 import t from 'tap';
 import { BpfProgram } from '../bpf/index.js';
-import { isRoot, legacyTcBed, type TestPod } from '../../conformance/support/index.js';
+import { isRoot, legacyTcBed, podEndpoint, type TestPod } from '../../conformance/support/index.js';
 import { nativeSys } from '../sys/index.js';
 import { attachEndpoint, encodeIfindexKey, loadAndPin, MAPS, openDatapathMaps, pinPaths, readCounters } from './index.js';
 
@@ -58,9 +58,7 @@ t.test('to-pod: the fast-path mark counts for the pod in cb[1], and only for a p
   const [p] = topo.pods as [TestPod];
   const loaded = loadAndPin(sys, root);
   // Legacy tc, which every kernel of the matrix has: the hook does not matter to a test run.
-  inNode(() =>
-    attachEndpoint({ sys, tc }, { bpfRoot: root, mode: 'veth', tcx: false, hostIfName: p.hostIf, hostIfindex: p.hostIfindex, ips: [p.ip], podMac: p.mac, antiSpoof: true, clusterCIDRs: [] }),
-  );
+  inNode(() => attachEndpoint({ sys, tc }, podEndpoint(p, root, { tcx: false })));
   const toPod = BpfProgram.openPinned(sys, pinPaths(root).programPin(loaded.objectHash, 'to-pod'));
   t.teardown(() => toPod.close());
   const pkt = tcpPacket(p.mac, p.ip);
@@ -86,6 +84,10 @@ t.test('to-pod: the fast-path mark counts for the pod in cb[1], and only for a p
   const forged = inNode(() => toPod.testRun(pkt, ctxWithCb(MARK, bogus)));
   t.equal(forged.retval, 0, 'passes');
   t.equal(counters().fromFastpath.packets, after.fromFastpath.packets, 'not counted as fast path');
-  t.not(maps.get(MAPS.flows)!.lookup(flow), undefined, 'the ordinary path ran: it recorded the flow that reached the pod through the stack');
+  t.not(
+    maps.get(MAPS.flows)!.lookup(flow),
+    undefined,
+    'the ordinary path ran: it recorded the flow that reached the pod through the stack',
+  );
   t.equal(maps.get(MAPS.stats)!.lookupPerCpu(encodeIfindexKey(bogus)), undefined, 'no counters entry for an index that is no pod');
 });

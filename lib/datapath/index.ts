@@ -4,14 +4,49 @@
 // May import: lib/bpf, lib/sys, lib/codec, lib/util, lib/netlink (IP and MAC helpers, tc client),
 // lib/connector (mode type and predicates).
 export * from './layout.js';
-export { DEFAULT_BPF_ROOT, PROGRAM_NAMES, PROGRAM_ROLES, pinPaths, type EndpointLinkRole, type PinPaths, type ProgramRole } from './paths.js';
-export { datapathObject, datapathObjectBytes, describeObject, layoutHashOf, objectFromMeta, objectMeta, type DatapathObject, type ObjectMeta } from './object.js';
 export {
-  DatapathError, describeSteps, endpointFlags, endpointMac, hooksFor, linkSteps, mapSteps,
-  planAttachEndpoint, type DatapathStep, type EndpointSpec, type LinkHook, type LinkStep, type MapWriteStep,
+  DEFAULT_BPF_ROOT,
+  PROGRAM_NAMES,
+  PROGRAM_ROLES,
+  pinPaths,
+  type EndpointLinkRole,
+  type PinPaths,
+  type ProgramRole,
+} from './paths.js';
+export {
+  datapathObject,
+  datapathObjectBytes,
+  describeObject,
+  layoutHashOf,
+  objectFromMeta,
+  objectMeta,
+  type DatapathObject,
+  type ObjectMeta,
+} from './object.js';
+export {
+  DatapathError,
+  describeSteps,
+  endpointFlags,
+  endpointMac,
+  hooksFor,
+  linkSteps,
+  mapSteps,
+  planAttachEndpoint,
+  type DatapathStep,
+  type EndpointSpec,
+  type LinkHook,
+  type LinkStep,
+  type MapWriteStep,
 } from './plan.js';
 export {
-  datapathProblems, ensureLoaded, isLoaded, loadAndPin, openDatapath, openDatapathMaps, type LoadResult, type PinnedDatapath,
+  datapathProblems,
+  ensureLoaded,
+  isLoaded,
+  loadAndPin,
+  openDatapath,
+  openDatapathMaps,
+  type LoadResult,
+  type PinnedDatapath,
 } from './load.js';
 export { attachEndpoint, unpinLink, type AttachResult, type DatapathDeps } from './endpoint.js';
 export { detachEndpoint, type DetachSpec } from './detach.js';

@@ -32,8 +32,18 @@ const AF_INET6 = 10;
 
 /** enum pl_ctr, in order. */
 export const COUNTERS = [
-  'fromPod', 'toPod', 'fromUplink', 'redirectLocal', 'redirectFib', 'passStack', 'passFlow', 'passNoConfig',
-  'dropSpoofIp', 'dropSpoofMac', 'dropSpoofArp', 'fromFastpath',
+  'fromPod',
+  'toPod',
+  'fromUplink',
+  'redirectLocal',
+  'redirectFib',
+  'passStack',
+  'passFlow',
+  'passNoConfig',
+  'dropSpoofIp',
+  'dropSpoofMac',
+  'dropSpoofArp',
+  'fromFastpath',
 ] as const;
 export type CounterName = (typeof COUNTERS)[number];
 export interface Counter {
@@ -95,7 +105,9 @@ export function decodePodConfig(b: Buffer): PodConfig {
 export function encodeEndpointKey(ip: string): Buffer {
   const fam = ipFamily(ip);
   const w = new Writer(SIZES.epKey);
-  w.u8(fam === 4 ? AF_INET : AF_INET6).zeros(3).bytes(ipToBytes(ip));
+  w.u8(fam === 4 ? AF_INET : AF_INET6)
+    .zeros(3)
+    .bytes(ipToBytes(ip));
   return w.zeros(SIZES.epKey - w.length).finish();
 }
 
@@ -122,7 +134,10 @@ export function encodeCidrKey(cidr: string): Buffer {
   // Zero the host bits: the trie compares only prefixlen bits, but keep keys canonical.
   for (let bit = c.prefix; bit < addr.length * 8; bit++) addr[bit >> 3]! &= ~(0x80 >> (bit & 7));
   const w = new Writer(SIZES.cidrKey);
-  w.u32(32 + c.prefix).u8(c.family === 4 ? AF_INET : AF_INET6).zeros(3).bytes(addr);
+  w.u32(32 + c.prefix)
+    .u8(c.family === 4 ? AF_INET : AF_INET6)
+    .zeros(3)
+    .bytes(addr);
   return w.zeros(SIZES.cidrKey - w.length).finish();
 }
 

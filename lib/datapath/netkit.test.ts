@@ -4,9 +4,9 @@
 import * as fs from 'node:fs';
 import t from 'tap';
 import { BPF, BpfLink, haveNetkit, queryHook } from '../bpf/index.js';
-import { buildTopology, have, inNetns, isRoot, privateBpffs, type TestPod } from '../../conformance/support/index.js';
+import { buildTopology, have, inNetns, isRoot, podEndpoint, privateBpffs, type TestPod } from '../../conformance/support/index.js';
 import { nativeSys } from '../sys/index.js';
-import { attachEndpoint, checkEndpoint, detachEndpoint, loadAndPin, pinPaths, readCounters, type EndpointSpec } from './index.js';
+import { attachEndpoint, checkEndpoint, detachEndpoint, loadAndPin, pinPaths, readCounters } from './index.js';
 
 function netkitSkip(): string | false {
   if (!isRoot) return 'needs root';
@@ -24,7 +24,10 @@ for (const mode of ['netkit', 'netkit-l2'] as const) {
     const sys = nativeSys();
     const fsm = privateBpffs('podlink-nktest');
     const root = `${fsm.dir}/podlink`;
-    const topo = buildTopology(sys, `podlink-bpftest-${process.pid}-${mode === 'netkit' ? 'nk3' : 'nk2'}`, mode, ['10.77.1.1', '10.77.1.2']);
+    const topo = buildTopology(sys, `podlink-bpftest-${process.pid}-${mode === 'netkit' ? 'nk3' : 'nk2'}`, mode, [
+      '10.77.1.1',
+      '10.77.1.2',
+    ]);
     t.teardown(() => {
       topo.remove();
       fsm.remove();
@@ -32,10 +35,8 @@ for (const mode of ['netkit', 'netkit-l2'] as const) {
     const [p1, p2] = topo.pods as [TestPod, TestPod];
     const deps = { sys };
     const inNode = <T>(fn: () => T): T => inNetns(sys, topo.node, fn);
-    const spec = (p: TestPod): EndpointSpec => ({
-      bpfRoot: root, mode, tcx: true, hostIfName: p.hostIf, hostIfindex: p.hostIfindex, ips: [p.ip],
-      podMac: mode === 'netkit-l2' ? p.mac : undefined, antiSpoof: true, clusterCIDRs: ['10.77.0.0/16'],
-    });
+    const podMac = (p: TestPod) => (mode === 'netkit-l2' ? p.mac : undefined);
+    const spec = (p: TestPod) => podEndpoint(p, root, { mode, podMac: podMac(p), clusterCIDRs: ['10.77.0.0/16'] });
     const counters = (ifindex: number) => readCounters(sys, root, ifindex);
 
     loadAndPin(sys, root);
@@ -43,7 +44,11 @@ for (const mode of ['netkit', 'netkit-l2'] as const) {
 
     t.test('one program per netkit hook, both queried through the primary', async (t) => {
       for (const p of [p1, p2]) {
-        t.same(inNode(() => checkEndpoint(deps, spec(p))), [], `${p.hostIf}: CHECK clean`);
+        t.same(
+          inNode(() => checkEndpoint(deps, spec(p))),
+          [],
+          `${p.hostIf}: CHECK clean`,
+        );
         t.equal(inNode(() => queryHook(sys, p.hostIfindex, BPF.BPF_NETKIT_PEER)).programIds.length, 1);
         t.equal(inNode(() => queryHook(sys, p.hostIfindex, BPF.BPF_NETKIT_PRIMARY)).programIds.length, 1);
       }
@@ -81,7 +86,10 @@ for (const mode of ['netkit', 'netkit-l2'] as const) {
       t.same(inNode(() => queryHook(sys, p1.hostIfindex, BPF.BPF_NETKIT_PEER)).programIds, []);
       t.same(inNode(() => queryHook(sys, p1.hostIfindex, BPF.BPF_NETKIT_PRIMARY)).programIds, []);
       topo.node.ip('link', 'del', p2.hostIf); // removes both ends; the links go defunct
-      t.match(inNode(() => checkEndpoint(deps, spec(p2))), [/defunct/, /defunct/]);
+      t.match(
+        inNode(() => checkEndpoint(deps, spec(p2))),
+        [/defunct/, /defunct/],
+      );
       detachEndpoint(deps, { bpfRoot: root, hostIfName: p2.hostIf, ips: [p2.ip] });
       t.notOk(fs.existsSync(pinPaths(root).linksDir(p2.hostIf)));
     });

@@ -35,9 +35,7 @@ export function datapathObjectBytes(): Buffer {
 const sha = (s: string | Buffer) => sha256Hex(s).slice(0, 16);
 
 export function layoutHashOf(maps: MapSpec[]): string {
-  const shapes = maps
-    .map((m) => [m.name, m.type, m.keySize, m.valueSize, m.maxEntries, m.flags].join(':'))
-    .sort();
+  const shapes = maps.map((m) => [m.name, m.type, m.keySize, m.valueSize, m.maxEntries, m.flags].join(':')).sort();
   return sha(shapes.join('\n'));
 }
 
@@ -72,9 +70,10 @@ let cached: DatapathObject | undefined;
 /** The object this build ships (its meta precomputed by the build; else parsed once per process). */
 export function datapathObject(): DatapathObject {
   if (!cached) {
-    cached = typeof __PODLINK_BPF_OBJECT_META__ === 'string'
-      ? objectFromMeta(JSON.parse(__PODLINK_BPF_OBJECT_META__) as ObjectMeta, datapathObjectBytes)
-      : describeObject(datapathObjectBytes());
+    cached =
+      typeof __PODLINK_BPF_OBJECT_META__ === 'string'
+        ? objectFromMeta(JSON.parse(__PODLINK_BPF_OBJECT_META__) as ObjectMeta, datapathObjectBytes)
+        : describeObject(datapathObjectBytes());
   }
   return cached;
 }

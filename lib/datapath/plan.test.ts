@@ -3,7 +3,15 @@ import t from 'tap';
 import { BPF, mapSpec } from '../bpf/index.js';
 import type { Netlink } from '../netlink/index.js';
 import * as L from './layout.js';
-import { datapathObject, datapathObjectBytes, describeObject, layoutHashOf, objectFromMeta, objectMeta, type ObjectMeta } from './object.js';
+import {
+  datapathObject,
+  datapathObjectBytes,
+  describeObject,
+  layoutHashOf,
+  objectFromMeta,
+  objectMeta,
+  type ObjectMeta,
+} from './object.js';
 import { pinPaths } from './paths.js';
 import { DatapathError, describeSteps, linkIsOnHook, linkSteps, planAttachEndpoint, type EndpointSpec } from './plan.js';
 import type { TcClient } from './tc-client.js';
@@ -21,15 +29,20 @@ const base: EndpointSpec = {
 };
 
 t.test('hooks per mode (docs/architecture.md#bpf-programs)', async (t) => {
-  const hooks = (s: Partial<EndpointSpec>) => linkSteps({ ...base, ...s }).map((x) => [x.role, x.op, x.hook, x.attachType ?? x.tcDirection, x.ifindex]);
+  const hooks = (s: Partial<EndpointSpec>) =>
+    linkSteps({ ...base, ...s }).map((x) => [x.role, x.op, x.hook, x.attachType ?? x.tcDirection, x.ifindex]);
   t.same(hooks({ mode: 'veth', tcx: true }), [
     ['from-pod', 'bpf', 'tcx-ingress', BPF.BPF_TCX_INGRESS, 7],
     ['to-pod', 'bpf', 'tcx-egress', BPF.BPF_TCX_EGRESS, 7],
   ]);
-  t.same(hooks({ mode: 'netkit', tcx: true }), [
-    ['from-pod', 'bpf', 'netkit-peer', BPF.BPF_NETKIT_PEER, 7],
-    ['to-pod', 'bpf', 'netkit-primary', BPF.BPF_NETKIT_PRIMARY, 7],
-  ], 'both netkit hooks on the primary (host) ifindex');
+  t.same(
+    hooks({ mode: 'netkit', tcx: true }),
+    [
+      ['from-pod', 'bpf', 'netkit-peer', BPF.BPF_NETKIT_PEER, 7],
+      ['to-pod', 'bpf', 'netkit-primary', BPF.BPF_NETKIT_PRIMARY, 7],
+    ],
+    'both netkit hooks on the primary (host) ifindex',
+  );
   t.same(hooks({ mode: 'netkit-l2', tcx: false }), hooks({ mode: 'netkit', tcx: true }), 'netkit ignores the tcx flag');
   t.same(hooks({ mode: 'veth', tcx: false }), [
     ['from-pod', 'tc', 'tc-ingress', 'ingress', 7],
@@ -37,12 +50,19 @@ t.test('hooks per mode (docs/architecture.md#bpf-programs)', async (t) => {
   ]);
   const pins = linkSteps(base).map((x) => x.pin);
   t.same(pins, ['/sys/fs/bpf/podlink/links/pl3f2a0c1b9e8d/from-pod', '/sys/fs/bpf/podlink/links/pl3f2a0c1b9e8d/to-pod']);
-  t.same(linkSteps({ ...base, tcx: false }).map((x) => x.pin), [undefined, undefined], 'tc filters are not pinned');
+  t.same(
+    linkSteps({ ...base, tcx: false }).map((x) => x.pin),
+    [undefined, undefined],
+    'tc filters are not pinned',
+  );
 });
 
 t.test('map writes come first and carry the exact bytes', async (t) => {
   const steps = planAttachEndpoint(base);
-  t.same(steps.map((s) => (s.kind === 'map-write' ? s.map : s.hook)), ['pl_cidrs', 'pl_pod_cfg', 'pl_endpoints', 'pl_endpoints', 'pl_stats', 'tcx-ingress', 'tcx-egress']);
+  t.same(
+    steps.map((s) => (s.kind === 'map-write' ? s.map : s.hook)),
+    ['pl_cidrs', 'pl_pod_cfg', 'pl_endpoints', 'pl_endpoints', 'pl_stats', 'tcx-ingress', 'tcx-egress'],
+  );
   const cfg = steps[1]!;
   if (cfg.kind !== 'map-write') throw new Error('unreachable');
   t.same(cfg.key, Buffer.from([7, 0, 0, 0]));
@@ -74,7 +94,11 @@ t.test('flags and MACs per mode', async (t) => {
     const st = planAttachEndpoint({ ...base, ...s }).find((x) => x.kind === 'map-write' && x.map === 'pl_pod_cfg');
     return L.decodePodConfig(st!.kind === 'map-write' ? st!.value! : Buffer.alloc(0));
   };
-  t.same(cfgOf({ mode: 'netkit' }), { flags: L.PL_F_ANTI_SPOOF | L.PL_F_NETKIT, mac: '00:00:00:00:00:00', ip4: ['10.1.2.3'], ip6: ['fd00::3'] }, 'netkit L3: no MAC');
+  t.same(
+    cfgOf({ mode: 'netkit' }),
+    { flags: L.PL_F_ANTI_SPOOF | L.PL_F_NETKIT, mac: '00:00:00:00:00:00', ip4: ['10.1.2.3'], ip6: ['fd00::3'] },
+    'netkit L3: no MAC',
+  );
   t.equal(cfgOf({ mode: 'netkit-l2' }).flags, L.PL_F_ANTI_SPOOF | L.PL_F_L2 | L.PL_F_NETKIT);
   t.equal(cfgOf({ antiSpoof: false }).flags, L.PL_F_L2);
   t.throws(() => planAttachEndpoint({ ...base, podMac: undefined }), DatapathError, 'L2 anti-spoofing needs the pod MAC');
@@ -93,7 +117,10 @@ t.test('--dry-run words, before the ifindex and IPs are known', async (t) => {
   ]);
   const nk = describeSteps(linkSteps({ ...base, mode: 'netkit' }));
   t.match(nk[0], /^bpf: create netkit peer link running pl_from_pod on netkit primary pl3f2a0c1b9e8d \(ifindex 7\), pin at /);
-  t.match(describeSteps(linkSteps({ ...base, tcx: false }))[1], /^tc: attach pl_to_pod to tc clsact egress \(cls_bpf, direct-action\) of pl3f2a0c1b9e8d \(ifindex 7\)$/);
+  t.match(
+    describeSteps(linkSteps({ ...base, tcx: false }))[1],
+    /^tc: attach pl_to_pod to tc clsact egress \(cls_bpf, direct-action\) of pl3f2a0c1b9e8d \(ifindex 7\)$/,
+  );
 });
 
 t.test('layouts match the object the build ships', async (t) => {
@@ -162,9 +189,15 @@ t.test('an object built from its meta equals the parsed one and parses the ELF o
     reads++;
     return datapathObjectBytes();
   });
-  t.same([lazy.objectHash, lazy.layoutHash, lazy.sharedMaps, lazy.programMaps], [parsed.objectHash, parsed.layoutHash, parsed.sharedMaps, parsed.programMaps]);
+  t.same(
+    [lazy.objectHash, lazy.layoutHash, lazy.sharedMaps, lazy.programMaps],
+    [parsed.objectHash, parsed.layoutHash, parsed.sharedMaps, parsed.programMaps],
+  );
   t.equal(reads, 0, 'hashes and map specs need no ELF');
-  t.same(lazy.spec.programs.map((p) => p.name), parsed.spec.programs.map((p) => p.name));
+  t.same(
+    lazy.spec.programs.map((p) => p.name),
+    parsed.spec.programs.map((p) => p.name),
+  );
   t.ok(lazy.bytes.equals(parsed.bytes));
   t.equal(reads, 1, 'read and parsed once');
   t.same(parsed.programMaps.pl_from_pod?.includes('pl_endpoints'), true, 'from-pod references the endpoint map');

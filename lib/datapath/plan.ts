@@ -107,7 +107,11 @@ export function endpointMac(s: EndpointSpec): string {
   if (!isLayer2(s.mode)) return ZERO_MAC;
   if (s.podMac) return s.podMac;
   if (s.antiSpoof) {
-    throw new DatapathError(`plan endpoint ${s.hostIfName}`, `the pod MAC is required in ${s.mode} mode with anti-spoofing`, 'pass podMac (read back from the pod device)');
+    throw new DatapathError(
+      `plan endpoint ${s.hostIfName}`,
+      `the pod MAC is required in ${s.mode} mode with anti-spoofing`,
+      'pass podMac (read back from the pod device)',
+    );
   }
   return ZERO_MAC;
 }
@@ -121,11 +125,30 @@ export function linkSteps(s: EndpointSpec, paths: PinPaths = pinPaths(s.bpfRoot)
     const h = HOOKS[hook];
     const program = PROGRAM_NAMES[role];
     if (h.tc) {
-      return { op: 'tc', kind: 'link', role, program, hook, ifindex: s.hostIfindex, tcDirection: h.tc, what: `attach ${program} to ${h.words} of ${dev(s)}` };
+      return {
+        op: 'tc',
+        kind: 'link',
+        role,
+        program,
+        hook,
+        ifindex: s.hostIfindex,
+        tcDirection: h.tc,
+        what: `attach ${program} to ${h.words} of ${dev(s)}`,
+      };
     }
     const pin = paths.linkPin(s.hostIfName, role);
     const on = isNetkit(s.mode) ? `netkit primary ${dev(s)}` : dev(s);
-    return { op: 'bpf', kind: 'link', role, program, hook, ifindex: s.hostIfindex, attachType: h.attachType, pin, what: `create ${h.words} link running ${program} on ${on}, pin at ${pin}` };
+    return {
+      op: 'bpf',
+      kind: 'link',
+      role,
+      program,
+      hook,
+      ifindex: s.hostIfindex,
+      attachType: h.attachType,
+      pin,
+      what: `create ${h.words} link running ${program} on ${on}, pin at ${pin}`,
+    };
   });
 }
 
@@ -149,10 +172,18 @@ export function podSteps(s: EndpointSpec): MapWriteStep[] {
     key: known ? L.encodeIfindexKey(s.hostIfindex!) : undefined,
     value: L.encodePodConfig({ flags, mac, ip4, ip6 }),
     flags: BPF.BPF_ANY,
-    what: `write ${L.MAPS.podCfg}[${dev(s)}] = {flags 0x${flags.toString(16)}${s.antiSpoof ? ' anti-spoof' : ''}, mac ${macText}, ips ${s.ips.join(' ') || '(pod IPs)'}}`,
+    what:
+      `write ${L.MAPS.podCfg}[${dev(s)}] = {flags 0x${flags.toString(16)}${s.antiSpoof ? ' anti-spoof' : ''}, ` +
+      `mac ${macText}, ips ${s.ips.join(' ') || '(pod IPs)'}}`,
   });
   if (s.ips.length === 0 && !known) {
-    steps.push({ op: 'bpf', kind: 'map-write', map: L.MAPS.endpoints, flags: BPF.BPF_ANY, what: `write ${L.MAPS.endpoints}[pod IP] = {ifindex of ${dev(s)}, mac ${macText}} for each pod IP` });
+    steps.push({
+      op: 'bpf',
+      kind: 'map-write',
+      map: L.MAPS.endpoints,
+      flags: BPF.BPF_ANY,
+      what: `write ${L.MAPS.endpoints}[pod IP] = {ifindex of ${dev(s)}, mac ${macText}} for each pod IP`,
+    });
   }
   for (const ip of s.ips) {
     steps.push({

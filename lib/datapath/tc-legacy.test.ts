@@ -2,9 +2,9 @@
 // implemented by lib/netlink's client. tc and tcx coexist on this kernel, so the path runs here too.
 import t from 'tap';
 import { BPF, isBpfErrno, queryHook } from '../bpf/index.js';
-import { have, isRoot, legacyTcBed, type TestPod } from '../../conformance/support/index.js';
+import { have, isRoot, legacyTcBed, podEndpoint, type TestPod } from '../../conformance/support/index.js';
 import { E, nativeSys } from '../sys/index.js';
-import { attachEndpoint, checkEndpoint, detachEndpoint, readCounters, type EndpointSpec } from './index.js';
+import { attachEndpoint, checkEndpoint, detachEndpoint, readCounters } from './index.js';
 
 const skip = (!isRoot && 'needs root') || (!have('ping') && 'needs ping');
 
@@ -24,9 +24,7 @@ t.test('datapath: veth pods on legacy tc (clsact + cls_bpf)', { skip }, async (t
       throw e;
     }
   };
-  const spec = (p: TestPod): EndpointSpec => ({
-    bpfRoot: root, mode: 'veth', tcx: false, hostIfName: p.hostIf, hostIfindex: p.hostIfindex, ips: [p.ip], podMac: p.mac, antiSpoof: true,
-  });
+  const spec = (p: TestPod) => podEndpoint(p, root, { tcx: false });
 
   for (const p of [p1, p2]) {
     const r = inNode(() => attachEndpoint(deps, spec(p)));
@@ -34,7 +32,11 @@ t.test('datapath: veth pods on legacy tc (clsact + cls_bpf)', { skip }, async (t
   }
   inNode(() => attachEndpoint(deps, spec(p1))); // replace: still one filter per hook
   for (const p of [p1, p2]) {
-    t.same(inNode(() => checkEndpoint(deps, spec(p))), [], `${p.hostIf}: CHECK clean`);
+    t.same(
+      inNode(() => checkEndpoint(deps, spec(p))),
+      [],
+      `${p.hostIf}: CHECK clean`,
+    );
     // (the dump also lists the classifier's head entry, which has no bpf name)
     const names = (dir: 'ingress' | 'egress') => tc.filters(p.hostIfindex, dir).flatMap((f) => (f.bpfName ? [f.bpfName] : []));
     t.same(names('ingress'), ['pl_from_pod']);
@@ -46,6 +48,12 @@ t.test('datapath: veth pods on legacy tc (clsact + cls_bpf)', { skip }, async (t
 
   const done = inNode(() => detachEndpoint(deps, { bpfRoot: root, hostIfName: p1.hostIf, hostIfindex: p1.hostIfindex, ips: [p1.ip] }));
   t.match(done, [/deleted tc ingress filter/, /deleted tc egress filter/]);
-  t.same(tc.filters(p1.hostIfindex, 'ingress').filter((f) => f.bpfName), []);
-  t.match(inNode(() => checkEndpoint(deps, spec(p1))), [/0 pl_from_pod filters/, /0 pl_to_pod filters/]);
+  t.same(
+    tc.filters(p1.hostIfindex, 'ingress').filter((f) => f.bpfName),
+    [],
+  );
+  t.match(
+    inNode(() => checkEndpoint(deps, spec(p1))),
+    [/0 pl_from_pod filters/, /0 pl_to_pod filters/],
+  );
 });

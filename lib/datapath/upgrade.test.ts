@@ -4,9 +4,18 @@
 import * as fs from 'node:fs';
 import t from 'tap';
 import { BPF, BpfLink, queryHook } from '../bpf/index.js';
-import { buildTopology, have, inNetns, isRoot, privateBpffs, type TestPod } from '../../conformance/support/index.js';
+import { buildTopology, have, inNetns, isRoot, podEndpoint, privateBpffs, type TestPod } from '../../conformance/support/index.js';
 import { nativeSys } from '../sys/index.js';
-import { attachEndpoint, attachUplink, datapathObject, describeObject, loadAndPin, openDatapath, pinPaths, upgradePinnedLinks, type EndpointSpec } from './index.js';
+import {
+  attachEndpoint,
+  attachUplink,
+  datapathObject,
+  describeObject,
+  loadAndPin,
+  openDatapath,
+  pinPaths,
+  upgradePinnedLinks,
+} from './index.js';
 
 const skip = (!isRoot && 'needs root') || (!have('ping') && 'needs ping');
 
@@ -26,9 +35,7 @@ t.test('upgrade: pinned links move to the new programs in place', { skip }, asyn
   const v2 = describeObject(Buffer.concat([v1.bytes, Buffer.from('podlink-upgrade-test')]));
   t.not(v2.objectHash, v1.objectHash);
   t.equal(v2.layoutHash, v1.layoutHash);
-  const spec = (p: TestPod): EndpointSpec => ({
-    bpfRoot: root, mode: 'veth', tcx: true, hostIfName: p.hostIf, hostIfindex: p.hostIfindex, ips: [p.ip], podMac: p.mac, antiSpoof: true, clusterCIDRs: [],
-  });
+  const spec = (p: TestPod) => podEndpoint(p, root);
   loadAndPin(sys, root, v1);
   for (const p of [p1, p2]) inNode(() => attachEndpoint({ sys, object: v1 }, spec(p)));
   topo.node.ip('link', 'add', 'name', 'pltup', 'type', 'veth', 'peer', 'name', 'pltupp');
@@ -49,7 +56,10 @@ t.test('upgrade: pinned links move to the new programs in place', { skip }, asyn
   loadAndPin(sys, root, v2);
   const after = progIds(v2);
   t.not(after['from-pod'], before['from-pod'], 'v2 is a separate program load');
-  const linkIds = fs.readdirSync(`${root}/links`).map((d) => BpfLink.openPinned(sys, `${root}/links/${d}/from-pod`)).map((l) => [l.info().id, l.close()][0]);
+  const linkIds = fs
+    .readdirSync(`${root}/links`)
+    .map((d) => BpfLink.openPinned(sys, `${root}/links/${d}/from-pod`))
+    .map((l) => [l.info().id, l.close()][0]);
 
   const r = upgradePinnedLinks({ sys, object: v2 }, root);
   t.equal(r.updated.length, 5, 'two links per pod and the uplink updated');
@@ -61,7 +71,10 @@ t.test('upgrade: pinned links move to the new programs in place', { skip }, asyn
     t.same(hook(p.hostIfindex, BPF.BPF_TCX_EGRESS), [after['to-pod']], `${p.hostIf}: exactly the new to-pod on egress`);
   }
   t.same(hook(up, BPF.BPF_TCX_INGRESS), [after['from-uplink']], 'uplink: exactly the new from-uplink');
-  const sameLinks = fs.readdirSync(`${root}/links`).map((d) => BpfLink.openPinned(sys, `${root}/links/${d}/from-pod`)).map((l) => [l.info().id, l.close()][0]);
+  const sameLinks = fs
+    .readdirSync(`${root}/links`)
+    .map((d) => BpfLink.openPinned(sys, `${root}/links/${d}/from-pod`))
+    .map((l) => [l.info().id, l.close()][0]);
   t.same(sameLinks, linkIds, 'the same links (updated in place, not re-created)');
   t.equal(p1.ping(p2.ip, { count: 1 }), true, 'v2 carries traffic, endpoint entries intact');
 
@@ -69,5 +82,9 @@ t.test('upgrade: pinned links move to the new programs in place', { skip }, asyn
   t.same([again.updated, again.current, again.prunedPrograms], [[], 5, []], 'a second run finds everything current');
 
   topo.node.ip('link', 'del', 'pltup');
-  t.same(upgradePinnedLinks({ sys, object: v2 }, root).defunct, [pinPaths(root).uplinkPin('pltup')], 'a deleted device is reported defunct, left for cleanup');
+  t.same(
+    upgradePinnedLinks({ sys, object: v2 }, root).defunct,
+    [pinPaths(root).uplinkPin('pltup')],
+    'a deleted device is reported defunct, left for cleanup',
+  );
 });

@@ -26,8 +26,11 @@ const dirs = (p: string) => (fs.existsSync(p) ? fs.readdirSync(p) : []);
 /** Every pinned link with the role its program must have. */
 function pinnedLinks(root: string): [string, ProgramRole][] {
   const out: [string, ProgramRole][] = [];
-  for (const ifn of dirs(`${root}/links`)) for (const role of ['from-pod', 'to-pod'] as const) if (fs.existsSync(`${root}/links/${ifn}/${role}`)) out.push([`${root}/links/${ifn}/${role}`, role]);
-  for (const ifn of dirs(`${root}/uplinks`)) if (fs.existsSync(`${root}/uplinks/${ifn}/from-uplink`)) out.push([`${root}/uplinks/${ifn}/from-uplink`, 'from-uplink']);
+  for (const ifn of dirs(`${root}/links`))
+    for (const role of ['from-pod', 'to-pod'] as const)
+      if (fs.existsSync(`${root}/links/${ifn}/${role}`)) out.push([`${root}/links/${ifn}/${role}`, role]);
+  for (const ifn of dirs(`${root}/uplinks`))
+    if (fs.existsSync(`${root}/uplinks/${ifn}/from-uplink`)) out.push([`${root}/uplinks/${ifn}/from-uplink`, 'from-uplink']);
   return out;
 }
 
@@ -37,7 +40,9 @@ export function upgradePinnedLinks(deps: DatapathDeps, bpfRoot: string): Upgrade
   try {
     const layouts = dirs(`${dp.paths.root}/maps`).filter((d) => !d.startsWith('.'));
     if (layouts.some((l) => l !== dp.object.layoutHash)) {
-      report.skipped = `the shared maps changed layout (${layouts.join(', ')} → ${dp.object.layoutHash}): existing pods keep their programs until re-created`;
+      report.skipped =
+        `the shared maps changed layout (${layouts.join(', ')} → ${dp.object.layoutHash}): ` +
+        'existing pods keep their programs until re-created';
       return report;
     }
     const ids = new Map([...dp.programs].map(([role, p]) => [role, p.info().id]));

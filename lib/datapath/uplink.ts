@@ -16,7 +16,8 @@ export interface UplinkSpec {
 
 export function describeUplink(u: UplinkSpec): string {
   return u.tcx
-    ? `bpf: create tcx ingress link running pl_from_uplink on ${u.ifName} (ifindex ${u.ifindex}), pin at ${pinPaths(u.bpfRoot).uplinkPin(u.ifName)}`
+    ? `bpf: create tcx ingress link running pl_from_uplink on ${u.ifName} (ifindex ${u.ifindex}), ` +
+        `pin at ${pinPaths(u.bpfRoot).uplinkPin(u.ifName)}`
     : `tc: attach pl_from_uplink to tc clsact ingress of ${u.ifName} (ifindex ${u.ifindex})`;
 }
 

@@ -67,7 +67,13 @@ interface Invocation {
   stderr: (s: string) => void;
 }
 
-function prepare(command: IpamCommand, confRaw: Record<string, unknown>, env: Record<string, string | undefined>, cniPath: readonly string[], opts: ExecIpamOptions): Invocation {
+function prepare(
+  command: IpamCommand,
+  confRaw: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+  cniPath: readonly string[],
+  opts: ExecIpamOptions,
+): Invocation {
   const type = ipamType(confRaw);
   const plugin = findPlugin(type, cniPath);
   const childEnv: Record<string, string> = {};
@@ -105,13 +111,33 @@ function interpret(command: IpamCommand, inv: Invocation, r: Outcome): Result | 
   const passthrough = parseErrorObject(r.stdout);
   if (passthrough) throw passthrough;
   const how = r.signal ? `was killed by signal ${r.signal}` : `failed with exit status ${r.status}`;
-  const details = [r.stdout.length ? `stdout: ${tail(r.stdout)}` : '', r.stderr.length ? `stderr: ${tail(r.stderr)}` : ''].filter(Boolean).join('; ');
+  const details = [r.stdout.length ? `stdout: ${tail(r.stdout)}` : '', r.stderr.length ? `stderr: ${tail(r.stderr)}` : '']
+    .filter(Boolean)
+    .join('; ');
   throw new CniError(Code.Internal, `${who} ${how}`, details || undefined);
 }
 
-export function execIpam(command: 'ADD', confRaw: Record<string, unknown>, env: Record<string, string | undefined>, cniPath: readonly string[], opts?: ExecIpamOptions): Result;
-export function execIpam(command: Exclude<IpamCommand, 'ADD'>, confRaw: Record<string, unknown>, env: Record<string, string | undefined>, cniPath: readonly string[], opts?: ExecIpamOptions): void;
-export function execIpam(command: IpamCommand, confRaw: Record<string, unknown>, env: Record<string, string | undefined>, cniPath: readonly string[], opts?: ExecIpamOptions): Result | void;
+export function execIpam(
+  command: 'ADD',
+  confRaw: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+  cniPath: readonly string[],
+  opts?: ExecIpamOptions,
+): Result;
+export function execIpam(
+  command: Exclude<IpamCommand, 'ADD'>,
+  confRaw: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+  cniPath: readonly string[],
+  opts?: ExecIpamOptions,
+): void;
+export function execIpam(
+  command: IpamCommand,
+  confRaw: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+  cniPath: readonly string[],
+  opts?: ExecIpamOptions,
+): Result | void;
 export function execIpam(
   command: IpamCommand,
   confRaw: Record<string, unknown>,
@@ -128,7 +154,13 @@ export function execIpam(
     maxBuffer: MAX_OUTPUT,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  return interpret(command, inv, { status: r.status, signal: r.signal, stdout: r.stdout ?? Buffer.alloc(0), stderr: r.stderr ?? Buffer.alloc(0), error: r.error });
+  return interpret(command, inv, {
+    status: r.status,
+    signal: r.signal,
+    stdout: r.stdout ?? Buffer.alloc(0),
+    stderr: r.stderr ?? Buffer.alloc(0),
+    error: r.error,
+  });
 }
 
 /**
@@ -137,8 +169,20 @@ export function execIpam(
  * attachments each wait for an RCU grace period in the kernel). Same result and errors as execIpam.
  * A plugin that cannot be found fails here, synchronously, like execIpam.
  */
-export function startIpam(command: 'ADD', confRaw: Record<string, unknown>, env: Record<string, string | undefined>, cniPath: readonly string[], opts?: ExecIpamOptions): Promise<Result>;
-export function startIpam(command: Exclude<IpamCommand, 'ADD'>, confRaw: Record<string, unknown>, env: Record<string, string | undefined>, cniPath: readonly string[], opts?: ExecIpamOptions): Promise<void>;
+export function startIpam(
+  command: 'ADD',
+  confRaw: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+  cniPath: readonly string[],
+  opts?: ExecIpamOptions,
+): Promise<Result>;
+export function startIpam(
+  command: Exclude<IpamCommand, 'ADD'>,
+  confRaw: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+  cniPath: readonly string[],
+  opts?: ExecIpamOptions,
+): Promise<void>;
 export function startIpam(
   command: IpamCommand,
   confRaw: Record<string, unknown>,
@@ -172,5 +216,7 @@ export function startIpam(
       if (!stdout || !stderr) error ??= new Error(`more than ${MAX_OUTPUT} bytes of output`);
       resolve({ status, signal, stdout: stdout ?? Buffer.alloc(0), stderr: stderr ?? Buffer.alloc(0), error });
     });
-  }).finally(closeAll).then((r) => interpret(command, inv, r));
+  })
+    .finally(closeAll)
+    .then((r) => interpret(command, inv, r));
 }

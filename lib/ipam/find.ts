@@ -11,13 +11,19 @@ import { CniError, Code } from '../cni/index.js';
  */
 export function findPlugin(type: string, cniPath: readonly string[]): string {
   if (typeof type !== 'string' || type === '' || type === '.' || type === '..' || /[/\0]/.test(type)) {
-    throw new CniError(Code.InvalidConfig, `invalid IPAM plugin type ${JSON.stringify(type)}`,
-      "ipam.type must be the file name of a plugin in CNI_PATH: not empty, no '/', not '.' or '..'");
+    throw new CniError(
+      Code.InvalidConfig,
+      `invalid IPAM plugin type ${JSON.stringify(type)}`,
+      "ipam.type must be the file name of a plugin in CNI_PATH: not empty, no '/', not '.' or '..'",
+    );
   }
   const dirs = cniPath.filter((d) => d !== '');
   if (!dirs.length) {
-    throw new CniError(Code.InvalidEnv, 'required env variables [CNI_PATH] missing',
-      `CNI_PATH is needed to find the IPAM plugin ${JSON.stringify(type)}`);
+    throw new CniError(
+      Code.InvalidEnv,
+      'required env variables [CNI_PATH] missing',
+      `CNI_PATH is needed to find the IPAM plugin ${JSON.stringify(type)}`,
+    );
   }
   const notExecutable: string[] = [];
   for (const dir of dirs) {
@@ -35,6 +41,9 @@ export function findPlugin(type: string, cniPath: readonly string[]): string {
     }
   }
   const extra = notExecutable.length ? `; found but not executable: ${notExecutable.join(', ')}` : '';
-  throw new CniError(Code.InvalidConfig, `failed to find IPAM plugin ${JSON.stringify(type)} in CNI_PATH`,
-    `searched CNI_PATH=${dirs.join(':')}${extra}; install the plugin there or fix CNI_PATH`);
+  throw new CniError(
+    Code.InvalidConfig,
+    `failed to find IPAM plugin ${JSON.stringify(type)} in CNI_PATH`,
+    `searched CNI_PATH=${dirs.join(':')}${extra}; install the plugin there or fix CNI_PATH`,
+  );
 }

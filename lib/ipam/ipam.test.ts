@@ -30,7 +30,10 @@ function setup(t: Test, mode = 'ok', extra: Record<string, string> = {}) {
     ...extra,
   };
   const dumps = () =>
-    readFileSync(dump, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { command: string; env: Record<string, string>; stdin: string });
+    readFileSync(dump, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { command: string; env: Record<string, string>; stdin: string });
   return { path, env, dumps };
 }
 
@@ -116,19 +119,39 @@ t.test('an IPAM error object passes through with the same code, msg and details'
 
 t.test('garbage, empty output, exit status, signal and timeout → 999 naming the plugin', async (t) => {
   let s = setup(t, 'garbage');
-  let e = cniErr(t, () => execIpam('ADD', conf('1.0.0'), s.env, s.path), Code.Internal, /^IPAM plugin fake-ipam \(.*fake-ipam\) ADD returned an invalid result: error decoding result/);
+  let e = cniErr(
+    t,
+    () => execIpam('ADD', conf('1.0.0'), s.env, s.path),
+    Code.Internal,
+    /^IPAM plugin fake-ipam \(.*fake-ipam\) ADD returned an invalid result: error decoding result/,
+  );
   t.match(e.details, 'this is not JSON');
-  e = cniErr(t, () => execIpam('DEL', conf('1.0.0'), s.env, s.path), Code.Internal, /^IPAM plugin fake-ipam .* DEL failed with exit status 1$/);
+  e = cniErr(
+    t,
+    () => execIpam('DEL', conf('1.0.0'), s.env, s.path),
+    Code.Internal,
+    /^IPAM plugin fake-ipam .* DEL failed with exit status 1$/,
+  );
   t.match(e.details, /^stdout: this is not JSON/);
 
   s = setup(t, 'empty');
   cniErr(t, () => execIpam('ADD', conf('1.0.0'), s.env, s.path), Code.Internal, /ADD returned an invalid result/);
 
   s = setup(t, 'ok', { FAKE_IPAM_RESULT: '{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.1"}]}' });
-  cniErr(t, () => execIpam('ADD', conf('1.0.0'), s.env, s.path), Code.Internal, /invalid result: invalid 1\.0\.0 result: ips\[0\]\.address/);
+  cniErr(
+    t,
+    () => execIpam('ADD', conf('1.0.0'), s.env, s.path),
+    Code.Internal,
+    /invalid result: invalid 1\.0\.0 result: ips\[0\]\.address/,
+  );
 
   s = setup(t, 'exit', { FAKE_IPAM_STDERR: 'panic: something broke' });
-  e = cniErr(t, () => execIpam('CHECK', conf('1.0.0'), s.env, s.path, { stderr: () => {} }), Code.Internal, /CHECK failed with exit status 3$/);
+  e = cniErr(
+    t,
+    () => execIpam('CHECK', conf('1.0.0'), s.env, s.path, { stderr: () => {} }),
+    Code.Internal,
+    /CHECK failed with exit status 3$/,
+  );
   t.match(e.details, 'stderr: panic: something broke');
 
   s = setup(t, 'crash');
@@ -147,8 +170,18 @@ t.test("the plugin's stderr is forwarded", async (t) => {
 
 t.test('config problems: no ipam section, plugin not installed', async (t) => {
   const { path, env } = setup(t);
-  cniErr(t, () => execIpam('ADD', { cniVersion: '1.0.0', name: 'n', type: 'podlink' }, env, path), Code.InvalidConfig, 'ipam.type is required');
-  const e = cniErr(t, () => execIpam('ADD', { ...conf('1.0.0'), ipam: { type: 'host-local' } }, env, path), Code.InvalidConfig, /failed to find IPAM plugin "host-local"/);
+  cniErr(
+    t,
+    () => execIpam('ADD', { cniVersion: '1.0.0', name: 'n', type: 'podlink' }, env, path),
+    Code.InvalidConfig,
+    'ipam.type is required',
+  );
+  const e = cniErr(
+    t,
+    () => execIpam('ADD', { ...conf('1.0.0'), ipam: { type: 'host-local' } }, env, path),
+    Code.InvalidConfig,
+    /failed to find IPAM plugin "host-local"/,
+  );
   t.match(e.details, /CNI_PATH/);
   cniErr(t, () => execIpam('DEL', conf('1.0.0'), env, []), Code.InvalidEnv, 'required env variables [CNI_PATH] missing');
 });
@@ -194,15 +227,29 @@ t.test('startIpam failures: passthrough, garbage, exit status with stderr, signa
   const e = await startErr(t, () => startIpam('ADD', conf('1.0.0'), s.env, s.path), 11, 'no IP addresses available in range set');
   t.equal(e.details, '10.205.0.0/24 is full');
   s = setup(t, 'garbage');
-  await startErr(t, () => startIpam('ADD', conf('1.0.0'), s.env, s.path), Code.Internal, /ADD returned an invalid result: error decoding result/);
+  await startErr(
+    t,
+    () => startIpam('ADD', conf('1.0.0'), s.env, s.path),
+    Code.Internal,
+    /ADD returned an invalid result: error decoding result/,
+  );
   s = setup(t, 'exit', { FAKE_IPAM_STDERR: 'panic: something broke' });
   const got: string[] = [];
-  const x = await startErr(t, () => startIpam('CHECK', conf('1.0.0'), s.env, s.path, { stderr: (m) => void got.push(m) }), Code.Internal, /CHECK failed with exit status 3$/);
+  const x = await startErr(
+    t,
+    () => startIpam('CHECK', conf('1.0.0'), s.env, s.path, { stderr: (m) => void got.push(m) }),
+    Code.Internal,
+    /CHECK failed with exit status 3$/,
+  );
   t.match(x.details, 'stderr: panic: something broke');
   t.match(got.join(''), 'panic: something broke', 'stderr forwarded');
   s = setup(t, 'crash');
   await startErr(t, () => startIpam('ADD', conf('1.0.0'), s.env, s.path), Code.Internal, /ADD was killed by signal SIGKILL$/);
   s = setup(t, 'hang');
   await startErr(t, () => startIpam('ADD', conf('1.0.0'), s.env, s.path, { timeoutMs: 300 }), Code.Internal, /ADD timed out after 300 ms$/);
-  t.throws(() => startIpam('ADD', { ...conf('1.0.0'), ipam: { type: 'host-local' } }, s.env, s.path), /failed to find IPAM plugin "host-local"/, 'not found: thrown at once');
+  t.throws(
+    () => startIpam('ADD', { ...conf('1.0.0'), ipam: { type: 'host-local' } }, s.env, s.path),
+    /failed to find IPAM plugin "host-local"/,
+    'not found: thrown at once',
+  );
 });

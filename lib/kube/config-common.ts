@@ -2,7 +2,10 @@
 import * as fs from 'node:fs';
 
 export class KubeConfigError extends Error {
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(hint ? `${message} (${hint})` : message);
     this.name = 'KubeConfigError';
   }

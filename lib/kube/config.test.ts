@@ -55,8 +55,10 @@ t.test('kubeconfig (YAML): current-context picks the cluster and user; bearer to
 t.test('kubeconfig (JSON), a server path prefix, and http:// for tests', async (t) => {
   const d = tmpdir(t);
   const doc = {
-    'current-context': 'x', contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
-    clusters: [{ name: 'c', cluster: { server: 'http://127.0.0.1:8080/k8s/clusters/c-1/' } }], users: [{ name: 'u', user: { token: 't' } }],
+    'current-context': 'x',
+    contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+    clusters: [{ name: 'c', cluster: { server: 'http://127.0.0.1:8080/k8s/clusters/c-1/' } }],
+    users: [{ name: 'u', user: { token: 't' } }],
   };
   const c = loadConnection({ kubeconfig: write(d, 'kc.json', JSON.stringify(doc)) });
   t.equal(c.server, 'http://127.0.0.1:8080/k8s/clusters/c-1');
@@ -77,16 +79,22 @@ t.test('kubeconfig: certificate-authority, client certificate and key from files
   t.equal(files.authorization(), undefined, 'a client certificate needs no Authorization header');
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   const data = loadConnection({
-    kubeconfig: write(d, 'kc2', YAML(
-      `client-certificate-data: ${b64('C')}\n    client-key-data: ${b64('K')}\n    client-certificate: missing.pem`,
-      CLUSTER(`certificate-authority-data: ${b64('A')}\n    certificate-authority: missing.pem`),
-    )),
+    kubeconfig: write(
+      d,
+      'kc2',
+      YAML(
+        `client-certificate-data: ${b64('C')}\n    client-key-data: ${b64('K')}\n    client-certificate: missing.pem`,
+        CLUSTER(`certificate-authority-data: ${b64('A')}\n    certificate-authority: missing.pem`),
+      ),
+    ),
   });
   t.same([data.ca?.toString(), data.cert?.toString(), data.key?.toString()], ['A', 'C', 'K'], '-data wins over the file');
   const insecure = loadConnection({ kubeconfig: write(d, 'kc3', YAML('token: x', CLUSTER('insecure-skip-tls-verify: true'))) });
   t.equal(insecure.insecureSkipTlsVerify, true);
-  t.throws(() => loadConnection({ kubeconfig: write(d, 'kc4', YAML('token: x', CLUSTER('certificate-authority: nope.pem'))) }),
-    /cannot read the kubeconfig's certificate-authority .*nope.pem/);
+  t.throws(
+    () => loadConnection({ kubeconfig: write(d, 'kc4', YAML('token: x', CLUSTER('certificate-authority: nope.pem'))) }),
+    /cannot read the kubeconfig's certificate-authority .*nope.pem/,
+  );
 });
 
 t.test('kubeconfig: tokenFile is re-read on every request (a rotated token is used); basic auth', async (t) => {
@@ -139,13 +147,17 @@ t.test('in-cluster: KUBERNETES_SERVICE_HOST/PORT (IPv6 in brackets), the Service
   t.equal(v4.authorization(), 'Bearer sa-1');
   write(d, 'token', 'sa-2\n');
   t.equal(v4.authorization(), 'Bearer sa-2', 'the rotated token');
-  t.equal(loadConnection({ env: { KUBERNETES_SERVICE_HOST: 'fd00:96::1', KUBERNETES_SERVICE_PORT: '6443' }, serviceAccountDir: d }).server,
-    'https://[fd00:96::1]:6443');
+  t.equal(
+    loadConnection({ env: { KUBERNETES_SERVICE_HOST: 'fd00:96::1', KUBERNETES_SERVICE_PORT: '6443' }, serviceAccountDir: d }).server,
+    'https://[fd00:96::1]:6443',
+  );
   const noPort = loadConnection({ env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' }, serviceAccountDir: d });
   t.equal(noPort.server, 'https://10.96.0.1:443', 'default port');
   t.throws(() => loadConnection({ env: {}, serviceAccountDir: d }), /KUBERNETES_SERVICE_HOST is not set/);
-  t.throws(() => loadConnection({ env: { KUBERNETES_SERVICE_HOST: 'h' }, serviceAccountDir: path.join(d, 'none') }),
-    /cannot read the ServiceAccount token/);
+  t.throws(
+    () => loadConnection({ env: { KUBERNETES_SERVICE_HOST: 'h' }, serviceAccountDir: path.join(d, 'none') }),
+    /cannot read the ServiceAccount token/,
+  );
   fs.rmSync(path.join(d, 'ca.crt'));
   t.throws(() => loadConnection({ env: { KUBERNETES_SERVICE_HOST: 'h' }, serviceAccountDir: d }), /cannot read the ServiceAccount CA/);
 });

@@ -5,7 +5,11 @@ import type { KubeConnection } from './config-common.js';
 
 /** A non-2xx answer; `reason` and `message` come from the body when it is a v1 Status. */
 export class KubeHttpError extends Error {
-  constructor(readonly status: number, readonly reason: string, detail: string) {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    detail: string,
+  ) {
     super(`HTTP ${status}${reason ? ` ${reason}` : ''}${detail ? `: ${detail}` : ''}`);
     this.name = 'KubeHttpError';
   }

@@ -64,8 +64,10 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
   }
   for (const unsupported of ['exec', 'auth-provider']) {
     if (user[unsupported] !== undefined) {
-      throw new KubeConfigError(`the kubeconfig ${file}: user ${JSON.stringify(userName)} uses ${unsupported}, which podlink does not run`,
-        'give the agent a ServiceAccount token (token or tokenFile) or a client certificate');
+      throw new KubeConfigError(
+        `the kubeconfig ${file}: user ${JSON.stringify(userName)} uses ${unsupported}, which podlink does not run`,
+        'give the agent a ServiceAccount token (token or tokenFile) or a client certificate',
+      );
     }
   }
   return {

@@ -16,7 +16,10 @@ export interface NodeList {
 
 /** Lists every Node; a malformed item is reported through onMalformed and skipped. A 410 on a page throws. */
 export async function listNodes(
-  client: KubeClient, pageSize: number, signal: AbortSignal, onMalformed: (why: string) => void,
+  client: KubeClient,
+  pageSize: number,
+  signal: AbortSignal,
+  onMalformed: (why: string) => void,
 ): Promise<NodeList> {
   const nodes = new Map<string, KubeNode>();
   let resourceVersion = '';

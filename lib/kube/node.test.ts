@@ -2,7 +2,10 @@ import t from 'tap';
 import { toKubeNode } from './index.js';
 
 const node = (spec: unknown, addresses: unknown, meta: object = { name: 'n1', resourceVersion: '7' }) => ({
-  kind: 'Node', metadata: meta, spec, status: { addresses },
+  kind: 'Node',
+  metadata: meta,
+  spec,
+  status: { addresses },
 });
 const ip = (type: string, address: string) => ({ type, address });
 
@@ -26,10 +29,16 @@ t.test('toKubeNode: addresses — InternalIP per family, ExternalIP only for a f
   const cases: [string, unknown[], string[]][] = [
     ['InternalIP wins over ExternalIP', [ip('ExternalIP', '192.0.2.1'), ip('InternalIP', '10.0.0.1')], ['10.0.0.1']],
     ['ExternalIP when no InternalIP', [ip('ExternalIP', '192.0.2.1'), ip('Hostname', 'n1')], ['192.0.2.1']],
-    ['per family: v4 internal, v6 external', [ip('InternalIP', '10.0.0.1'), ip('ExternalIP', '2001:db8::1'), ip('ExternalIP', '192.0.2.1')],
-      ['10.0.0.1', '2001:db8::1']],
-    ['both families internal', [ip('InternalIP', '10.0.0.1'), ip('InternalIP', 'fd00::1'), ip('ExternalIP', 'fd00::9')],
-      ['10.0.0.1', 'fd00::1']],
+    [
+      'per family: v4 internal, v6 external',
+      [ip('InternalIP', '10.0.0.1'), ip('ExternalIP', '2001:db8::1'), ip('ExternalIP', '192.0.2.1')],
+      ['10.0.0.1', '2001:db8::1'],
+    ],
+    [
+      'both families internal',
+      [ip('InternalIP', '10.0.0.1'), ip('InternalIP', 'fd00::1'), ip('ExternalIP', 'fd00::9')],
+      ['10.0.0.1', 'fd00::1'],
+    ],
     ['every InternalIP of a family kept', [ip('InternalIP', '10.0.0.1'), ip('InternalIP', '10.0.0.2')], ['10.0.0.1', '10.0.0.2']],
     ['Hostname and InternalDNS ignored', [ip('Hostname', 'n1'), ip('InternalDNS', 'n1.local')], []],
   ];

@@ -39,9 +39,7 @@ export function toKubeNode(obj: unknown): KubeNode | { error: string } {
     entries.push({ type: a.type, address: a.address, v6: a.address.includes(':') });
   }
   const hasInternal = (v6: boolean) => entries.some((e) => e.v6 === v6 && e.type === 'InternalIP');
-  const addresses = entries
-    .filter((e) => e.type === 'InternalIP' || (e.type === 'ExternalIP' && !hasInternal(e.v6)))
-    .map((e) => e.address);
+  const addresses = entries.filter((e) => e.type === 'InternalIP' || (e.type === 'ExternalIP' && !hasInternal(e.v6))).map((e) => e.address);
   const rv = typeof meta.resourceVersion === 'string' ? meta.resourceVersion : '';
   return { name: meta.name, podCIDRs, addresses, resourceVersion: rv };
 }

@@ -21,11 +21,23 @@ t.test('LineSplitter: a runaway line (no newline) fails instead of growing witho
 
 t.test('backoffDelay: doubles from initialMs, capped at maxMs, with half of it random', async (t) => {
   const b = { initialMs: 100, maxMs: 1000 };
-  t.same([1, 2, 3, 4, 5, 50].map((n) => backoffDelay(b, n, () => 1)), [100, 200, 400, 800, 1000, 1000], 'the upper bounds');
-  t.same([1, 2, 5].map((n) => backoffDelay(b, n, () => 0)), [50, 100, 500], 'the lower bounds: half');
+  t.same(
+    [1, 2, 3, 4, 5, 50].map((n) => backoffDelay(b, n, () => 1)),
+    [100, 200, 400, 800, 1000, 1000],
+    'the upper bounds',
+  );
+  t.same(
+    [1, 2, 5].map((n) => backoffDelay(b, n, () => 0)),
+    [50, 100, 500],
+    'the lower bounds: half',
+  );
   for (let i = 0; i < 100; i++) {
     const d = backoffDelay(b, 3);
     if (d < 200 || d > 400) t.fail(`attempt 3 out of [200, 400]: ${d}`);
   }
-  t.equal(backoffDelay(b, 0, () => 1), 100, 'attempt 0 counts as the first');
+  t.equal(
+    backoffDelay(b, 0, () => 1),
+    100,
+    'attempt 0 counts as the first',
+  );
 });

@@ -3,7 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t, { type Test } from 'tap';
 import {
-  KubeApiServer, type KubeApiServerOptions, type KubeconfigOptions, type TestNode,
+  KubeApiServer,
+  type KubeApiServerOptions,
+  type KubeconfigOptions,
+  type TestNode,
 } from '../../conformance/support/kube-apiserver.js';
 import { startNodeWatch, type KubeNode, type NodesCause, type NodeWatchOptions, type NodeWatchStatus } from './index.js';
 
@@ -15,7 +18,9 @@ interface Seen {
 }
 
 const node = (name: string, i = 1): TestNode => ({
-  name, podCIDRs: [`10.${i >> 8}.${i & 255}.0/24`], addresses: [{ type: 'InternalIP', address: `10.255.${i >> 8}.${i & 255}` }],
+  name,
+  podCIDRs: [`10.${i >> 8}.${i & 255}.0/24`],
+  addresses: [{ type: 'InternalIP', address: `10.255.${i >> 8}.${i & 255}` }],
 });
 
 async function server(t: Test, opts: KubeApiServerOptions = { token: 'tok' }): Promise<KubeApiServer> {
@@ -28,14 +33,17 @@ let kubeconfigs = 0;
 function watch(t: Test, s: KubeApiServer, opts: Partial<NodeWatchOptions> = {}, kc: KubeconfigOptions = {}) {
   const kubeconfig = opts.kubeconfig ?? s.writeKubeconfig(path.join(s.dir, `kubeconfig-${kubeconfigs++}`), kc);
   const seen: Seen = { causes: [], nodes: new Map(), statuses: [], logs: [] };
-  const w = startNodeWatch({ kubeconfig, backoff: { initialMs: 20, maxMs: 200 }, resyncMs: 60_000, ...opts }, {
-    onNodes: (m, cause) => {
-      seen.causes.push(cause);
-      seen.nodes = new Map(m);
+  const w = startNodeWatch(
+    { kubeconfig, backoff: { initialMs: 20, maxMs: 200 }, resyncMs: 60_000, ...opts },
+    {
+      onNodes: (m, cause) => {
+        seen.causes.push(cause);
+        seen.nodes = new Map(m);
+      },
+      onStatus: (st) => seen.statuses.push(st),
+      log: (level, msg) => seen.logs.push(`${level} ${msg}`),
     },
-    onStatus: (st) => seen.statuses.push(st),
-    log: (level, msg) => seen.logs.push(`${level} ${msg}`),
-  });
+  );
   t.teardown(() => w.stop());
   return { w, seen };
 }
@@ -137,7 +145,10 @@ for (const goneAs of ['event', 'status'] as const) {
     t.equal(w.status().resourceVersion, String(s.rv));
     await s.waitForWatches(1);
     t.equal(lastWatchRv(s), String(s.rv), 'watching from the new list');
-    t.ok(seen.logs.some((l) => /410 Gone/.test(l)), 'logged');
+    t.ok(
+      seen.logs.some((l) => /410 Gone/.test(l)),
+      'logged',
+    );
   });
 }
 
@@ -281,7 +292,10 @@ t.test('paging: a 5 000-node list comes in pages of 500, fast; an expired contin
   t.equal(s.counters.gone, 1, 'the expired continue token');
   t.equal(s.counters.lists, 2, 'the list started again');
   t.equal(s.counters.listPages, 4 + 10, '3 pages, the refused 4th, then 10');
-  t.ok(s.requests.filter((u) => !u.includes('watch=1')).every((u) => /limit=500/.test(u)), 'every page asks for 500');
+  t.ok(
+    s.requests.filter((u) => !u.includes('watch=1')).every((u) => /limit=500/.test(u)),
+    'every page asks for 500',
+  );
   t.equal(w.status().syncErrors, 1);
   const last = { name: 'node-04999', podCIDRs: ['10.19.135.0/24'], addresses: ['10.255.19.135'], resourceVersion: '5001' };
   t.same(seen.nodes.get('node-04999'), last);
@@ -336,16 +350,19 @@ t.test('a throwing handler is logged and the watch carries on', async (t) => {
   s.addNode(node('a'));
   const logs: string[] = [];
   const applied: string[] = [];
-  const w = startNodeWatch({ kubeconfig: s.writeKubeconfig(path.join(s.dir, 'kc')) }, {
-    onNodes: (m) => {
-      applied.push([...m.keys()].join(','));
-      throw new Error('reconciler bug');
+  const w = startNodeWatch(
+    { kubeconfig: s.writeKubeconfig(path.join(s.dir, 'kc')) },
+    {
+      onNodes: (m) => {
+        applied.push([...m.keys()].join(','));
+        throw new Error('reconciler bug');
+      },
+      onStatus: () => {
+        throw new Error('status bug');
+      },
+      log: (level, msg) => logs.push(`${level} ${msg}`),
     },
-    onStatus: () => {
-      throw new Error('status bug');
-    },
-    log: (level, msg) => logs.push(`${level} ${msg}`),
-  });
+  );
   t.teardown(() => w.stop());
   await s.waitForWatches(1);
   s.addNode(node('b', 2));

@@ -42,11 +42,20 @@ class NodeWatcher {
   private loop?: Promise<void>;
   private readonly backoff: Backoff;
 
-  constructor(private readonly client: KubeClient, private readonly opts: NodeWatchOptions, private readonly h: NodeWatchHandlers) {
+  constructor(
+    private readonly client: KubeClient,
+    private readonly opts: NodeWatchOptions,
+    private readonly h: NodeWatchHandlers,
+  ) {
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.st = {
-      source: 'kubernetes', server: client.server, connected: false, synced: false, disconnectedSince: now(),
-      syncErrors: 0, resourceVersion: '',
+      source: 'kubernetes',
+      server: client.server,
+      connected: false,
+      synced: false,
+      disconnectedSince: now(),
+      syncErrors: 0,
+      resourceVersion: '',
     };
   }
 
@@ -111,7 +120,10 @@ class NodeWatcher {
   private async watchOnce(): Promise<WatchEnd> {
     const timeoutSeconds = this.opts.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300);
     const q = new URLSearchParams({
-      watch: '1', resourceVersion: this.st.resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(timeoutSeconds),
+      watch: '1',
+      resourceVersion: this.st.resourceVersion,
+      allowWatchBookmarks: 'true',
+      timeoutSeconds: String(timeoutSeconds),
     });
     const started = performance.now();
     const res = await this.client.get(`${NODES_PATH}?${q}`, this.request().signal, { headersMs: WATCH_HEADERS_MS, idleMs: WATCH_IDLE_MS });
@@ -224,10 +236,14 @@ class NodeWatcher {
     const signal = this.request().signal;
     return new Promise((resolve) => {
       const t = setTimeout(resolve, ms);
-      signal.addEventListener('abort', () => {
-        clearTimeout(t);
-        resolve();
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(t);
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
 

@@ -3,7 +3,11 @@ import { existsSync, readFileSync, readdirSync, writeFileSync, utimesSync } from
 import { join } from 'node:path';
 import { openLog, redact, REDACTED, rotateIfNeeded } from './index.js';
 
-const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 const fixedNow = () => new Date('2026-01-02T03:04:05.678Z');
 
 t.test('JSON lines with ts, id and level; debug filtered at info', async (t) => {
@@ -16,7 +20,14 @@ t.test('JSON lines with ts, id and level; debug filtered at info', async (t) => 
   const got = lines(file);
   t.equal(got.length, 2);
   t.strictSame(got[0], { ts: '2026-01-02T03:04:05.678Z', id: log.id, level: 'info', msg: 'hello', n: 1 });
-  t.strictSame(got[1], { ts: '2026-01-02T03:04:05.678Z', id: log.id, level: 'error', msg: 'bad', big: '5', err: { name: 'Error', message: 'boom' } });
+  t.strictSame(got[1], {
+    ts: '2026-01-02T03:04:05.678Z',
+    id: log.id,
+    level: 'error',
+    msg: 'bad',
+    big: '5',
+    err: { name: 'Error', message: 'boom' },
+  });
   t.match(log.id, /^[0-9a-f]{16}$/);
   t.not(openLog({ file }).id, log.id, 'each call gets its own event id');
 });
@@ -29,7 +40,16 @@ t.test('event() is written at any level; outcome error → level error', async (
   log.event({ command: 'DEL', containerID: 'c1', ifname: 'eth0', netns: '', durationMs: 1, outcome: 'error', code: 102, msg: 'x' });
   const got = lines(file);
   t.equal(got.length, 2);
-  t.match(got[0], { ts: '2026-01-02T03:04:05.678Z', id: log.id, level: 'info', event: 'cni', command: 'ADD', containerID: 'c1', durationMs: 12.5, outcome: 'ok' });
+  t.match(got[0], {
+    ts: '2026-01-02T03:04:05.678Z',
+    id: log.id,
+    level: 'info',
+    event: 'cni',
+    command: 'ADD',
+    containerID: 'c1',
+    durationMs: 12.5,
+    outcome: 'ok',
+  });
   t.match(got[1], { level: 'error', outcome: 'error', code: 102, msg: 'x' });
 });
 
@@ -65,7 +85,11 @@ t.test('size-based rotation keeps file.1 … file.<keep>', async (t) => {
   for (let i = 0; i < 60; i++) log.info('line', { i, pad: 'x'.repeat(40) });
   log.close();
   t.strictSame(readdirSync(dir).sort(), ['podlink.log', 'podlink.log.1', 'podlink.log.2', 'podlink.log.3']);
-  const lineBytes = Math.max(...readFileSync(file, 'utf8').split('\n').map((l) => l.length + 1));
+  const lineBytes = Math.max(
+    ...readFileSync(file, 'utf8')
+      .split('\n')
+      .map((l) => l.length + 1),
+  );
   for (const f of readdirSync(dir)) {
     const got = lines(join(dir, f));
     t.ok(got.length > 0, `${f} holds whole JSON lines`);

@@ -45,7 +45,10 @@ export interface LogOptions {
 /** 16 hex characters. Not a secret, only a correlation id: Math.random (seeded per process by V8 from
  *  the OS) avoids loading node:crypto on every call. */
 export function newEventId(): string {
-  const part = () => Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0');
+  const part = () =>
+    Math.floor(Math.random() * 2 ** 32)
+      .toString(16)
+      .padStart(8, '0');
   return part() + part();
 }
 
@@ -64,7 +67,11 @@ export function openLog(opts: LogOptions = {}): Logger {
   const fail = (e: unknown) => {
     broken = true;
     if (fd !== undefined) {
-      try { closeSync(fd); } catch { /* ignore */ }
+      try {
+        closeSync(fd);
+      } catch {
+        /* ignore */
+      }
       fd = undefined;
     }
     onError(`podlink: log file ${file} unavailable, logging disabled for this call: ${(e as Error).message}`);
@@ -110,7 +117,11 @@ export function openLog(opts: LogOptions = {}): Logger {
       write({ ts: now().toISOString(), id, level: fields.outcome === 'error' ? 'error' : 'info', event: 'cni', ...fields }),
     close: () => {
       if (fd !== undefined) {
-        try { closeSync(fd); } catch { /* ignore */ }
+        try {
+          closeSync(fd);
+        } catch {
+          /* ignore */
+        }
         fd = undefined;
       }
     },

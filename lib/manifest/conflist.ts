@@ -32,7 +32,10 @@ export function cidrFamily(cidr: string): 4 | 6 {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(cidr);
   const fam = m ? isIP(m[1]!) : 0;
   if (!m || fam === 0 || Number(m[2]) > (fam === 4 ? 32 : 128)) {
-    throw new ConfigInputError(`${JSON.stringify(cidr)} is not a subnet in CIDR notation`, 'use e.g. --subnet 10.244.1.0/24 or --subnet fd00:10:244:1::/64');
+    throw new ConfigInputError(
+      `${JSON.stringify(cidr)} is not a subnet in CIDR notation`,
+      'use e.g. --subnet 10.244.1.0/24 or --subnet fd00:10:244:1::/64',
+    );
   }
   return fam as 4 | 6;
 }
@@ -59,15 +62,22 @@ export interface PluginInput {
 /** The podlink plugin object: base, overridden by explicit mode/IPAM inputs. Type first, then mode. */
 export function podlinkPlugin(i: PluginInput): Record<string, unknown> {
   const { name: _n, cniVersion: _v, cniVersions: _vs, type: _t, plugins, ...rest } = i.base ?? {};
-  if (plugins !== undefined) throw new ConfigInputError('the netconf file is a conflist', 'give the podlink plugin object (with "type": "podlink"), not a whole conflist');
+  if (plugins !== undefined)
+    throw new ConfigInputError(
+      'the netconf file is a conflist',
+      'give the podlink plugin object (with "type": "podlink"), not a whole conflist',
+    );
   const out: Record<string, unknown> = { type: 'podlink', mode: i.mode ?? rest.mode ?? 'auto', ...rest };
   if (i.mode) out.mode = i.mode;
-  let ipam = (typeof rest.ipam === 'object' && rest.ipam !== null ? { ...(rest.ipam as Record<string, unknown>) } : undefined);
+  let ipam = typeof rest.ipam === 'object' && rest.ipam !== null ? { ...(rest.ipam as Record<string, unknown>) } : undefined;
   if (i.ipamType && ipam?.type !== i.ipamType) ipam = { type: i.ipamType };
   if (i.subnets?.length) {
     ipam ??= { type: 'host-local' };
     if (ipam.type !== 'host-local') {
-      throw new ConfigInputError(`--subnet applies to host-local IPAM, not ${String(ipam.type)}`, 'drop --subnet, or use --ipam host-local');
+      throw new ConfigInputError(
+        `--subnet applies to host-local IPAM, not ${String(ipam.type)}`,
+        'drop --subnet, or use --ipam host-local',
+      );
     }
     delete ipam.subnet;
     ipam.ranges = hostLocalRanges(i.subnets);

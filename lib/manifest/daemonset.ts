@@ -49,7 +49,13 @@ export function manifestObjects(o: ManifestOptions): Obj[] {
   const textfileDir = o.textfileDir ?? '/var/lib/node_exporter/textfile_collector';
 
   const plugin = podlinkPlugin({ mode: o.mode ?? 'auto', ipamType: 'host-local', subnets: o.subnets });
-  const netconf = `${JSON.stringify({ cniVersion: '1.1.0', name: o.networkName ?? DEFAULT_NETWORK_NAME, ...plugin, ...(o.logLevel ? { logLevel: o.logLevel } : {}) }, null, 2)}\n`;
+  const conf = {
+    cniVersion: '1.1.0',
+    name: o.networkName ?? DEFAULT_NETWORK_NAME,
+    ...plugin,
+    ...(o.logLevel ? { logLevel: o.logLevel } : {}),
+  };
+  const netconf = `${JSON.stringify(conf, null, 2)}\n`;
   const netconfHash = createHash('sha256').update(netconf).digest('hex').slice(0, 16);
 
   const hostMounts: HostMount[] = [
@@ -71,9 +77,12 @@ export function manifestObjects(o: ManifestOptions): Obj[] {
 
   const installArgs = [
     'install',
-    '--netconf', `${NETCONF_MOUNT}/${NETCONF_KEY}`,
-    '--bin-dir', '/host/opt/cni/bin',
-    '--conf-dir', '/host/etc/cni/net.d',
+    '--netconf',
+    `${NETCONF_MOUNT}/${NETCONF_KEY}`,
+    '--bin-dir',
+    '/host/opt/cni/bin',
+    '--conf-dir',
+    '/host/etc/cni/net.d',
     ...(fromNode ? ['--subnet', 'node'] : []),
   ];
   const nodeNameEnv: Obj = { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } };
@@ -85,7 +94,12 @@ export function manifestObjects(o: ManifestOptions): Obj[] {
   // Exactly what the agent needs (list + watch of Nodes), plus get for install's --subnet node lookup.
   const verbs = fromNode ? ['get', 'list', 'watch'] : ['list', 'watch'];
   objects.push(
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name, labels }, rules: [{ apiGroups: [''], resources: ['nodes'], verbs }] },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name, labels },
+      rules: [{ apiGroups: [''], resources: ['nodes'], verbs }],
+    },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
@@ -130,15 +144,32 @@ export function manifestObjects(o: ManifestOptions): Obj[] {
               image: o.image,
               imagePullPolicy: 'IfNotPresent',
               command: [bin],
-              args: ['agent', '--textfile-dir', textfileDir, ...(o.serviceCIDRs ?? DEFAULT_SERVICE_CIDRS).flatMap((c) => ['--service-cidr', c])],
+              args: [
+                'agent',
+                '--textfile-dir',
+                textfileDir,
+                ...(o.serviceCIDRs ?? DEFAULT_SERVICE_CIDRS).flatMap((c) => ['--service-cidr', c]),
+              ],
               env: [nodeNameEnv],
               // privileged: the agent writes routes and the pinned pl_cidrs map, readiness opens the pinned
               // BPF objects, and Bidirectional propagation requires it.
               securityContext: { privileged: true },
-              readinessProbe: { exec: { command: [bin, 'status', '--ready'] }, initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+              readinessProbe: {
+                exec: { command: [bin, 'status', '--ready'] },
+                initialDelaySeconds: 2,
+                periodSeconds: 10,
+                timeoutSeconds: 5,
+                failureThreshold: 3,
+              },
               // The agent's loop rewrites agent.alive every 5 s; a wedged loop stops it and the kubelet restarts
               // the container. Routes stay in place meanwhile (fail-static), so a restart costs nothing.
-              livenessProbe: { exec: { command: [bin, 'status', '--alive'] }, initialDelaySeconds: 15, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+              livenessProbe: {
+                exec: { command: [bin, 'status', '--alive'] },
+                initialDelaySeconds: 15,
+                periodSeconds: 10,
+                timeoutSeconds: 5,
+                failureThreshold: 3,
+              },
               // 5 000 nodes measured at well under the limit (conformance/bench: agent).
               resources: { requests: { cpu: '20m', memory: '64Mi' }, limits: { memory: '300Mi' } },
               volumeMounts: hostMounts.filter((m) => !m.name.startsWith('cni-')).map((m) => mount(m, m.name === 'state')),

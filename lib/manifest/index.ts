@@ -3,8 +3,17 @@
 // May import: lib/util, node builtins.
 export { toYaml, toYamlDocuments, scalar as yamlScalar, doubleQuoted as yamlDoubleQuoted, type YamlValue } from './yaml.js';
 export {
-  CONFLIST_NAME, CONFLIST_CNI_VERSION, DEFAULT_NETWORK_NAME, ConfigInputError, buildConflist, cidrFamily, hostLocalRanges,
-  podlinkPlugin, renderConflist, type ConflistOptions, type PluginInput,
+  CONFLIST_NAME,
+  CONFLIST_CNI_VERSION,
+  DEFAULT_NETWORK_NAME,
+  ConfigInputError,
+  buildConflist,
+  cidrFamily,
+  hostLocalRanges,
+  podlinkPlugin,
+  renderConflist,
+  type ConflistOptions,
+  type PluginInput,
 } from './conflist.js';
 export { DEFAULT_IMAGE, NETCONF_KEY, manifestObjects, renderManifest, type ManifestOptions } from './daemonset.js';
 export { SERVICE_ACCOUNT_DIR, defaultKubeNodeDeps, nodePodCidrs, type HttpResponse, type KubeNodeDeps } from './kube-node.js';

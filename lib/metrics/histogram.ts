@@ -52,7 +52,9 @@ export function isHistogram(x: unknown, bounds: readonly number[] = DURATION_BUC
     Array.isArray(h.counts) &&
     h.counts.length === bounds.length + 1 &&
     h.counts.every((c) => Number.isSafeInteger(c) && (c as number) >= 0) &&
-    typeof h.sum === 'number' && Number.isFinite(h.sum) && h.sum >= 0 &&
+    typeof h.sum === 'number' &&
+    Number.isFinite(h.sum) &&
+    h.sum >= 0 &&
     Number.isSafeInteger(h.count) &&
     (h.counts as number[]).reduce((a, b) => a + b, 0) === h.count
   );

@@ -4,8 +4,18 @@
 export { DURATION_BUCKETS, bucketIndex, cumulative, emptyHistogram, observe, type Histogram } from './histogram.js';
 export { escapeHelp, escapeLabelValue, formatValue, renderExposition, renderFamily, type Family, type Labels } from './exposition.js';
 export {
-  DEFAULT_METRICS_STATE, RECORDED_COMMANDS, applyCall, codeLabel, emptyState, metricsStateNextTo, readState, updateState,
-  type CallSample, type CommandStats, type MetricsState, type RecordedCommand,
+  DEFAULT_METRICS_STATE,
+  RECORDED_COMMANDS,
+  applyCall,
+  codeLabel,
+  emptyState,
+  metricsStateNextTo,
+  readState,
+  updateState,
+  type CallSample,
+  type CommandStats,
+  type MetricsState,
+  type RecordedCommand,
 } from './state.js';
 export { collectNodeView, metricFamilies, renderMetrics, type NodeView, type ViewOptions } from './render.js';
 export { DEFAULT_TEXTFILE_DIR, TEXTFILE_NAME, textfilePath, writeTextfile } from './textfile.js';

@@ -4,18 +4,39 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  applyCall, bucketIndex, DURATION_BUCKETS, emptyHistogram, emptyState, escapeLabelValue, observe, readState, recordCall,
-  renderExposition, renderMetrics, textfilePath, writeTextfile, cumulative, collectNodeView,
+  applyCall,
+  bucketIndex,
+  DURATION_BUCKETS,
+  emptyHistogram,
+  emptyState,
+  escapeLabelValue,
+  observe,
+  readState,
+  recordCall,
+  renderExposition,
+  renderMetrics,
+  textfilePath,
+  writeTextfile,
+  cumulative,
+  collectNodeView,
 } from './index.js';
 import { parseExposition } from '../../conformance/support/prometheus.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const modeFile = (dir: string, configured = 'auto', operational = 'veth') => {
   const f = path.join(dir, 'mode.json');
-  fs.writeFileSync(f, JSON.stringify({
-    v: 1, configured, operational, reason: 'r', kernel: '6.1.0',
-    features: { netkit: operational.startsWith('netkit'), netkitScrub: false, netkitHeadroom: false, tcx: false, bpffs: true }, probedAt: '2026-01-01T00:00:00.000Z',
-  }));
+  fs.writeFileSync(
+    f,
+    JSON.stringify({
+      v: 1,
+      configured,
+      operational,
+      reason: 'r',
+      kernel: '6.1.0',
+      features: { netkit: operational.startsWith('netkit'), netkitScrub: false, netkitHeadroom: false, tcx: false, bpffs: true },
+      probedAt: '2026-01-01T00:00:00.000Z',
+    }),
+  );
   return f;
 };
 
@@ -50,7 +71,10 @@ t.test('histogram buckets: le semantics and cumulative rendering', async (t) => 
   t.equal(h.count, 7);
   const cum = cumulative(h);
   t.equal(cum[cum.length - 1], 7);
-  t.ok(cum.every((c, i) => i === 0 || c >= cum[i - 1]!), 'cumulative');
+  t.ok(
+    cum.every((c, i) => i === 0 || c >= cum[i - 1]!),
+    'cumulative',
+  );
   t.equal(h.sum, 0.0005 + 0.003 + 0.003 + 0.2 + 99, 'negative and NaN observations count as 0');
 });
 
@@ -75,11 +99,22 @@ t.test('podlink metrics: datapath config, features, histograms, errors — stric
   applyCall(s, { command: 'del', durationMs: 2 });
   applyCall(s, { command: 'GC', durationMs: 1, code: 'garbage' });
   t.notOk(applyCall(s, { command: 'VERSION', durationMs: 1 }), 'VERSION is not recorded');
-  const text = renderMetrics(s, { mode: { configured: 'auto', operational: 'veth', features: { netkit: false, tcx: true } }, endpoints: 2 });
+  const text = renderMetrics(s, {
+    mode: { configured: 'auto', operational: 'veth', features: { netkit: false, tcx: true } },
+    endpoints: 2,
+  });
   const fams = parseExposition(text);
-  t.strictSame(fams.get('podlink_datapath_config')!.samples, [{ name: 'podlink_datapath_config', labels: { configured_mode: 'auto', operational_mode: 'veth' }, value: 1 }]);
+  t.strictSame(fams.get('podlink_datapath_config')!.samples, [
+    { name: 'podlink_datapath_config', labels: { configured_mode: 'auto', operational_mode: 'veth' }, value: 1 },
+  ]);
   t.equal(fams.get('podlink_datapath_config')!.type, 'gauge');
-  t.strictSame(fams.get('podlink_kernel_feature')!.samples.map((x) => [x.labels.feature, x.value]), [['netkit', 0], ['tcx', 1]]);
+  t.strictSame(
+    fams.get('podlink_kernel_feature')!.samples.map((x) => [x.labels.feature, x.value]),
+    [
+      ['netkit', 0],
+      ['tcx', 1],
+    ],
+  );
   t.equal(fams.get('podlink_endpoints')!.samples[0]!.value, 2);
   const h = fams.get('podlink_cni_duration_seconds')!;
   t.equal(h.type, 'histogram');
@@ -97,7 +132,11 @@ t.test('podlink metrics: datapath config, features, histograms, errors — stric
   t.ok(Math.abs(sum.value - 40.015) < 1e-9);
   t.strictSame(
     fams.get('podlink_cni_errors_total')!.samples.map((x) => x.labels),
-    [{ command: 'ADD', code: '102' }, { command: 'ADD', code: '999' }, { command: 'GC', code: 'other' }],
+    [
+      { command: 'ADD', code: '102' },
+      { command: 'ADD', code: '999' },
+      { command: 'GC', code: 'other' },
+    ],
   );
   // Without a mode file the gauge is simply absent, and the output is still valid.
   const bare = parseExposition(renderMetrics(emptyState(), {}));
@@ -112,7 +151,11 @@ t.test('collectNodeView counts endpoint records and reads the mode file', async 
   t.equal(v.endpoints, 2);
   t.match(v.mode, { configured: 'netkit', operational: 'netkit' });
   fs.writeFileSync(path.join(dir, 'mode.json'), '{"v":1}');
-  t.equal(collectNodeView({ modeFile: path.join(dir, 'mode.json'), stateDir: path.join(dir, 'nope') }).mode, undefined, 'an invalid mode file drops the gauge');
+  t.equal(
+    collectNodeView({ modeFile: path.join(dir, 'mode.json'), stateDir: path.join(dir, 'nope') }).mode,
+    undefined,
+    'an invalid mode file drops the gauge',
+  );
   t.equal(collectNodeView({ modeFile: path.join(dir, 'mode.json'), stateDir: path.join(dir, 'nope') }).endpoints, 0);
 });
 
@@ -138,7 +181,10 @@ t.test('recordCall aggregates in the state file and refreshes an existing textfi
 
 t.test('recordCall never throws and drops a sample rather than wait', async (t) => {
   const dir = t.testdir({ 'not-a-dir': 'x' });
-  t.notOk(recordCall({ command: 'ADD', durationMs: 1 }, { stateFile: path.join(dir, 'not-a-dir', 'm.json') }), 'unwritable state: false, no throw');
+  t.notOk(
+    recordCall({ command: 'ADD', durationMs: 1 }, { stateFile: path.join(dir, 'not-a-dir', 'm.json') }),
+    'unwritable state: false, no throw',
+  );
   const stateFile = path.join(dir, 'm.json');
   fs.writeFileSync(stateFile, '{corrupt');
   t.ok(recordCall({ command: 'ADD', durationMs: 1 }, { stateFile, textfileDir: null }), 'a corrupt state starts over');
@@ -157,7 +203,9 @@ t.test('recordCall is cheap', async (t) => {
   const dir = t.testdir({ tf: {} });
   // As on a node: the state under /run (tmpfs), the textfile on disk.
   const run = fs.existsSync('/dev/shm') ? fs.mkdtempSync('/dev/shm/podlink-metrics-test-') : dir;
-  t.teardown(() => { if (run !== dir) fs.rmSync(run, { recursive: true, force: true }); });
+  t.teardown(() => {
+    if (run !== dir) fs.rmSync(run, { recursive: true, force: true });
+  });
   const opts = { stateFile: path.join(run, 'metrics.json'), textfileDir: path.join(dir, 'tf'), modeFile: modeFile(dir), stateDir: dir };
   writeTextfile(opts.textfileDir, '');
   recordCall({ command: 'ADD', durationMs: 1 }, opts);
@@ -166,7 +214,8 @@ t.test('recordCall is cheap', async (t) => {
   let i = 0;
   for (let b = 0; b < 5; b++) {
     const t0 = process.hrtime.bigint();
-    for (let k = 0; k < 40; k++, i++) recordCall({ command: i % 2 ? 'ADD' : 'DEL', durationMs: i, code: i % 7 === 0 ? 102 : undefined }, opts);
+    for (let k = 0; k < 40; k++, i++)
+      recordCall({ command: i % 2 ? 'ADD' : 'DEL', durationMs: i, code: i % 7 === 0 ? 102 : undefined }, opts);
     batches.push(Number(process.hrtime.bigint() - t0) / 1e6 / 40);
   }
   const perCallMs = Math.min(...batches);
@@ -181,20 +230,23 @@ t.test('concurrent processes: no sample is lost', async (t) => {
   const procs = 4;
   const each = 40;
   const script = `import { recordCall } from ${JSON.stringify(path.join(here, 'index.ts'))};
+const opts = { stateFile: ${JSON.stringify(stateFile)}, textfileDir: null, lockTimeoutMs: 10000 };
 let ok = 0;
-for (let i = 0; i < ${each}; i++) if (recordCall({ command: 'ADD', durationMs: 1 }, { stateFile: ${JSON.stringify(stateFile)}, textfileDir: null, lockTimeoutMs: 10000 })) ok++;
+for (let i = 0; i < ${each}; i++) if (recordCall({ command: 'ADD', durationMs: 1 }, opts)) ok++;
 process.stdout.write(String(ok));`;
   const file = path.join(dir, 'worker.ts');
   fs.writeFileSync(file, script);
   const results = await Promise.all(
-    Array.from({ length: procs }, () =>
-      new Promise<string>((resolve, reject) => {
-        const c = spawn(process.execPath, ['--import', 'tsx', file], { stdio: ['ignore', 'pipe', 'inherit'] });
-        let out = '';
-        c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-        c.on('error', reject);
-        c.on('exit', () => resolve(out));
-      }),
+    Array.from(
+      { length: procs },
+      () =>
+        new Promise<string>((resolve, reject) => {
+          const c = spawn(process.execPath, ['--import', 'tsx', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+          let out = '';
+          c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          c.on('error', reject);
+          c.on('exit', () => resolve(out));
+        }),
     ),
   );
   t.strictSame(results, Array(procs).fill(String(each)));

@@ -51,7 +51,8 @@ function validState(x: unknown): x is MetricsState {
   if (typeof x !== 'object' || x === null) return false;
   const s = x as Record<string, unknown>;
   if (s.v !== STATE_VERSION || typeof s.since !== 'string') return false;
-  if (!Array.isArray(s.bounds) || s.bounds.length !== DURATION_BUCKETS.length || s.bounds.some((b, i) => b !== DURATION_BUCKETS[i])) return false;
+  if (!Array.isArray(s.bounds) || s.bounds.length !== DURATION_BUCKETS.length || s.bounds.some((b, i) => b !== DURATION_BUCKETS[i]))
+    return false;
   if (typeof s.commands !== 'object' || s.commands === null) return false;
   for (const [cmd, st] of Object.entries(s.commands as Record<string, unknown>)) {
     if (!isRecordedCommand(cmd) || typeof st !== 'object' || st === null) return false;

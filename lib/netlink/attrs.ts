@@ -12,7 +12,10 @@ export interface Attr {
 }
 
 export function putAttr(w: Writer, type: number, payload: Uint8Array): void {
-  w.u16(4 + payload.length).u16(type).bytes(payload).align(4);
+  w.u16(4 + payload.length)
+    .u16(type)
+    .bytes(payload)
+    .align(4);
 }
 export function putU16(w: Writer, type: number, v: number): void {
   w.u16(6).u16(type).u16(v).align(4);

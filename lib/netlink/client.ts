@@ -5,20 +5,38 @@ import { addAddrRequest, decodeAddr, dumpAddrsRequest, type Addr } from './addr.
 import { RTM_NEWLINK } from './constants.js';
 import { NetlinkError } from './errors.js';
 import {
-  createLinkRequest, decodeLink, deleteLinkRequest, dumpLinksRequest, getLinkRequest, setLinkRequest,
-  type Link, type NewLinkSpec,
+  createLinkRequest,
+  decodeLink,
+  deleteLinkRequest,
+  dumpLinksRequest,
+  getLinkRequest,
+  setLinkRequest,
+  type Link,
+  type NewLinkSpec,
 } from './link.js';
 import type { DeviceAttrs } from './link-device.js';
 import { decodeNeigh, dumpNeighRequest, setNeighRequest, type Neigh } from './neigh.js';
 import {
-  addRouteRequest, decodeRoute, deleteRouteRequest, dumpRoutesRequest, getRouteRequest, replaceRouteRequest, type Route, type RouteSpec,
+  addRouteRequest,
+  decodeRoute,
+  deleteRouteRequest,
+  dumpRoutesRequest,
+  getRouteRequest,
+  replaceRouteRequest,
+  type Route,
+  type RouteSpec,
 } from './route.js';
 import { NetlinkSocket, type NlRequest } from './socket.js';
 import {
-  decodeFilter, deleteBpfFilterRequest, deleteClsactRequest, dumpFiltersRequest, ensureClsactRequest,
-  replaceBpfFilterRequest, type TcDirection, type TcFilter,
+  decodeFilter,
+  deleteBpfFilterRequest,
+  deleteClsactRequest,
+  dumpFiltersRequest,
+  ensureClsactRequest,
+  replaceBpfFilterRequest,
+  type TcDirection,
+  type TcFilter,
 } from './tc.js';
-
 
 function notFound(e: unknown, ...codes: number[]): boolean {
   return (e instanceof NetlinkError || isErrno(e)) && codes.includes((e as { errno: number }).errno);
@@ -51,7 +69,10 @@ export class Netlink {
   }
 
   links(): Link[] {
-    return this.sock.dump(dumpLinksRequest()).filter((m) => m.type === RTM_NEWLINK).map(decodeLink);
+    return this.sock
+      .dump(dumpLinksRequest())
+      .filter((m) => m.type === RTM_NEWLINK)
+      .map(decodeLink);
   }
 
   linkByName(name: string): Link | undefined {
@@ -150,6 +171,9 @@ export class Netlink {
   }
 
   filters(ifindex: number, dir: TcDirection): TcFilter[] {
-    return this.sock.dump(dumpFiltersRequest(ifindex, dir)).map(decodeFilter).filter((f) => f.kind !== undefined);
+    return this.sock
+      .dump(dumpFiltersRequest(ifindex, dir))
+      .map(decodeFilter)
+      .filter((f) => f.kind !== undefined);
   }
 }

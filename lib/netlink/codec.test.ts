@@ -3,7 +3,15 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { NETKIT_NEWLINK, VETH_NEWLINK } from './testdata/fixtures.js';
 import {
-  decodeAttrs, decodeLink, decodeNewLinkRequest, encodeAttrs, encodeMessage, fillNewLink, NL, splitMessages, decodeError,
+  decodeAttrs,
+  decodeLink,
+  decodeNewLinkRequest,
+  encodeAttrs,
+  encodeMessage,
+  fillNewLink,
+  NL,
+  splitMessages,
+  decodeError,
 } from './index.js';
 import { bytesToIp, ipToBytes, parseCidr } from './ip.js';
 import { formatMac, parseMac } from './mac.js';
@@ -16,7 +24,16 @@ t.test('netkit RTM_NEWLINK decodes to the spec and re-encodes byte-exactly', asy
   const spec = decodeNewLinkRequest(m!.body);
   t.equal(spec.name, 'lxc0123456789a');
   t.equal(spec.mtu, 1500);
-  t.match(spec.info, { kind: 'netkit', mode: 'l3', policy: 'forward', peerPolicy: 'drop', scrub: 'none', peerScrub: 'default', headroom: 64, tailroom: 16 });
+  t.match(spec.info, {
+    kind: 'netkit',
+    mode: 'l3',
+    policy: 'forward',
+    peerPolicy: 'drop',
+    scrub: 'none',
+    peerScrub: 'default',
+    headroom: 64,
+    tailroom: 16,
+  });
   t.same(spec.info!.peer, { name: 'eth0', mtu: 1500, netnsFd: 7 });
   const again = encodeMessage(NL.RTM_NEWLINK, 0x0605, 1, fillNewLink(spec));
   t.equal(again.toString('hex'), NETKIT_NEWLINK.toString('hex'));
@@ -37,14 +54,23 @@ t.test('veth RTM_NEWLINK decodes to the spec and re-encodes byte-exactly', async
 });
 
 t.test('a kernel-captured link dump decodes and re-encodes byte-exactly', async (t) => {
-  const raw = readFileSync(new URL('./testdata/link-dump.hex', import.meta.url), 'utf8').trim().split('\n').map((h) => Buffer.from(h, 'hex'));
+  const raw = readFileSync(new URL('./testdata/link-dump.hex', import.meta.url), 'utf8')
+    .trim()
+    .split('\n')
+    .map((h) => Buffer.from(h, 'hex'));
   t.equal(raw.length, 3);
   const links = raw.map((b) => {
     const [m] = splitMessages(b);
-    const again = encodeMessage(m!.type, m!.flags, m!.seq, (w) => {
-      w.bytes(m!.body.subarray(0, 16));
-      encodeAttrs(w, decodeAttrs(m!.body, 16));
-    }, m!.pid);
+    const again = encodeMessage(
+      m!.type,
+      m!.flags,
+      m!.seq,
+      (w) => {
+        w.bytes(m!.body.subarray(0, 16));
+        encodeAttrs(w, decodeAttrs(m!.body, 16));
+      },
+      m!.pid,
+    );
     t.equal(again.toString('hex'), b.toString('hex'), 'byte-exact');
     return decodeLink(m!);
   });
@@ -60,13 +86,16 @@ t.test('a kernel-captured link dump decodes and re-encodes byte-exactly', async 
 
 t.test('random attribute streams re-encode byte-exactly', async (t) => {
   let seed = 42;
-  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+  const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) >>> 0) % n;
   for (let i = 0; i < 200; i++) {
     const w = new Writer();
     const count = rnd(8);
     for (let j = 0; j < count; j++) {
       const len = rnd(20);
-      w.u16(4 + len).u16(rnd(0xffff)).bytes(Buffer.from(Array.from({ length: len }, () => rnd(256)))).align(4);
+      w.u16(4 + len)
+        .u16(rnd(0xffff))
+        .bytes(Buffer.from(Array.from({ length: len }, () => rnd(256))))
+        .align(4);
     }
     const b = w.finish();
     const w2 = new Writer();
@@ -78,11 +107,18 @@ t.test('random attribute streams re-encode byte-exactly', async (t) => {
 
 t.test('NLMSG_ERROR with extack decodes errno and message', async (t) => {
   const w = new Writer();
-  w.u32(0).u16(NL.NLMSG_ERROR).u16(NL.NLM_F_CAPPED | NL.NLM_F_ACK_TLVS).u32(5).u32(0);
+  w.u32(0)
+    .u16(NL.NLMSG_ERROR)
+    .u16(NL.NLM_F_CAPPED | NL.NLM_F_ACK_TLVS)
+    .u32(5)
+    .u32(0);
   w.s32(-34);
   w.u32(40).u16(16).u16(0x605).u32(5).u32(0); // capped original header
   const msg = 'Attribute failed policy validation';
-  w.u16(4 + msg.length + 1).u16(NL.NLMSGERR_ATTR_MSG).bytes(Buffer.from(`${msg}\0`)).align(4);
+  w.u16(4 + msg.length + 1)
+    .u16(NL.NLMSGERR_ATTR_MSG)
+    .bytes(Buffer.from(`${msg}\0`))
+    .align(4);
   const b = w.finish();
   b.writeUInt32LE(b.length, 0);
   const [m] = splitMessages(b);
@@ -91,8 +127,11 @@ t.test('NLMSG_ERROR with extack decodes errno and message', async (t) => {
 
 t.test('IP text and bytes', async (t) => {
   const cases: [string, string][] = [
-    ['10.1.2.3', '0a010203'], ['fd00::1', 'fd000000000000000000000000000001'], ['::', '0'.repeat(32)],
-    ['fe80::1:0:0:2', 'fe800000000000000001000000000002'], ['2001:db8:0:1:1:1:1:1', '20010db8000000010001000100010001'],
+    ['10.1.2.3', '0a010203'],
+    ['fd00::1', 'fd000000000000000000000000000001'],
+    ['::', '0'.repeat(32)],
+    ['fe80::1:0:0:2', 'fe800000000000000001000000000002'],
+    ['2001:db8:0:1:1:1:1:1', '20010db8000000010001000100010001'],
   ];
   for (const [ip, hex] of cases) {
     t.equal(ipToBytes(ip).toString('hex'), hex, ip);

@@ -5,11 +5,25 @@ export { NetlinkErrno, NetlinkError, NetlinkProtocolError } from './errors.js';
 export { encodeMessage, splitMessages, decodeError, type NlMsg } from './message.js';
 export { NetlinkSocket, type NlRequest } from './socket.js';
 export {
-  createLinkRequest, decodeLink, decodeNewLinkRequest, fillNewLink, type Link, type LinkKindSpec, type NewLinkSpec,
+  createLinkRequest,
+  decodeLink,
+  decodeNewLinkRequest,
+  fillNewLink,
+  type Link,
+  type LinkKindSpec,
+  type NewLinkSpec,
 } from './link.js';
 export { readIfInfo, type DeviceAttrs } from './link-device.js';
 export { formatMac, parseMac } from './mac.js';
-export { decodeNetkitData, decodeNetkitRequest, type NetkitInfo, type NetkitMode, type NetkitOptions, type NetkitPolicy, type NetkitScrub } from './link-netkit.js';
+export {
+  decodeNetkitData,
+  decodeNetkitRequest,
+  type NetkitInfo,
+  type NetkitMode,
+  type NetkitOptions,
+  type NetkitPolicy,
+  type NetkitScrub,
+} from './link-netkit.js';
 export { decodeVethData } from './link-veth.js';
 export { type Addr } from './addr.js';
 export { type Route, type RouteSpec } from './route.js';

@@ -42,7 +42,7 @@ export function bytesToIp(b: Buffer): string {
   // RFC 5952: compress the longest run (≥2) of zero groups.
   let best = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (g[i] !== 0) {
       i++;
       continue;

@@ -27,7 +27,12 @@ export interface DeviceAttrs {
 }
 
 export function putIfInfo(w: Writer, i: Partial<IfInfo> = {}): void {
-  w.u8(i.family ?? 0).u8(0).u16(i.type ?? 0).s32(i.index ?? 0).u32(i.flags ?? 0).u32(i.change ?? 0);
+  w.u8(i.family ?? 0)
+    .u8(0)
+    .u16(i.type ?? 0)
+    .s32(i.index ?? 0)
+    .u32(i.flags ?? 0)
+    .u32(i.change ?? 0);
 }
 
 export function readIfInfo(buf: Buffer): IfInfo {

@@ -10,9 +10,7 @@ import { formatMac } from './mac.js';
 import type { NlMsg } from './message.js';
 import type { NlRequest } from './socket.js';
 
-export type LinkKindSpec =
-  | { kind: 'veth'; peer: DeviceAttrs }
-  | ({ kind: 'netkit'; peer: DeviceAttrs } & NetkitOptions);
+export type LinkKindSpec = { kind: 'veth'; peer: DeviceAttrs } | ({ kind: 'netkit'; peer: DeviceAttrs } & NetkitOptions);
 
 export interface NewLinkSpec extends DeviceAttrs {
   info?: LinkKindSpec;
@@ -64,7 +62,9 @@ export function deleteLinkRequest(index: number, name = `#${index}`): NlRequest 
 }
 
 export function setLinkRequest(index: number, name: string, set: DeviceAttrs & { up?: boolean }): NlRequest {
-  const words = Object.entries(set).filter(([k]) => k !== 'name').map(([k, v]) => `${k}=${Buffer.isBuffer(v) ? v.toString('hex') : v}`);
+  const words = Object.entries(set)
+    .filter(([k]) => k !== 'name')
+    .map(([k, v]) => `${k}=${Buffer.isBuffer(v) ? v.toString('hex') : v}`);
   return {
     type: K.RTM_NEWLINK,
     fill: (w) => {

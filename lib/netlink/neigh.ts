@@ -34,7 +34,14 @@ export function setNeighRequest(index: number, ip: string, mac: Buffer, dev?: st
 export function dumpNeighRequest(family: 4 | 6): NlRequest {
   return {
     type: K.RTM_GETNEIGH,
-    fill: (w) => w.u8(family === 4 ? AF_INET : AF_INET6).zeros(3).s32(0).u16(0).u8(0).u8(0),
+    fill: (w) =>
+      w
+        .u8(family === 4 ? AF_INET : AF_INET6)
+        .zeros(3)
+        .s32(0)
+        .u16(0)
+        .u8(0)
+        .u8(0),
     what: `dump IPv${family} neighbours`,
   };
 }

@@ -42,8 +42,15 @@ function fillRoute(s: RouteSpec, w: Writer): void {
   const d = parseCidr(s.dst);
   const fam = d.family === 4 ? AF_INET : AF_INET6;
   const table = s.table ?? K.RT_TABLE_MAIN;
-  w.u8(fam).u8(d.prefix).u8(0).u8(0).u8(table < 256 ? table : 252).u8(s.protocol ?? K.RTPROT_STATIC);
-  w.u8(SCOPES[s.scope ?? 'universe']).u8(K.RTN_UNICAST).u32(s.onlink ? K.RTNH_F_ONLINK : 0);
+  w.u8(fam)
+    .u8(d.prefix)
+    .u8(0)
+    .u8(0)
+    .u8(table < 256 ? table : 252)
+    .u8(s.protocol ?? K.RTPROT_STATIC);
+  w.u8(SCOPES[s.scope ?? 'universe'])
+    .u8(K.RTN_UNICAST)
+    .u32(s.onlink ? K.RTNH_F_ONLINK : 0);
   if (d.prefix > 0) putAttr(w, K.RTA_DST, ipToBytes(d.address));
   if (table >= 256) putU32(w, K.RTA_TABLE, table);
   if (s.gw) putAttr(w, K.RTA_GATEWAY, ipToBytes(s.gw));
@@ -59,7 +66,10 @@ function fillRoute(s: RouteSpec, w: Writer): void {
 }
 
 function words(s: RouteSpec, dev?: string): string {
-  return `${s.dst}${s.gw ? ` via ${s.gw}` : ''}${dev ? ` dev ${dev}` : s.oif !== undefined ? ` dev #${s.oif}` : ''}${s.scope && s.scope !== 'universe' ? ` scope ${s.scope}` : ''}${s.onlink ? ' onlink' : ''}`;
+  const via = s.gw ? ` via ${s.gw}` : '';
+  const on = dev ? ` dev ${dev}` : s.oif !== undefined ? ` dev #${s.oif}` : '';
+  const scope = s.scope && s.scope !== 'universe' ? ` scope ${s.scope}` : '';
+  return `${s.dst}${via}${on}${scope}${s.onlink ? ' onlink' : ''}`;
 }
 
 export function addRouteRequest(s: RouteSpec, dev?: string): NlRequest {
@@ -67,7 +77,12 @@ export function addRouteRequest(s: RouteSpec, dev?: string): NlRequest {
 }
 
 export function replaceRouteRequest(s: RouteSpec, dev?: string): NlRequest {
-  return { type: K.RTM_NEWROUTE, flags: K.NLM_F_CREATE | K.NLM_F_REPLACE, fill: (w) => fillRoute(s, w), what: `replace route ${words(s, dev)}` };
+  return {
+    type: K.RTM_NEWROUTE,
+    flags: K.NLM_F_CREATE | K.NLM_F_REPLACE,
+    fill: (w) => fillRoute(s, w),
+    what: `replace route ${words(s, dev)}`,
+  };
 }
 
 export function deleteRouteRequest(s: RouteSpec, dev?: string): NlRequest {
@@ -117,7 +132,15 @@ export function getRouteRequest(dst: string): NlRequest {
   return {
     type: K.RTM_GETROUTE,
     fill: (w) => {
-      w.u8(d.family === 4 ? AF_INET : AF_INET6).u8(d.family === 4 ? 32 : 128).u8(0).u8(0).u8(0).u8(0).u8(0).u8(0).u32(0);
+      w.u8(d.family === 4 ? AF_INET : AF_INET6)
+        .u8(d.family === 4 ? 32 : 128)
+        .u8(0)
+        .u8(0)
+        .u8(0)
+        .u8(0)
+        .u8(0)
+        .u8(0)
+        .u32(0);
       putAttr(w, K.RTA_DST, ipToBytes(d.address));
     },
     what: `get route to ${d.address}`,

@@ -3,9 +3,7 @@
 // round trip it wraps; a receive timeout guards against a lost reply.
 import { C, layerSys, type Sys } from '../sys/index.js';
 import { Writer } from '../codec/index.js';
-import {
-  NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_MULTI, NLM_F_REQUEST,
-} from './constants.js';
+import { NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_MULTI, NLM_F_REQUEST } from './constants.js';
 import { NetlinkErrno, NetlinkError, NetlinkProtocolError } from './errors.js';
 import { decodeError, encodeMessage, splitMessages, type NlMsg } from './message.js';
 

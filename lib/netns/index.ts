@@ -65,7 +65,11 @@ export function openNetns(sys: Sys, path: string): NetnsHandle {
     inNetns(sys, fd, () => undefined);
   } catch (e) {
     sys.close(fd);
-    if (e instanceof Errno && e.errno === E.EINVAL) throw new NetnsError(`${path} is not a network namespace`, 'CNI_NETNS must name a netns file such as /var/run/netns/<id> or /proc/<pid>/ns/net');
+    if (e instanceof Errno && e.errno === E.EINVAL)
+      throw new NetnsError(
+        `${path} is not a network namespace`,
+        'CNI_NETNS must name a netns file such as /var/run/netns/<id> or /proc/<pid>/ns/net',
+      );
     throw e;
   }
   let closed = false;

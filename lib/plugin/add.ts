@@ -376,4 +376,3 @@ export const addPlan = Plan.start<AddFacts, AddBase>('ADD')
   .then(writeEndpointRecord);
 
 export type AddDone = Awaited<ReturnType<typeof addPlan.execute>>;
-

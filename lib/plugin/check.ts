@@ -118,7 +118,12 @@ const checkHostSide: CheckStep<Read, { host: Link | undefined; problems: string[
 function podProblems(podNl: Netlink, pod: Link, { req: { env }, prev }: Read): string[] {
   const problems: string[] = [];
   if (!(pod.flags & 1)) problems.push(`${env.ifname} is down`);
-  const have = new Set(podNl.addrs().filter((a) => a.index === pod.index).map((a) => `${a.address}/${a.prefix}`));
+  const have = new Set(
+    podNl
+      .addrs()
+      .filter((a) => a.index === pod.index)
+      .map((a) => `${a.address}/${a.prefix}`),
+  );
   const podIdx = prev.interfaces.findIndex((i) => i.name === env.ifname && i.sandbox === env.netns);
   for (const ip of prev.ips) {
     if (ip.interface !== undefined && ip.interface !== podIdx) continue;
@@ -154,15 +159,24 @@ const checkPodSide: CheckStep<Looked, { pod: Link | undefined }> = {
 const checkBpf: CheckStep<Looked & { host: Link | undefined; pod: Link | undefined }, { problems: string[] }> = {
   name: 'check BPF datapath',
   ops: ({ record, tcx, tcxFrom }) => {
-    const hooks = record ? Object.values(hooksFor(record.mode, tcx)).join(' and ') : 'the recorded mode\'s hooks';
+    const hooks = record ? Object.values(hooksFor(record.mode, tcx)).join(' and ') : "the recorded mode's hooks";
     return [`check the BPF links on ${hooks} (tcx ${tcx ? 'yes' : 'no'}, ${tcxFrom}) and the endpoint map entries`];
   },
   run: ({ req: { conf }, dp, rec, host, pod, hostIfName, problems }) => {
     if (!host || !pod) return { problems };
     const tcx = modeFileTcx(conf.modeFile);
     const found = dp.check({
-      bpfRoot: conf.bpfRoot, mode: rec.mode, tcx, hostIfName, hostIfindex: host.index, podIfindex: pod.index,
-      hostMac: rec.hostMac, podMac: rec.podMac, ips: rec.ips, antiSpoof: conf.antiSpoof, clusterCIDRs: conf.clusterCIDRs,
+      bpfRoot: conf.bpfRoot,
+      mode: rec.mode,
+      tcx,
+      hostIfName,
+      hostIfindex: host.index,
+      podIfindex: pod.index,
+      hostMac: rec.hostMac,
+      podMac: rec.podMac,
+      ips: rec.ips,
+      antiSpoof: conf.antiSpoof,
+      clusterCIDRs: conf.clusterCIDRs,
     });
     return { problems: [...problems, ...found] };
   },

@@ -91,9 +91,9 @@ function linkWords({ hostIfName, record, link }: DelFacts): string {
   return `delete ${hostIfName} (${link.kind}, ifindex ${link.index}, as recorded); ${gone}`;
 }
 
-// The device goes before its BPF links are unpinned: deleting it releases its tcx/netkit hooks along
-// with everything else, while detaching a live link first costs an RCU grace period under rtnl per
-// hook (kernel/bpf/tcx.c). What the kernel proves is ours is settled while the link still exists.
+// The device goes before its BPF links are unpinned: deleting it releases its tcx/netkit hooks along with
+// the peer and the routes. Either order waits for one RCU grace period per hook (docs/kernel.md#tcx-rcu).
+// What the kernel proves is ours (the detach scope) is read while the link still exists.
 const deleteLink: DelStep<Read, { scope: DetachScope }> = {
   name: 'delete link pair',
   ops: (f) => [linkWords(f)],

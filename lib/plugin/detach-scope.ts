@@ -20,7 +20,8 @@ export function detachScope(nl: Netlink, containerId: string, ifname: string, re
   const none = { hostIfName, ifindex: undefined, ips: [] };
   if (!rec) return none;
   const link = nl.linkByName(hostIfName);
-  if (link) return linkMatches(link, { mode: rec.mode, ifindex: rec.hostIfindex }) ? { hostIfName, ifindex: link.index, ips: rec.ips } : none;
+  if (link)
+    return linkMatches(link, { mode: rec.mode, ifindex: rec.hostIfindex }) ? { hostIfName, ifindex: link.index, ips: rec.ips } : none;
   // An intent record (written before the link existed) has no ifindex: nothing was attached yet.
   if (rec.hostIfindex === undefined || nl.linkByIndex(rec.hostIfindex)) return none;
   return { hostIfName, ifindex: rec.hostIfindex, ips: rec.ips };

@@ -71,10 +71,11 @@ function bed(t: Test, name: string): Bed {
   const modeFile = path.join(dir, 'mode.json');
   const stateDir = path.join(dir, 'state');
   fs.mkdirSync(path.join(stateDir, 'endpoints'), { recursive: true });
-  const walk = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(d, e.name);
-    return e.isDirectory() ? [p, ...walk(p)] : [`${p} ${fs.readFileSync(p).toString('base64')}`];
-  });
+  const walk = (d: string): string[] =>
+    fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => {
+      const p = path.join(d, e.name);
+      return e.isDirectory() ? [p, ...walk(p)] : [`${p} ${fs.readFileSync(p).toString('base64')}`];
+    });
   return {
     dir,
     pod,
@@ -86,14 +87,25 @@ function bed(t: Test, name: string): Bed {
       log: quiet,
       env: { containerId: `${tag}${name}`, netns: `/run/netns/${pod}`, ifname: 'eth0', cniPath: o.cniPath ?? [cniDir], vars: {} },
       conf: {
-        cniVersion: '1.1.0', name: 'dry', mode: o.mode ?? 'auto', modeFile, stateDir, bpfRoot: path.join(dir, 'bpf'), antiSpoof: true,
-        hostRouting: o.hostRouting ?? 'auto', clusterCIDRs: ['10.42.0.0/16'], ipamType: 'host-local', prevResult: o.prevResult, raw: {},
+        cniVersion: '1.1.0',
+        name: 'dry',
+        mode: o.mode ?? 'auto',
+        modeFile,
+        stateDir,
+        bpfRoot: path.join(dir, 'bpf'),
+        antiSpoof: true,
+        hostRouting: o.hostRouting ?? 'auto',
+        clusterCIDRs: ['10.42.0.0/16'],
+        ipamType: 'host-local',
+        prevResult: o.prevResult,
+        raw: {},
       },
     }),
-    state: () => [
-      ...[node, pod].flatMap((ns) => [ip(ns, '-d', 'link'), ip(ns, 'addr'), ip(ns, 'route'), ip(ns, '-6', 'route'), ip(ns, 'neigh')]),
-      ...walk(dir),
-    ].join('\n'),
+    state: () =>
+      [
+        ...[node, pod].flatMap((ns) => [ip(ns, '-d', 'link'), ip(ns, 'addr'), ip(ns, 'route'), ip(ns, '-6', 'route'), ip(ns, 'neigh')]),
+        ...walk(dir),
+      ].join('\n'),
   };
 }
 
@@ -199,8 +211,18 @@ t.test('an earlier crashed ADD: ADD would clean its record up first; DEL names w
   writeModeFile(modeFileFor('veth', true), b.modeFile);
   const req = b.req();
   const rec: EndpointRecord = {
-    v: 1, state: 'creating', network: 'dry', containerId: req.env.containerId, ifname: 'eth0', netns: req.env.netns, mode: 'veth',
-    hostIfName: hostIfName(req.env.containerId, 'eth0'), ips: [], ipamType: 'host-local', pins: [], createdAt: '2026-01-01T00:00:00Z',
+    v: 1,
+    state: 'creating',
+    network: 'dry',
+    containerId: req.env.containerId,
+    ifname: 'eth0',
+    netns: req.env.netns,
+    mode: 'veth',
+    hostIfName: hostIfName(req.env.containerId, 'eth0'),
+    ips: [],
+    ipamType: 'host-local',
+    pins: [],
+    createdAt: '2026-01-01T00:00:00Z',
   };
   writeRecord(recordPath(req.conf.stateDir, req.env.containerId, 'eth0'), rec);
   const before = b.state();
@@ -242,8 +264,18 @@ t.test('CHECK words the recorded attachment and the hooks the mode file implies'
   const req = b.req({ prevResult });
   const dev = hostIfName(req.env.containerId, 'eth0');
   const rec: EndpointRecord = {
-    v: 1, state: 'ready', network: 'dry', containerId: req.env.containerId, ifname: 'eth0', netns: req.env.netns, mode: 'veth',
-    hostIfName: dev, hostIfindex: 77, ips: ['10.1.0.5/32'], pins: [], createdAt: '2026-01-01T00:00:00Z',
+    v: 1,
+    state: 'ready',
+    network: 'dry',
+    containerId: req.env.containerId,
+    ifname: 'eth0',
+    netns: req.env.netns,
+    mode: 'veth',
+    hostIfName: dev,
+    hostIfindex: 77,
+    ips: ['10.1.0.5/32'],
+    pins: [],
+    createdAt: '2026-01-01T00:00:00Z',
   };
   writeRecord(recordPath(req.conf.stateDir, req.env.containerId, 'eth0'), rec);
   const text = dryRun('CHECK', req);

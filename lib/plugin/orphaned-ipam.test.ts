@@ -3,7 +3,10 @@ import { spawn } from 'node:child_process';
 import { addsInFlight, waitForOrphanedAdds } from './orphaned-ipam.js';
 
 const adder = (id: string, ifname: string, seconds: string) =>
-  spawn('sleep', [seconds], { env: { PATH: process.env.PATH, CNI_COMMAND: 'ADD', CNI_CONTAINERID: id, CNI_IFNAME: ifname }, stdio: 'ignore' });
+  spawn('sleep', [seconds], {
+    env: { PATH: process.env.PATH, CNI_COMMAND: 'ADD', CNI_CONTAINERID: id, CNI_IFNAME: ifname },
+    stdio: 'ignore',
+  });
 
 t.test('finds only ADDs of the same attachment, and waits for them to end', async (t) => {
   const id = `orphan-${process.pid}`;

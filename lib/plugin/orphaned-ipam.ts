@@ -18,13 +18,19 @@ function environ(pid: string): string[] | undefined {
 export function addsInFlight(containerId: string, ifname: string): string[] {
   const want = ['CNI_COMMAND=ADD', `CNI_CONTAINERID=${containerId}`, `CNI_IFNAME=${ifname}`];
   const self = String(process.pid);
-  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && p !== self && (environ(p) ?? []).filter((v) => want.includes(v)).length === want.length);
+  return fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p) && p !== self && (environ(p) ?? []).filter((v) => want.includes(v)).length === want.length);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits (bounded) until no other ADD for this attachment runs. Returns the pids it waited for. */
-export async function waitForOrphanedAdds(containerId: string, ifname: string, timeoutMs = 10_000): Promise<{ waitedFor: string[]; stillRunning: string[] }> {
+export async function waitForOrphanedAdds(
+  containerId: string,
+  ifname: string,
+  timeoutMs = 10_000,
+): Promise<{ waitedFor: string[]; stillRunning: string[] }> {
   const waitedFor = addsInFlight(containerId, ifname);
   let running = waitedFor;
   const until = Date.now() + timeoutMs;
@@ -38,5 +44,8 @@ export async function waitForOrphanedAdds(containerId: string, ifname: string, t
 /** After a crashed ADD: its IPAM plugin may still be allocating; release only once it is done. */
 export async function settleOrphans(req: Request): Promise<void> {
   const { waitedFor, stillRunning } = await waitForOrphanedAdds(req.env.containerId, req.env.ifname);
-  if (waitedFor.length) req.log.warn(`waited for ${waitedFor.length} process(es) of an unfinished ADD of ${req.env.containerId}/${req.env.ifname} (pid ${waitedFor.join(', ')})${stillRunning.length ? `; still running after 10 s: ${stillRunning.join(', ')}` : ''}`);
+  if (!waitedFor.length) return;
+  const still = stillRunning.length ? `; still running after 10 s: ${stillRunning.join(', ')}` : '';
+  const add = `${req.env.containerId}/${req.env.ifname}`;
+  req.log.warn(`waited for ${waitedFor.length} process(es) of an unfinished ADD of ${add} (pid ${waitedFor.join(', ')})${still}`);
 }

@@ -79,7 +79,12 @@ t.test('describe words every step from the facts alone, without running anything
   });
   t.same(events, []);
   const text = [
-    'podlink X plan (dry run: nothing was changed)', ' 1. open', '      - open eth7', ' 2. use', '      - use eth7', '      - twice',
+    'podlink X plan (dry run: nothing was changed)',
+    ' 1. open',
+    '      - open eth7',
+    ' 2. use',
+    '      - use eth7',
+    '      - twice',
   ];
   t.equal(planText(j), `${text.join('\n')}\n`);
 });
@@ -87,13 +92,32 @@ t.test('describe words every step from the facts alone, without running anything
 // The control bench, the crash tests and operators' log queries read these names.
 t.test('step names of ADD, DEL and CHECK', async (t) => {
   t.same(addPlan.stepNames, [
-    'open pod netns', 'resolve datapath mode', 'claim endpoint', 'start IPAM ADD', 'create link pair', 'attach BPF datapath',
-    'wait for IPAM', 'configure pod side', 'configure host side', 'publish endpoint', 'write endpoint record',
+    'open pod netns',
+    'resolve datapath mode',
+    'claim endpoint',
+    'start IPAM ADD',
+    'create link pair',
+    'attach BPF datapath',
+    'wait for IPAM',
+    'configure pod side',
+    'configure host side',
+    'publish endpoint',
+    'write endpoint record',
   ]);
   t.same(delPlan.stepNames, [
-    'read endpoint record', 'start IPAM DEL', 'delete link pair', 'detach BPF datapath', 'wait for IPAM', 'remove endpoint record',
+    'read endpoint record',
+    'start IPAM DEL',
+    'delete link pair',
+    'detach BPF datapath',
+    'wait for IPAM',
+    'remove endpoint record',
   ]);
   t.same(checkPlan.stepNames, [
-    'read endpoint record', 'start IPAM CHECK', 'check host side', 'check pod side', 'check BPF datapath', 'wait for IPAM',
+    'read endpoint record',
+    'start IPAM CHECK',
+    'check host side',
+    'check pod side',
+    'check BPF datapath',
+    'wait for IPAM',
   ]);
 });

@@ -70,7 +70,8 @@ function faultAfter(stepIndex: number, name: string): void {
     typeof __PODLINK_BUILD_FLAGS__ === 'string'
       ? __PODLINK_BUILD_FLAGS__ !== 'fault-hooks'
       : process.env.PODLINK_DEV_BUILD_FLAGS !== 'fault-hooks'
-  ) return;
+  )
+    return;
   const want = process.env.PODLINK_FAULT_AFTER_STEP;
   if (want && (want === String(stepIndex) || want === name)) process.kill(process.pid, 'SIGKILL');
 }

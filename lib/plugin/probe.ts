@@ -4,7 +4,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Sys } from '../sys/index.js';
 import {
-  probeNetkit, readModeFile, resolveMode, writeModeFile, MODE_FILE_VERSION, type KernelFeatures, type Mode, type ModeFile,
+  probeNetkit,
+  readModeFile,
+  resolveMode,
+  writeModeFile,
+  MODE_FILE_VERSION,
+  type KernelFeatures,
+  type Mode,
+  type ModeFile,
 } from '../connector/index.js';
 import { withLock } from '../util/index.js';
 

@@ -13,7 +13,7 @@ t.test('installs under the content hash, with or without the hash given by the b
   t.equal(path.basename(file), `podlink_sys-${sha.slice(0, 32)}.node`);
   t.ok(fs.readFileSync(file).equals(bytes));
   t.equal((fs.statSync(dir).mode & 0o777).toString(8), '700');
-  t.equal(installAddon(bytes, dir, undefined, sha), file, 'the build\'s hash names the same file');
+  t.equal(installAddon(bytes, dir, undefined, sha), file, "the build's hash names the same file");
 });
 
 t.test('a planted file under the hash name is refused, not replaced', async (t) => {

@@ -18,8 +18,10 @@ export function addonHash(bytes: Uint8Array): string {
 function assertSafeDir(dir: string, uid: number): void {
   const st = fs.lstatSync(dir);
   if (!st.isDirectory()) throw new AddonSecurityError(`native addon dir ${dir} is not a directory (symlink or file planted?)`);
-  if (st.uid !== uid) throw new AddonSecurityError(`native addon dir ${dir} is owned by uid ${st.uid}, expected ${uid}; remove it and retry`);
-  if ((st.mode & 0o077) !== 0) throw new AddonSecurityError(`native addon dir ${dir} has mode ${(st.mode & 0o777).toString(8)}, expected 700; remove it and retry`);
+  if (st.uid !== uid)
+    throw new AddonSecurityError(`native addon dir ${dir} is owned by uid ${st.uid}, expected ${uid}; remove it and retry`);
+  if ((st.mode & 0o077) !== 0)
+    throw new AddonSecurityError(`native addon dir ${dir} has mode ${(st.mode & 0o777).toString(8)}, expected 700; remove it and retry`);
 }
 
 /**
@@ -58,8 +60,10 @@ export function installAddon(bytes: Uint8Array, dir: string, uid = process.geteu
   }
   if (!st.isFile()) throw new AddonSecurityError(`native addon ${file} is not a regular file; remove it`);
   if (st.uid !== uid) throw new AddonSecurityError(`native addon ${file} is owned by uid ${st.uid}, expected ${uid}; remove it`);
-  if ((st.mode & 0o022) !== 0) throw new AddonSecurityError(`native addon ${file} is group/world-writable (mode ${(st.mode & 0o777).toString(8)}); remove it`);
+  if ((st.mode & 0o022) !== 0)
+    throw new AddonSecurityError(`native addon ${file} is group/world-writable (mode ${(st.mode & 0o777).toString(8)}); remove it`);
   // Byte for byte against the embedded copy: stronger than a hash, and a native memcmp.
-  if (!fs.readFileSync(file).equals(bytes)) throw new AddonSecurityError(`native addon ${file} does not match its content hash (planted or corrupt); remove it`);
+  if (!fs.readFileSync(file).equals(bytes))
+    throw new AddonSecurityError(`native addon ${file} does not match its content hash (planted or corrupt); remove it`);
   return file;
 }

@@ -37,7 +37,12 @@ let loaded: Sys | undefined;
 
 export function nativeSys(libDir = process.env.PODLINK_LIB_DIR ?? DEFAULT_LIB_DIR): Sys {
   if (loaded) return loaded;
-  const file = installAddon(addonBytes(), libDir, undefined, typeof __PODLINK_ADDON_SHA256__ === 'string' ? __PODLINK_ADDON_SHA256__ : undefined);
+  const file = installAddon(
+    addonBytes(),
+    libDir,
+    undefined,
+    typeof __PODLINK_ADDON_SHA256__ === 'string' ? __PODLINK_ADDON_SHA256__ : undefined,
+  );
   const mod = { exports: {} as Record<string, (...a: unknown[]) => unknown> };
   process.dlopen(mod, file);
   loaded = wrap(mod.exports);

@@ -47,7 +47,10 @@ function decodeIpConfig(v: unknown, path: string, family: 4 | 6): LegacyIPConfig
 export function legacyToV03(r: LegacyResult): V03Result {
   const ips: V03IPConfig[] = [];
   const routes: LegacyRoute[] = [];
-  for (const [version, c] of [['4', r.ip4], ['6', r.ip6]] as const) {
+  for (const [version, c] of [
+    ['4', r.ip4],
+    ['6', r.ip6],
+  ] as const) {
     if (!c) continue;
     ips.push(compact({ version, address: c.ip, gateway: c.gateway }));
     routes.push(...c.routes);
@@ -71,6 +74,7 @@ export function v03ToLegacy(r: V03Result): LegacyResult {
 
 export function encodeLegacy(r: LegacyResult): Record<string, unknown> {
   const enc = (c: LegacyIPConfig | undefined) =>
-    c && compact({ ip: c.ip, gateway: c.gateway, routes: c.routes.length ? c.routes.map((x) => compact({ dst: x.dst, gw: x.gw })) : undefined });
+    c &&
+    compact({ ip: c.ip, gateway: c.gateway, routes: c.routes.length ? c.routes.map((x) => compact({ dst: x.dst, gw: x.gw })) : undefined });
   return compact({ ip4: enc(r.ip4), ip6: enc(r.ip6), dns: dnsFields(r.dns) });
 }

@@ -11,7 +11,12 @@ const sys = nativeSys();
 const ns = createAnonymousNetns(sys);
 const nl = netlinkIn(sys, ns);
 try {
-  nl.createLink({ name: 'vhost0', mtu: 1450, mac: parseMac('02:00:00:aa:bb:01'), info: { kind: 'veth', peer: { name: 'vpod0', mac: parseMac('02:00:00:aa:bb:02') } } });
+  nl.createLink({
+    name: 'vhost0',
+    mtu: 1450,
+    mac: parseMac('02:00:00:aa:bb:01'),
+    info: { kind: 'veth', peer: { name: 'vpod0', mac: parseMac('02:00:00:aa:bb:02') } },
+  });
   const msgs = nl.sock.dump(dumpLinksRequest());
   const bufs = msgs.map((m) => {
     const h = Buffer.alloc(16);
