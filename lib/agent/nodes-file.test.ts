@@ -6,14 +6,16 @@ import { parseNodesFile, watchNodesFile } from './nodes-file.js';
 import type { SourceStatus } from './status-file.js';
 
 t.test('parseNodesFile: a list or {nodes}, unusable entries reported, bad fields kept for the agent to reject', async (t) => {
-  const { nodes, problems } = parseNodesFile(JSON.stringify([
-    { name: 'a', podCIDRs: ['10.244.1.0/24'], addresses: ['10.0.0.1'] },
-    { name: 'b', podCIDRs: 'not a list', addresses: [42] },
-    { name: 'a', podCIDRs: [], addresses: [] },
-    { podCIDRs: ['10.244.3.0/24'] },
-    'junk',
-    { name: 'Bad_Name' },
-  ]));
+  const { nodes, problems } = parseNodesFile(
+    JSON.stringify([
+      { name: 'a', podCIDRs: ['10.244.1.0/24'], addresses: ['10.0.0.1'] },
+      { name: 'b', podCIDRs: 'not a list', addresses: [42] },
+      { name: 'a', podCIDRs: [], addresses: [] },
+      { podCIDRs: ['10.244.3.0/24'] },
+      'junk',
+      { name: 'Bad_Name' },
+    ]),
+  );
   t.same([...nodes.keys()], ['a', 'b']);
   t.same(nodes.get('b'), { name: 'b', podCIDRs: [], addresses: ['42'] }, 'non-strings become text the agent rejects as malformed');
   t.equal(problems.length, 4);
@@ -33,11 +35,15 @@ t.test('watchNodesFile: replaced files are re-read, a bad file keeps the last go
   write(JSON.stringify([{ name: 'a', podCIDRs: ['10.244.1.0/24'], addresses: ['10.0.0.1'] }]));
   const seen: string[][] = [];
   let status: SourceStatus | undefined;
-  const src = watchNodesFile(file, {
-    onNodes: (n: ReadonlyMap<string, SourceNode>) => seen.push([...n.keys()]),
-    onStatus: (s) => (status = s),
-    log: () => {},
-  }, 50);
+  const src = watchNodesFile(
+    file,
+    {
+      onNodes: (n: ReadonlyMap<string, SourceNode>) => seen.push([...n.keys()]),
+      onStatus: (s) => (status = s),
+      log: () => {},
+    },
+    50,
+  );
   t.teardown(() => src.stop());
   const until = async (f: () => boolean) => {
     for (let i = 0; i < 100 && !f(); i++) await new Promise((r) => setTimeout(r, 20));
@@ -45,7 +51,12 @@ t.test('watchNodesFile: replaced files are re-read, a bad file keeps the last go
   };
   t.ok(await until(() => seen.length === 1), 'read at start');
   t.ok(status?.synced && status.connected);
-  write(JSON.stringify([{ name: 'a', podCIDRs: [], addresses: [] }, { name: 'b', podCIDRs: [], addresses: [] }]));
+  write(
+    JSON.stringify([
+      { name: 'a', podCIDRs: [], addresses: [] },
+      { name: 'b', podCIDRs: [], addresses: [] },
+    ]),
+  );
   t.ok(await until(() => seen.length === 2), 'a replaced file is read again');
   t.same(seen[1], ['a', 'b']);
   write('[not json');
