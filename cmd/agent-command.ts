@@ -18,6 +18,7 @@ import { openClusterCidrs } from '../lib/datapath/index.js';
 import { metricsStateNextTo, writeTextfile } from '../lib/metrics/index.js';
 import { Netlink } from '../lib/netlink/index.js';
 import { nativeSys } from '../lib/sys/index.js';
+import { agentDryRun } from './agent-dry-run.js';
 import { currentExposition } from './metrics-command.js';
 import { formatStepError, StepError } from './step-report.js';
 
@@ -32,6 +33,7 @@ export interface AgentCommandOptions {
   textfileDir?: string;
   resync: string;
   logLevel: string;
+  dryRun?: boolean;
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error'];
@@ -85,6 +87,15 @@ export async function runAgentCommand(o: AgentCommandOptions): Promise<number> {
     const sys = nativeSys();
     nl = Netlink.open(sys);
     const where = o.nodesFile ?? o.kubeconfig ?? 'in-cluster';
+    const startSource = async (h: NodeSourceHandlers): Promise<NodeSource> =>
+      o.nodesFile ? watchNodesFile(o.nodesFile, h) : (await import('./agent-kube.js')).startKubeSource({ kubeconfig: o.kubeconfig }, h);
+    if (o.dryRun) {
+      const openMap = () => openClusterCidrs(sys, o.bpfRoot);
+      await agentDryRun({ nl, openMap, nodeName, serviceCIDRs, where, start: startSource, timeoutMs: 30_000 }, (t) =>
+        process.stdout.write(t),
+      );
+      return 0;
+    }
     agent = new Agent(
       {
         nl,
@@ -105,9 +116,7 @@ export async function runAgentCommand(o: AgentCommandOptions): Promise<number> {
     };
     a.start();
     log('info', `podlink agent on node ${nodeName}: nodes from ${where}`, { bpfRoot: o.bpfRoot, runDir });
-    source = o.nodesFile
-      ? watchNodesFile(o.nodesFile, handlers)
-      : await (await import('./agent-kube.js')).startKubeSource({ kubeconfig: o.kubeconfig }, handlers);
+    source = await startSource(handlers);
     // As a container's PID 1, Node gets no default SIGTERM handling: stop on it explicitly. Routes stay.
     await new Promise<void>((resolve) => {
       process.once('SIGTERM', resolve);

@@ -211,6 +211,7 @@ Examples:
     .option('--service-cidr <cidr>', "the cluster's service CIDR (repeatable): no node's pod CIDR may overlap it", collect)
     .option('--textfile-dir <dir>', 'write podlink.prom for node_exporter here (default: do not write)')
     .option('--resync <seconds>', 're-read the kernel and fix any drift this often', '30')
+    .option('--dry-run', 'read the nodes once, print the routes and cluster CIDRs a reconcile would change, change nothing')
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .addHelpText(
       'after',

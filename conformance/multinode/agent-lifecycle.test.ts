@@ -20,10 +20,16 @@ if (!isRoot) {
     const base = k.entries();
     const textfiles = path.join(k.work, 'textfile');
     k.writeNodesFile(base);
+    const dry = nsRun(n1.ns, PODLINK, [...k.agentArgs(n1, ['--nodes-file', k.nodesFile]), '--dry-run']).stdout;
+    t.match(dry, /route add 10\.244\.2\.0\/24 via 10\.77\.0\.2 proto 201 \(node n2\)/, 'agent --dry-run prints the plan');
+    t.match(dry, /pl_cidrs add 10\.244\.3\.0\/24 \(learned\)/);
+    t.same(k.routes(n1), [], 'and changes nothing');
     k.startAgent(n1, undefined, ['--textfile-dir', textfiles]);
     k.startAgent(n2);
     const has = (dst: string, via?: string) => k.routes(n1).some((r) => r.startsWith(`${dst} via`) && (!via || r.endsWith(` ${via}`)));
     t.ok(await waitFor(() => has('10.244.2.0/24') && has('10.244.3.0/24'), 10_000) >= 0, 'initial routes');
+    t.match(nsRun(n1.ns, PODLINK, [...k.agentArgs(n1, ['--nodes-file', k.nodesFile]), '--dry-run']).stdout, /nothing to change/,
+      'agent --dry-run once the agent has reconciled');
     const b1 = k.addPod(n1, 'b1');
     const b2 = k.addPod(n2, 'b2');
     t.ok(k.ping(b1.ns, b2.ip4), 'pods on n1 and n2 reach each other');

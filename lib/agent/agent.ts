@@ -7,10 +7,11 @@ import type { BpfMap } from '../bpf/index.js';
 import { addLearnedCidr, CIDR_LEARNED, readClusterCidrs, removeLearnedCidr } from '../datapath/index.js';
 import type { Netlink } from '../netlink/index.js';
 import type { Prefix } from './cidr.js';
-import { computeDesired, type Incumbents } from './desired.js';
+import type { Incumbents, LocalFacts } from './desired.js';
 import { connectedNetworks } from './local-facts.js';
 import type { NodeVerdict, SourceNode } from './node.js';
-import { readPodlinkRoutes, syncRoutes } from './routes.js';
+import { incumbentsFromRoutes, planAgent, type AgentPlan, type CidrPlan } from './plan.js';
+import { applyRoutes, describeRouteChange, readPodlinkRoutes } from './routes.js';
 import type { AgentStatus, SourceStatus } from './status-file.js';
 
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
@@ -141,40 +142,29 @@ export class Agent {
       this.deps.writeStatus(this.touch()); // fail-static: no node list yet, so nothing to compare
       return;
     }
-    const { nl } = this.deps;
     let failed = false;
+    let map: BpfMap | undefined;
     try {
-      if (full || !this.routes) this.routes = readPodlinkRoutes(nl);
-      const desired = computeDesired(
-        this.nodes.values(),
-        {
-          selfName: this.cfg.nodeName,
-          connected: connectedNetworks(nl),
-          serviceCIDRs: this.cfg.serviceCIDRs,
-        },
-        this.incumbents(),
-      );
-      const r = syncRoutes(nl, desired.routes, this.routes);
-      for (const c of r.changes)
-        this.deps.log('info', `route ${c.op} ${c.dst}${c.gw ? ` via ${c.gw}` : ''}`, c.node ? { node: c.node } : {});
-      for (const f of r.failures) this.deps.log('error', `route ${f.dst}: ${f.error}`);
-      if (r.failures.length) {
-        failed = true;
-        this.routes = undefined;
-        this.status.routes.failures += r.failures.length;
-        this.status.routes.lastError = r.failures[r.failures.length - 1]!.error;
+      map = this.deps.openClusterCidrs();
+      if (full || !this.routes) this.routes = readPodlinkRoutes(this.deps.nl);
+      if (!map) this.cidrs = undefined;
+      else if (full || !this.cidrs) this.cidrs = readClusterCidrs(map);
+      const plan = planAgent(this.nodes.values(), this.localFacts(), this.incumbents(), { routes: this.routes, cidrs: map && this.cidrs });
+      failed = !this.applyRoutes(plan);
+      failed = !this.applyCidrs(map, plan.cidrs) || failed;
+      this.applyVerdicts(plan.desired.verdicts);
+      if (!plan.desired.selfFound && (this.status.selfFound || this.status.reconciles.count === 0)) {
+        this.deps.log('warn', `this node (${this.cfg.nodeName}) is not in the node list; check --node-name`);
       }
-      this.status.routes.installed = this.routes?.size ?? desired.routes.length - r.failures.length;
-      failed = !this.syncCidrs(desired.clusterCIDRs, full) || failed;
-      this.applyVerdicts(desired.verdicts);
-      this.status.selfFound = desired.selfFound;
-      if (!desired.selfFound) this.deps.log('warn', `this node (${this.cfg.nodeName}) is not in the node list; check --node-name`);
+      this.status.selfFound = plan.desired.selfFound;
     } catch (e) {
       failed = true;
       this.routes = undefined;
       this.cidrs = undefined;
       this.status.routes.lastError = (e as Error).message;
       this.deps.log('error', `reconcile failed: ${(e as Error).message}`);
+    } finally {
+      map?.close();
     }
     const now = this.now();
     this.status.reconciles = { count: this.status.reconciles.count + 1, lastAt: now.toISOString(), lastMs: performance.now() - since };
@@ -188,6 +178,23 @@ export class Agent {
     }
   }
 
+  private localFacts(): LocalFacts {
+    return { selfName: this.cfg.nodeName, connected: connectedNetworks(this.deps.nl), serviceCIDRs: this.cfg.serviceCIDRs };
+  }
+
+  /** Returns false when some route could not be written (the next pass re-reads the kernel). */
+  private applyRoutes(plan: AgentPlan): boolean {
+    const r = applyRoutes(this.deps.nl, plan.routes, this.routes!);
+    for (const c of r.changes) this.deps.log('info', describeRouteChange(c), c.node ? { node: c.node } : {});
+    for (const f of r.failures) this.deps.log('error', `route ${f.dst}: ${f.error}`);
+    this.status.routes.installed = this.routes!.size;
+    if (!r.failures.length) return true;
+    this.routes = undefined;
+    this.status.routes.failures += r.failures.length;
+    this.status.routes.lastError = r.failures[r.failures.length - 1]!.error;
+    return false;
+  }
+
   /** Who held each pod CIDR: the last verdicts, or at start the nodes whose addresses our routes use. */
   private incumbents(): Incumbents {
     const out = new Map<string, string>();
@@ -195,33 +202,21 @@ export class Agent {
       if (v.path === 'native' || v.path === 'unreachable') for (const c of v.podCIDRs) out.set(c, v.name);
     }
     if (out.size || !this.routes) return out;
-    const byAddress = new Map<string, string>();
-    for (const n of this.nodes.values()) for (const a of n.addresses) byAddress.set(a, n.name);
-    for (const [dst, gw] of this.routes) {
-      const owner = gw && byAddress.get(gw);
-      if (owner) out.set(dst, owner);
-    }
-    return out;
+    return incumbentsFromRoutes(this.nodes.values(), this.routes);
   }
 
-  /** Returns false when the map could not be brought to the desired set. */
-  private syncCidrs(desired: readonly string[], full: boolean): boolean {
-    const map = this.deps.openClusterCidrs();
-    if (!map) {
-      this.cidrs = undefined;
+  /** Returns false when the map could not be brought to the plan. */
+  private applyCidrs(map: BpfMap | undefined, plan: CidrPlan | undefined): boolean {
+    if (!map || !plan || !this.cidrs) {
       this.status.clusterCIDRs = { learned: 0, problem: 'BPF datapath not loaded yet (podlink probe --write); BPF host routing waits' };
       return true; // not a failure: the periodic resync picks the map up once the probe pinned it
     }
     try {
-      if (full || !this.cidrs) this.cidrs = readClusterCidrs(map);
-      const want = new Set(desired);
-      for (const [cidr, origin] of [...this.cidrs]) {
-        if (origin !== CIDR_LEARNED || want.has(cidr)) continue;
+      for (const cidr of plan.remove) {
         removeLearnedCidr(map, cidr);
         this.cidrs.delete(cidr);
       }
-      for (const cidr of want) {
-        if (this.cidrs.has(cidr)) continue;
+      for (const cidr of plan.add) {
         addLearnedCidr(map, cidr);
         this.cidrs.set(cidr, CIDR_LEARNED);
       }
@@ -232,8 +227,6 @@ export class Agent {
       this.status.clusterCIDRs = { learned: 0, problem: (e as Error).message };
       this.deps.log('error', `cluster CIDRs: ${(e as Error).message}`);
       return false;
-    } finally {
-      map.close();
     }
   }
 

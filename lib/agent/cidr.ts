@@ -1,6 +1,6 @@
 // Strict CIDR and address parsing for node data that comes from outside (the API, a file), and the
 // range arithmetic the overlap checks need. Pure.
-import { ipToBytes, parseCidr, type Family } from '../netlink/index.js';
+import { bytesToIp, ipToBytes, parseCidr, type Family } from '../netlink/index.js';
 import { ipLiteralFamily } from '../util/index.js';
 
 export interface Prefix {
@@ -49,4 +49,9 @@ export function overlaps(a: Prefix, b: Prefix): boolean {
 
 export function contains(p: Prefix, family: Family, ip: bigint): boolean {
   return p.family === family && p.start <= ip && ip <= p.end;
+}
+
+/** The kernel's text form of an address (as route dumps print it); the input when it is not one. */
+export function canonicalAddress(ip: string): string {
+  return addressFamily(ip) ? bytesToIp(ipToBytes(ip)) : ip;
 }

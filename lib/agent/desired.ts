@@ -1,8 +1,8 @@
 // From the nodes a source reports to the routes and BPF cluster CIDRs this node should hold, with a
 // verdict per node. Pure: the same input always gives the same answer, so a restart, a missed event
 // or a relist converges to one kernel state (docs/architecture.md#the-agent).
-import { bytesToIp, ipToBytes, type Family } from '../netlink/index.js';
-import { addressFamily, addressValue, contains, overlaps, parsePrefix, type Prefix } from './cidr.js';
+import type { Family } from '../netlink/index.js';
+import { addressFamily, addressValue, canonicalAddress, contains, overlaps, parsePrefix, type Prefix } from './cidr.js';
 import type { DesiredRoute, DesiredState, NodeVerdict, SourceNode } from './node.js';
 
 export const UNREACHABLE_REASON = 'not on a directly connected subnet (needs routing: tunnel, next issue)';
@@ -45,7 +45,7 @@ function parseNode(n: SourceNode): Candidate | NodeVerdict {
   for (const a of Array.isArray(n.addresses) ? n.addresses : []) {
     const f = addressFamily(a);
     if (f === undefined) return reject(n, `malformed address ${JSON.stringify(a)}`);
-    address[f] ??= bytesToIp(ipToBytes(a)); // canonical, as the kernel's route dumps print it
+    address[f] ??= canonicalAddress(a); // as the kernel's route dumps print it
   }
   const c: Candidate = { node: n, prefixes, address };
   for (const p of prefixes) {

@@ -9,7 +9,16 @@ export { connectedNetworks, parseServiceCIDRs } from './local-facts.js';
 export { agentFamilies } from './metrics.js';
 export type { DesiredRoute, DesiredState, NodePath, NodeVerdict, SourceNode } from './node.js';
 export { parseNodesFile, watchNodesFile, type NodeSource, type NodeSourceHandlers } from './nodes-file.js';
-export { readPodlinkRoutes, removePodlinkRoutes, RTPROT_PODLINK, syncRoutes, type RouteSyncResult } from './routes.js';
+export {
+  applyRoutes,
+  planRoutes,
+  readPodlinkRoutes,
+  removePodlinkRoutes,
+  RTPROT_PODLINK,
+  type RouteChange,
+  type RouteSyncResult,
+} from './routes.js';
+export { describeAgentPlan, incumbentsFromRoutes, planAgent, planCidrs, type AgentPlan, type KernelView } from './plan.js';
 export {
   agentStatusPath,
   heartbeatAge,

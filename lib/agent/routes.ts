@@ -9,6 +9,7 @@ export const RTPROT_PODLINK = 201;
 
 export interface RouteChange {
   op: 'add' | 'change' | 'remove';
+  family: 4 | 6;
   dst: string;
   gw?: string;
   node?: string;
@@ -37,42 +38,48 @@ function isOurs(r: Route): boolean {
   return r.protocol === RTPROT_PODLINK && r.table === NL.RT_TABLE_MAIN;
 }
 
-/**
- * Brings the kernel's podlink routes to `desired`. `current` is what the kernel holds (read it, or pass
- * the last result when nothing else writes our protocol); it is updated in place to what was applied.
- */
-export function syncRoutes(nl: Netlink, desired: readonly DesiredRoute[], current: Map<string, string | undefined>): RouteSyncResult {
-  const changes: RouteChange[] = [];
-  const failures: RouteFailure[] = [];
-  const want = new Map(desired.map((r) => [r.dst, r]));
-  for (const [dst, gw] of [...current]) {
-    if (want.has(dst)) continue;
-    try {
-      nl.deleteRoute({ dst, gw, protocol: RTPROT_PODLINK });
-      current.delete(dst);
-      changes.push({ op: 'remove', dst, gw });
-    } catch (e) {
-      failures.push({ dst, error: (e as Error).message });
-    }
-  }
+/** What brings the routes `current` holds to `desired`: removals first, then adds and changes. Pure. */
+export function planRoutes(desired: readonly DesiredRoute[], current: ReadonlyMap<string, string | undefined>): RouteChange[] {
+  const want = new Set(desired.map((r) => r.dst));
+  const family = (dst: string) => (dst.includes(':') ? 6 : 4);
+  const out: RouteChange[] = [];
+  for (const [dst, gw] of current) if (!want.has(dst)) out.push({ op: 'remove', family: family(dst), dst, gw });
   for (const r of desired) {
     const had = current.has(r.dst);
-    if (had && current.get(r.dst) === r.gw) continue;
+    if (!had || current.get(r.dst) !== r.gw) out.push({ op: had ? 'change' : 'add', family: r.family, dst: r.dst, gw: r.gw, node: r.node });
+  }
+  return out;
+}
+
+/** Applies planned changes; `current` is updated in place to what the kernel now holds. */
+export function applyRoutes(nl: Netlink, plan: readonly RouteChange[], current: Map<string, string | undefined>): RouteSyncResult {
+  const changes: RouteChange[] = [];
+  const failures: RouteFailure[] = [];
+  for (const c of plan) {
     try {
-      install(nl, r, had);
-      current.set(r.dst, r.gw);
-      changes.push({ op: had ? 'change' : 'add', dst: r.dst, gw: r.gw, node: r.node });
+      if (c.op === 'remove') {
+        nl.deleteRoute({ dst: c.dst, gw: c.gw, protocol: RTPROT_PODLINK });
+        current.delete(c.dst);
+      } else {
+        install(nl, c);
+        current.set(c.dst, c.gw);
+      }
+      changes.push(c);
     } catch (e) {
-      failures.push({ dst: r.dst, error: (e as Error).message });
+      failures.push({ dst: c.dst, error: (e as Error).message });
     }
   }
   return { changes, failures };
 }
 
+export function describeRouteChange(c: RouteChange): string {
+  return `route ${c.op} ${c.dst}${c.gw ? ` via ${c.gw}` : ''} proto ${RTPROT_PODLINK}${c.node ? ` (node ${c.node})` : ''}`;
+}
+
 /** Adds a new route exclusively, so a route someone else made for the same destination is never replaced. */
-function install(nl: Netlink, r: DesiredRoute, ours: boolean): void {
+function install(nl: Netlink, r: RouteChange): void {
   const spec = { dst: r.dst, gw: r.gw, protocol: RTPROT_PODLINK };
-  if (ours) return nl.replaceRoute(spec);
+  if (r.op === 'change') return nl.replaceRoute(spec);
   try {
     nl.addRoute(spec);
   } catch (e) {

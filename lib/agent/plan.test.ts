@@ -1,0 +1,63 @@
+import t from 'tap';
+import { CIDR_CONFIGURED, CIDR_LEARNED } from '../datapath/index.js';
+import { parsePrefix, type Prefix } from './cidr.js';
+import { describeAgentPlan, incumbentsFromRoutes, planAgent, planCidrs } from './plan.js';
+import { planRoutes } from './routes.js';
+
+const p = (s: string) => parsePrefix(s) as Prefix;
+const local = { selfName: 'a', connected: [{ prefix: p('10.99.0.0/24'), address: '10.99.0.1' }], serviceCIDRs: [] };
+const nodes = [
+  { name: 'a', podCIDRs: ['10.244.1.0/24'], addresses: ['10.99.0.1'] },
+  { name: 'b', podCIDRs: ['10.244.2.0/24'], addresses: ['10.99.0.2'] },
+  { name: 'c', podCIDRs: ['10.244.3.0/24'], addresses: ['10.99.0.3'] },
+];
+
+t.test('planRoutes: removals first, then adds and changes; nothing for a route already right', async (t) => {
+  const current = new Map([
+    ['10.244.2.0/24', '10.99.0.2'],
+    ['10.244.3.0/24', '10.99.0.33'],
+    ['10.244.9.0/24', '10.99.0.9'],
+  ]);
+  const want = [
+    { family: 4 as const, dst: '10.244.2.0/24', gw: '10.99.0.2', node: 'b' },
+    { family: 4 as const, dst: '10.244.3.0/24', gw: '10.99.0.3', node: 'c' },
+    { family: 6 as const, dst: 'fd00:244:4::/64', gw: 'fd00:99::4', node: 'd' },
+  ];
+  t.same(
+    planRoutes(want, current).map((c) => `${c.op} ${c.dst} ${c.gw}`),
+    ['remove 10.244.9.0/24 10.99.0.9', 'change 10.244.3.0/24 10.99.0.3', 'add fd00:244:4::/64 fd00:99::4'],
+  );
+});
+
+t.test('planCidrs: only learned entries are removed; a configured one is neither removed nor added again', async (t) => {
+  const current = new Map([
+    ['10.244.1.0/24', CIDR_CONFIGURED],
+    ['10.244.8.0/24', CIDR_CONFIGURED],
+    ['10.244.9.0/24', CIDR_LEARNED],
+  ]);
+  t.same(planCidrs(['10.244.1.0/24', '10.244.2.0/24'], current), { add: ['10.244.2.0/24'], remove: ['10.244.9.0/24'] });
+});
+
+t.test("incumbentsFromRoutes: a route names its node through the gateway, in the kernel's address form", async (t) => {
+  const six = [{ name: 'x', podCIDRs: [], addresses: ['fd00:99:0::7'] }];
+  t.same([...incumbentsFromRoutes(six, new Map([['fd00:244:7::/64', 'fd00:99::7']]))], [['fd00:244:7::/64', 'x']]);
+});
+
+t.test('planAgent and its words', async (t) => {
+  const plan = planAgent(nodes, local, new Map(), { routes: new Map(), cidrs: new Map() });
+  const words = describeAgentPlan(plan);
+  t.match(words, ['route add 10.244.2.0/24 via 10.99.0.2 proto 201 (node b)', 'route add 10.244.3.0/24 via 10.99.0.3 proto 201 (node c)']);
+  t.ok(words.includes('pl_cidrs add 10.244.2.0/24 (learned)'));
+  t.ok(words.includes('node c: native'));
+  const noMaps = describeAgentPlan(planAgent(nodes, local, new Map(), { routes: new Map() }));
+  t.ok(noMaps.some((l) => /BPF datapath not loaded yet/.test(l)));
+  const routes = new Map([
+    ['10.244.2.0/24', '10.99.0.2'],
+    ['10.244.3.0/24', '10.99.0.3'],
+  ]);
+  const cidrs = new Map(['10.244.1.0/24', '10.244.2.0/24', '10.244.3.0/24'].map((c) => [c, CIDR_LEARNED]));
+  t.equal(
+    describeAgentPlan(planAgent(nodes, local, new Map(), { routes, cidrs }))[0],
+    'nothing to change: the kernel already holds the desired routes and cluster CIDRs',
+  );
+});
