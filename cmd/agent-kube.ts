@@ -10,18 +10,7 @@ export async function startKubeSource(o: { kubeconfig?: string }, h: NodeSourceH
       // The watcher's map is the live set (a relist swaps in a complete new one): the agent reads it at
       // reconcile time, so a burst of events costs one pass over the newest state.
       onNodes: (nodes, cause) => h.onNodes(nodes, cause),
-      onStatus: (s) =>
-        h.onStatus({
-          kind: 'kubernetes',
-          where: s.server,
-          connected: s.connected,
-          synced: s.synced,
-          disconnectedSince: s.disconnectedSince,
-          lastEventAt: s.lastEventAt,
-          lastSyncAt: s.lastSyncAt,
-          syncErrors: s.syncErrors,
-          lastError: s.lastError,
-        }),
+      onStatus: ({ source: _kind, server, resourceVersion: _rv, ...rest }) => h.onStatus({ kind: 'kubernetes', where: server, ...rest }),
       log: h.log,
     },
   );

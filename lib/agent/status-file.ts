@@ -4,20 +4,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../util/index.js';
+import type { NodeWatchStatus } from '../kube/index.js';
 import type { NodeVerdict } from './node.js';
 
-export interface SourceStatus {
+/** A node source's state, as lib/kube reports it for the API (connected, synced, errors, times), for any source. */
+export type SourceStatus = Omit<NodeWatchStatus, 'source' | 'server' | 'resourceVersion'> & {
   kind: 'kubernetes' | 'file';
   /** The API server URL or the nodes file path. */
   where: string;
-  connected: boolean;
-  synced: boolean;
-  disconnectedSince?: string;
-  lastEventAt?: string;
-  lastSyncAt?: string;
-  syncErrors: number;
-  lastError?: string;
-}
+};
 
 export interface AgentStatus {
   version: 1;
