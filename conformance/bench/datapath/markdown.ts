@@ -8,7 +8,7 @@ import { SLOT_MS, type Pinning } from './measure.js';
 import { VM_LATENCY_HOLD } from './vm.js';
 import { targetText, type Ratio } from './verdict.js';
 
-const HOST_CASES: CaseKey[] = ['direct', 'legacy', 'bpf', 'legacyLoad', 'bpfLoad', 'twoNode', 'lo'];
+const HOST_CASES: CaseKey[] = ['direct', 'legacy', 'bpf', 'legacyLoad', 'bpfLoad', 'twoNode', 'underlay', 'twoNodeLegacy', 'lo'];
 const LOAD_CASES: CaseKey[] = ['legacy', 'legacyLoad', 'bpf', 'bpfLoad'];
 const COLS: Field[] = ['gbps1500', 'gbps9000', 'cpuPerGbit1500', 'rrP50', 'rrP90', 'rrP99', 'rrCpuUs', 'crrRate'];
 
