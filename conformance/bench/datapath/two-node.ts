@@ -5,7 +5,8 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { netnsPath, NSENTER, stopGently, type Cleanup } from '../harness.js';
+import { netnsPath, NSENTER, stopGently } from '../harness.js';
+import type { Cleanup } from '../../support/cleanup.js';
 import { vethPair } from '../../support/link.js';
 import { nsBatch } from '../../support/netns.js';
 import { sh } from '../../support/sh.js';
