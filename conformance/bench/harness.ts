@@ -78,6 +78,28 @@ export class Cleanup extends Registry {
   }
 }
 
+/** SIGTERM to a process this run started (by pid), up to 10 s for it to exit, then SIGKILL. Synchronous: runs from cleanup. */
+export function stopGently(pid: number | undefined, exited: () => boolean): void {
+  if (pid === undefined || exited()) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const tick = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < 100; i++) {
+    let stat = '';
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return; // gone
+    }
+    if (/\) Z /.test(stat)) return; // exited; libuv reaps it once the event loop runs again
+    Atomics.wait(tick, 0, 0, 100);
+  }
+  process.kill(pid, 'SIGKILL');
+}
+
 // ---------------------------------------------------------------- timed execution
 
 export interface Invocation {

@@ -1,7 +1,7 @@
 // The topologies measured ("cases"), what is measured in each, and one repetition's samples.
 import type { MixTarget, RrSample, TputSample } from './measure.js';
 
-export type CaseKey = 'lo' | 'direct' | 'legacy' | 'bpf' | 'legacyLoad' | 'bpfLoad' | 'twoNode' | 'vmVeth' | 'vmNetkit' | 'vmVeth2' | 'vmNetkit2';
+export type CaseKey = 'lo' | 'direct' | 'legacy' | 'bpf' | 'legacyLoad' | 'bpfLoad' | 'twoNode' | 'underlay' | 'twoNodeLegacy' | 'vmVeth' | 'vmNetkit' | 'vmVeth2' | 'vmNetkit2';
 export type Metric = 'tput1500' | 'tput9000' | 'rr' | 'crr';
 export const METRICS: Metric[] = ['tput1500', 'tput9000', 'rr', 'crr'];
 
@@ -13,6 +13,8 @@ export const CASE_LABELS: Record<CaseKey, string> = {
   legacyLoad: '(d) veth legacy + kube-proxy load',
   bpfLoad: '(d) veth BPF + kube-proxy load',
   twoNode: '(f) veth BPF, two nodes (fib + redirect_neigh / from-uplink)',
+  underlay: '(g) two nodes, node to node over the underlay (no pod)',
+  twoNodeLegacy: '(h) veth legacy, two nodes (the node stacks forward)',
   vmVeth: '(e) VM: veth BPF, one node',
   vmNetkit: '(e) VM: netkit BPF, one node',
   vmVeth2: '(e) VM: veth BPF, two nodes',

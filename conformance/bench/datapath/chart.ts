@@ -14,6 +14,8 @@ const BARS: { key: CaseKey; label: string; color: string }[] = [
   { key: 'legacyLoad', label: 'veth upper stack + kube-proxy', color: '#f2c18a' },
   { key: 'bpfLoad', label: 'veth BPF + kube-proxy', color: '#8fb5e0' },
   { key: 'twoNode', label: 'veth BPF, two nodes', color: '#3a9d5d' },
+  { key: 'underlay', label: 'two nodes, node to node (no pod)', color: '#4d4d4d' },
+  { key: 'twoNodeLegacy', label: 'veth upper stack, two nodes', color: '#b5651d' },
 ];
 
 function panel(r: RunRecord, title: string, unit: string, f: Field): Panel {

@@ -19,6 +19,9 @@ export const NET = {
   node2: '10.217.2.0/24',
   cluster: '10.217.0.0/16',
   underlay: ['10.215.0.1', '10.215.0.2'],
+  /** (g) at MTU 1500: a second address pair on the underlay, its subnet route at MTU 1500 */
+  underlay1500: ['10.215.1.1', '10.215.1.2'],
+  underlay1500Net: '10.215.1.0/24',
   uplink: '10.229.0.1/24',
   uplinkGw: '10.229.0.254',
   vmVeth: '10.231.0.0/24',

@@ -39,7 +39,7 @@ export function resultsJson(r: RunRecord): unknown {
     ratios: r.ratios.map(ratioJson),
     vmRatios: r.vmRatios.map(ratioJson),
     informational: r.info.map(ratioJson),
-    summary: summary(r.reps, ['lo', 'direct', 'legacy', 'bpf', 'legacyLoad', 'bpfLoad', 'twoNode']),
+    summary: summary(r.reps, ['lo', 'direct', 'legacy', 'bpf', 'legacyLoad', 'bpfLoad', 'twoNode', 'underlay', 'twoNodeLegacy']),
     vm: { status: r.vm.status, reason: r.vm.reason, kernel: r.vm.kernel, setupSeconds: r.vm.setupSeconds, pin: r.vm.pin, wallSeconds: r.vm.wallSeconds, summary: summary(r.vm.reps, ['vmVeth', 'vmNetkit', 'vmVeth2', 'vmNetkit2']), reps: r.vm.reps },
     reps: r.reps,
     conntrack: r.conntrack,

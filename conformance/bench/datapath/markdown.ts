@@ -8,7 +8,7 @@ import { SLOT_MS, type Pinning } from './measure.js';
 import { VM_LATENCY_HOLD } from './vm.js';
 import { targetText, type Ratio } from './verdict.js';
 
-const HOST_CASES: CaseKey[] = ['direct', 'legacy', 'bpf', 'legacyLoad', 'bpfLoad', 'twoNode', 'lo'];
+const HOST_CASES: CaseKey[] = ['direct', 'legacy', 'bpf', 'legacyLoad', 'bpfLoad', 'twoNode', 'underlay', 'twoNodeLegacy', 'lo'];
 const LOAD_CASES: CaseKey[] = ['legacy', 'legacyLoad', 'bpf', 'bpfLoad'];
 const COLS: Field[] = ['gbps1500', 'gbps9000', 'cpuPerGbit1500', 'rrP50', 'rrP90', 'rrP99', 'rrCpuUs', 'crrRate'];
 
@@ -83,7 +83,7 @@ export function markdown(r: RunRecord): string[] {
     );
   }
   out.push('## Checks', '');
-  if (r.fastPath) out.push(`- BPF counters: (c) redirect_peer packets ${r.fastPath.bpfRedirectLocal}; (f) fib+redirect_neigh ${r.fastPath.twoNodeRedirectFib}, from-uplink redirect_peer ${r.fastPath.twoNodeUplinkRedirect}`);
+  if (r.fastPath) out.push(`- BPF counters: (c) redirect_peer packets ${r.fastPath.bpfRedirectLocal}; (f) fib+redirect_neigh ${r.fastPath.twoNodeRedirectFib}, from-uplink redirect_peer ${r.fastPath.twoNodeUplinkRedirect}; IPv4 datagrams forwarded by the stacks of (f)/(h)'s node 1 ${r.fastPath.twoNodeForwarded[0]}, node 2 ${r.fastPath.twoNodeForwarded[1]}`);
   out.push(`- conntrack entries at the end in the loaded nodes: upper stack ${r.conntrack.legacyLoad ?? 'n/a'}, BPF ${r.conntrack.bpfLoad ?? 'n/a'} (BPF host routing redirects pod traffic past the node's netfilter)`);
   for (const n of r.notes) out.push(`- ${n}`);
   out.push(`- cleanup: ${r.cleanupErrors.length || r.leftovers.length ? `errors ${r.cleanupErrors.join('; ') || 'none'}, left behind ${r.leftovers.join(', ') || 'nothing'}` : 'everything removed'}`);

@@ -6,9 +6,11 @@ import { quotients, ratio, type Direction, type Ratio } from './verdict.js';
 const q = (reps: readonly Rep[], a: CaseKey, b: CaseKey, f: Field) => quotients(perRep(reps, a, f), perRep(reps, b, f));
 
 function line(reps: readonly Rep[], name: string, a: CaseKey, b: CaseKey, f: Field, dir: Direction, target: number, beside?: [string, CaseKey, CaseKey]): Ratio {
-  const sym = (k: CaseKey) => ({ lo: 'lo', direct: 'a', legacy: 'b', bpf: 'c', legacyLoad: 'b load', bpfLoad: 'c load', twoNode: 'f', vmVeth: 'VM veth', vmNetkit: 'VM netkit', vmVeth2: 'VM veth, 2 nodes', vmNetkit2: 'VM netkit, 2 nodes' })[k];
+  const sym = (k: CaseKey) => ({ lo: 'lo', direct: 'a', legacy: 'b', bpf: 'c', legacyLoad: 'b load', bpfLoad: 'c load', twoNode: 'f', underlay: 'g', twoNodeLegacy: 'h', vmVeth: 'VM veth', vmNetkit: 'VM netkit', vmVeth2: 'VM veth, 2 nodes', vmNetkit2: 'VM netkit, 2 nodes' })[k];
   return ratio(name, `(${sym(a)}) ÷ (${sym(b)})`, dir, target, q(reps, a, b, f), beside && { name: beside[0], perRep: q(reps, beside[1], beside[2], f) });
 }
+
+const LEGACY_TWO: [string, CaseKey, CaseKey] = ['upper stack: (h) ÷ (g)', 'twoNodeLegacy', 'underlay'];
 
 export function hostRatios(reps: readonly Rep[]): Ratio[] {
   return [
@@ -21,6 +23,9 @@ export function hostRatios(reps: readonly Rep[]): Ratio[] {
     line(reps, 'BPF ÷ host best case, throughput MTU 1500', 'bpf', 'direct', 'gbps1500', 'atLeast', 0.95),
     line(reps, 'BPF ÷ host best case, throughput MTU 9000', 'bpf', 'direct', 'gbps9000', 'atLeast', 0.95),
     line(reps, 'BPF ÷ host best case, TCP_RR p50', 'bpf', 'direct', 'rrP50', 'atMost', 1.1),
+    line(reps, 'two nodes: BPF pods ÷ node to node, throughput MTU 1500', 'twoNode', 'underlay', 'gbps1500', 'atLeast', 0.95, LEGACY_TWO),
+    line(reps, 'two nodes: BPF pods ÷ node to node, throughput MTU 9000', 'twoNode', 'underlay', 'gbps9000', 'atLeast', 0.95, LEGACY_TWO),
+    line(reps, 'two nodes: BPF pods ÷ node to node, TCP_RR p50', 'twoNode', 'underlay', 'rrP50', 'atMost', 1.1, LEGACY_TWO),
   ];
 }
 

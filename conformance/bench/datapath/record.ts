@@ -14,6 +14,8 @@ export interface FastPath {
   twoNodeRedirectFib: number;
   /** from-uplink redirect_peer packets on node 2's underlay */
   twoNodeUplinkRedirect: number;
+  /** IPv4 datagrams the stacks of node 1 and node 2 forwarded: (h)'s pods, (f) only where BPF passed to the stack */
+  twoNodeForwarded: [number, number];
 }
 
 export interface RunRecord {

@@ -33,6 +33,12 @@ function conntrackCount(ns: string): number | null {
   }
 }
 
+/** IPv4 datagrams the netns's stack forwarded (Ip: ForwDatagrams in /proc/net/snmp). */
+function forwardedV4(ns: string): number {
+  const ip = sh(NSENTER, [`--net=${netnsPath(ns)}`, 'cat', '/proc/net/snmp']).split('\n').filter((l) => l.startsWith('Ip:')).map((l) => l.split(/\s+/));
+  return Number(ip[1]![ip[0]!.indexOf('ForwDatagrams')]);
+}
+
 function fastPath(libDir: string, bed: HostBed): FastPath {
   const pod = (k: string) => bed.pods.find((p) => p.ns.endsWith(`-${k}`))!;
   const dev = (k: string) => ifindexOf(pod(k).node.name, pod(k).hostIf);
@@ -40,6 +46,7 @@ function fastPath(libDir: string, bed: HostBed): FastPath {
     bpfRedirectLocal: pathCounters(libDir, bed.nodes.bpf.bpfRoot, dev('bpf-c1500')).redirectLocal,
     twoNodeRedirectFib: pathCounters(libDir, bed.nodes.node1.bpfRoot, dev('two-c1500')).redirectFib,
     twoNodeUplinkRedirect: pathCounters(libDir, bed.nodes.node2.bpfRoot, ifindexOf(bed.nodes.node2.name, 'ul0')).redirectLocal,
+    twoNodeForwarded: [forwardedV4(bed.nodes.node1.name), forwardedV4(bed.nodes.node2.name)],
   };
 }
 

@@ -1,6 +1,7 @@
 // The host testbed: (a) a direct veth pair, (b)/(c) podlink pods on a legacy and a BPF node, (d) the
-// same under kube-proxy load, (f) BPF pods on two nodes joined by a veth underlay. Every netns, link
-// and pin is registered with the run's Cleanup before it is created.
+// same under kube-proxy load, (f) BPF pods on two nodes joined by a veth underlay, routed by `podlink
+// agent` on each, (g) those two nodes talking directly, (h) legacy pods on the same two nodes. Every
+// netns, link, pin and agent is registered with the run's Cleanup before it is created.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { netnsPath, NSENTER, progress, type Cleanup, type Netns } from '../harness.js';
@@ -12,7 +13,7 @@ import { NET } from './config.js';
 import { iptablesRestoreText } from './kube-proxy.js';
 import { CLIENT_SYSCTLS, startServers, type Tools } from './measure.js';
 import { addPod, createNode, type NodeSpec, type Pod } from './pods.js';
-import { attachUplinks, joinNodes } from './two-node.js';
+import { attachUplinks, joinNodes, startAgents, underlayAt1500 } from './two-node.js';
 
 export interface HostBed {
   cases: Case[];
@@ -72,6 +73,8 @@ export async function buildHostBed(x: BedContext): Promise<HostBed> {
   createNode(x.netns, nodes.node1.name, { uplink: false });
   createNode(x.netns, nodes.node2.name, { uplink: false });
   joinNodes(nodes.node1, nodes.node2);
+  underlayAt1500(nodes.node1, nodes.node2);
+  nsSysctl(nodes.node1.name, CLIENT_SYSCTLS); // (g)'s client
 
   type Want = { key: string; node: NodeSpec; mtu: number; client: boolean };
   const want: Want[] = [];
@@ -85,6 +88,8 @@ export async function buildHostBed(x: BedContext): Promise<HostBed> {
   pair('legacyload', nodes.legacyLoad, nodes.legacyLoad, [1500]);
   pair('bpfload', nodes.bpfLoad, nodes.bpfLoad, [1500]);
   pair('two', nodes.node1, nodes.node2, [1500, 9000]);
+  // (h): the same nodes and network (one IPAM pool per node), pods with hostRouting legacy.
+  pair('twoleg', { ...nodes.node1, hostRouting: 'legacy' }, { ...nodes.node2, hostRouting: 'legacy' }, [1500, 9000]);
   progress(`podlink ADD of ${want.length} pods on ${Object.keys(nodes).length} node netns`);
   const pods = new Map<string, Pod>();
   // One ADD per node at a time: the first one of each node probes and loads the BPF objects.
@@ -98,10 +103,12 @@ export async function buildHostBed(x: BedContext): Promise<HostBed> {
   // What a node's DaemonSet init container does: probe --write attaches pl_from_uplink to the underlay.
   attachUplinks(x.bin, [nodes.node1, nodes.node2]);
   notes.push('(f) `podlink probe --write --uplink ul0` attached pl_from_uplink (tcx ingress) on both nodes\' underlay');
+  const agentSeconds = await startAgents(x.c, x.bin, nodes.node1, nodes.node2, 30_000);
+  notes.push(`(f), (h) pod routes: \`podlink agent --nodes-file\` on both nodes, each node's protocol-201 route to the other's pod subnet there ${agentSeconds.toFixed(1)} s after the start`);
   loadKubeProxy(nodes.legacyLoad.name);
   loadKubeProxy(nodes.bpfLoad.name);
 
-  const servers = [d.server, ...[...pods.values()].filter((p) => p.ns.includes('-s')).map((p) => p.ns)];
+  const servers = [d.server, nodes.node2.name, ...[...pods.values()].filter((p) => p.ns.includes('-s')).map((p) => p.ns)];
   progress(`starting tcp-mix servers in ${servers.length} netns`);
   await Promise.all(servers.map((s) => startServers(x.c, x.tools, s)));
 
@@ -131,6 +138,16 @@ export async function buildHostBed(x: BedContext): Promise<HostBed> {
     { key: 'legacyLoad', targets: loaded('legacyload') },
     { key: 'bpfLoad', targets: loaded('bpfload') },
     { key: 'twoNode', targets: four('two') },
+    {
+      key: 'underlay',
+      targets: {
+        tput1500: { client: nodes.node1.name, ip: NET.underlay1500[1] },
+        tput9000: { client: nodes.node1.name, ip: NET.underlay[1] },
+        rr: { client: nodes.node1.name, ip: NET.underlay1500[1] },
+        crr: { client: nodes.node1.name, ip: NET.underlay1500[1] },
+      },
+    },
+    { key: 'twoNodeLegacy', targets: four('twoleg') },
   ];
   return { cases, pods: [...pods.values()], nodes, notes };
 }

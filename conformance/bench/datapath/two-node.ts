@@ -1,26 +1,100 @@
-// Two node netns joined by a veth underlay (ul0 in each), each routing the other's pod subnet over it,
-// and pl_from_uplink attached to both underlays by `podlink probe --write --uplink ul0`, as a node's
-// DaemonSet init container would. Used by (f) on the host and by the VM's two-node cases.
+// Two node netns joined by a veth underlay (ul0 in each, the default route over it), and what a node's
+// DaemonSet does on each: `podlink probe --write --uplink ul0` attaches pl_from_uplink, and
+// `podlink agent --nodes-file` routes the other node's pod subnet over the underlay (protocol 201).
+// Used by (f), (g) and (h) on the host and by the VM's two-node cases.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { netnsPath, NSENTER } from '../harness.js';
+import { netnsPath, NSENTER, stopGently } from '../harness.js';
+import type { Cleanup } from '../../support/cleanup.js';
 import { vethPair } from '../../support/link.js';
+import { nsBatch } from '../../support/netns.js';
 import { sh } from '../../support/sh.js';
 import { NET } from './config.js';
 import type { NodeSpec } from './pods.js';
 
-/** n1 holds NET.node1 and n2 NET.node2 (their pod subnets). */
+/** n1 holds NET.node1 and n2 NET.node2 (their pod subnets); only the default routes, no pod routes. */
 export function joinNodes(n1: NodeSpec, n2: NodeSpec): void {
   const [u1, u2] = NET.underlay;
   vethPair(
-    { ns: n1.name, dev: 'ul0', addrs: [`${u1}/24`], then: [`route add default via ${u2} dev ul0`, `route add ${NET.node2} via ${u2} dev ul0`] },
-    { ns: n2.name, dev: 'ul0', addrs: [`${u2}/24`], then: [`route add default via ${u1} dev ul0`, `route add ${NET.node1} via ${u1} dev ul0`] },
+    { ns: n1.name, dev: 'ul0', addrs: [`${u1}/24`], then: [`route add default via ${u2} dev ul0`] },
+    { ns: n2.name, dev: 'ul0', addrs: [`${u2}/24`], then: [`route add default via ${u1} dev ul0`] },
     { mtu: 9000 },
   );
+}
+
+/**
+ * A second address pair on the same underlay whose subnet route says MTU 1500, so that node-to-node
+ * TCP between them uses 1500-byte segments (MSS 1460) like pods at MTU 1500; the first pair stays at 9000.
+ */
+export function underlayAt1500(n1: NodeSpec, n2: NodeSpec): void {
+  for (const [n, ip] of [[n1, NET.underlay1500[0]], [n2, NET.underlay1500[1]]] as const) {
+    nsBatch(n.name, [`addr add ${ip}/24 dev ul0 noprefixroute`, `route add ${NET.underlay1500Net} dev ul0 src ${ip} mtu 1500`]);
+  }
 }
 
 /** Run after the nodes' first ADD (which loads the programs): attaches pl_from_uplink on ul0. */
 export function attachUplinks(bin: string, nodes: NodeSpec[]): void {
   for (const n of nodes) {
     sh(NSENTER, [`--net=${netnsPath(n.name)}`, bin, 'probe', '--write', '--mode', n.mode, '--mode-file', path.join(n.dir, 'mode.json'), '--bpf-root', n.bpfRoot, '--uplink', 'ul0']);
+  }
+}
+
+export interface NodeEntry {
+  name: string;
+  podCIDRs: string[];
+  addresses: string[];
+}
+
+/** The agents' nodes file: each node's pod subnet and underlay address (node names are the netns names). */
+export function nodesFileEntries(n1: NodeSpec, n2: NodeSpec): NodeEntry[] {
+  return [n1, n2].map((n, i) => ({ name: n.name, podCIDRs: [n.subnet], addresses: [NET.underlay[i]!] }));
+}
+
+/** The wanted `dst via gw` lines that `ip -j route show proto 201` (its JSON on stdout) lacks. */
+export function routesMissing(ipJson: string, want: string[]): string[] {
+  const have = new Set((JSON.parse(ipJson.trim() || '[]') as { dst: string; gateway?: string }[]).map((r) => `${r.dst} via ${r.gateway}`));
+  return want.filter((w) => !have.has(w));
+}
+
+function logTail(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-5).join(' | ').slice(0, 800);
+  } catch {
+    return '(no log)';
+  }
+}
+
+/**
+ * Starts `podlink agent --nodes-file` in both node netns (stopped by pid at cleanup) and waits until each
+ * holds its protocol-201 route to the other's pod subnet; returns the seconds that took.
+ */
+export async function startAgents(c: Cleanup, bin: string, n1: NodeSpec, n2: NodeSpec, timeoutMs: number): Promise<number> {
+  const file = path.join(n1.dir, 'nodes.json');
+  fs.writeFileSync(file, JSON.stringify(nodesFileEntries(n1, n2)));
+  const t0 = performance.now();
+  const agents = [n1, n2].map((n) => {
+    const log = path.join(n.dir, 'agent.log');
+    const fd = fs.openSync(log, 'a');
+    const child = spawn(NSENTER, [`--net=${netnsPath(n.name)}`, bin, 'agent', '--nodes-file', file, '--node-name', n.name,
+      '--mode-file', path.join(n.dir, 'mode.json'), '--state-dir', path.join(n.dir, 'state'), '--bpf-root', n.bpfRoot], {
+      stdio: ['ignore', fd, fd], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, cwd: '/',
+    });
+    fs.closeSync(fd);
+    const exited = () => child.exitCode !== null || child.signalCode !== null;
+    c.add(`stop podlink agent in ${n.name}`, () => stopGently(child.pid, exited));
+    return { n, log, exited, child };
+  });
+  const want = [[n1, n2], [n2, n1]].map(([n, other], i) => ({ n: n!, route: `${other!.subnet} via ${NET.underlay[1 - i]}` }));
+  for (;;) {
+    const gone = agents.find((a) => a.exited());
+    if (gone) throw new Error(`podlink agent in ${gone.n.name} exited (${gone.child.exitCode ?? gone.child.signalCode}): ${logTail(gone.log)}`);
+    const missing = want.filter((w) => routesMissing(sh('ip', ['-n', w.n.name, '-j', '-4', 'route', 'show', 'proto', '201']), [w.route]).length);
+    if (!missing.length) return (performance.now() - t0) / 1000;
+    if (performance.now() - t0 > timeoutMs) {
+      const logs = agents.map((a) => `${a.n.name}: ${logTail(a.log)}`).join('; ');
+      throw new Error(`no protocol-201 route ${missing.map((w) => `${w.route} in ${w.n.name}`).join(', ')} after ${timeoutMs / 1000} s; agent logs: ${logs}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
   }
 }

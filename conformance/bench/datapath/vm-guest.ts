@@ -1,6 +1,6 @@
 // Runs inside the kvm-run VM (Linux 6.12, netkit): netkit pods against veth pods, all with BPF host
 // routing and created by podlink ADD, between two pods of one node and between pods on two nodes
-// joined by an underlay; throughput and TCP_RR interleaved per repetition. Prints
+// joined by an underlay and routed by `podlink agent` on each; throughput and TCP_RR interleaved per repetition. Prints
 // one `DATAPATH-VM-RESULT <json>` line on stdout. Bundled to plain JavaScript by vm.ts (no tsx under TCG).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,7 +12,7 @@ import { NET } from './config.js';
 import { startServers, type Tools } from './measure.js';
 import { addPod, createNode, type NodeSpec } from './pods.js';
 import { runRep } from './repeat.js';
-import { attachUplinks, joinNodes } from './two-node.js';
+import { attachUplinks, joinNodes, startAgents } from './two-node.js';
 
 export const RESULT_TAG = 'DATAPATH-VM-RESULT ';
 
@@ -54,6 +54,8 @@ async function main(): Promise<void> {
       joinNodes(n1, n2);
       const [client, server] = await Promise.all([addPod(c, netns, bin, n1, `${n1.name}-c`, 1500, true), addPod(c, netns, bin, n2, `${n2.name}-s`, 1500, false)]);
       attachUplinks(bin, [n1, n2]);
+      const s = await startAgents(c, bin, n1, n2, 120_000); // the emulated CPU starts a process in seconds
+      progress(`${key}: the agents' pod routes are there after ${s.toFixed(1)} s`);
       await startServers(c, tools, server.ns);
       cases.push({ key, targets: { tput1500: { client: client.ns, ip: server.ip }, rr: { client: client.ns, ip: server.ip } } });
     };

@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { progress, ROOT, type Cleanup } from '../harness.js';
+import { progress, ROOT, stopGently, type Cleanup } from '../harness.js';
 import type { LatencyHold } from '../cpu-latency.js';
 import type { Rep } from './cases.js';
 import { DEFAULTS } from './config.js';
@@ -46,27 +46,6 @@ export function classifyVm(code: number | null, stdout: string, stderr: string):
   if (code === 124) return { status: 'INCONCLUSIVE', reason: 'the VM timed out', reps: [] };
   if (code === 125) return { status: 'INCONCLUSIVE', reason: `the VM failed before the command finished: ${last(stderr)}`, reps: [] };
   return { status: 'INCONCLUSIVE', reason: `kvm-run exit ${code} without a result: ${last(stderr)}`, reps: [] };
-}
-
-function stopGently(pid: number | undefined, exited: () => boolean): void {
-  if (pid === undefined || exited()) return;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  const tick = new Int32Array(new SharedArrayBuffer(4));
-  for (let i = 0; i < 100; i++) {
-    let stat = '';
-    try {
-      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      return; // gone
-    }
-    if (/\) Z /.test(stat)) return; // exited; libuv reaps it once the event loop runs again
-    Atomics.wait(tick, 0, 0, 100);
-  }
-  process.kill(pid, 'SIGKILL');
 }
 
 async function bundleGuest(out: string): Promise<void> {
