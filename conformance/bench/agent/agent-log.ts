@@ -1,7 +1,7 @@
 // Where the agent's start-up time goes, read from its own JSON log (one object a line: time, level, msg,
 // fields) and from /proc: its first line, "kube: listed nodes" (with the list's own ms and pages), the
-// first and last "route add" of the first pass, errors; VmHWM/VmRSS and CPU time of the process. Pure
-// parsers, tested on canned text.
+// first and last "route add" of the first pass, errors; VmHWM/VmRSS, CPU time of the process, and the
+// main thread's time on a CPU and waiting for one (schedstat). Pure parsers, tested on canned text.
 
 export interface LogLine {
   /** ms since the epoch */
@@ -82,4 +82,11 @@ export function parseProcStatCpuMs(text: string, ticksPerSecond = 100): number |
   const stime = Number(rest[15 - 3]);
   if (!Number.isFinite(utime) || !Number.isFinite(stime)) return undefined;
   return ((utime + stime) * 1000) / ticksPerSecond;
+}
+
+/** /proc/<pid>/schedstat (the main thread): ns on a CPU, ns runnable but waiting for one; in ms. */
+export function parseSchedstat(text: string): { cpuMs: number; waitMs: number } | undefined {
+  const [run, wait] = text.trim().split(/\s+/).map(Number);
+  if (!Number.isFinite(run) || !Number.isFinite(wait)) return undefined;
+  return { cpuMs: run! / 1e6, waitMs: wait! / 1e6 };
 }

@@ -64,7 +64,7 @@ export function markdown(r: AgentRun): string[] {
   for (const rep of r.reps) {
     const s = rep.changeStats;
     out.push(`- repetition ${rep.rep}: ip route lists ${rep.kernelRoutes}/${rep.expectedRoutes} agent routes after the sync, pl_cidrs ${rep.learnedCidrs}/${rep.expectedCidrs} learned entries; ` +
-      `${s.n} changes, ${s.timeouts} timed out; agent reconciles ${rep.reconciles?.count ?? '?'} (last ${fmt(rep.reconciles?.lastMs, 1)} ms)` +
+      `${s.n} changes, ${s.timeouts} timed out; VmRSS every 10 changes ${rep.rssTrace.join(' ')} MiB; agent reconciles ${rep.reconciles?.count ?? '?'} (last ${fmt(rep.reconciles?.lastMs, 1)} ms)` +
       `${rep.errors.length ? `; ⚠ ${rep.errors.slice(0, 5).join('; ')}${rep.errors.length > 5 ? ` (+${rep.errors.length - 5})` : ''}` : ''}`);
   }
   if (r.stale.length) out.push(`- ⚠ sources newer than the executable (rebuild: node build.mjs): ${r.stale.slice(0, 5).join(', ')}${r.stale.length > 5 ? ' …' : ''}`);

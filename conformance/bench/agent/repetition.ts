@@ -8,7 +8,7 @@ import type { KubeApiServer } from '../../support/kube-apiserver.js';
 import { progress, type Cleanup, type Netns } from '../harness.js';
 import { nsIp } from '../../support/netns.js';
 import type { Sys } from '../../../lib/sys/index.js';
-import { parseLog, parseProcStatCpuMs, parseProcStatus, startupMilestones } from './agent-log.js';
+import { parseLog, parseProcStatCpuMs, parseProcStatus, parseSchedstat, startupMilestones } from './agent-log.js';
 import { pollClusterCidrs } from './cidr-poll.js';
 import { testNode, type Change, type FleetNode, type RouteExpectation } from './fleet.js';
 import { DEFAULTS, type Options } from './options.js';
@@ -44,6 +44,14 @@ function readProc(pid: number | undefined): { hwmMiB?: number; rssMiB?: number; 
     return { ...parseProcStatus(fs.readFileSync(`/proc/${pid}/status`, 'utf8')), cpuMs: parseProcStatCpuMs(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')) };
   } catch {
     return {};
+  }
+}
+
+function schedstat(pid: number | undefined): { cpuMs: number; waitMs: number } | undefined {
+  try {
+    return pid === undefined ? undefined : parseSchedstat(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8'));
+  } catch {
+    return undefined;
   }
 }
 
@@ -97,6 +105,7 @@ export async function runRepetition(x: RunContext, rep: number, changes: Change[
     const cidrsDone = pollClusterCidrs(x.sys, bed.bpfRoot, want.cidrs, { everyMs: 2, timeoutMs: DEFAULTS.syncTimeoutS * 1000 });
     const tRoutes = await routesDone;
     const atSync = readProc(a.pid());
+    const schedAtSync = schedstat(a.pid());
     const cidrs = await cidrsDone;
     if (cidrs.error) errors.push(`pl_cidrs: ${cidrs.error}`);
     const syncMs = tRoutes === undefined ? DEFAULTS.syncTimeoutS * 1000 : tRoutes - a.startedHr;
@@ -107,13 +116,20 @@ export async function runRepetition(x: RunContext, rep: number, changes: Change[
     await x.api.waitForWatches(1, 10_000);
     const changesWall = Date.now(); // the log's start-up milestones end here
     const samples: ChangeSample[] = [];
+    const rssTrace: number[] = [];
     for (const ch of changes) {
+      if (samples.length % 10 === 0) rssTrace.push(Math.round(readProc(a.pid()).rssMiB ?? NaN));
       await sleep(DEFAULTS.gapMs / 2 + Math.random() * DEFAULTS.gapMs); // idle agent; no two changes in one pass
       const done = monitor.until(ch.expect, DEFAULTS.changeTimeoutMs);
+      const s0 = schedstat(a.pid());
       applyChange(x, ch);
       const tWrite = nowMs();
       const t = await done;
-      samples.push({ kind: ch.kind, node: ch.node.name, ms: t === undefined ? DEFAULTS.changeTimeoutMs : Math.max(0, t - tWrite), timedOut: t === undefined });
+      const s1 = schedstat(a.pid());
+      samples.push({
+        kind: ch.kind, node: ch.node.name, ms: t === undefined ? DEFAULTS.changeTimeoutMs : Math.max(0, t - tWrite), timedOut: t === undefined,
+        cpuMs: s0 && s1 ? s1.cpuMs - s0.cpuMs : NaN, waitMs: s0 && s1 ? s1.waitMs - s0.waitMs : NaN,
+      });
     }
     const after = readProc(a.pid());
     const stats = changeStats(samples);
@@ -129,9 +145,9 @@ export async function runRepetition(x: RunContext, rep: number, changes: Change[
     return {
       rep, expectedRoutes: want.routes.length, expectedCidrs: want.cidrs.length, syncMs, syncTimedOut: tRoutes === undefined,
       cidrsMs: cidrs.t === undefined ? NaN : cidrs.t - a.startedHr, kernelRoutes, learnedCidrs: cidrs.learned, milestones,
-      cpuMsAtSync: atSync.cpuMs, hwmAfterSyncMiB: atSync.hwmMiB, rssAfterSyncMiB: atSync.rssMiB,
+      cpuMsAtSync: atSync.cpuMs, mainThreadAtSync: schedAtSync, hwmAfterSyncMiB: atSync.hwmMiB, rssAfterSyncMiB: atSync.rssMiB,
       changes: samples, changeStats: stats, cpuMsAfterChanges: after.cpuMs, hwmAfterChangesMiB: after.hwmMiB, rssAfterChangesMiB: after.rssMiB,
-      reconciles, monitorOverflows: monitor.overflows, errors: [...errors, ...milestones.errors.map((e) => `agent log: ${e}`)],
+      rssTrace, reconciles, monitorOverflows: monitor.overflows, errors: [...errors, ...milestones.errors.map((e) => `agent log: ${e}`)],
     };
   } finally {
     if (agent) await stopAgent(agent);

@@ -13,6 +13,9 @@ export interface ChangeSample {
   /** server write → kernel notification; the timeout when it never came */
   ms: number;
   timedOut: boolean;
+  /** the agent's main thread meanwhile (write → the bench saw the notification): on a CPU, and runnable but waiting for one */
+  cpuMs: number;
+  waitMs: number;
 }
 
 export interface ChangeStats {
@@ -21,6 +24,8 @@ export interface ChangeStats {
   p90: number;
   max: number;
   timeouts: number;
+  cpuP50: number;
+  waitP50: number;
   byKind: Record<ChangeKind, { n: number; p50: number }>;
 }
 
@@ -36,6 +41,8 @@ export function changeStats(samples: readonly ChangeSample[]): ChangeStats {
     p90: quantile(ms, 0.9),
     max: ms.length ? Math.max(...ms) : NaN,
     timeouts: samples.filter((s) => s.timedOut).length,
+    cpuP50: quantile(samples.map((s) => s.cpuMs).filter(Number.isFinite), 0.5),
+    waitP50: quantile(samples.map((s) => s.waitMs).filter(Number.isFinite), 0.5),
     byKind: { modify: kind('modify'), add: kind('add'), delete: kind('delete') },
   };
 }
@@ -54,6 +61,8 @@ export interface RepResult {
   learnedCidrs: number;
   milestones: StartupMilestones;
   cpuMsAtSync?: number;
+  /** the agent's main thread from its start to the sync: on a CPU, and waiting for one */
+  mainThreadAtSync?: { cpuMs: number; waitMs: number };
   hwmAfterSyncMiB?: number;
   rssAfterSyncMiB?: number;
   changes: ChangeSample[];
@@ -61,6 +70,8 @@ export interface RepResult {
   cpuMsAfterChanges?: number;
   hwmAfterChangesMiB?: number;
   rssAfterChangesMiB?: number;
+  /** VmRSS (MiB) before every 10th change: growth vs a plateau */
+  rssTrace: number[];
   reconciles?: { count: number; lastMs?: number };
   monitorOverflows: number;
   errors: string[];
@@ -100,7 +111,11 @@ export function lines(reps: readonly RepResult[]): { judged: Line[]; info: Line[
       line('firstRouteAdd', 'start → first "route add" logged', 'ms', NaN, m((r) => r.milestones.firstRouteAdd)),
       line('lastRouteAdd', 'start → last "route add" logged', 'ms', NaN, m((r) => r.milestones.lastRouteAdd)),
       line('cidrsMs', 'start → pl_cidrs holds every CIDR', 'ms', NaN, m((r) => r.cidrsMs)),
-      line('cpuMsAtSync', 'agent CPU time (user + sys) at the sync', 'ms', NaN, m((r) => r.cpuMsAtSync)),
+      line('cpuMsAtSync', 'agent CPU time (user + sys, all threads) at the sync', 'ms', NaN, m((r) => r.cpuMsAtSync)),
+      line('mainCpuAtSync', 'main thread on a CPU, start → sync', 'ms', NaN, m((r) => r.mainThreadAtSync?.cpuMs)),
+      line('mainWaitAtSync', 'main thread waiting for a CPU, start → sync', 'ms', NaN, m((r) => r.mainThreadAtSync?.waitMs)),
+      line('changeCpuP50', 'single node change: main thread on a CPU meanwhile, p50', 'ms', NaN, m((r) => r.changeStats.cpuP50)),
+      line('changeWaitP50', 'single node change: main thread waiting for a CPU meanwhile, p50', 'ms', NaN, m((r) => r.changeStats.waitP50)),
       line('changeP90Ms', 'single node change, p90', 'ms', NaN, m((r) => r.changeStats.p90)),
       line('changeMaxMs', 'single node change, max', 'ms', NaN, m((r) => r.changeStats.max)),
       line('changeModifyP50', 'p50 of address changes', 'ms', NaN, m((r) => r.changeStats.byKind.modify.p50)),
