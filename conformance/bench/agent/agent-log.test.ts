@@ -28,8 +28,9 @@ t.test('the start-up milestones relative to the spawn, up to a cut-off', async (
 });
 
 t.test('/proc parsers', async (t) => {
-  t.same(parseProcStatus('Name:\tpodlink\nVmPeak:\t  900000 kB\nVmHWM:\t  153600 kB\nVmRSS:\t  102400 kB\n'), { hwmMiB: 150, rssMiB: 100 });
-  t.same(parseProcStatus('Name:\tkthread\n'), { hwmMiB: undefined, rssMiB: undefined });
+  const status = 'Name:\tpodlink\nVmPeak:\t  900000 kB\nVmHWM:\t  153600 kB\nVmRSS:\t  102400 kB\nRssAnon:\t   71680 kB\nRssFile:\t   30720 kB\n';
+  t.same(parseProcStatus(status), { hwmMiB: 150, rssMiB: 100, anonMiB: 70, fileMiB: 30 });
+  t.same(parseProcStatus('Name:\tkthread\n'), { hwmMiB: undefined, rssMiB: undefined, anonMiB: undefined, fileMiB: undefined });
   // comm with a space and a parenthesis; utime 150, stime 50 ticks
   const stat = '4242 (pod link) x) S 1 4242 4242 0 -1 4194560 1 0 0 0 150 50 0 0 20 0 11 0 100 1 1';
   t.equal(parseProcStatCpuMs(stat), 2000);

@@ -65,13 +65,13 @@ export function startupMilestones(lines: readonly LogLine[], startedAt: number, 
   return m;
 }
 
-/** VmHWM and VmRSS of /proc/<pid>/status, in MiB. */
-export function parseProcStatus(text: string): { hwmMiB?: number; rssMiB?: number } {
+/** VmHWM, VmRSS and its anonymous (heaps) and file-backed (the executable's pages) parts of /proc/<pid>/status, in MiB. */
+export function parseProcStatus(text: string): { hwmMiB?: number; rssMiB?: number; anonMiB?: number; fileMiB?: number } {
   const kb = (k: string) => {
     const m = new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(text);
     return m ? Number(m[1]) / 1024 : undefined;
   };
-  return { hwmMiB: kb('VmHWM'), rssMiB: kb('VmRSS') };
+  return { hwmMiB: kb('VmHWM'), rssMiB: kb('VmRSS'), anonMiB: kb('RssAnon'), fileMiB: kb('RssFile') };
 }
 
 /** utime + stime of /proc/<pid>/stat, in ms (the comm field may hold spaces and parentheses). */

@@ -38,7 +38,7 @@ export interface RunContext {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 
-function readProc(pid: number | undefined): { hwmMiB?: number; rssMiB?: number; cpuMs?: number } {
+function readProc(pid: number | undefined): ReturnType<typeof parseProcStatus> & { cpuMs?: number } {
   if (pid === undefined) return {};
   try {
     return { ...parseProcStatus(fs.readFileSync(`/proc/${pid}/status`, 'utf8')), cpuMs: parseProcStatCpuMs(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')) };
@@ -146,7 +146,7 @@ export async function runRepetition(x: RunContext, rep: number, changes: Change[
       rep, expectedRoutes: want.routes.length, expectedCidrs: want.cidrs.length, syncMs, syncTimedOut: tRoutes === undefined,
       cidrsMs: cidrs.t === undefined ? NaN : cidrs.t - a.startedHr, kernelRoutes, learnedCidrs: cidrs.learned, milestones,
       cpuMsAtSync: atSync.cpuMs, mainThreadAtSync: schedAtSync, hwmAfterSyncMiB: atSync.hwmMiB, rssAfterSyncMiB: atSync.rssMiB,
-      changes: samples, changeStats: stats, cpuMsAfterChanges: after.cpuMs, hwmAfterChangesMiB: after.hwmMiB, rssAfterChangesMiB: after.rssMiB,
+      changes: samples, changeStats: stats, cpuMsAfterChanges: after.cpuMs, hwmAfterChangesMiB: after.hwmMiB, rssAfterChangesMiB: after.rssMiB, anonAfterChangesMiB: after.anonMiB, fileAfterChangesMiB: after.fileMiB,
       rssTrace, reconciles, monitorOverflows: monitor.overflows, errors: [...errors, ...milestones.errors.map((e) => `agent log: ${e}`)],
     };
   } finally {

@@ -68,6 +68,17 @@ export class ExpectationSet {
   }
 }
 
+/**
+ * The worker's entry: registers tsx's loader, then imports the TypeScript file. Explicit, because only
+ * some Node versions run the parent's `--import tsx` in a worker (22 does, 20 does not).
+ */
+function bootstrap(file: URL): string {
+  const tsx = import.meta.resolve('tsx/esm/api');
+  return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(file.href)}); }).catch((e) => {
+    require('node:worker_threads').parentPort.postMessage({ error: 'route monitor worker: ' + (e && e.stack || e) });
+  });`;
+}
+
 export class RouteMonitor {
   /** dst → gateway of every protocol-201 route the notifications say is there. */
   readonly routes = new Map<string, string | undefined>();
@@ -83,7 +94,7 @@ export class RouteMonitor {
   static async start(c: Cleanup, o: { netnsPath: string; libDir: string; protocol: number }): Promise<RouteMonitor> {
     const m = new RouteMonitor();
     const data: WorkerData = { ...o, rcvbufBytes: 64 << 20, pollMs: 100, stop: m.stopFlag };
-    const w = new Worker(new URL('./route-monitor-worker.ts', import.meta.url), { workerData: data });
+    const w = new Worker(bootstrap(new URL('./route-monitor-worker.ts', import.meta.url)), { eval: true, workerData: data, execArgv: [] });
     m.worker = w;
     c.add('stop the route monitor', () => m.stop());
     await new Promise<void>((resolve, reject) => {

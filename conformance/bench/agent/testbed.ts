@@ -85,11 +85,11 @@ export function startAgent(c: Cleanup & { children: Set<ChildProcess> }, bed: No
   fs.closeSync(fd);
   c.children.add(child);
   child.once('exit', () => c.children.delete(child));
-  return { child, startedHr, startedWall, pid: () => podlinkPid(child.pid, bin) };
+  return { child, startedHr, startedWall, pid: () => podlinkPid(child.pid) };
 }
 
-/** The pid running `bin`: the child itself once nsenter has exec'd it, else nsenter's child. */
-function podlinkPid(pid: number | undefined, bin: string): number | undefined {
+/** The agent's pid: the child itself once nsenter has exec'd the program, else nsenter's child. */
+function podlinkPid(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   const exe = (p: number) => {
     try {
@@ -98,10 +98,9 @@ function podlinkPid(pid: number | undefined, bin: string): number | undefined {
       return '';
     }
   };
-  if (exe(pid) === bin) return pid;
+  if (exe(pid) !== NSENTER) return pid;
   try {
-    const kids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
-    return kids.find((k) => exe(k) === bin);
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).map(Number).find((k) => k > 0);
   } catch {
     return undefined;
   }

@@ -70,6 +70,9 @@ export interface RepResult {
   cpuMsAfterChanges?: number;
   hwmAfterChangesMiB?: number;
   rssAfterChangesMiB?: number;
+  /** VmRSS after the changes: anonymous (V8 and malloc heaps) and file-backed (the executable's pages) */
+  anonAfterChangesMiB?: number;
+  fileAfterChangesMiB?: number;
   /** VmRSS (MiB) before every 10th change: growth vs a plateau */
   rssTrace: number[];
   reconciles?: { count: number; lastMs?: number };
@@ -123,6 +126,8 @@ export function lines(reps: readonly RepResult[]): { judged: Line[]; info: Line[
       line('changeDeleteP50', 'p50 of node deletes', 'ms', NaN, m((r) => r.changeStats.byKind.delete.p50)),
       line('hwmAfterSync', 'peak RSS (VmHWM) after the initial sync', 'MiB', NaN, m((r) => r.hwmAfterSyncMiB)),
       line('rssAfterChanges', 'RSS (VmRSS) after the changes', 'MiB', NaN, m((r) => r.rssAfterChangesMiB)),
+      line('anonAfterChanges', '… of it anonymous (V8 and malloc heaps)', 'MiB', NaN, m((r) => r.anonAfterChangesMiB)),
+      line('fileAfterChanges', '… of it file-backed (the executable\'s pages)', 'MiB', NaN, m((r) => r.fileAfterChangesMiB)),
       line('cpuPerChange', 'agent CPU time per change', 'ms', NaN, m((r) => (r.cpuMsAfterChanges !== undefined && r.cpuMsAtSync !== undefined && r.changes.length
         ? (r.cpuMsAfterChanges - r.cpuMsAtSync) / r.changes.length : undefined))),
     ],
