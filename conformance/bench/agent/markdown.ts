@@ -1,19 +1,12 @@
 // The stdout report of `bench agent`: header, the three judged lines (target, measured, verdict), the
 // spread per line, where the time and memory go, and the checks.
-import { fmt, table, type HostInfo } from '../report.js';
+import { fmt, table, type RunHeader } from '../report.js';
 import type { Options } from './options.js';
 import { DEFAULTS } from './options.js';
 import type { Line, RepResult } from './verdict.js';
 
-export interface AgentRun {
+export interface AgentRun extends RunHeader {
   o: Options;
-  host: HostInfo;
-  loadEnd: number[];
-  startedAt: Date;
-  wallSeconds: number;
-  phases: Record<string, number>;
-  version: string;
-  binSha: string;
   /** source files newer than the executable */
   stale: string[];
   reps: RepResult[];

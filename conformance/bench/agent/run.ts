@@ -1,15 +1,13 @@
 // `bench agent` from start to end: preflight, the API server with the fleet, the repetitions (each a fresh
 // node netns and agent), cleanup, then the reports (stdout markdown and the JSON results file).
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KubeApiServer } from '../../support/kube-apiserver.js';
-import { WORK_DIR } from '../../support/paths.js';
-import { sh } from '../../support/sh.js';
 import { nativeSys } from '../../../lib/sys/index.js';
 import { staleSources } from '../control/provenance.js';
-import { Cleanup, Netns, ownedDir, progress, ROOT, which } from '../harness.js';
-import { fmt, hostInfo, loadavg, writeResults } from '../report.js';
+import { progress, ROOT, which } from '../harness.js';
+import { beginRun, leftoversOf, phaseClock, snapshotExecutable } from '../run-setup.js';
+import { fmt, loadavg, writeResults } from '../report.js';
 import { changePlan, fleet, NET, testNode, type FleetNode } from './fleet.js';
 import { resultsJson } from './json.js';
 import { markdown, type AgentRun } from './markdown.js';
@@ -32,35 +30,15 @@ function preflight(bin: string): void {
 export async function run(argv: string[]): Promise<number> {
   const o = options(argv);
   preflight(o.podlink);
-  if (o.repeat < 3) process.stderr.write(`bench: --repeat ${o.repeat} < 3: verdicts cannot say NOISY reliably\n`);
-  const startedAt = new Date();
-  const host = hostInfo();
-  const c = new Cleanup();
-  const netns = new Netns(c);
-  const tag = `plba${process.pid}`;
-  const work = ownedDir(c, path.join(WORK_DIR, `bench-agent-${process.pid}`));
+  const { startedAt, host, c, netns, tag, work } = beginRun(o, 'agent', 'plba');
   const bpfBase = `/sys/fs/bpf/podlink-bench-agent-${process.pid}`;
   c.add(`remove ${bpfBase}`, () => fs.rmSync(bpfBase, { recursive: true, force: true }));
-  const image = fs.readFileSync(o.podlink);
-  const binSha = crypto.createHash('sha256').update(image).digest('hex');
-  const bin = path.join(work, 'bin/podlink'); // a snapshot: others may rebuild dist/podlink meanwhile
-  fs.mkdirSync(path.dirname(bin), { recursive: true });
-  fs.writeFileSync(bin, image, { mode: 0o755 });
-  const version = sh(bin, ['--version']).trim();
+  const { bin, sha256: binSha, version } = snapshotExecutable(o.podlink, work, host);
   const stale = staleSources(o.podlink);
-  progress(`${version} (sha256 ${binSha.slice(0, 12)}), kernel ${host.kernel}, ${host.cpus} CPUs, load ${host.loadavg.join(' ')}; work dir ${path.relative(ROOT, work)}`);
-  if (host.loadavg[0]! > host.cpus * 0.5) progress(`the machine is busy (load ${host.loadavg[0]} on ${host.cpus} CPUs): expect wide spreads`);
-
   const libDir = path.join(work, 'lib');
   fs.mkdirSync(libDir, { recursive: true, mode: 0o700 });
   const reps: RepResult[] = [];
-  const phases: Record<string, number> = {};
-  let t = performance.now();
-  const phase = (name: string) => {
-    const now = performance.now();
-    phases[name] = Math.round((now - t) / 100) / 10;
-    t = now;
-  };
+  const { phases, phase } = phaseClock();
   let cleanupErrors: string[] = [];
   let failure: string | undefined;
   try {
@@ -94,11 +72,7 @@ export async function run(argv: string[]): Promise<number> {
     cleanupErrors = c.run();
     phase('cleanup');
   }
-  const leftovers = [
-    ...fs.readdirSync('/run/netns').filter((n) => n.startsWith(`${tag}-`)).map((n) => `netns ${n}`),
-    ...(fs.existsSync(bpfBase) ? [bpfBase] : []),
-    ...(fs.existsSync(work) ? [work] : []),
-  ];
+  const leftovers = leftoversOf(tag, [bpfBase, work]);
   const r: AgentRun = {
     o, host, loadEnd: loadavg(), startedAt, wallSeconds: (Date.now() - startedAt.getTime()) / 1000, phases, version, binSha, stale,
     reps, lines: lines(reps), failure, cleanupErrors, leftovers,
