@@ -1,6 +1,7 @@
 // `npm run bench -- <suite> [options]`: podlink's benchmarks.
 //   control   CNI ADD/CHECK/DEL latency, throughput, scaling, cold start and RSS against ptp + host-local
 //   datapath  pod-to-pod throughput, latency and CPU through podlink pods (datapath.ts)
+//   agent     the node agent against 5000 nodes in a test API server: sync time, change latency, RSS (agent.ts)
 // A suite is a module exporting `suite: Suite` (suite.ts); add it to SUITES to plug it in.
 import { UsageError, type Suite } from './suite.js';
 
@@ -10,6 +11,7 @@ const DATAPATH_MODULE = './datapath.js';
 const SUITES: Record<string, { summary: string; load: () => Promise<{ suite: Suite }> }> = {
   control: { summary: 'control plane: ADD/CHECK/DEL latency, throughput, scaling, cold start, RSS vs ptp', load: () => import('./control.js') },
   datapath: { summary: 'data plane: pod-to-pod throughput, TCP_RR/CRR, CPU; upper stack vs BPF vs direct veth, kube-proxy load, two nodes, netkit (VM)', load: () => import(DATAPATH_MODULE) as Promise<{ suite: Suite }> },
+  agent: { summary: 'node agent: 5000 nodes from a test API server, time to program all routes, single node change latency, peak RSS', load: () => import('./agent.js') },
 };
 
 function help(): string {

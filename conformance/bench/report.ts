@@ -17,6 +17,17 @@ export interface HostInfo {
   node: string;
 }
 
+/** What every suite's report says about its run: the machine, when, how long, which executable. */
+export interface RunHeader {
+  host: HostInfo;
+  loadEnd: number[];
+  startedAt: Date;
+  wallSeconds: number;
+  phases: Record<string, number>;
+  version: string;
+  binSha: string;
+}
+
 export function hostInfo(): HostInfo {
   const cpus = os.cpus();
   return {

@@ -1,5 +1,5 @@
 // What a datapath run hands to the reports.
-import type { HostInfo } from '../report.js';
+import type { RunHeader } from '../report.js';
 import type { LatencyHold } from '../cpu-latency.js';
 import type { Rep } from './cases.js';
 import type { Pinning } from './measure.js';
@@ -18,15 +18,8 @@ export interface FastPath {
   twoNodeForwarded: [number, number];
 }
 
-export interface RunRecord {
+export interface RunRecord extends RunHeader {
   o: Options;
-  host: HostInfo;
-  loadEnd: number[];
-  startedAt: Date;
-  wallSeconds: number;
-  phases: Record<string, number>;
-  version: string;
-  binSha: string;
   reps: Rep[];
   vm: VmOutcome;
   /** the PM QoS CPU latency request on the host, around latency samples */

@@ -1,14 +1,12 @@
 // `bench datapath` from start to end: preflight, the host testbed, interleaved repetitions, the VM part,
 // podlink DEL of every pod, cleanup, then the reports (stdout markdown, JSON and SVG results files).
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Cleanup, Netns, netnsPath, ownedDir, progress, ROOT, NSENTER } from '../harness.js';
-import { WORK_DIR } from '../../support/paths.js';
+import { netnsPath, progress, ROOT, NSENTER } from '../harness.js';
 import { sh } from '../../support/sh.js';
 import { CpuLatency } from '../cpu-latency.js';
-import { fmt, hostInfo, loadavg, writeResults } from '../report.js';
-import { round } from '../stats.js';
+import { fmt, loadavg, writeResults } from '../report.js';
+import { beginRun, leftoversOf, phaseClock, snapshotExecutable } from '../run-setup.js';
 import type { Rep } from './cases.js';
 import { chartSvg } from './chart.js';
 import { DEFAULTS } from './config.js';
@@ -53,31 +51,11 @@ function fastPath(libDir: string, bed: HostBed): FastPath {
 export async function run(argv: string[]): Promise<number> {
   const o = options(argv);
   preflight(o.podlink);
-  if (o.repeat < 3) process.stderr.write(`bench: --repeat ${o.repeat} < 3: verdicts cannot say NOISY reliably\n`);
-  const startedAt = new Date();
-  const host = hostInfo();
-  const c = new Cleanup();
-  const netns = new Netns(c);
-  const id = `pld${process.pid}`;
-  const work = ownedDir(c, path.join(WORK_DIR, `bench-dp-${process.pid}`));
-  const image = fs.readFileSync(o.podlink);
-  const binSha = crypto.createHash('sha256').update(image).digest('hex');
-  // Snapshot the executable: others may rebuild dist/podlink while the bench runs.
-  const bin = path.join(work, 'bin/podlink');
-  fs.mkdirSync(path.dirname(bin), { recursive: true });
-  fs.writeFileSync(bin, image, { mode: 0o755 });
+  const { startedAt, host, c, netns, tag: id, work } = beginRun(o, 'dp', 'pld');
+  const { bin, sha256: binSha, version } = snapshotExecutable(o.podlink, work, host);
   const tools = buildTools(work, o, host.cpus, c);
-  const version = sh(bin, ['--version']).trim();
-  progress(`${version} (sha256 ${binSha.slice(0, 12)}), kernel ${host.kernel}, ${host.cpus} CPUs, load ${host.loadavg.join(' ')}; work dir ${path.relative(ROOT, work)}`);
-  if (host.loadavg[0]! > host.cpus * 0.5) progress(`the machine is busy (load ${host.loadavg[0]} on ${host.cpus} CPUs): expect wide spreads`);
 
-  const phases: Record<string, number> = {};
-  let t = performance.now();
-  const phase = (name: string) => {
-    const now = performance.now();
-    phases[name] = round((now - t) / 1000, 1);
-    t = now;
-  };
+  const { phases, phase } = phaseClock();
   const reps: Rep[] = [];
   let vm: VmOutcome = { status: 'SKIP', reason: '--no-vm', reps: [] };
   let fp: FastPath | undefined;
@@ -119,11 +97,7 @@ export async function run(argv: string[]): Promise<number> {
     cleanupErrors = c.run();
     phase('cleanup');
   }
-  const leftovers = [
-    ...fs.readdirSync('/run/netns').filter((n) => n.startsWith(`${id}-`)).map((n) => `netns ${n}`),
-    ...(fs.existsSync(`/sys/fs/bpf/podlink-bench-dp-${process.pid}`) ? [`/sys/fs/bpf/podlink-bench-dp-${process.pid}`] : []),
-    ...(fs.existsSync(work) ? [work] : []),
-  ];
+  const leftovers = leftoversOf(id, [`/sys/fs/bpf/podlink-bench-dp-${process.pid}`, work]);
   const wallSeconds = (Date.now() - startedAt.getTime()) / 1000;
   const r: RunRecord = {
     o, host, loadEnd: loadavg(), startedAt, wallSeconds, phases, version, binSha, reps, vm, latencyHold: tools.latency?.status() ?? { held: false, reason: '--idle-states' }, pin: tools.pin,
