@@ -103,10 +103,15 @@ export class Agent {
   }
 
   setSourceStatus(s: SourceStatus): void {
-    const firstSync = s.synced && !this.status.source.synced;
+    const was = this.status.source;
+    const firstSync = s.synced && !was.synced;
     this.status.source = s;
-    if (firstSync) this.schedule(true);
-    else this.deps.writeStatus(this.touch());
+    if (firstSync) return this.schedule(true);
+    // A watch event only moves lastEventAt, and the pass it schedules writes the status anyway; write
+    // now only what no pass would show: the source connecting, dropping or failing.
+    if (s.connected !== was.connected || s.syncErrors !== was.syncErrors || s.lastError !== was.lastError) {
+      this.deps.writeStatus(this.touch());
+    }
   }
 
   private touch(): AgentStatus {
