@@ -38,3 +38,4 @@ if [[ ! -f $stamp || package-lock.json -nt $stamp || package.json -nt $stamp ]];
 fi
 
 node build.mjs --with-test-build
+node build.mjs --arch arm64

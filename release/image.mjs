@@ -36,9 +36,11 @@ export function parseLoaderList(text) {
   const out = [];
   for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
     if (/=>\s*not found/.test(line)) throw new Error(`shared library not found: ${line}`);
-    const m = /=>\s*(\/\S+)/.exec(line) ?? /^(\/\S+)\s+\(/.exec(line);
+    // `/lib/ld-linux-aarch64.so.1 => <host file>`: the loader run by its host path under qemu names its guest path first.
+    const m = /^(\/\S+)\s+(=>|\()/.exec(line) ?? /=>\s*(\/\S+)/.exec(line);
     if (m) out.push(m[1]);
-    else if (!/^linux-(vdso|gate)\.so/.test(line) && !/statically linked/.test(line)) throw new Error(`unexpected loader output: ${line}`);
+    // The vDSO has no file: `linux-vdso.so.1 (0x…)`, or no name at all under qemu-user.
+    else if (!/^(linux-(vdso|gate)\.so\.\d+ )?\(0x[0-9a-f]+\)$/.test(line)) throw new Error(`unexpected loader output: ${line}`);
   }
   return out;
 }

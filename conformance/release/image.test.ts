@@ -35,6 +35,8 @@ function buildInto(dir: string, env: NodeJS.ProcessEnv = process.env) {
 t.test('the ldd / ld.so --list parser', async (t) => {
   const ldd = `\tlinux-vdso.so.1 (0x00007ffd)\n\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f)\n\t/lib64/ld-linux-x86-64.so.2 (0x00007f)\n`;
   t.strictSame(parseLoaderList(ldd), ['/lib/x86_64-linux-gnu/libc.so.6', '/lib64/ld-linux-x86-64.so.2']);
+  const underQemu = '\t (0x0000000000400000)\n\tlibc.so.6 => /lib/libc.so.6 (0x55)\n\t/lib/ld-linux-aarch64.so.1 => /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 (0x55)\n';
+  t.strictSame(parseLoaderList(underQemu), ['/lib/libc.so.6', '/lib/ld-linux-aarch64.so.1'], 'the loader by its guest path');
   t.throws(() => parseLoaderList('\tlibfoo.so.1 => not found\n'), /shared library not found: libfoo/);
   t.throws(() => parseLoaderList('something else\n'), /unexpected loader output/);
 });
