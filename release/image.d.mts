@@ -17,3 +17,10 @@ export interface BuiltImage {
   exeSize: number;
 }
 export declare function buildImage(opts?: { arch?: string; exe?: string; outDir?: string; env?: NodeJS.ProcessEnv }): BuiltImage;
+export declare function ociLayout(o: {
+  layerTar: Buffer;
+  epoch: number;
+  ref: string;
+  platform: { architecture: string; os: string; variant?: string };
+  config: { Entrypoint?: string[]; Cmd?: string[]; Env?: string[]; Labels?: Record<string, string> };
+}): { archive: Buffer; digest: string; layerSize: number };

@@ -100,12 +100,22 @@ export function ociArchive({ layerTar, arch, version, revision, epoch, source })
     'org.opencontainers.image.title': 'podlink',
     'org.opencontainers.image.version': version,
   };
+  const { archive, digest, layerSize } = ociLayout({
+    layerTar, epoch, ref, platform: ARCHES[arch].platform,
+    config: { Entrypoint: [`/${BINARY_PATH}`], Env: ['PATH=/usr/local/bin:/usr/bin:/bin'], Labels: labels },
+  });
+  return { archive, digest, ref, layerSize };
+}
+
+/** An OCI archive of one layer: `config` is the image config's `config` (Entrypoint, Env, Labels). */
+export function ociLayout({ layerTar, epoch, ref, platform, config: runConfig }) {
+  const created = new Date(epoch * 1000).toISOString().replace(/\.000Z$/, 'Z');
   // Fixed header (mtime 0, OS unix): the same tar always gzips to the same bytes with this Node's zlib.
   const layer = blob('application/vnd.oci.image.layer.v1.tar+gzip', zlib.gzipSync(layerTar, { level: 6 }));
   const config = blob('application/vnd.oci.image.config.v1+json', Buffer.from(JSON.stringify({
     created,
-    ...ARCHES[arch].platform,
-    config: { Entrypoint: [`/${BINARY_PATH}`], Env: ['PATH=/usr/local/bin:/usr/bin:/bin'], Labels: labels },
+    ...platform,
+    config: runConfig,
     rootfs: { type: 'layers', diff_ids: [sha256(layerTar)] },
     history: [{ created, created_by: 'release/image.mjs' }],
   })));
@@ -114,7 +124,7 @@ export function ociArchive({ layerTar, arch, version, revision, epoch, source })
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
     config: config.descriptor,
     layers: [layer.descriptor],
-    annotations: labels,
+    ...(runConfig.Labels ? { annotations: runConfig.Labels } : {}),
   })));
   // ref.name per the OCI layout; io.containerd.image.name is the one `ctr images import` names the image by.
   const index = {
@@ -122,7 +132,7 @@ export function ociArchive({ layerTar, arch, version, revision, epoch, source })
     mediaType: 'application/vnd.oci.image.index.v1+json',
     manifests: [{
       ...manifest.descriptor,
-      platform: ARCHES[arch].platform,
+      platform,
       annotations: { 'io.containerd.image.name': ref, 'org.opencontainers.image.ref.name': ref },
     }],
   };
@@ -132,7 +142,7 @@ export function ociArchive({ layerTar, arch, version, revision, epoch, source })
     { path: 'index.json', data: Buffer.from(JSON.stringify(index)) },
     ...blobs,
   ], epoch);
-  return { archive, digest: manifest.descriptor.digest, ref, layerSize: layer.data.length };
+  return { archive, digest: manifest.descriptor.digest, layerSize: layer.data.length };
 }
 
 export function buildImage({ arch = 'x64', exe, outDir = path.join(root, 'dist'), env = process.env } = {}) {
