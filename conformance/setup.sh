@@ -12,6 +12,8 @@ APT_PACKAGES=(
   qemu-system-x86 zstd busybox-static lz4             # kvm-run VM tiers (netkit 6.12, no-tcx 6.1)
   hyperfine                                           # benchmarks
   python3 make g++                                    # node-gyp
+  ca-certificates skopeo containerd runc              # the OCI image: its CA bundle, inspect, import and run it
+  gcc-aarch64-linux-gnu qemu-user                     # arm64: cross-compiled addon, run under qemu-aarch64
 )
 
 missing=()
@@ -36,3 +38,4 @@ if [[ ! -f $stamp || package-lock.json -nt $stamp || package.json -nt $stamp ]];
 fi
 
 node build.mjs --with-test-build
+node build.mjs --arch arm64
