@@ -24,6 +24,13 @@ export interface ManifestOptions {
   serviceCIDRs?: string[];
 }
 
+/**
+ * V8 heap limits for the long-running agent. Node's defaults let the heap grow lazily (16 MiB young
+ * generation, an old generation that shrinks late): with 5 000 nodes the agent peaked at 170-200 MiB RSS,
+ * with these at 113-115 MiB (conformance/bench: agent), while its live heap stays far below 128 MiB.
+ */
+export const AGENT_NODE_OPTIONS = '--max-semi-space-size=1 --max-old-space-size=128';
+
 /** kubeadm's default --service-cluster-ip-range. */
 export const DEFAULT_SERVICE_CIDRS = ['10.96.0.0/12'];
 
@@ -150,7 +157,7 @@ export function manifestObjects(o: ManifestOptions): Obj[] {
                 textfileDir,
                 ...(o.serviceCIDRs ?? DEFAULT_SERVICE_CIDRS).flatMap((c) => ['--service-cidr', c]),
               ],
-              env: [nodeNameEnv],
+              env: [nodeNameEnv, { name: 'NODE_OPTIONS', value: AGENT_NODE_OPTIONS }],
               // privileged: the agent writes routes and the pinned pl_cidrs map, readiness opens the pinned
               // BPF objects, and Bidirectional propagation requires it.
               securityContext: { privileged: true },

@@ -15,5 +15,5 @@ export {
   type ConflistOptions,
   type PluginInput,
 } from './conflist.js';
-export { DEFAULT_IMAGE, NETCONF_KEY, manifestObjects, renderManifest, type ManifestOptions } from './daemonset.js';
+export { AGENT_NODE_OPTIONS, DEFAULT_IMAGE, NETCONF_KEY, manifestObjects, renderManifest, type ManifestOptions } from './daemonset.js';
 export { SERVICE_ACCOUNT_DIR, defaultKubeNodeDeps, nodePodCidrs, type HttpResponse, type KubeNodeDeps } from './kube-node.js';

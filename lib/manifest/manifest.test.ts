@@ -1,6 +1,7 @@
 import t from 'tap';
 import { parse, parseAllDocuments } from 'yaml';
 import {
+  AGENT_NODE_OPTIONS,
   buildConflist,
   cidrFamily,
   hostLocalRanges,
@@ -262,6 +263,10 @@ t.test('manifest: the objects, parsed back, have every required field', async (t
   const agent = pod.containers[0]!;
   t.strictSame(agent.readinessProbe!.exec.command.slice(1), ['status', '--ready']);
   t.strictSame(agent.livenessProbe!.exec.command.slice(1), ['status', '--alive'], 'liveness fails when the agent is wedged');
+  t.match((agent as unknown as { env: { name: string; value?: string }[] }).env, [
+    { name: 'NODE_NAME' },
+    { name: 'NODE_OPTIONS', value: AGENT_NODE_OPTIONS },
+  ]);
   t.strictSame(agent.args, ['agent', '--textfile-dir', '/var/lib/node_exporter/textfile_collector', '--service-cidr', '10.96.0.0/12']);
   const am = mounted(agent);
   for (const p of ['/sys/fs/bpf', '/run/podlink', '/var/lib/podlink']) t.ok(am.has(p), `agent mounts ${p} (readiness)`);

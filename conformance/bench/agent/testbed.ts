@@ -11,6 +11,7 @@ import { nsBatch } from '../../support/netns.js';
 import { vethPair } from '../../support/link.js';
 import { sh } from '../../support/sh.js';
 import { NET } from './fleet.js';
+import { AGENT_NODE_OPTIONS } from '../../../lib/manifest/index.js';
 
 export interface ApiNetns {
   name: string;
@@ -60,6 +61,11 @@ export function buildNode(o: { netns: Netns; api: ApiNetns; tag: string; rep: nu
   return bed;
 }
 
+/** The agent runs with the DaemonSet's V8 options (lib/manifest), unless AGENT_NODE_OPTIONS overrides them. */
+export function agentNodeOptions(): string {
+  return process.env.AGENT_NODE_OPTIONS ?? AGENT_NODE_OPTIONS;
+}
+
 export function agentArgs(bed: NodeBed, kubeconfig: string, logLevel: string): string[] {
   return [
     'agent', '--kubeconfig', kubeconfig, '--node-name', 'self', '--mode-file', bed.modeFile, '--state-dir', bed.stateDir, '--bpf-root', bed.bpfRoot,
@@ -81,7 +87,7 @@ export function startAgent(c: Cleanup & { children: Set<ChildProcess> }, bed: No
   const fd = fs.openSync(bed.log, 'a');
   const startedWall = Date.now();
   const startedHr = Number(process.hrtime.bigint()) / 1e6;
-  const child = spawn(NSENTER, [`--net=${netnsPath(bed.ns)}`, bin, ...args], { stdio: ['ignore', fd, fd], env: { PATH: PLUGIN_PATH }, cwd: '/' });
+  const child = spawn(NSENTER, [`--net=${netnsPath(bed.ns)}`, bin, ...args], { stdio: ['ignore', fd, fd], env: { PATH: PLUGIN_PATH, NODE_OPTIONS: agentNodeOptions() }, cwd: '/' });
   fs.closeSync(fd);
   c.children.add(child);
   child.once('exit', () => c.children.delete(child));
