@@ -1,12 +1,11 @@
-// A kubelet-shaped CRI client: runtime.v1 RuntimeService over containerd's gRPC socket, from
-// Kubernetes' cri-api proto (conformance/cri/api.proto: pkg/apis/runtime/v1/api.proto of kubernetes/cri-api at 791729b,
-// unchanged), with @grpc/grpc-js.
+// A kubelet-shaped CRI client: runtime.v1 RuntimeService over containerd's gRPC socket, with
+// @grpc/grpc-js and our own subset of the service's wire contract (runtime-v1.proto).
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 
-const PROTO = path.join(path.dirname(fileURLToPath(import.meta.url)), 'api.proto');
+const PROTO = path.join(path.dirname(fileURLToPath(import.meta.url)), 'runtime-v1.proto');
 
 type Call = (req: object, cb: (err: grpc.ServiceError | null, res: Record<string, unknown>) => void) => void;
 
