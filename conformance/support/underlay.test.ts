@@ -12,13 +12,18 @@ import { addUnderlay } from './underlay.js';
 const tag = `plsu${process.pid}`;
 const skip = !isRoot && 'needs root';
 
+// Up to three tries: on a loaded machine the first packet through a router can wait for neighbour
+// resolution longer than a ping's deadline; a topology that is wrong fails all three.
 const ping = (ns: string, dst: string) => {
-  try {
-    nsExec(ns, 'ping', ['-q', '-c', '1', '-W', '2', dst]);
-    return true;
-  } catch {
-    return false;
+  for (let i = 0; i < 3; i++) {
+    try {
+      nsExec(ns, 'ping', ['-q', '-c', '1', '-W', '2', dst]);
+      return true;
+    } catch {
+      // try again
+    }
   }
+  return false;
 };
 
 const mine = () => fs.readdirSync('/run/netns').filter((n) => n.startsWith(`${tag}-`));
