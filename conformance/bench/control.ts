@@ -1,5 +1,5 @@
-// `npm run bench -- control`: podlink's control plane against Debian's reference `ptp` + `host-local`
-// and against the cost of starting Node itself (`node -e 0`).
+// `npm run bench -- control`: podlink's control plane against Debian's reference `ptp` + `host-local`,
+// against the cost of starting Node itself (`node -e 0`) and beside the kernel's floor (floor.c).
 //
 // Everything runs inside a "node" netns this suite creates (podlink, ptp, host-local and the baselines
 // all through the same `nsenter --net=` wrapper, so the wrapper's cost cancels), one pre-created netns
@@ -19,8 +19,10 @@
 //   testbed.ts        the Bench context: node netns, plugin configs, CNI calls, bookkeeping, verifyClean
 //   warmup.ts, cold-start.ts, latency.ts, rss.ts, ptp-dad.ts, throughput.ts, scaling.ts   the phases
 //   record.ts         what a run hands to the reports
-//   ratios.ts, analysis.ts   ratios and verdicts, reductions, warnings
-//   markdown.ts, json.ts     the stdout report and the results file
+//   floor.c, floor.ts  the kernel floor: the syscalls podlink's ADD/DEL need, a contender of its own
+//   rusage.c          peak RSS and µs CPU time of one exec (wait4)
+//   ratios.ts, analysis.ts, floor-analysis.ts   ratios and verdicts, reductions, warnings
+//   markdown.ts, floor-markdown.ts, json.ts     the stdout report and the results file
 //   samples.ts, util.ts      shared helpers
 import type { Suite } from './suite.js';
 import { USAGE } from './control/options.js';
@@ -28,7 +30,7 @@ import { run } from './control/run.js';
 
 export const suite: Suite = {
   name: 'control',
-  summary: 'podlink CNI ADD/CHECK/DEL latency, throughput, scaling, cold start and peak RSS against Debian ptp + host-local and node -e 0',
+  summary: 'podlink CNI ADD/CHECK/DEL latency, throughput, scaling, cold start, peak RSS and CPU against Debian ptp + host-local, node -e 0 and the kernel floor',
   usage: USAGE,
   run,
 };

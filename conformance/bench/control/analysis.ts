@@ -3,8 +3,10 @@
 import { fmt } from '../report.js';
 import { paired, quantile, spreadOf, summarize, WIDE_SPREAD, type Spread } from '../stats.js';
 import { CONCURRENCY, OPS, type Key, type Op } from './config.js';
+import { BEFORE, BURST_CONCURRENCY, burstRatios, floorPerRound } from './floor-analysis.js';
 import { ratioLine, type RatioLine } from './ratios.js';
 import type { Measurements, RunInfo } from './record.js';
+import type { TputPlugin } from './throughput.js';
 import { ms, p50, type Sample } from './samples.js';
 
 export function analyze(info: RunInfo, m: Measurements) {
@@ -13,15 +15,26 @@ export function analyze(info: RunInfo, m: Measurements) {
   const perRoundP50 = (op: Op, k: Key) => lat.map((l) => p50(ms(l.ops[op][k])));
   const perRoundP95 = (op: Op, k: Key) => lat.map((l) => quantile(ms(l.ops[op][k]), 0.95));
   const pooled = (op: Op, k: Key) => summarize(lat.flatMap((l) => ms(l.ops[op][k])));
-  const ctlRatio = (op: Op) => lat.map((l) => (p50(ms(l.ops[op].podlink)) - p50(ms(l.ops[op]['node -e 0']))) / p50(ms(l.ops[op].ptp)));
+  // podlink's own work per round: its p50 less node -e 0's, against ptp's p50 (floor parts: floor-analysis.ts)
+  const fl = floorPerRound(m);
+  const vsPtp = (op: Op, kernel: number[]) =>
+    lat.map((l, r) => (p50(ms(l.ops[op].podlink)) - p50(ms(l.ops[op]['node -e 0'])) - kernel[r]!) / p50(ms(l.ops[op].ptp)));
+  const rssMiB = m.rssRes.podlinkKb.map((k) => k / 1024);
+  const cpuMs = m.rssRes.podlinkCpu.map((x) => x * 1000);
+  const burst = (what: 'ADD' | 'DEL', f: 'addSeconds' | 'delSeconds') =>
+    ratioLine(`burst ${what}`, `${o.tputPods} ${what}s at concurrency ${BURST_CONCURRENCY}: podlink wall ÷ (floor wall + ptp wall)`, 1.0, burstRatios(tput, f), BEFORE.burst);
   const ratios: RatioLine[] = [
-    ratioLine('ADD vs ptp', '(podlink ADD p50 − node -e 0 p50) ÷ ptp ADD p50', 1.0, ctlRatio('ADD')),
-    ratioLine('DEL vs ptp', '(podlink DEL p50 − node -e 0 p50) ÷ ptp DEL p50', 1.0, ctlRatio('DEL')),
-    ratioLine(`ADD @${o.pods} vs @10`, `podlink ADD p50 at pod #${o.pods} ÷ at pod #10 (${o.pods} resp. 10 pods alive)`, 1.1, scale.rounds.map((s) => p50(ms(s.addN)) / p50(ms(s.add10)))),
-    ratioLine('cold start', 'podlink --version p50 ÷ node -e 0 p50', 1.1, cold.map((c) => p50(c.podlink) / p50(c.node))),
-    ratioLine('CNI VERSION', 'CNI_COMMAND=VERSION podlink p50 (config on stdin, JSON out) ÷ node -e 0 p50', 1.15, cold.map((c) => p50(c.version) / p50(c.node))),
+    ratioLine('ADD vs ptp', '(podlink ADD p50 − node -e 0 p50 − floor attach p50) ÷ ptp ADD p50', 1.0, vsPtp('ADD', fl.attach), BEFORE.add),
+    ratioLine('DEL vs ptp', '(podlink DEL p50 − node -e 0 p50 − floor DEL-extra p50) ÷ ptp DEL p50', 1.0, vsPtp('DEL', fl.delExtra), BEFORE.del),
+    ratioLine('CHECK vs ptp', '(podlink CHECK p50 − node -e 0 p50) ÷ ptp CHECK p50', 1.0, vsPtp('CHECK', lat.map(() => 0)), BEFORE.check),
+    ratioLine('peak RSS', `peak RSS of one podlink ADD, MiB (${rssMiB.length} runs)`, 50, rssMiB, BEFORE.rss),
+    ratioLine('CPU per ADD', `CPU time (user+sys) of one podlink ADD, ms, IPAM included (${cpuMs.length} runs)`, 45, cpuMs, BEFORE.cpu),
+    burst('ADD', 'addSeconds'),
+    burst('DEL', 'delSeconds'),
+    ratioLine(`ADD @${o.pods} vs @10`, `podlink ADD p50 at pod #${o.pods} ÷ at pod #10 (${o.pods} resp. 10 pods alive)`, 1.1, scale.rounds.map((s) => p50(ms(s.addN)) / p50(ms(s.add10))), BEFORE.scaling),
+    ratioLine('cold start', 'podlink --version p50 ÷ node -e 0 p50', 1.1, cold.map((c) => p50(c.podlink) / p50(c.node)), BEFORE.cold),
+    ratioLine('CNI VERSION', 'CNI_COMMAND=VERSION podlink p50 (config on stdin, JSON out) ÷ node -e 0 p50', 1.15, cold.map((c) => p50(c.version) / p50(c.node)), BEFORE.version),
   ];
-  const infoRatios = [ratioLine('CHECK vs ptp (info)', '(podlink CHECK p50 − node -e 0 p50) ÷ ptp CHECK p50', NaN, ctlRatio('CHECK'))];
 
   // podlink's own durationMs (log) against the wall time of the same call
   const split = OPS.map((op) => {
@@ -59,7 +72,7 @@ export function analyze(info: RunInfo, m: Measurements) {
     nN: stepP50(scale.rounds.flatMap((r) => r.addN.map((x) => scale.steps.get(`nN/ADD/${x.id}`)))),
   };
 
-  const tputCell = (c: number, plugin: 'podlink' | 'ptp', f: 'addPodsPerSec' | 'delPodsPerSec') => spreadOf(tput.filter((t) => t.concurrency === c && t.plugin === plugin).map((t) => t[f]));
+  const tputCell = (c: number, plugin: TputPlugin, f: 'addPodsPerSec' | 'delPodsPerSec') => spreadOf(tput.filter((t) => t.concurrency === c && t.plugin === plugin).map((t) => t[f]));
   const scaleInProc = (side: 'n10' | 'nN', s: Sample[]) => s.map((x) => scale.inProcess.get(`${side}/ADD/${x.id}`) ?? NaN).filter(Number.isFinite);
   const fillHead = scale.fillMs.slice(0, 50).filter(Number.isFinite);
   const fillTail = scale.fillMs.slice(-50).filter(Number.isFinite);
@@ -67,7 +80,7 @@ export function analyze(info: RunInfo, m: Measurements) {
   const fillTailIn = scale.fillInProcessMs.slice(-50).filter(Number.isFinite);
   const coldP = spreadOf(cold.map((c) => p50(c.podlink)));
   const coldN = spreadOf(cold.map((c) => p50(c.node)));
-  return { perRoundP50, perRoundP95, pooled, ratios, infoRatios, split, stepSplit, scaleSteps, tputCell, scaleInProc, fillHead, fillTail, fillHeadIn, fillTailIn, coldP, coldN };
+  return { fl, perRoundP50, perRoundP95, pooled, ratios, split, stepSplit, scaleSteps, tputCell, scaleInProc, fillHead, fillTail, fillHeadIn, fillTailIn, coldP, coldN };
 }
 
 export type Analysis = ReturnType<typeof analyze>;

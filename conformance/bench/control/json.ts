@@ -14,7 +14,7 @@ import { bpffsMounted } from './util.js';
 export function writeJson(info: RunInfo, m: Measurements, a: Analysis): string {
   const { o, b, host, startedAt, finishedAt, wallSeconds, loadEnd, phases, stale, binSha, embedded, nodeBase, version, cleanupErrors, leftovers } = info;
   const { warm, cold, lat, rssRes, dad, tput, scale } = m;
-  const { perRoundP50, perRoundP95, pooled, ratios, infoRatios, split, stepSplit, scaleSteps, coldP, coldN } = a;
+  const { perRoundP50, perRoundP95, pooled, fl, ratios, split, stepSplit, scaleSteps, coldP, coldN } = a;
   const summ = (s: Summary) => ({ n: s.n, min: round(s.min), p50: round(s.p50), p95: round(s.p95), max: round(s.max), mean: round(s.mean) });
   const sp = (s: Spread) => ({ values: s.values.map((x) => round(x, 4)), min: round(s.min, 4), median: round(s.median, 4), max: round(s.max, 4), spread: round(s.spread, 4), wide: s.spread > WIDE_SPREAD });
   const data = {
@@ -39,7 +39,11 @@ export function writeJson(info: RunInfo, m: Measurements, a: Analysis): string {
       spreadWarningAbove: WIDE_SPREAD,
       rss: rssRes.method,
     },
-    ratios: [...ratios, ...infoRatios].map((r) => ({ name: r.name, formula: r.formula, target: r.target, verdict: r.verdict, ...sp(r.spread) })),
+    ratios: ratios.map((r) => ({ name: r.name, formula: r.formula, target: r.target, verdict: r.verdict, before: r.before, ...sp(r.spread) })),
+    kernelFloor: {
+      perRound: fl,
+      samples: lat.map((l) => ({ ADD: l.ops.ADD.floor.map((x) => x.parts), DEL: l.ops.DEL.floor.map((x) => x.parts), plainDEL: l.ops.DEL['floor plain'].map((x) => x.parts) })),
+    },
     latency: Object.fromEntries(OPS.map((op) => [op, Object.fromEntries(KEYS.map((k) => [k, { p50: sp(spreadOf(perRoundP50(op, k))), p95: sp(spreadOf(perRoundP95(op, k))), pooled: summ(pooled(op, k)), perRound: lat.map((l) => summ(summarize(ms(l.ops[op][k])))) }]))])),
     podlinkSteps: { latency: stepSplit, scalingAt10: scaleSteps.n10, scalingAtN: scaleSteps.nN },
     podlinkTimeSplit: split.map((s) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]))),

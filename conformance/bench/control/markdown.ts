@@ -2,17 +2,18 @@
 import { fmt, fmtSpread, fmtVerdict, table } from '../report.js';
 import { median, spreadOf, summarize } from '../stats.js';
 import type { Analysis } from './analysis.js';
-import { CNI_VERSION, CONCURRENCY, DEFAULTS, KEYS, OPS } from './config.js';
+import { floorSection } from './floor-markdown.js';
+import { CNI_VERSION, CONCURRENCY, KEYS, OPS } from './config.js';
 import { pkgVersion } from './provenance.js';
 import type { Measurements, RunInfo } from './record.js';
 import { ms, p50 } from './samples.js';
 
-const cpuMs = (secs: number[]) => (secs.length && median(secs) === 0 ? '< 10' : fmt(median(secs) * 1000, 0));
+const cpuMs = (secs: number[]) => fmt(median(secs) * 1000, 1);
 
 export function markdown(info: RunInfo, m: Measurements, a: Analysis): string[] {
   const { o, b, host, startedAt, wallSeconds, loadEnd, binSha, embedded, nodeBase, version, cleanupErrors, leftovers } = info;
   const { warm, rssRes, dad, scale } = m;
-  const { perRoundP50, perRoundP95, pooled, ratios, infoRatios, split, stepSplit, scaleSteps, tputCell, scaleInProc, fillHead, fillTail, fillHeadIn, fillTailIn, coldP, coldN } = a;
+  const { fl, perRoundP50, perRoundP95, pooled, ratios, split, stepSplit, scaleSteps, tputCell, scaleInProc, fillHead, fillTail, fillHeadIn, fillTailIn, coldP, coldN } = a;
   const md: string[] = [];
   md.push(`# podlink control-plane benchmark — ${startedAt.toISOString()}`, '');
   md.push(`${version} (sha256 ${binSha.slice(0, 12)}, mode veth, cniVersion ${CNI_VERSION}) vs Debian containernetworking-plugins ${pkgVersion('containernetworking-plugins')} ptp + host-local; baseline \`${nodeBase.path} -e 0\` (${nodeBase.version}; podlink embeds Node ${embedded ?? '?'}).`);
@@ -21,16 +22,19 @@ export function markdown(info: RunInfo, m: Measurements, a: Analysis): string[] 
   md.push('All calls run through `nsenter --net=<node netns>` with only PATH and CNI_*; pod netns have IPv6 DAD off (see README). Cells: median of the per-round values (min–max); ⚠ = spread > 20 %.', '');
 
   md.push('## Ratios', '');
-  md.push(table(['ratio', 'target', 'per round', 'min', 'median', 'max', 'verdict'], [
-    ...ratios.map((r) => [`${r.name}: ${r.formula}`, `≤ ${r.target}`, r.perRound.map((x) => fmt(x, 2)).join(', '), fmt(r.spread.min, 2), fmt(r.spread.median, 2), fmt(r.spread.max, 2), fmtVerdict(r.verdict)]),
-    ...infoRatios.map((r) => [`${r.name}: ${r.formula}`, '–', r.perRound.map((x) => fmt(x, 2)).join(', '), fmt(r.spread.min, 2), fmt(r.spread.median, 2), fmt(r.spread.max, 2), 'info']),
-  ]), '');
+  const row = (r: (typeof ratios)[number]) => {
+    const vals = [r.perRound.map((x) => fmt(x, 2)).join(', '), fmt(r.spread.min, 2), fmt(r.spread.median, 2), fmt(r.spread.max, 2)];
+    return [`${r.name}: ${r.formula}`, `≤ ${r.target}`, ...vals, fmtVerdict(r.verdict), r.before ?? '–'];
+  };
+  md.push(table(['ratio', 'target', 'per round', 'min', 'median', 'max', 'verdict', 'last run before #18'], ratios.map(row)), '');
+  md.push(...floorSection(fl, o.latencyPods, o.tputPods));
 
   md.push(`## Latency (ms, wall time of one exec; ${o.latencyPods} pods × ${o.rounds} rounds)`, '');
   const latRows: string[][] = [];
   for (const op of OPS)
     for (const k of KEYS) {
       const all = pooled(op, k);
+      if (!all.n) continue; // the floor has no CHECK
       latRows.push([op, k, fmtSpread(spreadOf(perRoundP50(op, k))), fmtSpread(spreadOf(perRoundP95(op, k))), fmt(all.max), String(all.n)]);
     }
   md.push(table(['op', 'process', 'p50', 'p95', 'max', 'n'], latRows, ['l', 'l', 'r', 'r', 'r', 'r']), '');
@@ -46,12 +50,13 @@ export function markdown(info: RunInfo, m: Measurements, a: Analysis): string[] 
   md.push(`First ADD on a fresh node (probes the kernel, loads and pins BPF): ${fmt(warm.firstAddMs)} ms wall, ${fmt(warm.firstAddInProcessMs)} ms in-process; ${warm.bpfPins} file(s) pinned under bpfRoot with one pod attached.`, '');
 
   md.push(`## Throughput (pods/s, ${o.tputPods} pods per run, median (min–max) over ${o.rounds} rounds)`, '');
-  md.push(table(['concurrency', 'podlink ADD', 'ptp ADD', 'podlink DEL', 'ptp DEL'],
-    CONCURRENCY.map((c) => [String(c), fmtSpread(tputCell(c, 'podlink', 'addPodsPerSec')), fmtSpread(tputCell(c, 'ptp', 'addPodsPerSec')), fmtSpread(tputCell(c, 'podlink', 'delPodsPerSec')), fmtSpread(tputCell(c, 'ptp', 'delPodsPerSec'))])), '');
+  const cells = (c: number, f: 'addPodsPerSec' | 'delPodsPerSec') => (['podlink', 'ptp', 'floor'] as const).map((p) => fmtSpread(tputCell(c, p, f)));
+  md.push(table(['concurrency', 'podlink ADD', 'ptp ADD', 'floor ADD', 'podlink DEL', 'ptp DEL', 'floor DEL'],
+    CONCURRENCY.map((c) => [String(c), ...cells(c, 'addPodsPerSec'), ...cells(c, 'delPodsPerSec')])), '');
 
   md.push(`## Scaling (podlink; pod #10 with 9 alive vs pod #${o.pods} with ${o.pods - 1} alive, separate node netns, interleaved)`, '');
   md.push(table(['metric', 'pod #10', `pod #${o.pods}`, 'ratio (median of rounds)'], [
-    ['ADD p50 wall (ms)', fmtSpread(spreadOf(scale.rounds.map((s) => p50(ms(s.add10))))), fmtSpread(spreadOf(scale.rounds.map((s) => p50(ms(s.addN))))), fmt(ratios[2]!.spread.median, 2)],
+    ['ADD p50 wall (ms)', fmtSpread(spreadOf(scale.rounds.map((s) => p50(ms(s.add10))))), fmtSpread(spreadOf(scale.rounds.map((s) => p50(ms(s.addN))))), fmt(ratios.find((r) => r.name.startsWith('ADD @'))!.spread.median, 2)],
     ['ADD p50 in-process (ms)', fmt(p50(scale.rounds.flatMap((s) => scaleInProc('n10', s.add10)))), fmt(p50(scale.rounds.flatMap((s) => scaleInProc('nN', s.addN)))), fmt(p50(scale.rounds.flatMap((s) => scaleInProc('nN', s.addN))) / p50(scale.rounds.flatMap((s) => scaleInProc('n10', s.add10))), 2)],
     ['DEL p50 wall (ms)', fmtSpread(spreadOf(scale.rounds.map((s) => p50(ms(s.del10))))), fmtSpread(spreadOf(scale.rounds.map((s) => p50(ms(s.delN))))), fmt(median(scale.rounds.map((s) => p50(ms(s.delN)) / p50(ms(s.del10)))), 2)],
     [`fill ADD p50, pods 1–50 vs last 50 (concurrency ${scale.fillConcurrency}; wall / in-process)`, `${fmt(p50(fillHead))} / ${fmt(p50(fillHeadIn))}`, `${fmt(p50(fillTail))} / ${fmt(p50(fillTailIn))}`, fmt(p50(fillTail) / p50(fillHead), 2)],
@@ -65,8 +70,8 @@ export function markdown(info: RunInfo, m: Measurements, a: Analysis): string[] 
   const rf = kbToMiB(rssRes.floorKb);
   md.push(table(['metric', 'podlink', 'baseline', 'note'], [
     [`cold start p50 (ms, direct exec, PATH only, ${o.coldRuns} × ${o.rounds})`, `${fmtSpread(coldP)} (\`--version\`)`, `${fmtSpread(coldN)} (\`node -e 0\`)`, ''],
-    [`peak RSS of one ADD (MiB, ${DEFAULTS.rssRuns} runs: median / max)`, `${fmt(rl.p50)} / ${fmt(rl.max)}`, `ptp ${fmt(rp.p50)} / ${fmt(rp.max)}`, `harness floor (/bin/true) ${fmt(rf.p50)} MiB; ${rssRes.method}`],
-    [`CPU time of one ADD (ms user+sys, incl. nsenter and IPAM; median)`, cpuMs(rssRes.podlinkCpu), `ptp ${cpuMs(rssRes.ptpCpu)}`, `floor (/bin/true) ${cpuMs(rssRes.floorCpu)} ms${rssRes.method.startsWith('GNU') ? '; GNU time has 10 ms resolution' : ''}`],
+    [`peak RSS of one ADD (MiB, ${rssRes.podlinkKb.length} runs: median / max)`, `${fmt(rl.p50)} / ${fmt(rl.max)}`, `ptp ${fmt(rp.p50)} / ${fmt(rp.max)}`, `harness floor (/bin/true) ${fmt(rf.p50)} MiB; ${rssRes.method}`],
+    [`CPU time of one ADD (ms user+sys, incl. nsenter and IPAM; median)`, cpuMs(rssRes.podlinkCpu), `ptp ${cpuMs(rssRes.ptpCpu)}`, `floor (/bin/true) ${cpuMs(rssRes.floorCpu)} ms`],
     ...(dad.length ? [[`ptp ADD with IPv6 DAD on (ms, ${dad.length} runs, info)`, '', `${fmt(p50(dad))} p50`, 'what ptp costs as shipped: it waits for DAD; podlink adds IPv6 with nodad']] : []),
   ], ['l', 'r', 'r', 'l']), '');
 

@@ -16,5 +16,5 @@ export function preflight(o: Options): void {
     }
   }
   if (!which('ip')) throw new Error('iproute2 (ip) is required');
-  if (!fs.existsSync('/usr/bin/time') && !which('python3')) throw new Error('peak RSS needs GNU time (/usr/bin/time) or python3');
+  if (!which('gcc')) throw new Error('gcc is required: the kernel floor (floor.c) and the rusage helper (rusage.c) are compiled per run');
 }

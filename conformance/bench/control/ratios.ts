@@ -8,9 +8,12 @@ export interface RatioLine {
   perRound: number[];
   spread: Spread;
   verdict: Verdict;
+  /** The same line in the last run before issue #18 (README), where it can be told. */
+  before?: string;
 }
 
-export function ratioLine(name: string, formula: string, target: number, perRound: number[]): RatioLine {
+export function ratioLine(name: string, formula: string, target: number, perRound: number[], before?: string): RatioLine {
   const spread = spreadOf(perRound);
-  return { name, formula, target, perRound: perRound.map((x) => round(x, 4)), spread, verdict: Number.isFinite(target) ? verdictAtMost(spread, target) : 'N/A' };
+  const verdict = Number.isFinite(target) ? verdictAtMost(spread, target) : 'N/A';
+  return { name, formula, target, perRound: perRound.map((x) => round(x, 4)), spread, verdict, before };
 }

@@ -1,7 +1,7 @@
 // Peak RSS and CPU time of one ADD (podlink, ptp, and the /bin/true harness floor) from wait4's rusage.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { argvOf, which, type Invocation } from '../harness.js';
+import { argvOf, type Invocation } from '../harness.js';
 import type { Bench } from './testbed.js';
 import { ipamDirOf } from './util.js';
 
@@ -16,38 +16,21 @@ export interface RssResult {
   ptpCpu: number[];
 }
 
-const PY_RSS = [
-  'import os, resource, sys',
-  'pid = os.fork()',
-  'if pid == 0:',
-  '    os.execv(sys.argv[2], sys.argv[2:])',
-  '_, st = os.waitpid(pid, 0)',
-  'ru = resource.getrusage(resource.RUSAGE_CHILDREN)',
-  'open(sys.argv[1], "w").write("%d %.3f %.3f" % (ru.ru_maxrss, ru.ru_utime, ru.ru_stime))',
-  'c = os.waitstatus_to_exitcode(st)',
-  'sys.exit(c if c >= 0 else 128 - c)',
-].join('\n');
-
-/** Peak RSS (KiB) and CPU seconds of one exec, from wait4's rusage: GNU time when installed, else python3. */
-async function peakRss(b: Bench, inv: Invocation, outFile: string, gnuTime: string | undefined): Promise<{ kb: number; cpu: number; ok: boolean; out: string }> {
+/** Peak RSS (KiB) and CPU seconds of one exec and its reaped descendants, from wait4's rusage (rusage.c). */
+async function peakRss(b: Bench, inv: Invocation, outFile: string): Promise<{ kb: number; cpu: number; ok: boolean; out: string }> {
   const [file, args] = argvOf(inv);
-  const wrapped: Invocation = gnuTime
-    ? { file: gnuTime, args: ['-f', '%M %U %S', '-o', outFile, file, ...args], env: inv.env, stdin: inv.stdin }
-    : { file: which('python3') ?? '/usr/bin/python3', args: ['-I', '-S', '-c', PY_RSS, outFile, file, ...args], env: inv.env, stdin: inv.stdin };
-  const r = await b.run(wrapped);
-  // GNU time prefixes "Command exited with non-zero status N" lines; the numbers are on the last line
-  const [kb, user, sys] = fs.readFileSync(outFile, 'utf8').trim().split('\n').pop()!.trim().split(/\s+/).map(Number);
-  return { kb: kb!, cpu: user! + sys!, ok: r.code === 0, out: r.stdout };
+  const r = await b.run({ file: b.rusage, args: [outFile, file, ...args], env: inv.env, stdin: inv.stdin });
+  const [kb, userUs, sysUs] = fs.readFileSync(outFile, 'utf8').trim().split(/\s+/).map(Number);
+  return { kb: kb!, cpu: (userUs! + sysUs!) / 1e6, ok: r.code === 0, out: r.stdout };
 }
 
 export async function rss(b: Bench, runs: number): Promise<RssResult> {
-  const gnuTime = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-  const method = gnuTime ? 'GNU time %M (wait4 ru_maxrss of the exec chain nsenter → plugin, IPAM child included)' : 'python3 fork/execv + getrusage(RUSAGE_CHILDREN).ru_maxrss (floor = the forked python3)';
+  const method = 'rusage.c: fork, execv, wait4 (ru_maxrss and µs user+sys of the exec chain nsenter → plugin, IPAM child included)';
   const res: RssResult = { method, floorKb: [], podlinkKb: [], ptpKb: [], floorCpu: [], podlinkCpu: [], ptpCpu: [] };
   const pods = b.pods('m', 2 * runs);
   const f = path.join(b.work, 'rss.out');
   for (let i = 0; i < runs; i++) {
-    const floor = await peakRss(b, b.baseline('/bin/true', [], 'ADD', 'rss', pods[i]!), f, gnuTime);
+    const floor = await peakRss(b, b.baseline('/bin/true', [], 'ADD', 'rss', pods[i]!), f);
     res.floorKb.push(floor.kb);
     res.floorCpu.push(floor.cpu);
     const order = i % 2 ? (['ptp', 'podlink'] as const) : (['podlink', 'ptp'] as const);
@@ -55,7 +38,7 @@ export async function rss(b: Bench, runs: number): Promise<RssResult> {
       const id = `rss-${who}-${i}`;
       const pod = who === 'podlink' ? pods[i]! : pods[runs + i]!;
       const inv = who === 'podlink' ? b.podlinkCall(b.main, 'ADD', id, pod) : b.ptpCall('ADD', id, pod);
-      const m = await peakRss(b, inv, f, gnuTime);
+      const m = await peakRss(b, inv, f);
       if (!m.ok) b.failures.push({ phase: 'rss', who, op: 'ADD', id, code: null, signal: null, ms: NaN, out: m.out.slice(0, 400) });
       else {
         (who === 'podlink' ? res.podlinkKb : res.ptpKb).push(m.kb);

@@ -4,6 +4,8 @@ import { quantile } from '../stats.js';
 export interface Sample {
   id: string;
   ms: number;
+  /** The kernel floor's own part times (floor.c), ms. */
+  parts?: Record<string, number>;
 }
 
 /** Rotating interleave: step i runs contender (i + j) mod k for j = 0…k−1. */

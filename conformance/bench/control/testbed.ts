@@ -7,6 +7,7 @@ import { Cleanup, Netns, netnsPath, ownedDir, PLUGIN_PATH, runTimed, type Invoca
 import { configureNode, NODE_LO_ADDRS } from '../../support/node.js';
 import { WORK_DIR } from '../../support/paths.js';
 import { CNI_PATH, CNI_VERSION, UPLINK } from './config.js';
+import { compile, Floor, RUSAGE_SOURCE, type FloorKind } from './floor.js';
 import type { Options } from './options.js';
 import { countIpamAllocations, listDir } from './util.js';
 
@@ -42,6 +43,9 @@ export class Bench {
   readonly node: string;
   readonly main: PodlinkNode;
   readonly ptpConf: Record<string, unknown>;
+  /** The kernel floor (floor.c) and the rusage helper (rusage.c), compiled into the work dir. */
+  readonly floor: Floor;
+  readonly rusage: string;
   readonly hostLocalConf: Record<string, unknown>;
   readonly failures: Failure[] = [];
   readonly warnings: string[] = [];
@@ -59,6 +63,8 @@ export class Bench {
     fs.mkdirSync(path.dirname(this.bin));
     fs.writeFileSync(this.bin, image, { mode: 0o755 });
     this.node = this.newNode('node');
+    this.floor = new Floor(this.cleanup, path.dirname(this.bin), this.node);
+    this.rusage = compile(RUSAGE_SOURCE, path.dirname(this.bin));
     this.main = this.podlinkNode('main', this.node, path.join(this.work, 'podlink'), `/sys/fs/bpf/podlink-bench-${process.pid}`, '10.201.0.0/16', 'fd00:201::/64');
     this.ptpConf = {
       cniVersion: CNI_VERSION,
@@ -134,6 +140,10 @@ export class Bench {
     return this.cni(path.join(CNI_PATH, 'ptp'), this.ptpConf, this.node, op, containerId, podNs, prev);
   }
 
+  floorCall(kind: FloorKind, op: 'ADD' | 'DEL', host: string, podNs: string): Invocation {
+    return this.floor.call(kind, op, host, podNs, this.node, this.env);
+  }
+
   hostLocalCall(op: string, containerId: string, podNs: string): Invocation {
     return this.cni(path.join(CNI_PATH, 'host-local'), this.hostLocalConf, this.node, op, containerId, podNs);
   }
@@ -152,7 +162,7 @@ export class Bench {
     const r = await this.run(inv);
     let result: unknown;
     let ok = r.code === 0;
-    if (ok && op === 'ADD' && who !== 'node -e 0' && who !== '/bin/true') {
+    if (ok && op === 'ADD' && !['node -e 0', '/bin/true', 'floor', 'floor plain'].includes(who)) {
       try {
         result = JSON.parse(r.stdout);
       } catch {
