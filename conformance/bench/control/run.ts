@@ -68,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
     cold = await coldStart(b, o.rounds, o.coldRuns);
     phase('cold start');
     for (let r = 0; r < o.rounds; r++) {
-      progress(`latency round ${r + 1}/${o.rounds}: ${o.latencyPods} pods × ADD, CHECK, DEL × (podlink, ptp, host-local, node -e 0, /bin/true)`);
+      progress(`latency round ${r + 1}/${o.rounds}: ${o.latencyPods} pods × ADD, CHECK, DEL × (podlink, ptp, host-local, node -e 0, /bin/true; ADD, DEL × floor, floor plain)`);
       lat.push(await latencyRound(b, r, o.latencyPods));
     }
     phase('latency');
