@@ -133,6 +133,13 @@ static void del_link(const char *host) {
 
 // ---------------------------------------------------------------- bpf
 
+static void pin_fd(int fd, const char *pin, const char *what) {
+  union bpf_attr a = {0};
+  a.pathname = (uintptr_t)pin;
+  a.bpf_fd = fd;
+  if (bpf(BPF_OBJ_PIN, &a) < 0) die(what, errno);
+}
+
 static void load_prog(const char *pin) {
   struct bpf_insn insns[] = {
       {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = -1}, // TCX_NEXT
@@ -145,10 +152,7 @@ static void load_prog(const char *pin) {
   a.license = (uintptr_t) "GPL";
   int fd = bpf(BPF_PROG_LOAD, &a);
   if (fd < 0) die("BPF_PROG_LOAD", errno);
-  memset(&a, 0, sizeof a);
-  a.pathname = (uintptr_t)pin;
-  a.bpf_fd = fd;
-  if (bpf(BPF_OBJ_PIN, &a) < 0) die("BPF_OBJ_PIN program", errno);
+  pin_fd(fd, pin, "BPF_OBJ_PIN program");
 }
 
 static void attach_pin(int prog, int ifindex, int type, const char *pin) {
@@ -158,10 +162,7 @@ static void attach_pin(int prog, int ifindex, int type, const char *pin) {
   a.link_create.attach_type = type;
   int link = bpf(BPF_LINK_CREATE, &a);
   if (link < 0) die("BPF_LINK_CREATE", errno);
-  memset(&a, 0, sizeof a);
-  a.pathname = (uintptr_t)pin;
-  a.bpf_fd = link;
-  if (bpf(BPF_OBJ_PIN, &a) < 0) die("BPF_OBJ_PIN link", errno);
+  pin_fd(link, pin, "BPF_OBJ_PIN link");
   close(link);
 }
 
