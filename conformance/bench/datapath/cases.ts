@@ -1,7 +1,7 @@
 // The topologies measured ("cases"), what is measured in each, and one repetition's samples.
 import type { MixTarget, RrSample, TputSample } from './measure.js';
 
-export type CaseKey = 'lo' | 'direct' | 'legacy' | 'bpf' | 'legacyLoad' | 'bpfLoad' | 'twoNode' | 'underlay' | 'twoNodeLegacy' | 'vmVeth' | 'vmNetkit' | 'vmVeth2' | 'vmNetkit2';
+export type CaseKey = 'lo' | 'direct' | 'legacy' | 'bpf' | 'legacyLoad' | 'bpfLoad' | 'twoNode' | 'underlay' | 'twoNodeLegacy' | 'vmVeth' | 'vmNetkit' | 'vmVeth2' | 'vmNetkit2' | 'vmUnderlay';
 export type Metric = 'tput1500' | 'tput9000' | 'rr' | 'crr';
 export const METRICS: Metric[] = ['tput1500', 'tput9000', 'rr', 'crr'];
 
@@ -19,6 +19,7 @@ export const CASE_LABELS: Record<CaseKey, string> = {
   vmNetkit: '(e) VM: netkit BPF, one node',
   vmVeth2: '(e) VM: veth BPF, two nodes',
   vmNetkit2: '(e) VM: netkit BPF, two nodes',
+  vmUnderlay: '(e) VM: two nodes, node to node over the underlay (no pod)',
 };
 
 export type Target = MixTarget;

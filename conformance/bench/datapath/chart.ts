@@ -40,6 +40,7 @@ function vmPanel(r: RunRecord, title: string, f: Field): Panel {
       bar('netkit BPF, one node', 'vmNetkit', 'vmVeth', '#8e44ad'),
       bar('veth BPF, two nodes', 'vmVeth2', 'vmVeth2', '#3a9d5d'),
       bar('netkit BPF, two nodes', 'vmNetkit2', 'vmVeth2', '#5b2c6f'),
+      bar('two nodes, node to node (no pod)', 'vmUnderlay', 'vmVeth2', '#4d4d4d'),
     ],
   };
 }

@@ -5,7 +5,7 @@ import { NET } from './config.js';
 import { SLOT_MS, STREAM_CHUNK } from './measure.js';
 import { DEFAULT_LOAD } from './kube-proxy.js';
 import { FIELDS, spreadFor, type Field } from './metrics.js';
-import { settingsText } from './markdown.js';
+import { settingsText, VM_CASES } from './markdown.js';
 import type { RunRecord } from './record.js';
 import type { Ratio } from './verdict.js';
 
@@ -40,7 +40,7 @@ export function resultsJson(r: RunRecord): unknown {
     vmRatios: r.vmRatios.map(ratioJson),
     informational: r.info.map(ratioJson),
     summary: summary(r.reps, ['lo', 'direct', 'legacy', 'bpf', 'legacyLoad', 'bpfLoad', 'twoNode', 'underlay', 'twoNodeLegacy']),
-    vm: { status: r.vm.status, reason: r.vm.reason, kernel: r.vm.kernel, setupSeconds: r.vm.setupSeconds, pin: r.vm.pin, wallSeconds: r.vm.wallSeconds, summary: summary(r.vm.reps, ['vmVeth', 'vmNetkit', 'vmVeth2', 'vmNetkit2']), reps: r.vm.reps },
+    vm: { status: r.vm.status, reason: r.vm.reason, kernel: r.vm.kernel, setupSeconds: r.vm.setupSeconds, pin: r.vm.pin, wallSeconds: r.vm.wallSeconds, summary: summary(r.vm.reps, VM_CASES), reps: r.vm.reps },
     reps: r.reps,
     conntrack: r.conntrack,
     fastPath: r.fastPath,

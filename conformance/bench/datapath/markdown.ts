@@ -9,6 +9,7 @@ import { VM_LATENCY_HOLD } from './vm.js';
 import { targetText, type Ratio } from './verdict.js';
 
 const HOST_CASES: CaseKey[] = ['direct', 'legacy', 'bpf', 'legacyLoad', 'bpfLoad', 'twoNode', 'underlay', 'twoNodeLegacy', 'lo'];
+export const VM_CASES: CaseKey[] = ['vmVeth', 'vmNetkit', 'vmVeth2', 'vmNetkit2', 'vmUnderlay'];
 const LOAD_CASES: CaseKey[] = ['legacy', 'legacyLoad', 'bpf', 'bpfLoad'];
 const COLS: Field[] = ['gbps1500', 'gbps9000', 'cpuPerGbit1500', 'rrP50', 'rrP90', 'rrP99', 'rrCpuUs', 'crrRate'];
 
@@ -76,9 +77,9 @@ export function markdown(r: RunRecord): string[] {
     out.push(
       `Guest kernel ${r.vm.kernel}, emulated CPU (TCG): absolute numbers mean nothing, only the ratio does (indicative). Pods ready after ${fmt(r.vm.setupSeconds)} s; kvm-run took ${fmt(r.vm.wallSeconds, 0)} s; ${settingsText(VM_LATENCY_HOLD, r.vm.pin)}.`,
       '',
-      measurements(r.vm.reps, ['vmVeth', 'vmNetkit', 'vmVeth2', 'vmNetkit2'], ['gbps1500', 'rrP50', 'rrP99']),
+      measurements(r.vm.reps, VM_CASES, ['gbps1500', 'rrP50', 'rrP99']),
       '',
-      'Two nodes: client pod on node 1, server pod on node 2, joined by a veth underlay (fib_lookup + redirect_neigh out, from-uplink redirect_peer in). That is the path netkit shortens: its peer program redirects the pod\'s packet straight to the uplink from the pod\'s own xmit, where veth first queues it to the per-CPU backlog. On one node both kinds pass the backlog once.',
+      'Two nodes: client pod on node 1, server pod on node 2, joined by a veth underlay (fib_lookup + redirect_neigh out, from-uplink redirect_peer in). That is the path netkit shortens: its peer program redirects the pod\'s packet straight to the uplink from the pod\'s own xmit, where veth first queues it to the per-CPU backlog. On one node both kinds pass the backlog once. The VM\'s node to node case is the netkit pods\' two nodes talking over that underlay, at MTU 1500 like the pods.',
       '',
     );
   }

@@ -13,7 +13,7 @@ import { NET } from './config.js';
 import { iptablesRestoreText } from './kube-proxy.js';
 import { CLIENT_SYSCTLS, startServers, type Tools } from './measure.js';
 import { addPod, createNode, type NodeSpec, type Pod } from './pods.js';
-import { attachUplinks, joinNodes, startAgents, underlayAt1500 } from './two-node.js';
+import { attachUplinks, joinNodes, startAgents, underlayAt1500, underlayTarget } from './two-node.js';
 
 export interface HostBed {
   cases: Case[];
@@ -141,10 +141,10 @@ export async function buildHostBed(x: BedContext): Promise<HostBed> {
     {
       key: 'underlay',
       targets: {
-        tput1500: { client: nodes.node1.name, ip: NET.underlay1500[1] },
-        tput9000: { client: nodes.node1.name, ip: NET.underlay[1] },
-        rr: { client: nodes.node1.name, ip: NET.underlay1500[1] },
-        crr: { client: nodes.node1.name, ip: NET.underlay1500[1] },
+        tput1500: underlayTarget(nodes.node1, 1500),
+        tput9000: underlayTarget(nodes.node1, 9000),
+        rr: underlayTarget(nodes.node1, 1500),
+        crr: underlayTarget(nodes.node1, 1500),
       },
     },
     { key: 'twoNodeLegacy', targets: four('twoleg') },

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { NET } from './config.js';
 import type { NodeSpec } from './pods.js';
-import { nodesFileEntries, routesMissing } from './two-node.js';
+import { nodesFileEntries, routesMissing, underlayTarget } from './two-node.js';
 
 const node = (name: string, subnet: string): NodeSpec => ({ name, mode: 'veth', hostRouting: 'bpf', subnet, bpfRoot: '/x', dir: '/y' });
 
@@ -19,4 +19,11 @@ t.test('routesMissing: a route counts only with its gateway', async (t) => {
   t.same(routesMissing('', ['10.217.1.0/24 via 10.215.0.1']), ['10.217.1.0/24 via 10.215.0.1'], 'no route at all: empty output');
   t.same(routesMissing('[]\n', ['10.217.1.0/24 via 10.215.0.1']), ['10.217.1.0/24 via 10.215.0.1']);
   t.throws(() => routesMissing('not json', []), 'unreadable output is an error, not "no route"');
+});
+
+t.test("(g)'s target: from node 1 to node 2's underlay address of the asked MTU", async (t) => {
+  const n1 = node('n1', NET.node1);
+  t.same(underlayTarget(n1, 1500), { client: 'n1', ip: NET.underlay1500[1] });
+  t.same(underlayTarget(n1, 9000), { client: 'n1', ip: NET.underlay[1] });
+  t.not(NET.underlay1500[1], NET.underlay[1], 'two address pairs, one route MTU each');
 });

@@ -1,7 +1,7 @@
 // Two node netns joined by a veth underlay (ul0 in each, the default route over it), and what a node's
 // DaemonSet does on each: `podlink probe --write --uplink ul0` attaches pl_from_uplink, and
 // `podlink agent --nodes-file` routes the other node's pod subnet over the underlay (protocol 201).
-// Used by (f), (g) and (h) on the host and by the VM's two-node cases.
+// Used by (f), (g) and (h) on the host and by the VM's two-node cases and its (g).
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,6 +11,7 @@ import { vethPair } from '../../support/link.js';
 import { nsBatch } from '../../support/netns.js';
 import { sh } from '../../support/sh.js';
 import { NET } from './config.js';
+import type { MixTarget } from './measure.js';
 import type { NodeSpec } from './pods.js';
 
 /** n1 holds NET.node1 and n2 NET.node2 (their pod subnets); only the default routes, no pod routes. */
@@ -31,6 +32,11 @@ export function underlayAt1500(n1: NodeSpec, n2: NodeSpec): void {
   for (const [n, ip] of [[n1, NET.underlay1500[0]], [n2, NET.underlay1500[1]]] as const) {
     nsBatch(n.name, [`addr add ${ip}/24 dev ul0 noprefixroute`, `route add ${NET.underlay1500Net} dev ul0 src ${ip} mtu 1500`]);
   }
+}
+
+/** (g)'s target: client in node 1, server on node 2's underlay address whose route carries `mtu` (underlayAt1500 for 1500). */
+export function underlayTarget(n1: NodeSpec, mtu: 1500 | 9000): MixTarget {
+  return { client: n1.name, ip: mtu === 1500 ? NET.underlay1500[1] : NET.underlay[1] };
 }
 
 /** Run after the nodes' first ADD (which loads the programs): attaches pl_from_uplink on ul0. */

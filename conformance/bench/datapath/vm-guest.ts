@@ -1,6 +1,7 @@
 // Runs inside the kvm-run VM (Linux 6.12, netkit): netkit pods against veth pods, all with BPF host
 // routing and created by podlink ADD, between two pods of one node and between pods on two nodes
-// joined by an underlay and routed by `podlink agent` on each; throughput and TCP_RR interleaved per repetition. Prints
+// joined by an underlay and routed by `podlink agent` on each, and those two (netkit) nodes talking directly
+// over the underlay; throughput and TCP_RR interleaved per repetition. Prints
 // one `DATAPATH-VM-RESULT <json>` line on stdout. Bundled to plain JavaScript by vm.ts (no tsx under TCG).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,7 +13,7 @@ import { NET } from './config.js';
 import { startServers, type Tools } from './measure.js';
 import { addPod, createNode, type NodeSpec } from './pods.js';
 import { runRep } from './repeat.js';
-import { attachUplinks, joinNodes, startAgents } from './two-node.js';
+import { attachUplinks, joinNodes, startAgents, underlayAt1500, underlayTarget } from './two-node.js';
 
 export const RESULT_TAG = 'DATAPATH-VM-RESULT ';
 
@@ -47,8 +48,9 @@ async function main(): Promise<void> {
       await startServers(c, tools, server.ns);
       cases.push({ key, targets: { tput1500: { client: client.ns, ip: server.ip }, rr: { client: client.ns, ip: server.ip } } });
     };
-    // Client on node 1, server on node 2: the pod's packets leave its node through the uplink.
-    const twoNodes = async (key: 'vmVeth2' | 'vmNetkit2', n1: NodeSpec, n2: NodeSpec) => {
+    // Client on node 1, server on node 2: the pod's packets leave its node through the uplink. With
+    // `underlay`, also the VM's (g): node 1 to node 2 straight over the underlay at the pods' MTU.
+    const twoNodes = async (key: 'vmVeth2' | 'vmNetkit2', n1: NodeSpec, n2: NodeSpec, underlay = false) => {
       createNode(netns, n1.name, { uplink: false });
       createNode(netns, n2.name, { uplink: false });
       joinNodes(n1, n2);
@@ -58,6 +60,11 @@ async function main(): Promise<void> {
       progress(`${key}: the agents' pod routes are there after ${s.toFixed(1)} s`);
       await startServers(c, tools, server.ns);
       cases.push({ key, targets: { tput1500: { client: client.ns, ip: server.ip }, rr: { client: client.ns, ip: server.ip } } });
+      if (!underlay) return;
+      underlayAt1500(n1, n2);
+      await startServers(c, tools, n2.name);
+      const ul = underlayTarget(n1, 1500);
+      cases.push({ key: 'vmUnderlay', targets: { tput1500: ul, rr: ul } });
     };
     const cluster = [NET.cluster];
     // Two setups at a time: every ADD under the emulated CPU takes seconds, a node's first one longer.
@@ -65,7 +72,7 @@ async function main(): Promise<void> {
       () => oneNode('vmVeth', spec('veth', 'veth', NET.vmVeth)),
       () => oneNode('vmNetkit', spec('netkit', 'netkit', NET.vmNetkit)),
       () => twoNodes('vmVeth2', spec('veth-n1', 'veth', NET.node1, cluster), spec('veth-n2', 'veth', NET.node2, cluster)),
-      () => twoNodes('vmNetkit2', spec('netkit-n1', 'netkit', NET.node1, cluster), spec('netkit-n2', 'netkit', NET.node2, cluster)),
+      () => twoNodes('vmNetkit2', spec('netkit-n1', 'netkit', NET.node1, cluster), spec('netkit-n2', 'netkit', NET.node2, cluster), true),
     ], 2, (setup) => setup());
     cases.sort((a, b) => a.key.localeCompare(b.key));
     const setupSeconds = (performance.now() - t0) / 1000;
