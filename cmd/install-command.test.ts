@@ -6,15 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { bpfRoot as testBpfRoot } from '../conformance/support/bpffs.js';
 import { testCleanup } from '../conformance/support/cleanup.js';
 import type { ModeFile } from '../lib/connector/index.js';
-import {
-  chainDefaults,
-  chainVersion,
-  install,
-  runInstallCommand,
-  sameMode,
-  type InstallDeps,
-  type InstallOptions,
-} from './install-command.js';
+import { install, runInstallCommand, sameMode, type InstallDeps, type InstallOptions } from './install-command.js';
+import { chainDefaults, chainVersion } from './install-config.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'dist/podlink');
