@@ -5,7 +5,16 @@ import t from 'tap';
 import { CPU_LATENCY_FILE, CpuLatency } from './cpu-latency.js';
 import { Cleanup } from './harness.js';
 
-const openFds = () => fs.readdirSync('/proc/self/fd').length;
+// Counts only this process's fds open on `file`: tap and Node open and close their own fds at any moment,
+// so a count of all fds flakes (CI saw 28 before and 27 after).
+const fdsOn = (file: string) =>
+  fs.readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return fs.readlinkSync(`/proc/self/fd/${fd}`) === file;
+    } catch {
+      return false;
+    }
+  }).length;
 
 const readTarget = () => {
   const fd = fs.openSync(CPU_LATENCY_FILE, 'r');
@@ -26,15 +35,15 @@ t.test('writes a binary zero and holds the file open only during the sample', as
   const c = new Cleanup();
   const lat = new CpuLatency(c, file);
   t.same(lat.status(), { held: false, reason: 'no latency sample ran' });
-  const before = openFds();
-  const inside = await lat.during(async () => openFds());
-  t.equal(inside, before + 1, 'the request lives as long as the fd');
-  t.equal(openFds(), before, 'closed after the sample');
+  t.equal(fdsOn(file), 0, 'nothing holds the file before the sample');
+  const inside = await lat.during(async () => fdsOn(file));
+  t.equal(inside, 1, 'the request lives as long as the fd');
+  t.equal(fdsOn(file), 0, 'closed after the sample');
   t.same([...fs.readFileSync(file)], [0, 0, 0, 0]);
   t.same(lat.status(), { held: true });
   lat.acquire();
   t.same(c.run(), []);
-  t.equal(openFds(), before, 'cleanup releases a request still held');
+  t.equal(fdsOn(file), 0, 'cleanup releases a request still held');
 });
 
 t.test('a file that cannot be opened is reported once, and samples still run', async (t) => {
