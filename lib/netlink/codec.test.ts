@@ -1,7 +1,7 @@
 // Codec tests against kernel-shaped bytes: requests (docs/kernel.md#netkit-attributes) and a captured link dump.
 import t from 'tap';
-import { readFileSync } from 'node:fs';
 import { NETKIT_NEWLINK, VETH_NEWLINK } from './testdata/fixtures.js';
+import { readHexLines, reencode } from './testdata/dump-hex.js';
 import {
   decodeAttrs,
   decodeLink,
@@ -57,24 +57,11 @@ t.test('veth RTM_NEWLINK decodes to the spec and re-encodes byte-exactly', async
 });
 
 t.test('a kernel-captured link dump decodes and re-encodes byte-exactly', async (t) => {
-  const raw = readFileSync(new URL('./testdata/link-dump.hex', import.meta.url), 'utf8')
-    .trim()
-    .split('\n')
-    .map((h) => Buffer.from(h, 'hex'));
+  const raw = readHexLines('link-dump.hex');
   t.equal(raw.length, 3);
   const links = raw.map((b) => {
     const [m] = splitMessages(b);
-    const again = encodeMessage(
-      m!.type,
-      m!.flags,
-      m!.seq,
-      (w) => {
-        w.bytes(m!.body.subarray(0, 16));
-        encodeAttrs(w, decodeAttrs(m!.body, 16));
-      },
-      m!.pid,
-    );
-    t.equal(again.toString('hex'), b.toString('hex'), 'byte-exact');
+    t.equal(reencode(m!, 16).toString('hex'), b.toString('hex'), 'byte-exact');
     return decodeLink(m!);
   });
   const host = links.find((l) => l.name === 'vhost0')!;

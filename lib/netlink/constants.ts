@@ -120,12 +120,9 @@ export const LWTUNNEL_IP_SRC = 3;
 export const LWTUNNEL_IP_TTL = 4;
 export const LWTUNNEL_IP_TOS = 5;
 export const LWTUNNEL_IP_FLAGS = 6;
-export const LWTUNNEL_IP6_ID = 1;
-export const LWTUNNEL_IP6_DST = 2;
-export const LWTUNNEL_IP6_SRC = 3;
+// LWTUNNEL_IP6_{ID,DST,SRC,FLAGS} are the LWTUNNEL_IP_* numbers; HOPLIMIT and TC are not TTL and TOS.
 export const LWTUNNEL_IP6_HOPLIMIT = 4;
 export const LWTUNNEL_IP6_TC = 5;
-export const LWTUNNEL_IP6_FLAGS = 6;
 
 export const NDA_DST = 1;
 export const NDA_LLADDR = 2;

@@ -1,7 +1,6 @@
 // Codec tests for the tunnel: an external vxlan link and lightweight-tunnel (encap ip/ip6) routes, against
 // what this machine's kernel dumped for the same specs (testdata/capture-tunnel.ts, testdata/tunnel-specs.ts).
 import t from 'tap';
-import { readFileSync } from 'node:fs';
 import { Writer } from '../codec/index.js';
 import { decodeAttrs, decodeLink, decodeNewLinkRequest, encodeAttrs, encodeMessage, NL, splitMessages, type Attr } from './index.js';
 import { createLinkRequest, setLinkRequest } from './link.js';
@@ -9,14 +8,10 @@ import { readIfInfo } from './link-device.js';
 import { addRouteRequest, decodeRoute, deleteRouteRequest, replaceRouteRequest, type RouteSpec } from './route.js';
 import type { RouteEncap } from './route-encap.js';
 import { ENCAP_ROUTES, VXLAN_LINK } from './testdata/tunnel-specs.js';
+import { readHexLines, reencode } from './testdata/dump-hex.js';
 import type { NlRequest } from './socket.js';
 
-const captured = (file: string) =>
-  readFileSync(new URL(`./testdata/${file}`, import.meta.url), 'utf8')
-    .trim()
-    .split('\n')
-    .map((h) => Buffer.from(h, 'hex'));
-
+const captured = readHexLines;
 const encode = (req: NlRequest) => splitMessages(encodeMessage(req.type, 0, 1, req.fill))[0]!;
 const byType = (attrs: Attr[], type: number) => attrs.find((a) => a.type === type);
 const hex = (a: Attr | undefined) => (a ? `${a.rawType}:${a.payload.toString('hex')}` : 'absent');
@@ -29,17 +24,7 @@ const asRead = (e: RouteEncap): RouteEncap => {
 t.test('the kernel-captured vxlan link decodes, and our INFO_DATA attributes are byte-equal to its', async (t) => {
   const [raw] = captured('vxlan-link.hex');
   const [m] = splitMessages(raw!);
-  const again = encodeMessage(
-    m!.type,
-    m!.flags,
-    m!.seq,
-    (w) => {
-      w.bytes(m!.body.subarray(0, 16));
-      encodeAttrs(w, decodeAttrs(m!.body, 16));
-    },
-    m!.pid,
-  );
-  t.equal(again.toString('hex'), raw!.toString('hex'), 'the dump re-encodes byte-exactly');
+  t.equal(reencode(m!, 16).toString('hex'), raw!.toString('hex'), 'the dump re-encodes byte-exactly');
   const link = decodeLink(m!);
   t.equal(link.kind, 'vxlan');
   t.equal(link.name, 'plvx0');

@@ -8,23 +8,11 @@ import { dumpRoutesRequest } from '../route.js';
 import { getLinkRequest } from '../link.js';
 import type { NlMsg } from '../message.js';
 import { ENCAP_ROUTES, VXLAN_LINK } from './tunnel-specs.js';
+import { toHexLines } from './dump-hex.js';
 
 const sys = nativeSys();
 const ns = createAnonymousNetns(sys);
 const nl = netlinkIn(sys, ns);
-
-function hexLines(msgs: NlMsg[]): string {
-  const bufs = msgs.map((m) => {
-    const h = Buffer.alloc(16);
-    h.writeUInt32LE(16 + m.body.length, 0);
-    h.writeUInt16LE(m.type, 4);
-    h.writeUInt16LE(m.flags, 6);
-    h.writeUInt32LE(m.seq, 8);
-    h.writeUInt32LE(m.pid, 12);
-    return Buffer.concat([h, m.body]);
-  });
-  return `${bufs.map((b) => b.toString('hex')).join('\n')}\n`;
-}
 
 try {
   nl.createLink(VXLAN_LINK);
@@ -34,8 +22,8 @@ try {
   // rtmsg byte 5 is rtm_protocol: only the routes made here, not the kernel's local and multicast ones.
   const ours = (m: NlMsg) => m.body[5] === 201;
   const routes = [...nl.sock.dump(dumpRoutesRequest(4)), ...nl.sock.dump(dumpRoutesRequest(6))].filter(ours);
-  writeFileSync(new URL('./vxlan-link.hex', import.meta.url), hexLines(link));
-  writeFileSync(new URL('./route-encap-dump.hex', import.meta.url), hexLines(routes));
+  writeFileSync(new URL('./vxlan-link.hex', import.meta.url), toHexLines(link));
+  writeFileSync(new URL('./route-encap-dump.hex', import.meta.url), toHexLines(routes));
 } finally {
   nl.close();
   sys.close(ns);
