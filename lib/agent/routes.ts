@@ -110,7 +110,10 @@ function routeSpec(r: RouteChange, tunnelIfindex: number | undefined): RouteSpec
 
 /** IPv4 deletes compare the encap too, so a tunnel route is deleted with the one it was made with. */
 function removalSpec(dst: string, via: RouteVia): RouteSpec {
-  return via.tunnel ? { dst, protocol: RTPROT_PODLINK, encap: encapTo(via.tunnel) } : { dst, gw: via.gw, protocol: RTPROT_PODLINK };
+  // IPv4 deletes match the scope too (fib_table_delete), and tunnel routes are scope link.
+  return via.tunnel
+    ? { dst, scope: 'link', protocol: RTPROT_PODLINK, encap: encapTo(via.tunnel) }
+    : { dst, gw: via.gw, protocol: RTPROT_PODLINK };
 }
 
 /** Adds a new route exclusively, so a route someone else made for the same destination is never replaced. */
