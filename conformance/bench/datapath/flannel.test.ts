@@ -5,6 +5,7 @@ import { Netns } from '../harness.js';
 import { testCleanup } from '../../support/cleanup.js';
 import { nsExec, nsIp } from '../../support/netns.js';
 import { isRoot } from '../../support/sh.js';
+import { linkPackets } from './uplink.js';
 import { buildFlannel, flannelFdbLines, flannelIpLines, hostIn, type FlannelNode } from './flannel.js';
 
 const a: FlannelNode = { name: 'n1', subnet: '10.218.1.0/24', underlay: '10.214.0.1', mac: '0a:58:0a:da:01:00' };
@@ -27,9 +28,6 @@ t.test("a node's vxlan device, address, neighbour, route and FDB entry point at 
   t.match(flannelIpLines(a, b, 1500)[0], / mtu 1450 /, 'uplink − 50');
 });
 
-const txPackets = (ns: string, dev: string) =>
-  (JSON.parse(nsIp(ns, ['-j', '-s', 'link', 'show', 'dev', dev])) as { stats64: { tx: { packets: number } } }[])[0]!.stats64.tx.packets;
-
 t.test('pods on two nodes reach each other through flannel.1, pod MTU = vxlan MTU', { skip: !isRoot && 'needs root (netns)' }, async (t) => {
   const c = testCleanup(t);
   const bed = buildFlannel(new Netns(c), `pldfl${process.pid % 100000}`);
@@ -37,7 +35,7 @@ t.test('pods on two nodes reach each other through flannel.1, pod MTU = vxlan MT
   t.match(ping(bed.pods.c1500.ns, bed.pods.s1500.ip, 1472), /1 received/);
   t.match(ping(bed.pods.c9000.ns, bed.pods.s9000.ip, 8972), /1 received/, 'a full 9000-byte packet through the tunnel');
   t.throws(() => ping(bed.pods.c9000.ns, bed.pods.s9000.ip, 8973), 'one byte more does not fit');
-  t.ok(txPackets(bed.nodes[0], 'flannel.1') >= 2, 'node 1 sent through flannel.1');
-  t.ok(txPackets(bed.nodes[1], 'flannel.1') >= 2, 'node 2 answered through flannel.1');
+  t.ok(linkPackets(bed.nodes[0], 'flannel.1').tx >= 2, 'node 1 sent through flannel.1');
+  t.ok(linkPackets(bed.nodes[1], 'flannel.1').tx >= 2, 'node 2 answered through flannel.1');
   t.match(nsIp(bed.nodes[0], ['-d', 'link', 'show', 'dev', 'flannel.1']), /vxlan id 1 local 10\.214\.0\.1 dev ul0 .*dstport 8472 nolearning/);
 });

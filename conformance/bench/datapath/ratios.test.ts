@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { CaseKey, Rep } from './cases.js';
-import { hostRatios, tunnelRatios, vmRatios } from './ratios.js';
+import { hostRatios, selected, tunnelRatios, vmRatios } from './ratios.js';
 
 /** One repetition of the VM's two-node cases: throughput (Gbit/s) and TCP_RR p50 (µs) per case. */
 function rep(v: Partial<Record<CaseKey, [number, number]>>): Rep {
@@ -95,4 +95,12 @@ t.test('#16: a slower tunnel misses, a tunnel that never carried is N/A', async 
   for (const x of tunnelRatios(slow)) t.equal(x.verdict, 'MISS', x.name);
   const none = [rep4({ twoNode: { g: 10, g9: 20, p50: 20, cpu: 0.08 }, flannel: { g: 8, g9: 16, p50: 24, cpu: 0.1 } })];
   for (const x of tunnelRatios(none)) t.equal(x.verdict, 'N/A', x.name);
+});
+
+t.test('--cases keeps the ratios whose two cases both ran; without it every ratio stays', async (t) => {
+  const all = hostRatios([]);
+  const names = selected(all, ['tunnel', 'twoNode', 'flannel']).map((r) => r.name);
+  t.same(names, tunnelRatios([]).map((r) => r.name), "(j) ÷ (f) and (j) ÷ (i), nothing of (g)'s or (c)'s");
+  t.same(selected(all, ['tunnel', 'flannel']).length, 4, 'tunnel ÷ flannel only');
+  t.equal(selected(all, undefined).length, all.length);
 });

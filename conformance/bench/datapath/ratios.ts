@@ -44,6 +44,11 @@ export function tunnelRatios(reps: readonly Rep[]): Ratio[] {
   ];
 }
 
+/** With `--cases`, only the ratios whose two cases ran. */
+export function selected(ratios: Ratio[], cases: readonly CaseKey[] | undefined): Ratio[] {
+  return cases ? ratios.filter((r) => !r.cases || r.cases.every((k) => cases.includes(k as CaseKey))) : ratios;
+}
+
 /** Informational: no target. */
 export function infoRatios(reps: readonly Rep[]): Ratio[] {
   return [
