@@ -45,6 +45,7 @@ export function tunnelCheck(tag: string, t: TunnelCounters): string {
 
 export function markdown(r: RunRecord): string[] {
   const h = r.host;
+  const loadCases = LOAD_CASES.filter((k) => !r.o.cases || r.o.cases.includes(k));
   const out = [
     `# podlink datapath benchmark — ${r.startedAt.toISOString()}`,
     '',
@@ -57,23 +58,22 @@ export function markdown(r: RunRecord): string[] {
     '',
     measurements(r.reps, r.o.cases ? HOST_CASES.filter((k) => r.o.cases!.includes(k)) : HOST_CASES, COLS),
     '',
-    'Idle vs under kube-proxy load (5000 iptables services, conntrack on in the node netns):',
-    '',
-    table(
-      ['topology', 'throughput MTU 1500 (Gbit/s)', 'TCP_CRR (connections/s)', 'CPU per connection (CPU-µs)'],
-      LOAD_CASES.filter((k) => !r.o.cases || r.o.cases.includes(k)).map((k) => [CASE_LABELS[k], fmtSpread(spreadFor(r.reps, k, 'gbps1500'), 2), fmtSpread(spreadFor(r.reps, k, 'crrRate'), 0), fmtSpread(spreadFor(r.reps, k, 'crrCpuUs'), 1)]),
-    ),
-    '',
+    ...(loadCases.length ? [
+      'Idle vs under kube-proxy load (5000 iptables services, conntrack on in the node netns):',
+      '',
+      table(
+        ['topology', 'throughput MTU 1500 (Gbit/s)', 'TCP_CRR (connections/s)', 'CPU per connection (CPU-µs)'],
+        loadCases.map((k) => [CASE_LABELS[k], fmtSpread(spreadFor(r.reps, k, 'gbps1500'), 2), fmtSpread(spreadFor(r.reps, k, 'crrRate'), 0), fmtSpread(spreadFor(r.reps, k, 'crrCpuUs'), 1)]),
+      ),
+      '',
+    ] : []),
     '## Ratios',
     '',
     ratioTable([...r.ratios, ...r.vmRatios]),
     '',
     'Median interval: the order-statistic confidence interval of the median of the per-repetition ratios (its coverage in brackets; up to 5 repetitions it is min–max, from 9 on the outermost values drop out at ≥ 95 %). PASS: the interval meets the target; MISS: it lies wholly on the wrong side; NOISY: it straddles the target (rerun on a quieter machine or with more --repeat). N/A: not measured.',
     '',
-    'Informational (no target):',
-    '',
-    ratioTable(r.info),
-    '',
+    ...(r.info.length ? ['Informational (no target):', '', ratioTable(r.info), ''] : []),
     `## (e) VM: netkit vs veth, both with BPF host routing — ${r.vm.status}${r.vm.reason ? `: ${r.vm.reason}` : ''}`,
     '',
   ];
@@ -90,7 +90,7 @@ export function markdown(r: RunRecord): string[] {
   out.push('## Checks', '');
   if (r.fastPath) out.push(`- BPF counters: (c) redirect_peer packets ${r.fastPath.bpfRedirectLocal ?? '–'}; (f) fib+redirect_neigh ${r.fastPath.twoNodeRedirectFib ?? '–'}, from-uplink redirect_peer ${r.fastPath.twoNodeUplinkRedirect ?? '–'}; IPv4 datagrams forwarded by the stacks of (f)/(h)'s node 1 ${r.fastPath.twoNodeForwarded?.[0] ?? '–'}, node 2 ${r.fastPath.twoNodeForwarded?.[1] ?? '–'}`);
   for (const [tag, t] of [['(i)', r.tunnels?.flannel], ['(j)', r.tunnels?.tunnel]] as const) if (t) out.push(`- ${tunnelCheck(tag, t)}`);
-  out.push(`- conntrack entries at the end in the loaded nodes: upper stack ${r.conntrack.legacyLoad ?? 'n/a'}, BPF ${r.conntrack.bpfLoad ?? 'n/a'} (BPF host routing redirects pod traffic past the node's netfilter)`);
+  if (Object.keys(r.conntrack).length) out.push(`- conntrack entries at the end in the loaded nodes: upper stack ${r.conntrack.legacyLoad ?? 'n/a'}, BPF ${r.conntrack.bpfLoad ?? 'n/a'} (BPF host routing redirects pod traffic past the node's netfilter)`);
   for (const n of r.notes) out.push(`- ${n}`);
   out.push(`- cleanup: ${r.cleanupErrors.length || r.leftovers.length ? `errors ${r.cleanupErrors.join('; ') || 'none'}, left behind ${r.leftovers.join(', ') || 'nothing'}` : 'everything removed'}`);
   if (r.warnings.length) out.push('', '## Warnings', '', ...r.warnings.map((w) => `- ⚠ ${w}`));
