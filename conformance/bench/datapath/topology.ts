@@ -100,29 +100,28 @@ export async function buildHostBed(x: BedContext, only: readonly CaseKey[] = HOS
 
   type Want = { key: string; node: NodeSpec; mtu: number | undefined; client: boolean };
   const want: Want[] = [];
-  const pair = (tag: string, client: NodeSpec, server: NodeSpec, mtus: number[], conf = (m: number): number | undefined => m) => {
-    for (const mtu of mtus) {
-      want.push({ key: `${tag}-c${mtu}`, node: client, mtu: conf(mtu), client: true }, { key: `${tag}-s${mtu}`, node: server, mtu: conf(mtu), client: false });
-    }
-  };
-  if (nodes.legacy) pair('legacy', nodes.legacy, nodes.legacy, [1500, 9000]);
-  if (nodes.bpf) pair('bpf', nodes.bpf, nodes.bpf, [1500, 9000]);
-  if (nodes.legacyLoad) pair('legacyload', nodes.legacyLoad, nodes.legacyLoad, [1500]);
-  if (nodes.bpfLoad) pair('bpfload', nodes.bpfLoad, nodes.bpfLoad, [1500]);
+  const pair = (tag: string, client: NodeSpec, server: NodeSpec, mtus: number[], conf = (m: number): number | undefined => m): Want[] =>
+    mtus.flatMap((mtu) => [{ key: `${tag}-c${mtu}`, node: client, mtu: conf(mtu), client: true }, { key: `${tag}-s${mtu}`, node: server, mtu: conf(mtu), client: false }]);
+  if (nodes.legacy) want.push(...pair('legacy', nodes.legacy, nodes.legacy, [1500, 9000]));
+  if (nodes.bpf) want.push(...pair('bpf', nodes.bpf, nodes.bpf, [1500, 9000]));
+  if (nodes.legacyLoad) want.push(...pair('legacyload', nodes.legacyLoad, nodes.legacyLoad, [1500]));
+  if (nodes.bpfLoad) want.push(...pair('bpfload', nodes.bpfLoad, nodes.bpfLoad, [1500]));
   const twoNodes = on('twoNode', 'twoNodeLegacy') ? [nodes.node1!, nodes.node2!] : [];
-  if (on('twoNode')) pair('two', nodes.node1!, nodes.node2!, [1500, 9000]);
+  if (on('twoNode')) want.push(...pair('two', nodes.node1!, nodes.node2!, [1500, 9000]));
   // (h): the same nodes and network (one IPAM pool per node), pods with hostRouting legacy.
-  if (on('twoNodeLegacy')) pair('twoleg', { ...nodes.node1!, hostRouting: 'legacy' }, { ...nodes.node2!, hostRouting: 'legacy' }, [1500, 9000]);
-  // (j)'s MTU 9000 pods carry no `mtu`: podlink gives them the tunnel's (uplink − 50).
-  if (nodes.tunnel1) pair('tun', nodes.tunnel1, nodes.tunnel2!, [1500, 9000], (m) => (m === 9000 ? undefined : m));
+  if (on('twoNodeLegacy')) want.push(...pair('twoleg', { ...nodes.node1!, hostRouting: 'legacy' }, { ...nodes.node2!, hostRouting: 'legacy' }, [1500, 9000]));
+  if (nodes.tunnel1) want.push(...pair('tun', nodes.tunnel1, nodes.tunnel2!, [1500]));
   progress(`podlink ADD of ${want.length} pods on ${Object.keys(nodes).length} node netns`);
   const pods = new Map<string, Pod>();
-  // One ADD per node at a time: the first one of each node probes and loads the BPF objects.
-  const byNode = new Map<string, Want[]>();
-  for (const w of want) byNode.set(w.node.name, [...(byNode.get(w.node.name) ?? []), w]);
-  await Promise.all([...byNode.values()].map(async (ws) => {
-    for (const w of ws) pods.set(w.key, await addPod(x.c, x.netns, x.bin, w.node, `${x.id}-${w.key}`, w.mtu, w.client));
-  }));
+  const addAll = async (wants: Want[]) => {
+    // One ADD per node at a time: the first one of each node probes and loads the BPF objects.
+    const byNode = new Map<string, Want[]>();
+    for (const w of wants) byNode.set(w.node.name, [...(byNode.get(w.node.name) ?? []), w]);
+    await Promise.all([...byNode.values()].map(async (ws) => {
+      for (const w of ws) pods.set(w.key, await addPod(x.c, x.netns, x.bin, w.node, `${x.id}-${w.key}`, w.mtu, w.client));
+    }));
+  };
+  await addAll(want);
   const pod = (k: string) => pods.get(k)!;
 
   if (twoNodes.length) {
@@ -135,9 +134,12 @@ export async function buildHostBed(x: BedContext, only: readonly CaseKey[] = HOS
   if (nodes.tunnel1) {
     attachUplinks(x.bin, [nodes.tunnel1, nodes.tunnel2!]);
     const s = await startAgents(x.c, x.bin, nodes.tunnel1, nodes.tunnel2!, 30_000, { underlay: NET.tunnelUnderlay, routing: 'tunnel' });
+    // The MTU 9000 pods come after the agents and carry no `mtu`: podlink gives them the tunnel's, from the agent's tunnel.json.
+    await addAll(pair('tun', nodes.tunnel1, nodes.tunnel2!, [9000], () => undefined));
+    const tunnelMtu = TUNNEL_UNDERLAY_MTU - VXLAN_OVERHEAD;
     const mtus = ['tun-c9000', 'tun-s9000'].map((k) => mtuOf(pod(k).ns, 'eth0'));
     notes.push(`(j) \`podlink agent --routing tunnel\` on both nodes, each node's protocol-201 route through ${TUNNEL_DEV} to the other's pod subnet there ${s.toFixed(1)} s after the start; ` +
-      `the pods ADDed without \`mtu\` got MTU ${mtus.join(' and ')} (underlay ${TUNNEL_UNDERLAY_MTU} − ${VXLAN_OVERHEAD})`);
+      `the pods ADDed after it without \`mtu\` got MTU ${mtus.join(' and ')}${mtus.every((m) => m === tunnelMtu) ? ', the tunnel\'s' : `, not the tunnel's ${tunnelMtu}: (j)'s MTU 9000 samples include PMTU discovery`}`);
   }
   if (nodes.legacyLoad) loadKubeProxy(nodes.legacyLoad.name);
   if (nodes.bpfLoad) loadKubeProxy(nodes.bpfLoad.name);
