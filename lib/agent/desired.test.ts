@@ -90,6 +90,16 @@ t.test('an IPv6 pod CIDR without an IPv6 node address: the tunnel in auto, unrea
   t.match(v.reason, /IPv6 pod CIDR needs an IPv6 node address/);
 });
 
+t.test("the underlay family follows this node's own entry, as the other end sees it", async (t) => {
+  const self6: SourceNode = { ...self, addresses: ['fd00:99::1'] }; // the kernel has IPv4 too, the list does not
+  const d = computeDesired([self6, b], { ...local, routing: 'tunnel' });
+  t.same(
+    d.routes.map((r) => `${r.dst} ${r.tunnel}`),
+    ['10.244.2.0/24 fd00:99::2', 'fd00:244:2::/64 fd00:99::2'],
+    'IPv6: b admits only the addresses listed for this node',
+  );
+});
+
 t.test('routing tunnel: a node with no address in a family this node has is unreachable', async (t) => {
   const only4: LocalFacts = { ...local, connected: local.connected.filter((q) => q.prefix.family === 4), routing: 'tunnel' };
   const v6: SourceNode = { name: 'v6', podCIDRs: ['fd00:244:6::/64'], addresses: ['fd00:98::6'] };

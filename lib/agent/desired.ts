@@ -90,9 +90,14 @@ function localConflict(c: Candidate, self: Candidate | undefined, local: LocalFa
   return undefined;
 }
 
-/** The underlay family to a tunnelled node: IPv4 when both ends have it, else IPv6. */
-function underlayFamily(c: Candidate, local: LocalFacts): 4 | 6 | undefined {
-  const has = (f: 4 | 6) => c.address[f] !== undefined && local.connected.some((q) => q.prefix.family === f);
+/**
+ * The underlay family to a tunnelled node: IPv4 when both ends have it, else IPv6. This end's families come
+ * from its own entry in the node list when it has one, as the other end sees it: the other end admits only
+ * the addresses listed for this node, so both must pick the same family. Unlisted: this node's interfaces.
+ */
+function underlayFamily(c: Candidate, self: Candidate | undefined, local: LocalFacts): 4 | 6 | undefined {
+  const mine = (f: 4 | 6) => (self ? self.address[f] !== undefined : local.connected.some((q) => q.prefix.family === f));
+  const has = (f: 4 | 6) => c.address[f] !== undefined && mine(f);
   return has(4) ? 4 : has(6) ? 6 : undefined;
 }
 
@@ -197,7 +202,7 @@ export function computeDesired(nodes: Iterable<SourceNode>, local: LocalFacts, i
       clusterCIDRs.push(...podCIDRs);
       continue;
     }
-    const under = routing === 'native' ? undefined : underlayFamily(c, local);
+    const under = routing === 'native' ? undefined : underlayFamily(c, self, local);
     if (under === undefined) {
       const reason = routing === 'native' ? nativeWhyNot : NO_UNDERLAY_REASON;
       verdicts.push({ name: c.node.name, podCIDRs, addresses, path: 'unreachable', reason });
