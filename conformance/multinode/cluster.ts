@@ -221,12 +221,12 @@ export class TestCluster {
     }
   }
 
-  /** The node's protocol-201 routes, as `ip route` reports them: "dst via gw". */
+  /** The node's protocol-201 native routes, as `ip route` reports them: "dst via gw" (tunnelRoutes has the others). */
   routes(n: ClusterNode): string[] {
     const out: string[] = [];
     for (const f of ['-4', '-6']) {
-      const rs = JSON.parse(nsIp(n.ns, ['-j', f, 'route', 'show', 'proto', '201']) || '[]') as { dst: string; gateway?: string }[];
-      for (const r of rs) out.push(`${r.dst.includes('/') ? r.dst : `${r.dst}/${f === '-4' ? 32 : 128}`} via ${r.gateway}`);
+      const rs = JSON.parse(nsIp(n.ns, ['-j', f, 'route', 'show', 'proto', '201']) || '[]') as { dst: string; gateway?: string; encap?: string }[];
+      for (const r of rs.filter((x) => !x.encap)) out.push(`${r.dst.includes('/') ? r.dst : `${r.dst}/${f === '-4' ? 32 : 128}`} via ${r.gateway}`);
     }
     return out.sort();
   }
@@ -288,6 +288,11 @@ export class TestCluster {
   tunnelDevice(n: ClusterNode): TunnelDevice | undefined {
     const out = nsIp(n.ns, ['-d', '-j', 'link', 'show', 'dev', TUNNEL_DEV], { allowFail: true });
     return out ? (JSON.parse(out) as TunnelDevice[])[0] : undefined;
+  }
+
+  /** A device's MTU in a netns (a pod's eth0, a node's uplink). */
+  mtu(ns: string, dev: string): number {
+    return (JSON.parse(nsIp(ns, ['-j', 'link', 'show', 'dev', dev])) as { mtu: number }[])[0]!.mtu;
   }
 
   /** The agent's verdict per node: name → path. */

@@ -49,3 +49,27 @@ export function udpEchoCheck(ns: string, host: string, port: number, sizes: numb
   });
   return r.status === 0 ? '' : `exit ${r.status ?? r.signal}: ${(r.stdout + r.stderr).trim().slice(0, 300)}`;
 }
+
+const LISTENER = `
+const s = require('node:dgram').createSocket({ type: 'udp6', ipv6Only: false });
+s.on('message', (m) => process.stdout.write(m.toString().replace(/\\n/g, ' ') + '\\n'));
+s.bind(Number(process.argv[1]), '::', () => process.stdout.write('listening\\n'));`;
+
+/** A UDP listener on [::]:port in the netns that keeps what it receives, one datagram a line. */
+export async function udpListener(c: Cleanup, ns: string, port: number): Promise<{ received(): string[] }> {
+  const child = spawn(NSENTER, [`--net=${netnsPath(ns)}`, process.execPath, '-e', LISTENER, String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: PLUGIN_PATH },
+  });
+  c.add(`kill UDP listener in ${ns}`, () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (out.startsWith('listening\n')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`UDP listener in ${ns} exited ${code}`)));
+  });
+  return { received: () => out.split('\n').slice(1).filter(Boolean) };
+}
