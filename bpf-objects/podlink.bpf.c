@@ -6,6 +6,7 @@
  *   pl_to_pod       traffic entering a pod through the host: tcx egress on the host veth,
  *                   BPF_NETKIT_PRIMARY on netkit, or legacy tc egress. Counts and records flows.
  *   pl_from_uplink  tcx ingress on the node's uplink: a local pod destination -> bpf_redirect_peer.
+ *   pl_from_tunnel  tcx ingress on the node's VXLAN device: only known nodes may send; then as from-uplink.
  *
  * Verdicts: TC_ACT_OK (0) = TCX_PASS = NETKIT_PASS, TC_ACT_SHOT (2) = *_DROP, and the
  * bpf_redirect* result TC_ACT_REDIRECT (7) = *_REDIRECT, so one program serves every hook.
@@ -30,6 +31,7 @@
 #include "podlink-antispoof.h"
 #include "podlink-lookups.h"
 #include "podlink-redirect.h"
+#include "podlink-tunnel.h"
 
 #define PL_PASS TC_ACT_OK
 #define PL_DROP TC_ACT_SHOT
@@ -116,6 +118,13 @@ int pl_from_pod(struct __sk_buff *skb)
 		}
 		goto pass_and_record;
 	}
+	rc = pl_redirect_tunnel(skb, &p);
+	if (rc == TC_ACT_REDIRECT) {
+		pl_count(ifindex, PL_CTR_FROM_POD, PL_CTR_REDIRECT_TUNNEL, len);
+		return rc;
+	}
+	if (rc == PL_TUNNEL_STACK)
+		goto pass_and_record;
 	rc = pl_redirect_fib(skb, &p);
 	if (rc == TC_ACT_REDIRECT) {
 		pl_count(ifindex, PL_CTR_FROM_POD, PL_CTR_REDIRECT_FIB, len);
@@ -168,10 +177,10 @@ int pl_to_pod(struct __sk_buff *skb)
 	return PL_PASS;
 }
 
-SEC("tcx/ingress")
-int pl_from_uplink(struct __sk_buff *skb)
+/* A packet that arrived at the node (uplink or tunnel) for a pod here: redirect_peer into the pod,
+ * unless the stack must see it (NATed flows, anything not plainly for a pod). */
+static __always_inline int pl_deliver_arrival(struct __sk_buff *skb, __u32 ifindex, __u32 seen)
 {
-	__u32 ifindex = skb->ifindex;
 	__u32 len = skb->len;
 	struct pl_ep_info *ep;
 	struct pl_pkt p = {};
@@ -184,19 +193,41 @@ int pl_from_uplink(struct __sk_buff *skb)
 	if (!ep)
 		goto pass;
 	if (pl_flow_known(&p, PL_FLOW_LOCAL, 0)) {
-		pl_count(ifindex, PL_CTR_FROM_UPLINK, PL_CTR_PASS_FLOW, len);
+		pl_count(ifindex, seen, PL_CTR_PASS_FLOW, len);
 		return PL_PASS;
 	}
 	if (!pl_policy_allows(skb, &p)) {
-		pl_count(ifindex, PL_CTR_FROM_UPLINK, PL_NO_CTR, len);
+		pl_count(ifindex, seen, PL_NO_CTR, len);
 		return PL_DROP;
 	}
 	rc = pl_redirect_local(skb, &p, ep, 1);
 	if (rc == TC_ACT_REDIRECT) {
-		pl_count(ifindex, PL_CTR_FROM_UPLINK, PL_CTR_REDIRECT_LOCAL, len);
+		pl_count(ifindex, seen, PL_CTR_REDIRECT_LOCAL, len);
 		return rc;
 	}
 pass:
-	pl_count(ifindex, PL_CTR_FROM_UPLINK, PL_CTR_PASS_STACK, len);
+	pl_count(ifindex, seen, PL_CTR_PASS_STACK, len);
 	return PL_PASS;
+}
+
+SEC("tcx/ingress")
+int pl_from_uplink(struct __sk_buff *skb)
+{
+	return pl_deliver_arrival(skb, skb->ifindex, PL_CTR_FROM_UPLINK);
+}
+
+SEC("tcx/ingress")
+int pl_from_tunnel(struct __sk_buff *skb)
+{
+	/* The kernel's external vxlan device decapsulates from any sender on the UDP port; an
+	 * attacker on the underlay must not reach pods (or the node stack) through it. */
+	if (!pl_tunnel_source_known(skb)) {
+		pl_count(skb->ifindex, PL_CTR_FROM_TUNNEL, PL_CTR_DROP_TUNNEL_SOURCE, skb->len);
+		return PL_DROP;
+	}
+	/* The inner frame's destination MAC is the sender's tunnel device (IFF_NOARP: its own address),
+	 * so eth_type_trans made it PACKET_OTHERHOST; it is for this node. */
+	if (skb->pkt_type != PACKET_HOST)
+		bpf_skb_change_type(skb, PACKET_HOST);
+	return pl_deliver_arrival(skb, skb->ifindex, PL_CTR_FROM_TUNNEL);
 }

@@ -54,6 +54,23 @@ struct pl_cidr_key {
 	__u8 addr[16];
 };
 
+/* pl_tunnel (LPM trie, key struct pl_cidr_key): remote pod CIDR -> the node's underlay address.
+ * pl_tunnel_peers (hash): underlay address -> 0; from-tunnel accepts only these outer sources.
+ * Both 20-byte structs are one layout: the underlay family and address. */
+struct pl_node_addr {
+	__u8 family; /* AF_INET / AF_INET6: the underlay's family, not the pod's */
+	__u8 pad[3];
+	__u8 addr[16];
+};
+
+/* pl_tunnel_cfg (array, one entry at key 0): the node's tunnel device; ifindex 0 = no tunnel. 16 bytes. */
+struct pl_tunnel_cfg {
+	__u32 ifindex; /* podlink_vxlan in the node's netns */
+	__u32 vni;
+	__u8 mac[6]; /* the tunnel device's MAC, both ends of the inner frame (the receiver fixes pkt_type) */
+	__u8 pad[2];
+};
+
 /* pl_flows (LRU hash): flows that must stay on the kernel stack (netfilter NAT / conntrack).
  * PL_FLOW_FULL: recorded by to-pod for a packet that reached the pod through the stack;
  *   pod = destination, peer = source. from-pod looks up its reply (pod = its source).
@@ -88,7 +105,10 @@ enum pl_ctr {
 	PL_CTR_DROP_SPOOF_MAC = 9,
 	PL_CTR_DROP_SPOOF_ARP = 10,
 	PL_CTR_FROM_FASTPATH = 11, /* to-pod saw a packet that from-pod redirected (netkit) */
-	PL_CTR_MAX = 12,
+	PL_CTR_REDIRECT_TUNNEL = 12, /* fast path off the node through the tunnel: set_tunnel_key + redirect */
+	PL_CTR_FROM_TUNNEL = 13,  /* every packet seen by from-tunnel (keyed by the tunnel device's ifindex) */
+	PL_CTR_DROP_TUNNEL_SOURCE = 14, /* from-tunnel: outer source is no known node (or wrong VNI) */
+	PL_CTR_MAX = 15,
 };
 
 struct pl_counter {

@@ -13,12 +13,15 @@ import {
   type LogFn,
   type NodeSource,
   type NodeSourceHandlers,
+  TUNNEL_DEVICE,
 } from '../lib/agent/index.js';
-import { openClusterCidrs } from '../lib/datapath/index.js';
+import { readModeFile, writeTunnelFile, type Routing } from '../lib/connector/index.js';
+import { attachUplink, detachUplink, openClusterCidrs, openTunnelMaps } from '../lib/datapath/index.js';
 import { metricsStateNextTo, writeTextfile } from '../lib/metrics/index.js';
 import { Netlink } from '../lib/netlink/index.js';
 import { nativeSys } from '../lib/sys/index.js';
 import { agentDryRun } from './agent-dry-run.js';
+import { resolveAgentNetwork } from './agent-network.js';
 import { currentExposition } from './metrics-command.js';
 import { formatStepError, StepError } from './step-report.js';
 
@@ -30,6 +33,10 @@ export interface AgentCommandOptions {
   stateDir: string;
   bpfRoot: string;
   serviceCidr?: string[];
+  /** The network config (a conflist or podlink's plugin object): routing and tunnelPort come from it. */
+  netconf?: string;
+  routing?: Routing;
+  tunnelPort?: string;
   textfileDir?: string;
   resync: string;
   logLevel: string;
@@ -82,16 +89,18 @@ export async function runAgentCommand(o: AgentCommandOptions): Promise<number> {
       throw new StepError('check the options', `--resync ${o.resync} is not a number of seconds >= 1`, 'e.g. --resync 30');
     const serviceCIDRs = parseServiceCIDRs(o.serviceCidr ?? []);
     const nodeName = resolveNodeName(o.nodeName);
+    const net = resolveAgentNetwork(o);
     const runDir = path.dirname(o.modeFile);
     fs.mkdirSync(runDir, { recursive: true, mode: 0o755 });
     const sys = nativeSys();
     nl = Netlink.open(sys);
+    const hostNl = nl;
     const where = o.nodesFile ?? o.kubeconfig ?? 'in-cluster';
     const startSource = async (h: NodeSourceHandlers): Promise<NodeSource> =>
       o.nodesFile ? watchNodesFile(o.nodesFile, h) : (await import('./agent-kube.js')).startKubeSource({ kubeconfig: o.kubeconfig }, h);
     if (o.dryRun) {
       const openMap = () => openClusterCidrs(sys, o.bpfRoot);
-      await agentDryRun({ nl, openMap, nodeName, serviceCIDRs, where, start: startSource, timeoutMs: 30_000 }, (t) =>
+      await agentDryRun({ nl, openMap, nodeName, serviceCIDRs, routing: net.routing, where, start: startSource, timeoutMs: 30_000 }, (t) =>
         process.stdout.write(t),
       );
       return 0;
@@ -100,12 +109,19 @@ export async function runAgentCommand(o: AgentCommandOptions): Promise<number> {
       {
         nl,
         openClusterCidrs: () => openClusterCidrs(sys, o.bpfRoot),
+        openTunnelMaps: () => openTunnelMaps(sys, o.bpfRoot),
+        attachTunnel: (ifindex) => {
+          const tcx = readModeFile(o.modeFile)?.features.tcx ?? true;
+          attachUplink({ sys, tc: hostNl }, { bpfRoot: o.bpfRoot, ifName: TUNNEL_DEVICE, ifindex, tcx, role: 'from-tunnel' });
+        },
+        detachTunnel: () => void detachUplink({ sys }, { bpfRoot: o.bpfRoot, ifName: TUNNEL_DEVICE, ifindex: 0, role: 'from-tunnel' }),
+        writeTunnelFile: (t) => writeTunnelFile(runDir, t),
         writeStatus: (s) => writeAgentStatus(runDir, s),
         heartbeat: (now) => writeHeartbeat(runDir, now),
         onTick: metricsWriter(o, log),
         log,
       },
-      { nodeName, serviceCIDRs, resyncMs: resyncS * 1000, heartbeatMs: 5000, retryMs: 2000 },
+      { nodeName, serviceCIDRs, ...net, resyncMs: resyncS * 1000, heartbeatMs: 5000, retryMs: 2000 },
       { kind: o.nodesFile ? 'file' : 'kubernetes', where, connected: false, synced: false, syncErrors: 0 },
     );
     const a = agent;

@@ -9,6 +9,7 @@ import {
   type NodeSource,
   type NodeSourceHandlers,
   type Prefix,
+  type Routing,
   type SourceNode,
   type SourceStatus,
 } from '../lib/agent/index.js';
@@ -20,6 +21,7 @@ export interface DryRunInput {
   openMap: () => ReturnType<typeof openClusterCidrs>;
   nodeName: string;
   serviceCIDRs: Prefix[];
+  routing?: Routing;
   where: string;
   start(h: NodeSourceHandlers): Promise<NodeSource>;
   /** How long to wait for the source's first full sync. */
@@ -63,7 +65,7 @@ export async function agentDryRun(i: DryRunInput, out: (s: string) => void): Pro
   } finally {
     map?.close();
   }
-  const local = { selfName: i.nodeName, connected: connectedNetworks(i.nl), serviceCIDRs: i.serviceCIDRs };
+  const local = { selfName: i.nodeName, routing: i.routing, connected: connectedNetworks(i.nl), serviceCIDRs: i.serviceCIDRs };
   const plan = planAgent(nodes.values(), local, incumbentsFromRoutes(nodes.values(), routes), { routes, cidrs });
   const head = `podlink agent --dry-run: nothing is changed; node ${i.nodeName}, ${nodes.size} nodes from ${i.where}`;
   out(

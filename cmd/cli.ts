@@ -209,6 +209,11 @@ Examples:
     .option('--nodes-file <file>', 'JSON list of {name, podCIDRs, addresses} instead of the API, re-read on change')
     .option('--node-name <name>', "this node's name (default: $NODE_NAME, else the host name)")
     .option('--service-cidr <cidr>', "the cluster's service CIDR (repeatable): no node's pod CIDR may overlap it", collect)
+    .option('--netconf <file>', 'the network config (conflist or podlink netconf): routing and tunnelPort come from it')
+    .addOption(
+      new Option('--routing <mode>', "native, tunnel or auto (default: the netconf's, else auto)").choices(['native', 'tunnel', 'auto']),
+    )
+    .option('--tunnel-port <port>', "VXLAN UDP port (default: the netconf's tunnelPort, else 8472)")
     .option('--textfile-dir <dir>', 'write podlink.prom for node_exporter here (default: do not write)')
     .option('--resync <seconds>', 're-read the kernel and fix any drift this often', '30')
     .option('--dry-run', 'read the nodes once, print the routes and cluster CIDRs a reconcile would change, change nothing')
@@ -216,7 +221,8 @@ Examples:
     .addHelpText(
       'after',
       `
-Routes carry protocol 201 (\`ip route show proto 201\`); the agent changes no other route. It changes
+Routes carry protocol 201 (\`ip route show proto 201\`); the agent changes no other route. routing auto
+routes nodes on a directly connected subnet natively and the others through podlink_vxlan. It changes
 nothing before its first full node list, and leaves routes as they are while the source is away.
 agent.json and agent.alive go next to the mode file; <bpf-root> holds the pl_cidrs map it fills.
 

@@ -67,6 +67,7 @@ t.test("podlink metrics adds the agent's families when an agent status sits next
     nodeName: 'n1',
     startedAt: '2026-01-01T00:00:00Z',
     updatedAt: '2026-01-01T00:00:00Z',
+    tunnel: { routing: 'auto', inUse: false },
     selfFound: true,
     source: {
       kind: 'kubernetes',

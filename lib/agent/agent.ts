@@ -4,15 +4,18 @@
 // and relists converge). Nothing changes before the source's first full sync, and a source that goes
 // away leaves everything as it is (fail-static). See docs/architecture.md#the-agent.
 import type { BpfMap } from '../bpf/index.js';
-import { addLearnedCidr, CIDR_LEARNED, readClusterCidrs, removeLearnedCidr } from '../datapath/index.js';
+import type { Routing, TunnelFile } from '../connector/index.js';
+import { addLearnedCidr, CIDR_LEARNED, readClusterCidrs, removeLearnedCidr, type TunnelMaps } from '../datapath/index.js';
 import type { Netlink } from '../netlink/index.js';
 import type { Prefix } from './cidr.js';
 import type { Incumbents, LocalFacts } from './desired.js';
-import { connectedNetworks } from './local-facts.js';
-import type { NodeVerdict, SourceNode } from './node.js';
+import { connectedNetworks, underlayMtu } from './local-facts.js';
+import type { DesiredState, NodeVerdict, SourceNode } from './node.js';
 import { incumbentsFromRoutes, planAgent, type AgentPlan, type CidrPlan } from './plan.js';
-import { applyRoutes, describeRouteChange, readPodlinkRoutes } from './routes.js';
+import { applyRoutes, describeRouteChange, planRoutes, readPodlinkRoutes, type RouteVia } from './routes.js';
 import type { AgentStatus, SourceStatus } from './status-file.js';
+import { syncTunnel, type TunnelSync } from './tunnel.js';
+import { TUNNEL_DEVICE, TUNNEL_VNI } from './tunnel-device.js';
 
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
@@ -21,6 +24,13 @@ export interface AgentDeps {
   nl: Netlink;
   /** The pinned pl_cidrs map; undefined while the datapath is not loaded yet. */
   openClusterCidrs(): BpfMap | undefined;
+  /** The pinned tunnel maps; undefined while the datapath is not loaded yet. */
+  openTunnelMaps(): TunnelMaps | undefined;
+  /** from-tunnel onto the tunnel device's ingress, and off it. */
+  attachTunnel(ifindex: number): void;
+  detachTunnel(): void;
+  /** tunnel.json for the CNI calls (the pod MTU). */
+  writeTunnelFile(t: TunnelFile): void;
   writeStatus(s: AgentStatus): void;
   heartbeat(now: Date): void;
   /** Called on every heartbeat with the current status (the metrics textfile). */
@@ -31,6 +41,8 @@ export interface AgentDeps {
 
 export interface AgentConfig {
   nodeName: string;
+  routing: Routing;
+  tunnelPort: number;
   serviceCIDRs: Prefix[];
   /** Full reconcile (re-read the kernel) every so often. */
   resyncMs: number;
@@ -47,7 +59,8 @@ export class Agent {
   private readonly status: AgentStatus;
   private verdicts = new Map<string, NodeVerdict>();
   /** What the kernel holds, as last read or written; undefined: read it on the next reconcile. */
-  private routes: Map<string, string | undefined> | undefined;
+  private routes: Map<string, RouteVia> | undefined;
+  private tunnelFile = '';
   private cidrs: Map<string, number> | undefined;
   private pending: { full: boolean; since: number } | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -72,6 +85,7 @@ export class Agent {
       nodes: [],
       routes: { installed: 0, failures: 0 },
       clusterCIDRs: { learned: 0 },
+      tunnel: { routing: cfg.routing, inUse: false },
       reconciles: { count: 0 },
     };
   }
@@ -155,7 +169,14 @@ export class Agent {
       if (!map) this.cidrs = undefined;
       else if (full || !this.cidrs) this.cidrs = readClusterCidrs(map);
       const plan = planAgent(this.nodes.values(), this.localFacts(), this.incumbents(), { routes: this.routes, cidrs: map && this.cidrs });
-      failed = !this.applyRoutes(plan);
+      const tunnel = this.syncTunnel(plan.desired);
+      if (!tunnel) failed = true;
+      else if (tunnel.deviceChanged) {
+        // The kernel removed the routes through a device that went away: read what is left.
+        this.routes = readPodlinkRoutes(this.deps.nl);
+        plan.routes = planRoutes(plan.desired.routes, this.routes);
+      }
+      failed = !this.applyRoutes(plan, tunnel?.ifindex) || failed;
       failed = !this.applyCidrs(map, plan.cidrs) || failed;
       this.applyVerdicts(plan.desired.verdicts);
       if (!plan.desired.selfFound && (this.status.selfFound || this.status.reconciles.count === 0)) {
@@ -184,12 +205,61 @@ export class Agent {
   }
 
   private localFacts(): LocalFacts {
-    return { selfName: this.cfg.nodeName, connected: connectedNetworks(this.deps.nl), serviceCIDRs: this.cfg.serviceCIDRs };
+    return {
+      selfName: this.cfg.nodeName,
+      routing: this.cfg.routing,
+      connected: connectedNetworks(this.deps.nl),
+      serviceCIDRs: this.cfg.serviceCIDRs,
+    };
+  }
+
+  /** The device, its program and the tunnel maps; undefined when that failed (routes through it wait). */
+  private syncTunnel(desired: DesiredState): TunnelSync | undefined {
+    const maps = this.deps.openTunnelMaps();
+    const self = desired.verdicts.find((v) => v.path === 'self');
+    const under = underlayMtu(this.deps.nl, self?.addresses ?? []);
+    try {
+      const deps = { nl: this.deps.nl, maps, attach: this.deps.attachTunnel, detach: this.deps.detachTunnel };
+      const r = syncTunnel(deps, desired, { port: this.cfg.tunnelPort, uplinkMtu: under });
+      for (const c of r.changes) this.deps.log('info', c);
+      const inUse = desired.tunnel.inUse;
+      this.status.tunnel = {
+        routing: this.cfg.routing,
+        inUse,
+        ...(r.ifindex ? { device: TUNNEL_DEVICE, ifindex: r.ifindex, mtu: r.mtu, port: this.cfg.tunnelPort } : {}),
+        ...(maps ? {} : { problem: 'BPF datapath not loaded yet (podlink probe --write): the tunnel maps wait' }),
+      };
+      this.publishTunnelFile({
+        version: 1,
+        routing: this.cfg.routing,
+        device: r.ifindex ? { name: TUNNEL_DEVICE, port: this.cfg.tunnelPort, vni: TUNNEL_VNI, mtu: r.mtu! } : undefined,
+        inUse,
+        podMtu: r.mtu !== undefined && (inUse || this.cfg.routing === 'tunnel') ? r.mtu : under,
+        underlayMtu: under,
+        updatedAt: this.now().toISOString(),
+      });
+      return r;
+    } catch (e) {
+      const msg = `tunnel: ${(e as Error).message}`;
+      this.status.tunnel = { routing: this.cfg.routing, inUse: desired.tunnel.inUse, problem: msg };
+      this.deps.log('error', msg);
+      return undefined;
+    } finally {
+      maps?.close();
+    }
+  }
+
+  /** Rewrites tunnel.json only when its content (the time aside) changes. */
+  private publishTunnelFile(t: TunnelFile): void {
+    const key = JSON.stringify({ ...t, updatedAt: undefined });
+    if (key === this.tunnelFile) return;
+    this.deps.writeTunnelFile(t);
+    this.tunnelFile = key;
   }
 
   /** Returns false when some route could not be written (the next pass re-reads the kernel). */
-  private applyRoutes(plan: AgentPlan): boolean {
-    const r = applyRoutes(this.deps.nl, plan.routes, this.routes!);
+  private applyRoutes(plan: AgentPlan, tunnelIfindex: number | undefined): boolean {
+    const r = applyRoutes(this.deps.nl, plan.routes, this.routes!, tunnelIfindex);
     for (const c of r.changes) this.deps.log('info', describeRouteChange(c), c.node ? { node: c.node } : {});
     for (const f of r.failures) this.deps.log('error', `route ${f.dst}: ${f.error}`);
     this.status.routes.installed = this.routes!.size;
@@ -204,7 +274,7 @@ export class Agent {
   private incumbents(): Incumbents {
     const out = new Map<string, string>();
     for (const v of this.verdicts.values()) {
-      if (v.path === 'native' || v.path === 'unreachable') for (const c of v.podCIDRs) out.set(c, v.name);
+      if (v.path === 'native' || v.path === 'tunnel' || v.path === 'unreachable') for (const c of v.podCIDRs) out.set(c, v.name);
     }
     if (out.size || !this.routes) return out;
     return incumbentsFromRoutes(this.nodes.values(), this.routes);

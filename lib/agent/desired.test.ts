@@ -1,6 +1,6 @@
 import t from 'tap';
 import { parsePrefix, type Prefix } from './cidr.js';
-import { computeDesired, UNREACHABLE_REASON, type LocalFacts } from './desired.js';
+import { computeDesired, NO_UNDERLAY_REASON, UNREACHABLE_REASON, type LocalFacts } from './desired.js';
 import type { SourceNode } from './node.js';
 
 const p = (s: string): Prefix => {
@@ -40,14 +40,62 @@ t.test('native routes for every other node on a connected subnet, both families'
   t.ok(d.selfFound);
 });
 
-t.test('a node off every connected subnet is unreachable, with no route and no cluster CIDR', async (t) => {
+t.test('routing native: a node off every connected subnet is unreachable, with no route and no cluster CIDR', async (t) => {
   const far: SourceNode = { name: 'far', podCIDRs: ['10.244.9.0/24'], addresses: ['10.98.0.9'] };
-  const d = computeDesired([self, b, far], local);
+  const d = computeDesired([self, b, far], { ...local, routing: 'native' });
   const v = d.verdicts.find((x) => x.name === 'far')!;
   t.equal(v.path, 'unreachable');
   t.equal(v.reason, UNREACHABLE_REASON);
   t.notOk(d.routes.some((r) => r.node === 'far'));
   t.notOk(d.clusterCIDRs.includes('10.244.9.0/24'));
+  t.same(d.tunnel, { device: false, inUse: false, overhead: 50 }, 'native keeps no tunnel device');
+});
+
+t.test('routing auto: native for the neighbours, the tunnel for a node off every connected subnet', async (t) => {
+  const far: SourceNode = { name: 'far', podCIDRs: ['10.244.9.0/24', 'fd00:244:9::/64'], addresses: ['10.98.0.9', 'fd00:98::9'] };
+  const d = computeDesired([self, b, far], local);
+  t.same(
+    d.verdicts.map((v) => `${v.name}:${v.path}`),
+    ['a:self', 'b:native', 'far:tunnel'],
+  );
+  t.same(
+    d.routes.filter((r) => r.node === 'far').map((r) => `${r.dst} tunnel ${r.tunnel} gw ${r.gw}`),
+    ['10.244.9.0/24 tunnel 10.98.0.9 gw undefined', 'fd00:244:9::/64 tunnel 10.98.0.9 gw undefined'],
+    'both pod families over the IPv4 underlay',
+  );
+  t.ok(d.clusterCIDRs.includes('fd00:244:9::/64'));
+  t.same(d.tunnel, { device: true, inUse: true, overhead: 50 });
+  t.same([...d.peers].sort(), ['10.98.0.9', '10.99.0.2', 'fd00:98::9', 'fd00:99::2'], 'every known node address may send');
+});
+
+t.test('routing tunnel: every remote node through the tunnel; an IPv6-only node over an IPv6 underlay', async (t) => {
+  const v6: SourceNode = { name: 'v6', podCIDRs: ['10.244.6.0/24', 'fd00:244:6::/64'], addresses: ['fd00:98::6'] };
+  const d = computeDesired([self, b, v6], { ...local, routing: 'tunnel' });
+  t.same(
+    d.verdicts.map((v) => `${v.name}:${v.path}`),
+    ['a:self', 'b:tunnel', 'v6:tunnel'],
+  );
+  t.same(
+    d.routes.map((r) => `${r.dst} ${r.tunnel}`),
+    ['10.244.2.0/24 10.99.0.2', 'fd00:244:2::/64 10.99.0.2', '10.244.6.0/24 fd00:98::6', 'fd00:244:6::/64 fd00:98::6'],
+  );
+  t.equal(d.tunnel.overhead, 70, 'an IPv6 underlay costs 70 bytes');
+});
+
+t.test('an IPv6 pod CIDR without an IPv6 node address: the tunnel in auto, unreachable in native', async (t) => {
+  const x: SourceNode = { name: 'x', podCIDRs: ['10.244.7.0/24', 'fd00:244:7::/64'], addresses: ['10.99.0.7'] };
+  t.equal(computeDesired([self, x], local).verdicts.find((v) => v.name === 'x')!.path, 'tunnel');
+  const v = computeDesired([self, x], { ...local, routing: 'native' }).verdicts.find((v) => v.name === 'x')!;
+  t.equal(v.path, 'unreachable');
+  t.match(v.reason, /IPv6 pod CIDR needs an IPv6 node address/);
+});
+
+t.test('routing tunnel: a node with no address in a family this node has is unreachable', async (t) => {
+  const only4: LocalFacts = { ...local, connected: local.connected.filter((q) => q.prefix.family === 4), routing: 'tunnel' };
+  const v6: SourceNode = { name: 'v6', podCIDRs: ['fd00:244:6::/64'], addresses: ['fd00:98::6'] };
+  const v = computeDesired([self, v6], only4).verdicts.find((x) => x.name === 'v6')!;
+  t.equal(v.path, 'unreachable');
+  t.equal(v.reason, NO_UNDERLAY_REASON);
 });
 
 t.test('the first address of a family is the one used; InternalIP order comes from the source', async (t) => {
@@ -77,10 +125,7 @@ t.test('every bad input is rejected with a reason, and the other nodes keep thei
     ],
     'claims the underlay': [{ name: 'x', podCIDRs: ['10.99.0.0/28'], addresses: ['10.99.0.7'] }, /overlaps this node's network/],
     "claims this node's address": [{ name: 'x', podCIDRs: ['10.244.7.0/24'], addresses: ['10.99.0.1'] }, /is this node's own/],
-    'IPv6 CIDR without an IPv6 address': [
-      { name: 'x', podCIDRs: ['10.244.7.0/24', 'fd00:244:7::/64'], addresses: ['10.99.0.7'] },
-      /IPv6 but the node has no IPv6 address/,
-    ],
+    'no address at all': [{ name: 'x', podCIDRs: ['10.244.7.0/24'], addresses: [] }, /no InternalIP or ExternalIP/],
   };
   for (const [what, [node, reason]] of Object.entries(bad)) {
     const d = computeDesired([self, b, node], local);

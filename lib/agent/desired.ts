@@ -3,12 +3,18 @@
 // or a relist converges to one kernel state (docs/architecture.md#the-agent).
 import type { Family } from '../netlink/index.js';
 import { addressFamily, addressValue, canonicalAddress, contains, overlaps, parsePrefix, type Prefix } from './cidr.js';
-import type { DesiredRoute, DesiredState, NodeVerdict, SourceNode } from './node.js';
+import type { DesiredRoute, DesiredState, NodeVerdict, Routing, SourceNode } from './node.js';
 
-export const UNREACHABLE_REASON = 'not on a directly connected subnet (needs routing: tunnel, next issue)';
+export const UNREACHABLE_REASON = 'not on a directly connected subnet (routing: native; tunnel or auto would reach it)';
+export const NO_UNDERLAY_REASON = 'no address in a family this node has: the tunnel has no underlay to it';
+
+/** VXLAN's bytes per packet: outer IPv4 20 / IPv6 40, UDP 8, VXLAN 8, inner Ethernet 14. */
+export const TUNNEL_OVERHEAD = { 4: 50, 6: 70 } as const;
 
 export interface LocalFacts {
   selfName: string;
+  /** The network config's routing mode (default auto). */
+  routing?: Routing;
   /** This node's own networks (global addresses with their prefix), e.g. 192.168.1.10/24. */
   connected: { prefix: Prefix; address: string }[];
   /** Service CIDRs: no pod CIDR may overlap them. */
@@ -64,10 +70,7 @@ function parseNode(n: SourceNode): Candidate | NodeVerdict {
   const value: Partial<Record<Family, bigint>> = {};
   for (const f of [4, 6] as const) if (address[f]) value[f] = addressValue(address[f]);
   const c: Candidate = { node: n, prefixes, address, value };
-  for (const p of prefixes) {
-    if (!address[p.family])
-      return reject(n, `pod CIDR ${p.cidr} is IPv${p.family} but the node has no IPv${p.family} address`, addressesOf(c));
-  }
+  if (!address[4] && !address[6]) return reject(n, 'no InternalIP or ExternalIP address');
   return c;
 }
 
@@ -87,13 +90,20 @@ function localConflict(c: Candidate, self: Candidate | undefined, local: LocalFa
   return undefined;
 }
 
-function routableFamilies(c: Candidate, local: LocalFacts): boolean {
-  const families = new Set(c.prefixes.map((p) => p.family));
-  for (const f of families) {
-    const ip = c.value[f]!;
-    if (!local.connected.some((q) => contains(q.prefix, f, ip))) return false;
+/** The underlay family to a tunnelled node: IPv4 when both ends have it, else IPv6. */
+function underlayFamily(c: Candidate, local: LocalFacts): 4 | 6 | undefined {
+  const has = (f: 4 | 6) => c.address[f] !== undefined && local.connected.some((q) => q.prefix.family === f);
+  return has(4) ? 4 : has(6) ? 6 : undefined;
+}
+
+/** A native route needs, for each pod CIDR family, the node's address in that family on a connected subnet. */
+function nativeProblem(c: Candidate, local: LocalFacts): string | undefined {
+  for (const f of new Set(c.prefixes.map((p) => p.family))) {
+    const ip = c.value[f];
+    if (ip === undefined) return `its IPv${f} pod CIDR needs an IPv${f} node address for a native route (routing: native)`;
+    if (!local.connected.some((q) => contains(q.prefix, f, ip))) return UNREACHABLE_REASON;
   }
-  return true;
+  return undefined;
 }
 
 /** Order of precedence when two nodes claim overlapping CIDRs: incumbent, then older, then name. */
@@ -173,16 +183,32 @@ export function computeDesired(nodes: Iterable<SourceNode>, local: LocalFacts, i
   verdicts.push(...lost);
   const routes: DesiredRoute[] = [];
   const clusterCIDRs = self ? self.prefixes.map((p) => p.cidr) : [];
+  const routing = local.routing ?? 'auto';
+  const tunnel = { device: routing !== 'native', inUse: false, overhead: TUNNEL_OVERHEAD[4] as number };
+  const peers: string[] = [];
   for (const c of kept) {
     const podCIDRs = c.prefixes.map((p) => p.cidr);
-    if (!routableFamilies(c, local)) {
-      verdicts.push({ name: c.node.name, podCIDRs, addresses: addressesOf(c), path: 'unreachable', reason: UNREACHABLE_REASON });
+    const addresses = addressesOf(c);
+    peers.push(...addresses);
+    const nativeWhyNot = routing === 'tunnel' ? 'routing: tunnel' : nativeProblem(c, local);
+    if (!nativeWhyNot) {
+      verdicts.push({ name: c.node.name, podCIDRs, addresses, path: 'native' });
+      for (const p of c.prefixes) routes.push({ family: p.family, dst: p.cidr, gw: c.address[p.family]!, node: c.node.name });
+      clusterCIDRs.push(...podCIDRs);
       continue;
     }
-    verdicts.push({ name: c.node.name, podCIDRs, addresses: addressesOf(c), path: 'native' });
-    for (const p of c.prefixes) routes.push({ family: p.family, dst: p.cidr, gw: c.address[p.family]!, node: c.node.name });
+    const under = routing === 'native' ? undefined : underlayFamily(c, local);
+    if (under === undefined) {
+      const reason = routing === 'native' ? nativeWhyNot : NO_UNDERLAY_REASON;
+      verdicts.push({ name: c.node.name, podCIDRs, addresses, path: 'unreachable', reason });
+      continue;
+    }
+    verdicts.push({ name: c.node.name, podCIDRs, addresses, path: 'tunnel' });
+    tunnel.inUse = true;
+    tunnel.overhead = Math.max(tunnel.overhead, TUNNEL_OVERHEAD[under]);
+    for (const p of c.prefixes) routes.push({ family: p.family, dst: p.cidr, tunnel: c.address[under]!, node: c.node.name });
     clusterCIDRs.push(...podCIDRs);
   }
   verdicts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { routes, clusterCIDRs, verdicts, selfFound };
+  return { routes, clusterCIDRs, verdicts, selfFound, tunnel, peers: [...new Set(peers)] };
 }

@@ -29,3 +29,18 @@ export function parseServiceCIDRs(texts: readonly string[]): Prefix[] {
     return p;
   });
 }
+
+/**
+ * The MTU the underlay offers: that of the device holding this node's own address (IPv4 first), else of
+ * the default route's device, else 1500. The tunnel device gets it minus the encapsulation.
+ */
+export function underlayMtu(nl: Netlink, selfAddresses: readonly string[]): number {
+  const addrs = nl.addrs();
+  for (const a of selfAddresses) {
+    const held = addrs.find((x) => x.address === a);
+    const mtu = held && nl.linkByIndex(held.index)?.mtu;
+    if (mtu) return mtu;
+  }
+  const via = nl.routeTo('203.0.113.1') ?? nl.routeTo('2001:db8::1'); // documentation addresses: only a default route covers them
+  return (via?.oif !== undefined && nl.linkByIndex(via.oif)?.mtu) || 1500;
+}

@@ -1,5 +1,8 @@
 // What the agent knows about a node, from its source to the verdict `podlink status` shows. Pure types.
+import type { Routing } from '../connector/index.js';
 import type { Family } from '../netlink/index.js';
+
+export type { Routing };
 
 /** A node as a source (the API, a nodes file) gives it: raw strings, not validated yet. */
 export interface SourceNode {
@@ -12,10 +15,11 @@ export interface SourceNode {
 }
 
 /**
- * self: this node. native: routed through its address on a directly connected subnet.
- * unreachable: valid, but no native route can reach it. rejected: bad or hostile data; nothing installed.
+ * self: this node. native: routed through its address on a directly connected subnet. tunnel: through
+ * the VXLAN device to its address. unreachable: valid, but the routing mode offers no path to it.
+ * rejected: bad or hostile data; nothing installed.
  */
-export type NodePath = 'self' | 'native' | 'unreachable' | 'rejected';
+export type NodePath = 'self' | 'native' | 'tunnel' | 'unreachable' | 'rejected';
 
 export interface NodeVerdict {
   name: string;
@@ -29,18 +33,26 @@ export interface NodeVerdict {
   lastChange?: string;
 }
 
-/** One native route: the node's pod CIDR via its address in the same family. */
+/**
+ * One route: a native one is the node's pod CIDR via its address in the same family (gw); a tunnel
+ * one goes to the VXLAN device, encapsulated to the node's underlay address (tunnel), either family.
+ */
 export interface DesiredRoute {
   family: Family;
   dst: string;
-  gw: string;
+  gw?: string;
+  tunnel?: string;
   node: string;
 }
 
 export interface DesiredState {
   routes: DesiredRoute[];
-  /** The host-routing scope for BPF: the pod CIDRs of this node and of every natively routed node. */
+  /** The host-routing scope for BPF: the pod CIDRs of this node and of every node it routes to. */
   clusterCIDRs: string[];
   verdicts: NodeVerdict[];
   selfFound: boolean;
+  /** Whether this node keeps a tunnel device (routing is not native), and its overhead per packet. */
+  tunnel: { device: boolean; inUse: boolean; overhead: number };
+  /** Every address of every valid remote node: the outer sources the tunnel accepts. */
+  peers: string[];
 }

@@ -14,18 +14,28 @@ const nodes = [
 
 t.test('planRoutes: removals first, then adds and changes; nothing for a route already right', async (t) => {
   const current = new Map([
-    ['10.244.2.0/24', '10.99.0.2'],
-    ['10.244.3.0/24', '10.99.0.33'],
-    ['10.244.9.0/24', '10.99.0.9'],
+    ['10.244.2.0/24', { gw: '10.99.0.2' }],
+    ['10.244.3.0/24', { gw: '10.99.0.33' }],
+    ['10.244.9.0/24', { gw: '10.99.0.9' }],
+    ['10.244.8.0/24', { tunnel: '10.98.0.8' }],
   ]);
   const want = [
     { family: 4 as const, dst: '10.244.2.0/24', gw: '10.99.0.2', node: 'b' },
     { family: 4 as const, dst: '10.244.3.0/24', gw: '10.99.0.3', node: 'c' },
     { family: 6 as const, dst: 'fd00:244:4::/64', gw: 'fd00:99::4', node: 'd' },
+    { family: 4 as const, dst: '10.244.8.0/24', gw: '10.99.0.8', node: 'e' },
+    { family: 4 as const, dst: '10.244.5.0/24', tunnel: '10.98.0.5', node: 'f' },
   ];
   t.same(
-    planRoutes(want, current).map((c) => `${c.op} ${c.dst} ${c.gw}`),
-    ['remove 10.244.9.0/24 10.99.0.9', 'change 10.244.3.0/24 10.99.0.3', 'add fd00:244:4::/64 fd00:99::4'],
+    planRoutes(want, current).map((c) => `${c.op} ${c.dst} ${c.gw ?? `tunnel ${c.tunnel}`}`),
+    [
+      'remove 10.244.9.0/24 10.99.0.9',
+      'change 10.244.3.0/24 10.99.0.3',
+      'add fd00:244:4::/64 fd00:99::4',
+      'change 10.244.8.0/24 10.99.0.8',
+      'add 10.244.5.0/24 tunnel 10.98.0.5',
+    ],
+    'a tunnel route that becomes native is a change, like a new gateway',
   );
 });
 
@@ -40,7 +50,7 @@ t.test('planCidrs: only learned entries are removed; a configured one is neither
 
 t.test("incumbentsFromRoutes: a route names its node through the gateway, in the kernel's address form", async (t) => {
   const six = [{ name: 'x', podCIDRs: [], addresses: ['fd00:99:0::7'] }];
-  t.same([...incumbentsFromRoutes(six, new Map([['fd00:244:7::/64', 'fd00:99::7']]))], [['fd00:244:7::/64', 'x']]);
+  t.same([...incumbentsFromRoutes(six, new Map([['fd00:244:7::/64', { gw: 'fd00:99::7' }]]))], [['fd00:244:7::/64', 'x']]);
 });
 
 t.test('planAgent and its words', async (t) => {
@@ -52,8 +62,8 @@ t.test('planAgent and its words', async (t) => {
   const noMaps = describeAgentPlan(planAgent(nodes, local, new Map(), { routes: new Map() }));
   t.ok(noMaps.some((l) => /BPF datapath not loaded yet/.test(l)));
   const routes = new Map([
-    ['10.244.2.0/24', '10.99.0.2'],
-    ['10.244.3.0/24', '10.99.0.3'],
+    ['10.244.2.0/24', { gw: '10.99.0.2' }],
+    ['10.244.3.0/24', { gw: '10.99.0.3' }],
   ]);
   const cidrs = new Map(['10.244.1.0/24', '10.244.2.0/24', '10.244.3.0/24'].map((c) => [c, CIDR_LEARNED]));
   t.equal(

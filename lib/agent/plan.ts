@@ -4,7 +4,7 @@ import { CIDR_LEARNED } from '../datapath/index.js';
 import { canonicalAddress } from './cidr.js';
 import { computeDesired, type Incumbents, type LocalFacts } from './desired.js';
 import type { DesiredState, SourceNode } from './node.js';
-import { describeRouteChange, planRoutes, type RouteChange } from './routes.js';
+import { describeRouteChange, planRoutes, type RouteChange, type RouteVia } from './routes.js';
 
 export interface CidrPlan {
   add: string[];
@@ -19,8 +19,8 @@ export interface AgentPlan {
 }
 
 export interface KernelView {
-  /** Our routes: dst → gateway. */
-  routes: ReadonlyMap<string, string | undefined>;
+  /** Our routes: dst → where they go. */
+  routes: ReadonlyMap<string, RouteVia>;
   /** pl_cidrs: CIDR → origin; undefined when the datapath is not loaded. */
   cidrs?: ReadonlyMap<string, number>;
 }
@@ -35,12 +35,13 @@ export function planCidrs(desired: readonly string[], current: ReadonlyMap<strin
 }
 
 /** At start, before any verdict: each routed CIDR belongs to the node whose address its route uses. */
-export function incumbentsFromRoutes(nodes: Iterable<SourceNode>, routes: ReadonlyMap<string, string | undefined>): Incumbents {
+export function incumbentsFromRoutes(nodes: Iterable<SourceNode>, routes: ReadonlyMap<string, RouteVia>): Incumbents {
   const byAddress = new Map<string, string>();
   for (const n of nodes) for (const a of n.addresses) byAddress.set(canonicalAddress(a), n.name);
   const out = new Map<string, string>();
-  for (const [dst, gw] of routes) {
-    const owner = gw && byAddress.get(gw);
+  for (const [dst, via] of routes) {
+    const at = via.gw ?? via.tunnel;
+    const owner = at && byAddress.get(at);
     if (owner) out.set(dst, owner);
   }
   return out;

@@ -1,17 +1,28 @@
-// The agent's native routes in the kernel: pod CIDR via node address, tagged with podlink's own
-// rtm_protocol so the agent finds its own routes and never touches anyone else's.
-import { NetlinkError, NL, type Netlink, type Route } from '../netlink/index.js';
+// The agent's routes in the kernel, tagged with podlink's own rtm_protocol so the agent finds its own
+// routes and never touches anyone else's: native ones (pod CIDR via node address) and tunnel ones
+// (pod CIDR on the VXLAN device, with a lightweight-tunnel encap naming the node's underlay address, so
+// traffic the stack routes, from the node, hostNetwork pods or after kube-proxy's DNAT, is tunnelled too).
+import { ipFamily, NetlinkError, NL, type Netlink, type Route, type RouteSpec } from '../netlink/index.js';
 import { E } from '../sys/index.js';
 import type { DesiredRoute } from './node.js';
+import { TUNNEL_DEVICE, TUNNEL_VNI } from './tunnel-device.js';
 
 /** rtm_protocol of the agent's routes (`ip route show proto 201`); unused by iproute2's rt_protos and the kernel. */
 export const RTPROT_PODLINK = 201;
 
-export interface RouteChange {
+/** Where a route sends its traffic: a gateway (native) or a tunnel endpoint (the node's underlay address). */
+export interface RouteVia {
+  gw?: string;
+  tunnel?: string;
+}
+
+/** ip_tunnel's TUNNEL_CSUM: the stack's encapsulation fills the outer UDP checksum, as the BPF path does. */
+const TUNNEL_CSUM = 0x1;
+
+export interface RouteChange extends RouteVia {
   op: 'add' | 'change' | 'remove';
   family: 4 | 6;
   dst: string;
-  gw?: string;
   node?: string;
 }
 
@@ -25,44 +36,55 @@ export interface RouteSyncResult {
   failures: RouteFailure[];
 }
 
-/** Our routes as the kernel holds them: dst → gateway (main table, our protocol only). */
-export function readPodlinkRoutes(nl: Netlink): Map<string, string | undefined> {
-  const out = new Map<string, string | undefined>();
+/** Our routes as the kernel holds them: dst → where it goes (main table, our protocol only). */
+export function readPodlinkRoutes(nl: Netlink): Map<string, RouteVia> {
+  const out = new Map<string, RouteVia>();
   for (const f of [4, 6] as const) {
-    for (const r of nl.routes(f)) if (isOurs(r)) out.set(r.dst, r.gw);
+    for (const r of nl.routes(f)) if (isOurs(r)) out.set(r.dst, r.encap ? { tunnel: r.encap.dst } : { gw: r.gw });
   }
   return out;
 }
+
+const sameVia = (a: RouteVia | undefined, b: RouteVia) => a !== undefined && a.gw === b.gw && a.tunnel === b.tunnel;
 
 function isOurs(r: Route): boolean {
   return r.protocol === RTPROT_PODLINK && r.table === NL.RT_TABLE_MAIN;
 }
 
 /** What brings the routes `current` holds to `desired`: removals first, then adds and changes. Pure. */
-export function planRoutes(desired: readonly DesiredRoute[], current: ReadonlyMap<string, string | undefined>): RouteChange[] {
+export function planRoutes(desired: readonly DesiredRoute[], current: ReadonlyMap<string, RouteVia>): RouteChange[] {
   const want = new Set(desired.map((r) => r.dst));
   const family = (dst: string) => (dst.includes(':') ? 6 : 4);
   const out: RouteChange[] = [];
-  for (const [dst, gw] of current) if (!want.has(dst)) out.push({ op: 'remove', family: family(dst), dst, gw });
+  for (const [dst, via] of current) if (!want.has(dst)) out.push({ op: 'remove', family: family(dst), dst, ...via });
   for (const r of desired) {
     const had = current.has(r.dst);
-    if (!had || current.get(r.dst) !== r.gw) out.push({ op: had ? 'change' : 'add', family: r.family, dst: r.dst, gw: r.gw, node: r.node });
+    if (!had || !sameVia(current.get(r.dst), r))
+      out.push({ op: had ? 'change' : 'add', family: r.family, dst: r.dst, gw: r.gw, tunnel: r.tunnel, node: r.node });
   }
   return out;
 }
 
-/** Applies planned changes; `current` is updated in place to what the kernel now holds. */
-export function applyRoutes(nl: Netlink, plan: readonly RouteChange[], current: Map<string, string | undefined>): RouteSyncResult {
+/**
+ * Applies planned changes; `current` is updated in place to what the kernel now holds. Tunnel routes need
+ * the tunnel device's ifindex (`tunnelIfindex`); without one they fail and the next pass tries again.
+ */
+export function applyRoutes(
+  nl: Netlink,
+  plan: readonly RouteChange[],
+  current: Map<string, RouteVia>,
+  tunnelIfindex?: number,
+): RouteSyncResult {
   const changes: RouteChange[] = [];
   const failures: RouteFailure[] = [];
   for (const c of plan) {
     try {
       if (c.op === 'remove') {
-        nl.deleteRoute({ dst: c.dst, gw: c.gw, protocol: RTPROT_PODLINK });
+        nl.deleteRoute(removalSpec(c.dst, c));
         current.delete(c.dst);
       } else {
-        install(nl, c);
-        current.set(c.dst, c.gw);
+        install(nl, c, tunnelIfindex);
+        current.set(c.dst, c.tunnel ? { tunnel: c.tunnel } : { gw: c.gw });
       }
       changes.push(c);
     } catch (e) {
@@ -73,12 +95,27 @@ export function applyRoutes(nl: Netlink, plan: readonly RouteChange[], current: 
 }
 
 export function describeRouteChange(c: RouteChange): string {
-  return `route ${c.op} ${c.dst}${c.gw ? ` via ${c.gw}` : ''} proto ${RTPROT_PODLINK}${c.node ? ` (node ${c.node})` : ''}`;
+  const via = c.tunnel ? ` dev ${TUNNEL_DEVICE} encap ip id ${TUNNEL_VNI} dst ${c.tunnel}` : c.gw ? ` via ${c.gw}` : '';
+  return `route ${c.op} ${c.dst}${via} proto ${RTPROT_PODLINK}${c.node ? ` (node ${c.node})` : ''}`;
+}
+
+const encapTo = (remote: string) =>
+  ({ type: ipFamily(remote) === 4 ? 'ip' : 'ip6', id: TUNNEL_VNI, dst: remote, ttl: 64, flags: TUNNEL_CSUM }) as const;
+
+function routeSpec(r: RouteChange, tunnelIfindex: number | undefined): RouteSpec {
+  if (!r.tunnel) return { dst: r.dst, gw: r.gw, protocol: RTPROT_PODLINK };
+  if (!tunnelIfindex) throw new Error(`no ${TUNNEL_DEVICE} device yet for the tunnel route`);
+  return { dst: r.dst, oif: tunnelIfindex, scope: 'link', protocol: RTPROT_PODLINK, encap: encapTo(r.tunnel) };
+}
+
+/** IPv4 deletes compare the encap too, so a tunnel route is deleted with the one it was made with. */
+function removalSpec(dst: string, via: RouteVia): RouteSpec {
+  return via.tunnel ? { dst, protocol: RTPROT_PODLINK, encap: encapTo(via.tunnel) } : { dst, gw: via.gw, protocol: RTPROT_PODLINK };
 }
 
 /** Adds a new route exclusively, so a route someone else made for the same destination is never replaced. */
-function install(nl: Netlink, r: RouteChange): void {
-  const spec = { dst: r.dst, gw: r.gw, protocol: RTPROT_PODLINK };
+function install(nl: Netlink, r: RouteChange, tunnelIfindex: number | undefined): void {
+  const spec = routeSpec(r, tunnelIfindex);
   if (r.op === 'change') return nl.replaceRoute(spec);
   try {
     nl.addRoute(spec);
@@ -95,6 +132,6 @@ function install(nl: Netlink, r: RouteChange): void {
 /** Every podlink route (uninstall): returns the destinations, removed unless `dryRun`. */
 export function removePodlinkRoutes(nl: Netlink, dryRun = false): string[] {
   const ours = readPodlinkRoutes(nl);
-  if (!dryRun) for (const [dst, gw] of ours) nl.deleteRoute({ dst, gw, protocol: RTPROT_PODLINK });
+  if (!dryRun) for (const [dst, via] of ours) nl.deleteRoute(removalSpec(dst, via));
   return [...ours.keys()];
 }

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../util/index.js';
 import type { NodeWatchStatus } from '../kube/index.js';
-import type { NodeVerdict } from './node.js';
+import type { NodeVerdict, Routing } from './node.js';
 
 /** A node source's state, as lib/kube reports it for the API (connected, synced, errors, times), for any source. */
 export type SourceStatus = Omit<NodeWatchStatus, 'source' | 'server' | 'resourceVersion'> & {
@@ -25,6 +25,8 @@ export interface AgentStatus {
   nodes: NodeVerdict[];
   routes: { installed: number; failures: number; lastError?: string };
   clusterCIDRs: { learned: number; problem?: string };
+  /** The routing mode and the tunnel device (docs/architecture.md#the-tunnel). */
+  tunnel: { routing: Routing; inUse: boolean; device?: string; ifindex?: number; mtu?: number; port?: number; problem?: string };
   reconciles: { count: number; lastAt?: string; lastMs?: number };
 }
 

@@ -41,6 +41,10 @@ export interface NetConf {
   bpfRoot: string;
   antiSpoof: boolean;
   hostRouting: HostRouting;
+  /** How remote nodes' pod CIDRs are reached (the agent routes; ADD sizes the pod MTU by it). */
+  routing: 'native' | 'tunnel' | 'auto';
+  /** The VXLAN UDP port the agent's tunnel device uses. */
+  tunnelPort: number;
   clusterCIDRs: string[];
   gsoMaxSize?: number;
   groMaxSize?: number;
@@ -169,6 +173,8 @@ export function parseNetConf(stdin: Buffer | string): NetConf {
     bpfRoot: c.bpfRoot as string,
     antiSpoof: c.antiSpoof as boolean,
     hostRouting: c.hostRouting as HostRouting,
+    routing: c.routing as NetConf['routing'],
+    tunnelPort: c.tunnelPort as number,
     clusterCIDRs: [...cidrs],
     runtimeConfig,
     raw,

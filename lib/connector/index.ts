@@ -8,3 +8,4 @@ export * from './mode-file.js';
 export * from './probe-netkit.js';
 export * from './link-pair.js';
 export * from './pair-config.js';
+export * from './tunnel-file.js';

@@ -54,6 +54,18 @@ export { checkEndpoint } from './check.js';
 export { readCounters } from './counters.js';
 export { attachUplink, describeUplink, detachUplink, type UplinkSpec } from './uplink.js';
 export { addLearnedCidr, openClusterCidrs, readClusterCidrs, removeLearnedCidr } from './cluster-cidrs.js';
+export {
+  addTunnelPeer,
+  deleteTunnelPeer,
+  deleteTunnelRoute,
+  openTunnelMaps,
+  readTunnelConfig,
+  readTunnelPeers,
+  readTunnelRoutes,
+  setTunnelRoute,
+  writeTunnelConfig,
+  type TunnelMaps,
+} from './tunnel-maps.js';
 export { upgradePinnedLinks, type UpgradeReport } from './upgrade.js';
 export { bpfPodDatapath, podDatapathFor, type AttachIntent, type EndpointAttach, type PodDatapath } from './pod-datapath.js';
 export type { TcDirection, TcFilterView, TcClient } from './tc-client.js';

@@ -9,6 +9,9 @@ export const MAPS = {
   cidrs: 'pl_cidrs',
   flows: 'pl_flows',
   stats: 'pl_stats',
+  tunnel: 'pl_tunnel',
+  tunnelPeers: 'pl_tunnel_peers',
+  tunnelCfg: 'pl_tunnel_cfg',
 } as const;
 export type MapName = (typeof MAPS)[keyof typeof MAPS];
 
@@ -24,7 +27,9 @@ export const SIZES = {
   epInfo: 16,
   cidrKey: 24,
   flowKey: 40,
-  stats: 16 * 12,
+  stats: 16 * 15,
+  nodeAddr: 20,
+  tunnelCfg: 16,
 } as const;
 
 const AF_INET = 2;
@@ -44,6 +49,9 @@ export const COUNTERS = [
   'dropSpoofMac',
   'dropSpoofArp',
   'fromFastpath',
+  'redirectTunnel',
+  'fromTunnel',
+  'dropTunnelSource',
 ] as const;
 export type CounterName = (typeof COUNTERS)[number];
 export interface Counter {
@@ -157,6 +165,39 @@ export function decodeCidrKey(b: Buffer): string {
   const family = r.u8() === AF_INET ? 4 : 6;
   r.skip(3);
   return `${bytesToIp(r.bytes(family === 4 ? 4 : 16))}/${prefixlen - 32}`;
+}
+
+/** struct pl_node_addr {u8 family; u8 pad[3]; u8 addr[16]} = 20 B: a node's underlay address. */
+export function encodeNodeAddr(ip: string): Buffer {
+  const w = new Writer(SIZES.nodeAddr);
+  w.u8(ipFamily(ip) === 4 ? AF_INET : AF_INET6)
+    .zeros(3)
+    .bytes(ipToBytes(ip));
+  return w.zeros(SIZES.nodeAddr - w.length).finish();
+}
+
+export function decodeNodeAddr(b: Buffer): string {
+  const r = new Reader(b);
+  const family = r.u8() === AF_INET ? 4 : 6;
+  r.skip(3);
+  return bytesToIp(r.bytes(family === 4 ? 4 : 16));
+}
+
+export interface TunnelConfig {
+  /** The tunnel device's ifindex; 0 turns the tunnel off in the programs. */
+  ifindex: number;
+  vni: number;
+  mac: string;
+}
+
+/** struct pl_tunnel_cfg {u32 ifindex; u32 vni; u8 mac[6]; u8 pad[2]} = 16 B. */
+export function encodeTunnelConfig(c: TunnelConfig): Buffer {
+  return new Writer(SIZES.tunnelCfg).u32(c.ifindex).u32(c.vni).bytes(parseMac(c.mac)).zeros(2).finish();
+}
+
+export function decodeTunnelConfig(b: Buffer): TunnelConfig {
+  const r = new Reader(b);
+  return { ifindex: r.u32(), vni: r.u32(), mac: formatMac(r.bytes(6)) };
 }
 
 /** Sums struct pl_stats over CPUs. */

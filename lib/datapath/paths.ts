@@ -3,17 +3,18 @@
 
 export const DEFAULT_BPF_ROOT = '/sys/fs/bpf/podlink';
 
-export type ProgramRole = 'from-pod' | 'to-pod' | 'from-uplink';
-export const PROGRAM_ROLES: readonly ProgramRole[] = ['from-pod', 'to-pod', 'from-uplink'];
+export type ProgramRole = 'from-pod' | 'to-pod' | 'from-uplink' | 'from-tunnel';
+export const PROGRAM_ROLES: readonly ProgramRole[] = ['from-pod', 'to-pod', 'from-uplink', 'from-tunnel'];
 
 /** Role → function name in podlink.bpf.c (also the kernel program name). */
 export const PROGRAM_NAMES: Record<ProgramRole, string> = {
   'from-pod': 'pl_from_pod',
   'to-pod': 'pl_to_pod',
   'from-uplink': 'pl_from_uplink',
+  'from-tunnel': 'pl_from_tunnel',
 };
 
-export type EndpointLinkRole = Exclude<ProgramRole, 'from-uplink'>;
+export type EndpointLinkRole = Exclude<ProgramRole, 'from-uplink' | 'from-tunnel'>;
 
 export interface PinPaths {
   root: string;
@@ -25,6 +26,8 @@ export interface PinPaths {
   linkPin(hostIfName: string, role: EndpointLinkRole): string;
   uplinkDir(ifName: string): string;
   uplinkPin(ifName: string): string;
+  /** The tunnel device's from-tunnel link. */
+  tunnelPin(ifName: string): string;
 }
 
 /** bpffs refuses names containing '.', so pin components are [A-Za-z0-9_@-]. */
@@ -45,5 +48,6 @@ export function pinPaths(root: string = DEFAULT_BPF_ROOT): PinPaths {
     linkPin: (ifn, role) => `${r}/links/${safeName(ifn)}/${role}`,
     uplinkDir: (ifn) => `${r}/uplinks/${safeName(ifn)}`,
     uplinkPin: (ifn) => `${r}/uplinks/${safeName(ifn)}/from-uplink`,
+    tunnelPin: (ifn) => `${r}/uplinks/${safeName(ifn)}/from-tunnel`,
   };
 }

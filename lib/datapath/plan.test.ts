@@ -133,10 +133,31 @@ t.test('layouts match the object the build ships', async (t) => {
   t.equal(shape(L.MAPS.flows).keySize, L.SIZES.flowKey);
   t.equal(shape(L.MAPS.stats).valueSize, L.SIZES.stats);
   t.equal(L.SIZES.stats, L.COUNTERS.length * 16, 'one {packets, bytes} per enum pl_ctr entry');
-  t.same(obj.sharedMaps.map((m) => m.name).sort(), ['pl_cidrs', 'pl_endpoints', 'pl_flows', 'pl_pod_cfg', 'pl_stats']);
+  t.equal(shape(L.MAPS.tunnel).keySize, L.SIZES.cidrKey);
+  t.equal(shape(L.MAPS.tunnel).valueSize, L.SIZES.nodeAddr);
+  t.equal(shape(L.MAPS.tunnelPeers).keySize, L.SIZES.nodeAddr);
+  t.equal(shape(L.MAPS.tunnelCfg).valueSize, L.SIZES.tunnelCfg);
+  t.same(obj.sharedMaps.map((m) => m.name).sort(), [
+    'pl_cidrs',
+    'pl_endpoints',
+    'pl_flows',
+    'pl_pod_cfg',
+    'pl_stats',
+    'pl_tunnel',
+    'pl_tunnel_cfg',
+    'pl_tunnel_peers',
+  ]);
   t.match(obj.objectHash, /^[0-9a-f]{16}$/);
   t.equal(obj.layoutHash, layoutHashOf([...obj.sharedMaps].reverse()), 'layout hash ignores order');
   t.not(obj.layoutHash, layoutHashOf(obj.sharedMaps.map((m) => (m.name === 'pl_flows' ? { ...m, maxEntries: 1 } : m))));
+});
+
+t.test('tunnel layouts round-trip', async (t) => {
+  t.equal(L.decodeNodeAddr(L.encodeNodeAddr('10.99.0.2')), '10.99.0.2');
+  t.equal(L.decodeNodeAddr(L.encodeNodeAddr('fd00:99::2')), 'fd00:99::2');
+  t.same([...L.encodeNodeAddr('10.99.0.2').subarray(0, 8)], [2, 0, 0, 0, 10, 99, 0, 2]);
+  const cfg = { ifindex: 9, vni: 1, mac: '0e:70:6c:74:75:6e' };
+  t.same(L.decodeTunnelConfig(L.encodeTunnelConfig(cfg)), cfg);
 });
 
 t.test('counters decode and sum over CPUs', async (t) => {

@@ -30,7 +30,8 @@ function pinnedLinks(root: string): [string, ProgramRole][] {
     for (const role of ['from-pod', 'to-pod'] as const)
       if (fs.existsSync(`${root}/links/${ifn}/${role}`)) out.push([`${root}/links/${ifn}/${role}`, role]);
   for (const ifn of dirs(`${root}/uplinks`))
-    if (fs.existsSync(`${root}/uplinks/${ifn}/from-uplink`)) out.push([`${root}/uplinks/${ifn}/from-uplink`, 'from-uplink']);
+    for (const role of ['from-uplink', 'from-tunnel'] as const)
+      if (fs.existsSync(`${root}/uplinks/${ifn}/${role}`)) out.push([`${root}/uplinks/${ifn}/${role}`, role]);
   return out;
 }
 

@@ -153,6 +153,8 @@ export function manifestObjects(o: ManifestOptions): Obj[] {
               command: [bin],
               args: [
                 'agent',
+                '--netconf',
+                `${NETCONF_MOUNT}/${NETCONF_KEY}`,
                 '--textfile-dir',
                 textfileDir,
                 ...(o.serviceCIDRs ?? DEFAULT_SERVICE_CIDRS).flatMap((c) => ['--service-cidr', c]),
@@ -179,7 +181,11 @@ export function manifestObjects(o: ManifestOptions): Obj[] {
               },
               // 5 000 nodes measured at well under the limit (conformance/bench: agent).
               resources: { requests: { cpu: '20m', memory: '64Mi' }, limits: { memory: '300Mi' } },
-              volumeMounts: hostMounts.filter((m) => !m.name.startsWith('cni-')).map((m) => mount(m, m.name === 'state')),
+              // The netconf: routing and tunnelPort, as the CNI calls read them from the conflist install writes.
+              volumeMounts: [
+                ...hostMounts.filter((m) => !m.name.startsWith('cni-')).map((m) => mount(m, m.name === 'state')),
+                netconfMount,
+              ],
             },
           ],
           volumes: [

@@ -267,7 +267,19 @@ t.test('manifest: the objects, parsed back, have every required field', async (t
     { name: 'NODE_NAME' },
     { name: 'NODE_OPTIONS', value: AGENT_NODE_OPTIONS },
   ]);
-  t.strictSame(agent.args, ['agent', '--textfile-dir', '/var/lib/node_exporter/textfile_collector', '--service-cidr', '10.96.0.0/12']);
+  t.strictSame(agent.args, [
+    'agent',
+    '--netconf',
+    '/etc/podlink/podlink.json',
+    '--textfile-dir',
+    '/var/lib/node_exporter/textfile_collector',
+    '--service-cidr',
+    '10.96.0.0/12',
+  ]);
+  t.ok(
+    agent.volumeMounts.some((m) => m.name === 'netconf' && m.mountPath === '/etc/podlink'),
+    'the agent reads the netconf that install writes into the conflist',
+  );
   const am = mounted(agent);
   for (const p of ['/sys/fs/bpf', '/run/podlink', '/var/lib/podlink']) t.ok(am.has(p), `agent mounts ${p} (readiness)`);
   const names = new Set(pod.volumes.map((v) => v.name));

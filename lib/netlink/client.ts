@@ -14,7 +14,7 @@ import {
   type Link,
   type NewLinkSpec,
 } from './link.js';
-import type { DeviceAttrs } from './link-device.js';
+import type { DeviceAttrs, LinkFlags } from './link-device.js';
 import { decodeNeigh, dumpNeighRequest, setNeighRequest, type Neigh } from './neigh.js';
 import {
   addRouteRequest,
@@ -101,7 +101,7 @@ export class Netlink {
     });
   }
 
-  setLink(index: number, name: string, set: DeviceAttrs & { up?: boolean }): void {
+  setLink(index: number, name: string, set: DeviceAttrs & LinkFlags): void {
     this.sock.request(setLinkRequest(index, name, set));
   }
 

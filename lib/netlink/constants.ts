@@ -1,4 +1,4 @@
-// rtnetlink constants (uapi names). Values: linux/{netlink,rtnetlink,if_link,if_addr,neighbour,pkt_sched,pkt_cls}.h,
+// rtnetlink constants (uapi names). Values: linux/{netlink,rtnetlink,if_link,if_addr,neighbour,lwtunnel,pkt_sched,pkt_cls}.h,
 // with the kernel versions that matter in docs/kernel.md#kernel-versions.
 export const NLMSG_HDRLEN = 16;
 export const NLMSG_NOOP = 1;
@@ -41,6 +41,7 @@ export const RTM_DELTFILTER = 45;
 export const RTM_GETTFILTER = 46;
 
 export const IFF_UP = 0x1;
+export const IFF_NOARP = 0x80;
 
 export const IFLA_ADDRESS = 1;
 export const IFLA_IFNAME = 3;
@@ -59,6 +60,16 @@ export const IFLA_INFO_KIND = 1;
 export const IFLA_INFO_DATA = 2;
 
 export const VETH_INFO_PEER = 1;
+
+// IFLA_INFO_DATA of kind vxlan (enum in if_link.h); flags are u8 0/1, PORT is be16.
+export const IFLA_VXLAN_ID = 1;
+export const IFLA_VXLAN_TTL = 5;
+export const IFLA_VXLAN_LEARNING = 7;
+export const IFLA_VXLAN_PORT = 15;
+export const IFLA_VXLAN_UDP_CSUM = 18;
+export const IFLA_VXLAN_UDP_ZERO_CSUM6_TX = 19;
+export const IFLA_VXLAN_UDP_ZERO_CSUM6_RX = 20;
+export const IFLA_VXLAN_COLLECT_METADATA = 25;
 
 export const IFLA_NETKIT_PEER_INFO = 1;
 export const IFLA_NETKIT_PRIMARY = 2;
@@ -88,6 +99,8 @@ export const RTA_PRIORITY = 6;
 export const RTA_PREFSRC = 7;
 export const RTA_METRICS = 8;
 export const RTA_TABLE = 15;
+export const RTA_ENCAP_TYPE = 21;
+export const RTA_ENCAP = 22;
 export const RTAX_MTU = 2;
 export const RTAX_ADVMSS = 8;
 export const RT_TABLE_MAIN = 254;
@@ -97,6 +110,19 @@ export const RT_SCOPE_LINK = 253;
 export const RT_SCOPE_HOST = 254;
 export const RTN_UNICAST = 1;
 export const RTNH_F_ONLINK = 4;
+
+// Lightweight tunnels (lwtunnel.h): RTA_ENCAP_TYPE values and the attributes inside RTA_ENCAP.
+export const LWTUNNEL_ENCAP_IP = 2;
+export const LWTUNNEL_ENCAP_IP6 = 4;
+export const LWTUNNEL_IP_ID = 1;
+export const LWTUNNEL_IP_DST = 2;
+export const LWTUNNEL_IP_SRC = 3;
+export const LWTUNNEL_IP_TTL = 4;
+export const LWTUNNEL_IP_TOS = 5;
+export const LWTUNNEL_IP_FLAGS = 6;
+// LWTUNNEL_IP6_{ID,DST,SRC,FLAGS} are the LWTUNNEL_IP_* numbers; HOPLIMIT and TC are not TTL and TOS.
+export const LWTUNNEL_IP6_HOPLIMIT = 4;
+export const LWTUNNEL_IP6_TC = 5;
 
 export const NDA_DST = 1;
 export const NDA_LLADDR = 2;

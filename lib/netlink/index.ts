@@ -25,8 +25,11 @@ export {
   type NetkitScrub,
 } from './link-netkit.js';
 export { decodeVethData } from './link-veth.js';
+export { decodeVxlanData, type VxlanOptions } from './link-vxlan.js';
+export { ifFlags, type LinkFlags } from './link-device.js';
 export { type Addr } from './addr.js';
 export { type Route, type RouteSpec } from './route.js';
+export { decodeEncap, type RouteEncap } from './route-encap.js';
 export { type Neigh } from './neigh.js';
 export { type TcDirection, type TcFilter } from './tc.js';
 export { bytesToIp, ipFamily, ipToBytes, parseCidr, type Cidr, type Family } from './ip.js';

@@ -26,6 +26,32 @@ export interface DeviceAttrs {
   netnsFd?: number;
 }
 
+/** Interface flags to set (true) or clear (false); the ones left undefined are not touched (ifi_change). */
+export interface LinkFlags {
+  up?: boolean;
+  noarp?: boolean;
+}
+
+const FLAG_BITS = { up: K.IFF_UP, noarp: K.IFF_NOARP } as const;
+
+export function ifFlags(f: LinkFlags): { flags: number; change: number } {
+  let flags = 0;
+  let change = 0;
+  for (const [k, bit] of Object.entries(FLAG_BITS)) {
+    const v = f[k as keyof LinkFlags];
+    if (v === undefined) continue;
+    change |= bit;
+    if (v) flags |= bit;
+  }
+  return { flags, change };
+}
+
+export function readLinkFlags(i: IfInfo): LinkFlags {
+  const f: LinkFlags = {};
+  for (const [k, bit] of Object.entries(FLAG_BITS)) if (i.change & bit) f[k as keyof LinkFlags] = (i.flags & bit) !== 0;
+  return f;
+}
+
 export function putIfInfo(w: Writer, i: Partial<IfInfo> = {}): void {
   w.u8(i.family ?? 0)
     .u8(0)

@@ -1,18 +1,30 @@
 // Links: ifinfomsg, the generic IFLA_* attributes, create/delete/set/get/dump requests and the decoded view.
-// Kind-specific IFLA_INFO_DATA lives in link-veth.ts and link-netkit.ts.
+// Kind-specific IFLA_INFO_DATA lives in link-veth.ts, link-netkit.ts and link-vxlan.ts.
 import type { Writer } from '../codec/index.js';
 import { AttrMap, putNest, putString, putStringNoNul } from './attrs.js';
 import * as K from './constants.js';
-import { putDeviceAttrs, putIfInfo, readDeviceAttrs, readIfInfo, type DeviceAttrs } from './link-device.js';
+import {
+  ifFlags,
+  putDeviceAttrs,
+  putIfInfo,
+  readDeviceAttrs,
+  readIfInfo,
+  readLinkFlags,
+  type DeviceAttrs,
+  type LinkFlags,
+} from './link-device.js';
 import { decodeNetkitData, decodeNetkitRequest, encodeNetkitData, type NetkitOptions } from './link-netkit.js';
 import { decodeVethData, encodeVethData } from './link-veth.js';
+import { decodeVxlanData, encodeVxlanData, type VxlanOptions } from './link-vxlan.js';
 import { formatMac } from './mac.js';
 import type { NlMsg } from './message.js';
 import type { NlRequest } from './socket.js';
 
-export type LinkKindSpec = { kind: 'veth'; peer: DeviceAttrs } | ({ kind: 'netkit'; peer: DeviceAttrs } & NetkitOptions);
+export type LinkKindSpec =
+  { kind: 'veth'; peer: DeviceAttrs } | ({ kind: 'netkit'; peer: DeviceAttrs } & NetkitOptions) | ({ kind: 'vxlan' } & VxlanOptions);
 
-export interface NewLinkSpec extends DeviceAttrs {
+/** Flags (up, noarp) go in the ifinfomsg; the kernel applies them once the device exists. */
+export interface NewLinkSpec extends DeviceAttrs, LinkFlags {
   info?: LinkKindSpec;
 }
 
@@ -30,13 +42,14 @@ export interface Link {
   gsoMaxSize?: number;
   groMaxSize?: number;
   netkit?: ReturnType<typeof decodeNetkitData>;
+  vxlan?: VxlanOptions;
   attrs: AttrMap;
 }
 
 /** Writes the body (ifinfomsg + attrs) of an RTM_NEWLINK create request. */
 export function fillNewLink(spec: NewLinkSpec): (w: Writer) => void {
   return (w) => {
-    putIfInfo(w);
+    putIfInfo(w, ifFlags(spec));
     putDeviceAttrs(w, spec, false);
     const info = spec.info;
     if (!info) return;
@@ -44,16 +57,17 @@ export function fillNewLink(spec: NewLinkSpec): (w: Writer) => void {
       putStringNoNul(w, K.IFLA_INFO_KIND, info.kind);
       putNest(w, K.IFLA_INFO_DATA, (w) => {
         if (info.kind === 'veth') encodeVethData(w, info.peer);
-        else encodeNetkitData(w, info, info.peer);
+        else if (info.kind === 'netkit') encodeNetkitData(w, info, info.peer);
+        else encodeVxlanData(w, info);
       });
     });
   };
 }
 
 export function createLinkRequest(spec: NewLinkSpec): NlRequest {
-  const what = spec.info
-    ? `create ${spec.info.kind} ${spec.name ?? '?'} with peer ${spec.info.peer.name ?? '?'}`
-    : `create link ${spec.name ?? '?'}`;
+  const info = spec.info;
+  const peer = info && 'peer' in info ? ` with peer ${info.peer.name ?? '?'}` : '';
+  const what = `create ${info?.kind ?? 'link'} ${spec.name ?? '?'}${peer}`;
   return { type: K.RTM_NEWLINK, flags: K.NLM_F_CREATE | K.NLM_F_EXCL, fill: fillNewLink(spec), what };
 }
 
@@ -61,16 +75,15 @@ export function deleteLinkRequest(index: number, name = `#${index}`): NlRequest 
   return { type: K.RTM_DELLINK, fill: (w) => putIfInfo(w, { index }), what: `delete link ${name}` };
 }
 
-export function setLinkRequest(index: number, name: string, set: DeviceAttrs & { up?: boolean }): NlRequest {
+export function setLinkRequest(index: number, name: string, set: DeviceAttrs & LinkFlags): NlRequest {
   const words = Object.entries(set)
     .filter(([k]) => k !== 'name')
     .map(([k, v]) => `${k}=${Buffer.isBuffer(v) ? v.toString('hex') : v}`);
   return {
     type: K.RTM_NEWLINK,
     fill: (w) => {
-      const up = set.up === undefined ? {} : { flags: set.up ? K.IFF_UP : 0, change: K.IFF_UP };
-      putIfInfo(w, { index, ...up });
-      const { up: _u, name: _n, ...attrs } = set;
+      putIfInfo(w, { index, ...ifFlags(set) });
+      const { up: _u, noarp: _a, name: _n, ...attrs } = set;
       putDeviceAttrs(w, attrs, false);
     },
     what: `set link ${name} ${words.join(' ')}`.trim(),
@@ -112,6 +125,7 @@ export function decodeLink(m: NlMsg): Link {
     gsoMaxSize: a.u32(K.IFLA_GSO_MAX_SIZE),
     groMaxSize: a.u32(K.IFLA_GRO_MAX_SIZE),
     netkit: kind === 'netkit' && data ? decodeNetkitData(AttrMap.of(data)) : undefined,
+    vxlan: kind === 'vxlan' && data ? decodeVxlanData(AttrMap.of(data)) : undefined,
     attrs: a,
   };
 }
@@ -119,7 +133,7 @@ export function decodeLink(m: NlMsg): Link {
 /** Decodes an RTM_NEWLINK create request back into the spec that produced it (tests, --dry-run JSON). */
 export function decodeNewLinkRequest(body: Buffer): NewLinkSpec {
   const a = AttrMap.of(body, 16);
-  const spec: NewLinkSpec = readDeviceAttrs(a);
+  const spec: NewLinkSpec = { ...readLinkFlags(readIfInfo(body)), ...readDeviceAttrs(a) };
   const info = a.nested(K.IFLA_LINKINFO);
   const kind = info?.str(K.IFLA_INFO_KIND);
   const data = info?.nested(K.IFLA_INFO_DATA);
@@ -128,5 +142,6 @@ export function decodeNewLinkRequest(body: Buffer): NewLinkSpec {
     const n = decodeNetkitRequest(data);
     spec.info = { kind: 'netkit', ...n.options, peer: n.peer ?? {} };
   }
+  if (kind === 'vxlan' && data) spec.info = { kind: 'vxlan', ...decodeVxlanData(data) };
   return spec;
 }

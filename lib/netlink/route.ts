@@ -5,6 +5,7 @@ import * as K from './constants.js';
 import { bytesToIp, ipToBytes, parseCidr, type Family } from './ip.js';
 import type { NlMsg } from './message.js';
 import type { NlRequest } from './socket.js';
+import { decodeEncap, encapWords, putEncap, type RouteEncap } from './route-encap.js';
 import { AF_INET, AF_INET6 } from '../sys/constants.js';
 
 export interface RouteSpec {
@@ -21,6 +22,8 @@ export interface RouteSpec {
   src?: string;
   /** rtm_protocol: who owns the route (default RTPROT_STATIC); dumps return it, so an owner finds its own. */
   protocol?: number;
+  /** Lightweight-tunnel encapsulation; the kernel matches it on delete too, so pass the same one. */
+  encap?: RouteEncap;
 }
 
 export interface Route {
@@ -34,6 +37,9 @@ export interface Route {
   type: number;
   flags: number;
   priority?: number;
+  /** RTA_METRICS / RTAX_MTU. */
+  mtu?: number;
+  encap?: RouteEncap;
 }
 
 const SCOPES = { universe: K.RT_SCOPE_UNIVERSE, link: K.RT_SCOPE_LINK, host: K.RT_SCOPE_HOST } as const;
@@ -63,13 +69,15 @@ function fillRoute(s: RouteSpec, w: Writer): void {
       if (s.advmss !== undefined) putU32(w, K.RTAX_ADVMSS, s.advmss);
     });
   }
+  if (s.encap) putEncap(w, s.encap);
 }
 
 function words(s: RouteSpec, dev?: string): string {
   const via = s.gw ? ` via ${s.gw}` : '';
   const on = dev ? ` dev ${dev}` : s.oif !== undefined ? ` dev #${s.oif}` : '';
   const scope = s.scope && s.scope !== 'universe' ? ` scope ${s.scope}` : '';
-  return `${s.dst}${via}${on}${scope}${s.onlink ? ' onlink' : ''}`;
+  const encap = s.encap ? ` ${encapWords(s.encap)}` : '';
+  return `${s.dst}${via}${on}${scope}${s.onlink ? ' onlink' : ''}${encap}`;
 }
 
 export function addRouteRequest(s: RouteSpec, dev?: string): NlRequest {
@@ -123,6 +131,8 @@ export function decodeRoute(m: NlMsg): Route {
     type,
     flags,
     priority: a.u32(K.RTA_PRIORITY),
+    mtu: a.nested(K.RTA_METRICS)?.u32(K.RTAX_MTU),
+    encap: decodeEncap(a),
   };
 }
 

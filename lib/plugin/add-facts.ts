@@ -102,7 +102,7 @@ export function surveyAdd(base: AddBase): AddFacts {
       podIfExists: h.podNl.linkByName(req.env.ifname) !== undefined,
       modeFile,
       mode: datapathMode(req.conf.mode, modeFile ?? probe(base.probeDeps(), req.conf.mode)),
-      mtu: podMtu(req.conf.mtu, h.hostNl),
+      mtu: podMtu(req.conf, h.hostNl),
       record: readRecord(names.recFile),
       staleDevice: h.hostNl.linkByName(names.hostIfName),
       ipamPath: ipamPluginPath(req),

@@ -193,7 +193,7 @@ const createLinkPair: AddStep<Moded, { mtu: number; host: Link; pod: Link }> = {
   ops: pairWords,
   run: (c, s) => {
     const { hostNl, podNl, netns, names } = c;
-    const mtu = podMtu(c.req.conf.mtu, hostNl).mtu;
+    const mtu = podMtu(c.req.conf, hostNl).mtu;
     const pair = newLinkPair(hostNl, podNl, { ...pairConfig(c, mtu), podNetnsFd: netns.fd });
     s.undo(`delete ${names.hostIfName}`, () => void hostNl.deleteLink(pair.host.index, names.hostIfName));
     return { mtu, host: pair.host, pod: pair.pod };

@@ -1,10 +1,16 @@
-// Pod MTU: the config's, else the MTU of the device holding the default route in the runtime's netns.
-// Found with one FIB lookup per family (no route dump: dumps grow with the number of pods) for a
-// documentation address that only a default route covers (RFC 5737 / RFC 3849).
+// Pod MTU: the config's; else the MTU of the device holding the default route in the runtime's netns,
+// less the tunnel's overhead when pods' traffic may be encapsulated (docs/architecture.md#the-tunnel):
+// with routing tunnel always, with auto when the agent's tunnel.json says a node needs the tunnel.
+// The default-route device is found with one FIB lookup per family (no route dump: dumps grow with the
+// number of pods) for a documentation address that only a default route covers (RFC 5737 / RFC 3849).
+import * as path from 'node:path';
+import { readTunnelFile } from '../connector/index.js';
 import type { Netlink } from '../netlink/index.js';
 
 export const FALLBACK_MTU = 1500;
 const PROBE_DST = ['203.0.113.1', '2001:db8::1'];
+/** VXLAN over IPv4: outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14 (the agent's rule, lib/agent/desired.ts). */
+const TUNNEL_OVERHEAD_V4 = 50;
 
 export interface PodMtu {
   mtu: number;
@@ -12,8 +18,13 @@ export interface PodMtu {
   from: string;
 }
 
-export function podMtu(configured: number | undefined, nl: Netlink): PodMtu {
-  if (configured !== undefined) return { mtu: configured, from: 'from the config' };
+export interface MtuConf {
+  mtu?: number;
+  routing?: 'native' | 'tunnel' | 'auto';
+  modeFile?: string;
+}
+
+function underlay(nl: Netlink): PodMtu {
   for (const dst of PROBE_DST) {
     const r = nl.routeTo(dst);
     if (r?.oif !== undefined) {
@@ -22,4 +33,17 @@ export function podMtu(configured: number | undefined, nl: Netlink): PodMtu {
     }
   }
   return { mtu: FALLBACK_MTU, from: 'fallback: no default route' };
+}
+
+export function podMtu(conf: MtuConf, nl: Netlink): PodMtu {
+  if (conf.mtu !== undefined) return { mtu: conf.mtu, from: 'from the config' };
+  const u = underlay(nl);
+  const routing = conf.routing ?? 'auto';
+  if (routing === 'native') return u;
+  const t = conf.modeFile ? readTunnelFile(path.dirname(conf.modeFile)) : undefined;
+  if (t?.device && (t.inUse || routing === 'tunnel') && t.podMtu < u.mtu) {
+    return { mtu: t.podMtu, from: `of ${t.device.name}, the tunnel device (the agent's tunnel.json)` };
+  }
+  if (!t && routing === 'tunnel') return { mtu: u.mtu - TUNNEL_OVERHEAD_V4, from: `${u.from}, less ${TUNNEL_OVERHEAD_V4} for VXLAN` };
+  return u;
 }

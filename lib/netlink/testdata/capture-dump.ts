@@ -6,6 +6,7 @@ import { nativeSys } from '../../sys/index.js';
 import { createAnonymousNetns, netlinkIn } from '../../netns/index.js';
 import { dumpLinksRequest } from '../link.js';
 import { parseMac } from '../mac.js';
+import { toHexLines } from './dump-hex.js';
 
 const sys = nativeSys();
 const ns = createAnonymousNetns(sys);
@@ -18,16 +19,7 @@ try {
     info: { kind: 'veth', peer: { name: 'vpod0', mac: parseMac('02:00:00:aa:bb:02') } },
   });
   const msgs = nl.sock.dump(dumpLinksRequest());
-  const bufs = msgs.map((m) => {
-    const h = Buffer.alloc(16);
-    h.writeUInt32LE(16 + m.body.length, 0);
-    h.writeUInt16LE(m.type, 4);
-    h.writeUInt16LE(m.flags, 6);
-    h.writeUInt32LE(m.seq, 8);
-    h.writeUInt32LE(m.pid, 12);
-    return Buffer.concat([h, m.body]);
-  });
-  writeFileSync(new URL('./link-dump.hex', import.meta.url), `${bufs.map((b) => b.toString('hex')).join('\n')}\n`);
+  writeFileSync(new URL('./link-dump.hex', import.meta.url), toHexLines(msgs));
 } finally {
   nl.close();
   sys.close(ns); // the last reference: the netns and the pair go with it
