@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import {
   addNetns, addUnderlay, bpfRoot, netnsPath, nsBatch, nsExec, nsIp, nsSysctl, PLUGIN_PATH, sh, type Cleanup, type Underlay, type UnderlayNode,
 } from '../support/index.js';
+import { COUNTERS, type CounterName } from '../../lib/datapath/index.js';
 import { bytesToIp, ipToBytes } from '../../lib/netlink/index.js';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -251,6 +252,18 @@ export class TestCluster {
     const pins = sh('find', [path.join(n.bpfRoot, 'maps'), '-name', map]).trim().split('\n').filter(Boolean);
     if (!pins.length) return [];
     return JSON.parse(sh('bpftool', ['-j', 'map', 'dump', 'pinned', pins[0]!])) as MapEntry[];
+  }
+
+  /** One pl_stats counter's packets (summed over CPUs) for an ifindex, read with bpftool; 0 without an entry. */
+  statsPackets(n: ClusterNode, ifindex: number, counter: CounterName): number {
+    const pin = sh('find', [path.join(n.bpfRoot, 'maps'), '-name', 'pl_stats']).trim().split('\n')[0];
+    if (!pin) return 0;
+    const key = [...Buffer.from(new Uint32Array([ifindex]).buffer)].map((b) => String(b));
+    const out = sh('bpftool', ['-j', 'map', 'lookup', 'pinned', pin, 'key', ...key], { allowFail: true });
+    if (!out) return 0;
+    const at = COUNTERS.indexOf(counter) * 16;
+    return (JSON.parse(out) as { values: { value: string[] }[] }).values
+      .reduce((sum, v) => sum + Number(Buffer.from(v.value.map((b) => Number(b))).readBigUInt64LE(at)), 0);
   }
 
   /** pl_tunnel as "pod CIDR → node address", sorted. */

@@ -29,7 +29,8 @@ if (!isRoot) {
     const mac = k.tunnelDevice(n1)?.address ?? 'ff:ff:ff:ff:ff:ff';
     const pods = [k.addPod(n1, 'b', 'bpf'), k.addPod(n1, 'l', 'legacy')];
     const listeners = await Promise.all(pods.map((p) => udpListener(c, p.ns, PORT)));
-    const drops = () => tunnelSourceDrops(k, n1);
+    const vxlan = k.tunnelDevice(n1)?.ifindex ?? 0;
+    const drops = () => k.statsPackets(n1, vxlan, 'dropTunnelSource');
 
     // One forged packet per pod and inner family; the payload names it, so a listener shows which got through.
     const send = (from: string, outer: string, vni: number, label: string) => {
@@ -55,10 +56,10 @@ if (!isRoot) {
         const before = drops();
         send(stranger.ns, n1.ul[outer], 1, label);
         const ms = await waitFor(() => drops() - before >= 4, 3000);
-        t.ok(ms >= 0, `drop_tunnel_source grew by ${drops() - before} (≥ 4 wanted)`);
+        t.ok(ms >= 0, `pl_stats dropTunnelSource of podlink_vxlan grew by ${drops() - before} (≥ 4 wanted)`);
         await settle();
         t.same(got(label), [], 'no pod received a forged packet');
-        statusShowsDrops(t, k, n1);
+        statusShowsDrops(t, k, n1, drops());
       });
     }
 
@@ -84,23 +85,16 @@ function settle(): Promise<void> {
 }
 
 /** drop_tunnel_source as `podlink status --json` reports it (the sum of every such counter it shows). */
-function tunnelSourceDrops(k: TestCluster, n: ClusterNode): number {
-  let sum = 0;
-  const walk = (v: unknown, key: string) => {
-    if (!v || typeof v !== 'object') return;
-    if (/^drop_?tunnel_?source$/i.test(key)) {
-      const p = (v as { packets?: string | number }).packets;
-      sum += Number(p ?? 0);
-    }
-    for (const [k2, v2] of Object.entries(v)) walk(v2, k2);
-  };
-  walk(k.status(n), '');
-  return sum;
+function jsonDrops(v: unknown, key = ''): number {
+  if (!v || typeof v !== 'object') return 0;
+  const own = /^drop_?tunnel_?source$/i.test(key) ? Number((v as { packets?: string | number }).packets ?? 0) : 0;
+  return own + Object.entries(v).reduce((sum, [k2, v2]) => sum + jsonDrops(v2, k2), 0);
 }
 
-/** The text form of `podlink status` names the tunnel drops with their count. */
-function statusShowsDrops(t: Test, k: TestCluster, n: ClusterNode): void {
+/** `podlink status`, text and --json, reports the tunnel drops with the count the datapath holds. */
+function statusShowsDrops(t: Test, k: TestCluster, n: ClusterNode, count: number): void {
   const text = nsRun(n.ns, PODLINK, ['status', '--mode-file', n.modeFile, '--state-dir', n.stateDir, '--bpf-root', n.bpfRoot]).stdout;
-  const line = text.split('\n').find((l) => /tunnel/i.test(l) && /drop/i.test(l) && /[1-9]/.test(l));
-  t.ok(line, `podlink status shows the tunnel drops: ${line?.trim() ?? text.slice(0, 400)}`);
+  const line = text.split('\n').find((l) => /tunnel/i.test(l) && /drop/i.test(l) && l.includes(String(count)));
+  t.ok(line, `podlink status shows the ${count} tunnel drops: ${line?.trim() ?? 'no line names them'}`);
+  t.equal(jsonDrops(k.status(n)), count, 'podlink status --json reports them');
 }
