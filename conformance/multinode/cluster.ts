@@ -203,14 +203,7 @@ export class TestCluster {
       // already gone
     }
     const deadline = Date.now() + 5000;
-    while (Date.now() < deadline) {
-      try {
-        process.kill(child.pid, 0);
-      } catch {
-        break;
-      }
-      spawnSync('sleep', ['0.05']);
-    }
+    while (Date.now() < deadline && alive(child.pid)) spawnSync('sleep', ['0.05']);
     n.agent = undefined;
   }
 
@@ -252,6 +245,12 @@ export class TestCluster {
     const pins = sh('find', [path.join(n.bpfRoot, 'maps'), '-name', map]).trim().split('\n').filter(Boolean);
     if (!pins.length) return [];
     return JSON.parse(sh('bpftool', ['-j', 'map', 'dump', 'pinned', pins[0]!])) as MapEntry[];
+  }
+
+  /** One counter of a pod's endpoint (packets), as `podlink status --json` on its node reports it. */
+  endpointPackets(p: Pod, counter: CounterName): number {
+    const eps = this.status(p.node).endpoints as { containerId: string; counters: Record<string, { packets: string }> }[];
+    return Number(eps.find((e) => e.containerId === p.containerId)?.counters[counter]?.packets ?? 0);
   }
 
   /** One pl_stats counter's packets (summed over CPUs) for an ifindex, read with bpftool; 0 without an entry. */
@@ -350,6 +349,15 @@ function keyBytes(e: MapEntry, what: 'key' | 'value'): Buffer {
 
 function addrOf(family: number, addr: Buffer): string {
   return bytesToIp(family === 2 ? addr.subarray(0, 4) : addr.subarray(0, 16));
+}
+
+/** A zombie counts as gone: this synchronous wait never lets Node's event loop reap the child. */
+function alive(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 /** Polls fn until it returns true or the time is up; returns how long it took (ms) or -1. */

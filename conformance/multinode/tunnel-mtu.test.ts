@@ -68,9 +68,12 @@ if (!isRoot) {
       await bulkSink(c, b.ns, 7003);
       const where = [n1.ns, n2.ns, a.ns, b.ns];
       const before = where.map(snmp);
+      const encapsulated = k.endpointPackets(a, 'redirectTunnel');
       const r = bulkSend(a.ns, b.ip4, 7003, GB);
       const after = where.map(snmp);
       t.ok(r.ok, `${r.out} in ${r.ms} ms (${((GB * 8) / r.ms / 1e6).toFixed(2)} Gbit/s)`);
+      const bpf = k.endpointPackets(a, 'redirectTunnel') - encapsulated;
+      t.ok(bpf > 10_000, `a's from-pod encapsulated ${bpf} packets (GSO units) itself: the BPF path, not the stack's`);
       where.forEach((ns, i) => t.same(csumErrors(before[i]!, after[i]!), {}, `no checksum error counted in ${ns}`));
       const d = (i: number, key: string) => after[i]![key]! - before[i]![key]!;
       const [sent, resent] = [d(2, 'Tcp.OutSegs'), d(2, 'Tcp.RetransSegs')];

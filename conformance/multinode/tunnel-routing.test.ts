@@ -87,8 +87,14 @@ if (!isRoot) {
     t.test('BPF pods: from-pod encapsulates and from-tunnel delivers; neither node forwards a packet', async (t) => {
       const [a, b] = [pod('n1b'), pod('n4b')];
       const before = [forwarded(n1.ns), forwarded(n4.ns)];
+      const vxlan4 = k.tunnelDevice(n4)!.ifindex;
+      const counts = () => [k.endpointPackets(a, 'redirectTunnel'), k.endpointPackets(b, 'redirectTunnel'), k.statsPackets(n4, vxlan4, 'fromTunnel')];
+      const c0 = counts();
       for (const ip of [b.ip4, b.ip6]) t.equal(echoCheck(a.ns, ip, 7001), '', `bpf → bpf ${ip}: 1 MiB echoed intact`);
       t.same([forwarded(n1.ns) - before[0]!, forwarded(n4.ns) - before[1]!], [0, 0], 'no packet of the flows took the stack\'s forwarding path');
+      const d = counts().map((x, i) => x - c0[i]!);
+      t.ok(d[0]! > 20 && d[1]! > 20, `from-pod encapsulated ${d[0]} packets on n1 and ${d[1]} on n4 (redirectTunnel)`);
+      t.ok(d[2]! > 20, `n4's from-tunnel saw ${d[2]} packets`);
       const legacy = forwarded(n1.ns);
       t.equal(echoCheck(pod('n1l').ns, pod('n4l').ip4, 7001), '', 'legacy → legacy');
       t.ok(forwarded(n1.ns) > legacy, 'the legacy flow went through n1\'s stack (its encap route)');
