@@ -88,7 +88,7 @@ t.test("podlink metrics adds the agent's families when an agent status sits next
   });
   const fams = await out();
   const byPath = Object.fromEntries(fams.get('podlink_agent_nodes')!.samples.map((x) => [x.labels.path, x.value]));
-  t.strictSame(byPath, { self: 1, native: 1, unreachable: 0, rejected: 1 });
+  t.strictSame(byPath, { self: 1, native: 1, tunnel: 0, unreachable: 0, rejected: 1 });
   t.equal(fams.get('podlink_agent_api_sync_errors_total')!.samples[0]!.value, 3);
   t.equal(fams.get('podlink_agent_route_failures_total')!.samples[0]!.value, 2);
   t.ok(fams.get('podlink_agent_seconds_since_last_sync')!.samples[0]!.value > 0);

@@ -46,10 +46,10 @@ export function agentLines(v: AgentView, now: Date, table: (rows: string[][]) =>
   const count = (p: string) => s.nodes.filter((n) => n.path === p).length;
   const failed = s.routes.failures ? `, ${s.routes.failures} failed writes (last: ${s.routes.lastError})` : '';
   out.push(
-    `Routes:      ${s.routes.installed} native${failed}; BPF cluster CIDRs learned: ${s.clusterCIDRs.problem ?? s.clusterCIDRs.learned}`,
+    `Routes:      ${s.routes.installed} installed${failed}; BPF cluster CIDRs learned: ${s.clusterCIDRs.problem ?? s.clusterCIDRs.learned}`,
   );
   out.push(
-    `Nodes:       ${s.nodes.length} (native ${count('native')}, unreachable ${count('unreachable')}, ` +
+    `Nodes:       ${s.nodes.length} (native ${count('native')}, tunnel ${count('tunnel')}, unreachable ${count('unreachable')}, ` +
       `rejected ${count('rejected')}, self ${count('self')})`,
   );
   if (!s.selfFound && s.source.synced) out.push(`             this node (${s.nodeName}) is not in the node list: check --node-name`);

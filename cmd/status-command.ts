@@ -3,8 +3,10 @@ import * as path from 'node:path';
 import { readModeFile, type ModeFile } from '../lib/connector/index.js';
 import { podDatapathFor, readCounters } from '../lib/datapath/index.js';
 import { listRecords, readinessProblems, type EndpointRecord } from '../lib/plugin/index.js';
+import { Netlink } from '../lib/netlink/index.js';
 import { nativeSys } from '../lib/sys/index.js';
 import { agentJson, agentLines, DEFAULT_ALIVE_SECONDS, readAgentView } from './status-agent.js';
+import { tunnelLines, tunnelView } from './status-tunnel.js';
 
 export interface StatusOptions {
   json?: boolean;
@@ -62,6 +64,27 @@ function countersOf(
   }
 }
 
+/** Each endpoint's MTU, as its host-side device has it (the pod side has the same). */
+function hostMtus(records: ReturnType<typeof listRecords>): Map<string, number> {
+  const out = new Map<string, number>();
+  const wanted = records.filter((x) => x.record?.hostIfindex !== undefined);
+  if (!wanted.length) return out;
+  let nl: Netlink | undefined;
+  try {
+    nl = Netlink.open(nativeSys());
+    const links = new Map(nl.links().map((l) => [l.index, l]));
+    for (const { record: r } of wanted) {
+      const l = links.get(r!.hostIfindex!);
+      if (l?.mtu && l.name === r!.hostIfName) out.set(r!.containerId, l.mtu);
+    }
+  } catch {
+    // no netlink here: the column shows '-'
+  } finally {
+    nl?.close();
+  }
+  return out;
+}
+
 function aliveCheck(o: StatusOptions, runDir: string): number {
   const max = o.maxAge === undefined ? DEFAULT_ALIVE_SECONDS : Number(o.maxAge);
   const age = readAgentView(runDir, new Date()).heartbeatSeconds;
@@ -92,6 +115,7 @@ export function runStatusCommand(o: StatusOptions): number {
     modeError = (e as Error).message;
   }
   const records = listRecords(o.stateDir);
+  const mtus = hostMtus(records);
   const endpoints = records.map(({ file, record, error }) =>
     record
       ? {
@@ -102,14 +126,28 @@ export function runStatusCommand(o: StatusOptions): number {
           ips: record.ips,
           state: record.state,
           netns: record.netns,
+          mtu: mtus.get(record.containerId),
           counters: countersOf(record, o.bpfRoot)?.raw ?? null,
         }
       : { file, error: error?.message },
   );
   const now = new Date();
   const agent = readAgentView(runDir, now);
+  const tunnel = tunnelView(
+    agent.status,
+    o.bpfRoot,
+    [...mtus].map(([containerId, mtu]) => ({ containerId, mtu })),
+  );
   if (o.json) {
-    const doc = { ready: problems.length === 0, problems, mode: mode ?? null, modeError, endpoints, agent: agentJson(agent) };
+    const doc = {
+      ready: problems.length === 0,
+      problems,
+      mode: mode ?? null,
+      modeError,
+      endpoints,
+      agent: agentJson(agent),
+      tunnel: tunnel ?? null,
+    };
     process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     return 0;
   }
@@ -130,7 +168,7 @@ export function runStatusCommand(o: StatusOptions): number {
   out.push(`Ready:       ${problems.length ? `no: ${problems.join('; ')}` : 'yes'}`);
   out.push(`Endpoints:   ${endpoints.length}`);
   if (endpoints.length) {
-    const rows = [['CONTAINER', 'IFNAME', 'HOST IF', 'MODE', 'IPS', 'STATE', 'PKTS OUT/IN', 'BYTES OUT/IN', 'FAST PATH', 'DROPS']];
+    const rows = [['CONTAINER', 'IFNAME', 'HOST IF', 'MODE', 'IPS', 'MTU', 'STATE', 'PKTS OUT/IN', 'BYTES OUT/IN', 'FAST PATH', 'DROPS']];
     for (const { file, record: r, error } of records) {
       if (r) {
         const c = countersOf(r, o.bpfRoot);
@@ -140,17 +178,19 @@ export function runStatusCommand(o: StatusOptions): number {
           r.hostIfName,
           r.mode,
           r.ips.join(','),
+          String(mtus.get(r.containerId) ?? '-'),
           r.state,
           c?.packets ?? '-',
           c?.bytes ?? '-',
           c?.fastPath ?? '-',
           c?.drops ?? '-',
         ]);
-      } else rows.push([file, '-', '-', '-', error?.message ?? 'unreadable', 'invalid', '-', '-', '-', '-']);
+      } else rows.push([file, '-', '-', '-', error?.message ?? 'unreadable', '-', 'invalid', '-', '-', '-', '-']);
     }
     out.push(table(rows));
   }
   out.push(...agentLines(agent, now, table));
+  out.push(...tunnelLines(tunnel));
   process.stdout.write(`${out.join('\n')}\n`);
   return 0;
 }

@@ -5,7 +5,8 @@
 // endpoint record remains.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { agentStatusPath, heartbeatPath, removePodlinkRoutes } from '../lib/agent/index.js';
+import { agentStatusPath, heartbeatPath, removePodlinkRoutes, removeTunnelDevice, TUNNEL_DEVICE } from '../lib/agent/index.js';
+import { tunnelFilePath } from '../lib/connector/index.js';
 import { Netlink } from '../lib/netlink/index.js';
 import { nativeSys } from '../lib/sys/index.js';
 import { removeFile, withLock } from '../lib/util/index.js';
@@ -163,12 +164,16 @@ export function uninstall(o: UninstallOptions): UninstallResult {
         ? gone('agent routes', `${routes.length} route${routes.length === 1 ? '' : 's'} (protocol 201)`)
         : absent('agent routes', 'protocol 201'),
     );
+    const tunnel = nl.linkByName(TUNNEL_DEVICE);
+    if (tunnel && !dry) removeTunnelDevice(nl);
+    steps.push(tunnel ? gone('agent tunnel', `${TUNNEL_DEVICE} (ifindex ${tunnel.index})`) : absent('agent tunnel', TUNNEL_DEVICE));
   } catch (e) {
-    throw stepError("remove the agent's routes", e, 'protocol 201');
+    throw stepError("remove the agent's routes and tunnel device", e, `protocol 201, ${TUNNEL_DEVICE}`);
   } finally {
     nl?.close();
   }
-  for (const f of [agentStatusPath(path.dirname(o.modeFile)), heartbeatPath(path.dirname(o.modeFile))]) {
+  const runDir = path.dirname(o.modeFile);
+  for (const f of [agentStatusPath(runDir), heartbeatPath(runDir), tunnelFilePath(runDir)]) {
     if (!fs.existsSync(f)) continue;
     if (!dry) removeFile(f);
     steps.push(gone('agent status', f));

@@ -215,12 +215,17 @@ export class TestCluster {
     }
   }
 
-  /** The node's protocol-201 native routes, as `ip route` reports them: "dst via gw" (tunnelRoutes has the others). */
+  /** The node's protocol-201 routes, as `ip route` reports them: "dst via gw", or "dst tunnel <underlay address>". */
   routes(n: ClusterNode): string[] {
     const out: string[] = [];
     for (const f of ['-4', '-6']) {
-      const rs = JSON.parse(nsIp(n.ns, ['-j', f, 'route', 'show', 'proto', '201']) || '[]') as { dst: string; gateway?: string; encap?: string }[];
-      for (const r of rs.filter((x) => !x.encap)) out.push(`${r.dst.includes('/') ? r.dst : `${r.dst}/${f === '-4' ? 32 : 128}`} via ${r.gateway}`);
+      // Text, not -j: with an encap, iproute2's JSON has two "dst" keys (the route's and the outer one).
+      for (const line of nsIp(n.ns, [f, 'route', 'show', 'proto', '201']).split('\n').filter(Boolean)) {
+        const dst = line.split(/\s+/)[0]!;
+        const full = dst.includes('/') ? dst : `${dst}/${f === '-4' ? 32 : 128}`;
+        const tunnel = / encap ip6? .*?\bdst (\S+)/.exec(line);
+        out.push(tunnel ? `${full} tunnel ${tunnel[1]}` : `${full} via ${/ via (\S+)/.exec(line)?.[1]}`);
+      }
     }
     return out.sort();
   }

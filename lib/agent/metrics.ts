@@ -3,7 +3,7 @@ import type { Family } from '../metrics/index.js';
 import type { NodePath } from './node.js';
 import type { AgentStatus } from './status-file.js';
 
-const PATHS: readonly NodePath[] = ['self', 'native', 'unreachable', 'rejected'];
+const PATHS: readonly NodePath[] = ['self', 'native', 'tunnel', 'unreachable', 'rejected'];
 
 export function agentFamilies(s: AgentStatus, now: Date = new Date()): Family[] {
   const byPath = new Map<NodePath, number>(PATHS.map((p) => [p, 0]));

@@ -59,6 +59,12 @@ t.test('planAgent and its words', async (t) => {
   t.match(words, ['route add 10.244.2.0/24 via 10.99.0.2 proto 201 (node b)', 'route add 10.244.3.0/24 via 10.99.0.3 proto 201 (node c)']);
   t.ok(words.includes('pl_cidrs add 10.244.2.0/24 (learned)'));
   t.ok(words.includes('node c: native'));
+  t.ok(
+    words.some((l) => /^tunnel podlink_vxlan .*kept idle, every node is native; pl_tunnel_peers admits 2 node addresses$/.test(l)),
+    'auto keeps an idle device',
+  );
+  const native = describeAgentPlan(planAgent(nodes, { ...local, routing: 'native' }, new Map(), { routes: new Map(), cidrs: new Map() }));
+  t.ok(native.some((l) => /^no tunnel device \(routing: native\)/.test(l)));
   const noMaps = describeAgentPlan(planAgent(nodes, local, new Map(), { routes: new Map() }));
   t.ok(noMaps.some((l) => /BPF datapath not loaded yet/.test(l)));
   const routes = new Map([

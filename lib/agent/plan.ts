@@ -5,6 +5,7 @@ import { canonicalAddress } from './cidr.js';
 import { computeDesired, type Incumbents, type LocalFacts } from './desired.js';
 import type { DesiredState, SourceNode } from './node.js';
 import { describeRouteChange, planRoutes, type RouteChange, type RouteVia } from './routes.js';
+import { TUNNEL_DEVICE, TUNNEL_VNI } from './tunnel-device.js';
 
 export interface CidrPlan {
   add: string[];
@@ -62,6 +63,13 @@ export function describeAgentPlan(p: AgentPlan): string[] {
   if (!p.cidrs) out.push('pl_cidrs: BPF datapath not loaded yet (podlink probe --write); the agent would retry on each resync');
   else out.push(...p.cidrs.remove.map((c) => `pl_cidrs remove ${c} (learned)`), ...p.cidrs.add.map((c) => `pl_cidrs add ${c} (learned)`));
   if (!out.length) out.push('nothing to change: the kernel already holds the desired routes and cluster CIDRs');
+  const t = p.desired.tunnel;
+  out.push(
+    t.device
+      ? `tunnel ${TUNNEL_DEVICE} (vxlan external, VNI ${TUNNEL_VNI}, ${t.overhead} bytes of overhead): ` +
+          `${t.inUse ? 'in use' : 'kept idle, every node is native'}; pl_tunnel_peers admits ${p.desired.peers.length} node addresses`
+      : `no tunnel device (routing: native); ${TUNNEL_DEVICE} and the tunnel maps are removed if present`,
+  );
   for (const v of p.desired.verdicts) out.push(`node ${v.name}: ${v.path}${v.reason ? `: ${v.reason}` : ''}`);
   return out;
 }

@@ -16,7 +16,7 @@ export interface RouteVia {
   tunnel?: string;
 }
 
-/** ip_tunnel's TUNNEL_CSUM: the stack's encapsulation fills the outer UDP checksum, as the BPF path does. */
+/** ip_tunnel's TUNNEL_CSUM: an IPv6 underlay gets an outer UDP checksum, an IPv4 one none (as the BPF path). */
 const TUNNEL_CSUM = 0x1;
 
 export interface RouteChange extends RouteVia {
@@ -100,7 +100,9 @@ export function describeRouteChange(c: RouteChange): string {
 }
 
 const encapTo = (remote: string) =>
-  ({ type: ipFamily(remote) === 4 ? 'ip' : 'ip6', id: TUNNEL_VNI, dst: remote, ttl: 64, flags: TUNNEL_CSUM }) as const;
+  ipFamily(remote) === 4
+    ? ({ type: 'ip', id: TUNNEL_VNI, dst: remote, ttl: 64, flags: 0 } as const)
+    : ({ type: 'ip6', id: TUNNEL_VNI, dst: remote, ttl: 64, flags: TUNNEL_CSUM } as const);
 
 function routeSpec(r: RouteChange, tunnelIfindex: number | undefined): RouteSpec {
   if (!r.tunnel) return { dst: r.dst, gw: r.gw, protocol: RTPROT_PODLINK };
@@ -110,7 +112,10 @@ function routeSpec(r: RouteChange, tunnelIfindex: number | undefined): RouteSpec
 
 /** IPv4 deletes compare the encap too, so a tunnel route is deleted with the one it was made with. */
 function removalSpec(dst: string, via: RouteVia): RouteSpec {
-  return via.tunnel ? { dst, protocol: RTPROT_PODLINK, encap: encapTo(via.tunnel) } : { dst, gw: via.gw, protocol: RTPROT_PODLINK };
+  // IPv4 deletes match the scope too (fib_table_delete), and tunnel routes are scope link.
+  return via.tunnel
+    ? { dst, scope: 'link', protocol: RTPROT_PODLINK, encap: encapTo(via.tunnel) }
+    : { dst, gw: via.gw, protocol: RTPROT_PODLINK };
 }
 
 /** Adds a new route exclusively, so a route someone else made for the same destination is never replaced. */

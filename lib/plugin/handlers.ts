@@ -43,6 +43,7 @@ export function toRequest(ctx: HandlerContext, deps: PluginDeps): Request {
       bpfRoot: c.bpfRoot,
       antiSpoof: c.antiSpoof,
       hostRouting: c.hostRouting,
+      routing: c.routing,
       clusterCIDRs: c.clusterCIDRs,
       gsoMaxSize: c.gsoMaxSize,
       groMaxSize: c.groMaxSize,

@@ -14,6 +14,8 @@ export interface PodlinkConf {
   bpfRoot: string;
   antiSpoof: boolean;
   hostRouting: 'auto' | 'bpf' | 'legacy';
+  /** How remote pod CIDRs are reached; ADD sizes the pod MTU by it (lib/plugin/mtu.ts). Absent: auto. */
+  routing?: 'native' | 'tunnel' | 'auto';
   clusterCIDRs: string[];
   gsoMaxSize?: number;
   groMaxSize?: number;

@@ -1,7 +1,9 @@
 // The topologies measured ("cases"), what is measured in each, and one repetition's samples.
+import { UsageError } from '../suite.js';
 import type { MixTarget, RrSample, TputSample } from './measure.js';
 
-export type CaseKey = 'lo' | 'direct' | 'legacy' | 'bpf' | 'legacyLoad' | 'bpfLoad' | 'twoNode' | 'underlay' | 'twoNodeLegacy' | 'vmVeth' | 'vmNetkit' | 'vmVeth2' | 'vmNetkit2' | 'vmUnderlay';
+export type CaseKey = 'lo' | 'direct' | 'legacy' | 'bpf' | 'legacyLoad' | 'bpfLoad' | 'twoNode' | 'underlay' | 'twoNodeLegacy' | 'flannel' | 'tunnel'
+  | 'vmVeth' | 'vmNetkit' | 'vmVeth2' | 'vmNetkit2' | 'vmUnderlay';
 export type Metric = 'tput1500' | 'tput9000' | 'rr' | 'crr';
 export const METRICS: Metric[] = ['tput1500', 'tput9000', 'rr', 'crr'];
 
@@ -15,12 +17,25 @@ export const CASE_LABELS: Record<CaseKey, string> = {
   twoNode: '(f) veth BPF, two nodes (fib + redirect_neigh / from-uplink)',
   underlay: '(g) two nodes, node to node over the underlay (no pod)',
   twoNodeLegacy: '(h) veth legacy, two nodes (the node stacks forward)',
+  flannel: "(i) flannel's vxlan by hand, two nodes (kernel vxlan device, the node stacks forward)",
+  tunnel: '(j) veth BPF, two nodes, podlink tunnel (podlink_vxlan)',
   vmVeth: '(e) VM: veth BPF, one node',
   vmNetkit: '(e) VM: netkit BPF, one node',
   vmVeth2: '(e) VM: veth BPF, two nodes',
   vmNetkit2: '(e) VM: netkit BPF, two nodes',
   vmUnderlay: '(e) VM: two nodes, node to node over the underlay (no pod)',
 };
+
+/** The cases the host testbed can build, in the report's order; `--cases` picks from these. */
+export const HOST_CASES: CaseKey[] = ['direct', 'legacy', 'bpf', 'legacyLoad', 'bpfLoad', 'twoNode', 'underlay', 'twoNodeLegacy', 'flannel', 'tunnel', 'lo'];
+
+/** `--cases a,b,…`: host case keys; anything else is an error naming the valid keys. */
+export function parseCases(list: string): CaseKey[] {
+  const keys = list.split(',').map((k) => k.trim()).filter(Boolean);
+  const bad = keys.filter((k) => !HOST_CASES.includes(k as CaseKey));
+  if (bad.length || !keys.length) throw new UsageError(`--cases: unknown case ${bad.join(', ') || '(none given)'}; host cases: ${HOST_CASES.join(', ')}`);
+  return [...new Set(keys as CaseKey[])];
+}
 
 export type Target = MixTarget;
 

@@ -16,6 +16,8 @@ const BARS: { key: CaseKey; label: string; color: string }[] = [
   { key: 'twoNode', label: 'veth BPF, two nodes', color: '#3a9d5d' },
   { key: 'underlay', label: 'two nodes, node to node (no pod)', color: '#4d4d4d' },
   { key: 'twoNodeLegacy', label: 'veth upper stack, two nodes', color: '#b5651d' },
+  { key: 'flannel', label: "flannel's vxlan by hand, two nodes", color: '#c0392b' },
+  { key: 'tunnel', label: 'veth BPF, two nodes, podlink tunnel', color: '#16a085' },
 ];
 
 function panel(r: RunRecord, title: string, unit: string, f: Field): Panel {

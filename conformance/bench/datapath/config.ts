@@ -24,6 +24,20 @@ export const NET = {
   underlay1500Net: '10.215.1.0/24',
   uplink: '10.229.0.1/24',
   uplinkGw: '10.229.0.254',
+  /** (i) flannel by hand: its two nodes' pod subnets and their own copy of the underlay */
+  flannel1: '10.218.1.0/24',
+  flannel2: '10.218.2.0/24',
+  flannelUnderlay: ['10.214.0.1', '10.214.0.2'],
+  /** (j) podlink tunnel: its two nodes' pod subnets, cluster CIDR and underlay */
+  tunnel1: '10.216.1.0/24',
+  tunnel2: '10.216.2.0/24',
+  tunnelCluster: '10.216.0.0/16',
+  tunnelUnderlay: ['10.213.0.1', '10.213.0.2'],
   vmVeth: '10.231.0.0/24',
   vmNetkit: '10.232.0.0/24',
 } as const;
+
+/** VXLAN's overhead on an IPv4 underlay (outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14). */
+export const VXLAN_OVERHEAD = 50;
+/** (i)/(j)'s underlay MTU: the tunnel devices get 9000 (uplink − 50), so their pods run at the same MTUs as (f)'s. */
+export const TUNNEL_UNDERLAY_MTU = 9000 + VXLAN_OVERHEAD;

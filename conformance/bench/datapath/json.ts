@@ -1,6 +1,6 @@
 // The JSON results file (conformance/bench/results/<date>-datapath.json): every sample and how it was taken.
 import { round, WIDE_SPREAD, type Spread } from '../stats.js';
-import type { CaseKey } from './cases.js';
+import { HOST_CASES, type CaseKey } from './cases.js';
 import { NET } from './config.js';
 import { SLOT_MS, STREAM_CHUNK } from './measure.js';
 import { DEFAULT_LOAD } from './kube-proxy.js';
@@ -39,11 +39,12 @@ export function resultsJson(r: RunRecord): unknown {
     ratios: r.ratios.map(ratioJson),
     vmRatios: r.vmRatios.map(ratioJson),
     informational: r.info.map(ratioJson),
-    summary: summary(r.reps, ['lo', 'direct', 'legacy', 'bpf', 'legacyLoad', 'bpfLoad', 'twoNode', 'underlay', 'twoNodeLegacy']),
+    summary: summary(r.reps, r.o.cases ?? HOST_CASES),
     vm: { status: r.vm.status, reason: r.vm.reason, kernel: r.vm.kernel, setupSeconds: r.vm.setupSeconds, pin: r.vm.pin, wallSeconds: r.vm.wallSeconds, summary: summary(r.vm.reps, VM_CASES), reps: r.vm.reps },
     reps: r.reps,
     conntrack: r.conntrack,
     fastPath: r.fastPath,
+    tunnels: r.tunnels,
     notes: r.notes,
     warnings: r.warnings,
     cleanup: { errors: r.cleanupErrors, leftovers: r.leftovers },

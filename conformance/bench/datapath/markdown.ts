@@ -1,14 +1,13 @@
 // The stdout report: the run's header, the measurements per topology, the ratio table, the VM part.
 import { fmt, fmtSpread, table } from '../report.js';
-import { CASE_LABELS, type CaseKey, type Rep } from './cases.js';
+import { CASE_LABELS, HOST_CASES, type CaseKey, type Rep } from './cases.js';
 import { FIELDS, spreadFor, type Field } from './metrics.js';
 import type { LatencyHold } from '../cpu-latency.js';
-import type { RunRecord } from './record.js';
+import type { RunRecord, TunnelCounters } from './record.js';
 import { SLOT_MS, type Pinning } from './measure.js';
 import { VM_LATENCY_HOLD } from './vm.js';
 import { targetText, type Ratio } from './verdict.js';
 
-const HOST_CASES: CaseKey[] = ['direct', 'legacy', 'bpf', 'legacyLoad', 'bpfLoad', 'twoNode', 'underlay', 'twoNodeLegacy', 'lo'];
 export const VM_CASES: CaseKey[] = ['vmVeth', 'vmNetkit', 'vmVeth2', 'vmNetkit2', 'vmUnderlay'];
 const LOAD_CASES: CaseKey[] = ['legacy', 'legacyLoad', 'bpf', 'bpfLoad'];
 const COLS: Field[] = ['gbps1500', 'gbps9000', 'cpuPerGbit1500', 'rrP50', 'rrP90', 'rrP99', 'rrCpuUs', 'crrRate'];
@@ -39,8 +38,14 @@ export function settingsText(hold: LatencyHold, pin: Pinning | undefined): strin
   return `${p}; ${h}`;
 }
 
+export function tunnelCheck(tag: string, t: TunnelCounters): string {
+  const n = (i: 0 | 1) => `node ${i + 1} sent ${t.packets[i].tx}, received ${t.packets[i].rx}`;
+  return `${tag} ${t.dev} packets: ${n(0)}; ${n(1)}; IPv4 datagrams forwarded by the node stacks ${t.forwarded[0]} and ${t.forwarded[1]}`;
+}
+
 export function markdown(r: RunRecord): string[] {
   const h = r.host;
+  const loadCases = LOAD_CASES.filter((k) => !r.o.cases || r.o.cases.includes(k));
   const out = [
     `# podlink datapath benchmark — ${r.startedAt.toISOString()}`,
     '',
@@ -51,25 +56,24 @@ export function markdown(r: RunRecord): string[] {
     '',
     'Values: median (min–max) over the repetitions; ⚠ = spread above 20 % of the median. CPU = busy CPU time of the whole machine (/proc/stat) during the sample.',
     '',
-    measurements(r.reps, HOST_CASES, COLS),
+    measurements(r.reps, r.o.cases ? HOST_CASES.filter((k) => r.o.cases!.includes(k)) : HOST_CASES, COLS),
     '',
-    'Idle vs under kube-proxy load (5000 iptables services, conntrack on in the node netns):',
-    '',
-    table(
-      ['topology', 'throughput MTU 1500 (Gbit/s)', 'TCP_CRR (connections/s)', 'CPU per connection (CPU-µs)'],
-      LOAD_CASES.map((k) => [CASE_LABELS[k], fmtSpread(spreadFor(r.reps, k, 'gbps1500'), 2), fmtSpread(spreadFor(r.reps, k, 'crrRate'), 0), fmtSpread(spreadFor(r.reps, k, 'crrCpuUs'), 1)]),
-    ),
-    '',
+    ...(loadCases.length ? [
+      'Idle vs under kube-proxy load (5000 iptables services, conntrack on in the node netns):',
+      '',
+      table(
+        ['topology', 'throughput MTU 1500 (Gbit/s)', 'TCP_CRR (connections/s)', 'CPU per connection (CPU-µs)'],
+        loadCases.map((k) => [CASE_LABELS[k], fmtSpread(spreadFor(r.reps, k, 'gbps1500'), 2), fmtSpread(spreadFor(r.reps, k, 'crrRate'), 0), fmtSpread(spreadFor(r.reps, k, 'crrCpuUs'), 1)]),
+      ),
+      '',
+    ] : []),
     '## Ratios',
     '',
     ratioTable([...r.ratios, ...r.vmRatios]),
     '',
     'Median interval: the order-statistic confidence interval of the median of the per-repetition ratios (its coverage in brackets; up to 5 repetitions it is min–max, from 9 on the outermost values drop out at ≥ 95 %). PASS: the interval meets the target; MISS: it lies wholly on the wrong side; NOISY: it straddles the target (rerun on a quieter machine or with more --repeat). N/A: not measured.',
     '',
-    'Informational (no target):',
-    '',
-    ratioTable(r.info),
-    '',
+    ...(r.info.length ? ['Informational (no target):', '', ratioTable(r.info), ''] : []),
     `## (e) VM: netkit vs veth, both with BPF host routing — ${r.vm.status}${r.vm.reason ? `: ${r.vm.reason}` : ''}`,
     '',
   ];
@@ -84,8 +88,9 @@ export function markdown(r: RunRecord): string[] {
     );
   }
   out.push('## Checks', '');
-  if (r.fastPath) out.push(`- BPF counters: (c) redirect_peer packets ${r.fastPath.bpfRedirectLocal}; (f) fib+redirect_neigh ${r.fastPath.twoNodeRedirectFib}, from-uplink redirect_peer ${r.fastPath.twoNodeUplinkRedirect}; IPv4 datagrams forwarded by the stacks of (f)/(h)'s node 1 ${r.fastPath.twoNodeForwarded[0]}, node 2 ${r.fastPath.twoNodeForwarded[1]}`);
-  out.push(`- conntrack entries at the end in the loaded nodes: upper stack ${r.conntrack.legacyLoad ?? 'n/a'}, BPF ${r.conntrack.bpfLoad ?? 'n/a'} (BPF host routing redirects pod traffic past the node's netfilter)`);
+  if (r.fastPath) out.push(`- BPF counters: (c) redirect_peer packets ${r.fastPath.bpfRedirectLocal ?? '–'}; (f) fib+redirect_neigh ${r.fastPath.twoNodeRedirectFib ?? '–'}, from-uplink redirect_peer ${r.fastPath.twoNodeUplinkRedirect ?? '–'}; IPv4 datagrams forwarded by the stacks of (f)/(h)'s node 1 ${r.fastPath.twoNodeForwarded?.[0] ?? '–'}, node 2 ${r.fastPath.twoNodeForwarded?.[1] ?? '–'}`);
+  for (const [tag, t] of [['(i)', r.tunnels?.flannel], ['(j)', r.tunnels?.tunnel]] as const) if (t) out.push(`- ${tunnelCheck(tag, t)}`);
+  if (Object.keys(r.conntrack).length) out.push(`- conntrack entries at the end in the loaded nodes: upper stack ${r.conntrack.legacyLoad ?? 'n/a'}, BPF ${r.conntrack.bpfLoad ?? 'n/a'} (BPF host routing redirects pod traffic past the node's netfilter)`);
   for (const n of r.notes) out.push(`- ${n}`);
   out.push(`- cleanup: ${r.cleanupErrors.length || r.leftovers.length ? `errors ${r.cleanupErrors.join('; ') || 'none'}, left behind ${r.leftovers.join(', ') || 'nothing'}` : 'everything removed'}`);
   if (r.warnings.length) out.push('', '## Warnings', '', ...r.warnings.map((w) => `- ⚠ ${w}`));

@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { ROOT } from '../harness.js';
 import { parseOptions } from '../suite.js';
+import { HOST_CASES, parseCases, type CaseKey } from './cases.js';
 import { DEFAULTS } from './config.js';
 
 export interface Options {
@@ -15,6 +16,8 @@ export interface Options {
   latencyHold: boolean;
   /** pin clients to CPU 0 and servers to CPU 1 */
   pin: boolean;
+  /** --cases: build and measure only these host cases (default: all) */
+  cases?: CaseKey[];
 }
 
 export const USAGE = [
@@ -26,10 +29,11 @@ export const USAGE = [
   '  --no-json          do not write conformance/bench/results/<date>-datapath.{json,svg}',
   '  --idle-states      leave the CPU idle states alone (default: /dev/cpu_dma_latency held at 0 µs during TCP_RR/CRR samples, host and VM)',
   '  --no-pin           let the scheduler place clients and servers (default: clients and stream receivers on CPU 0, echo servers on CPU 1)',
+  `  --cases LIST       build and measure only these host cases, comma-separated: ${HOST_CASES.join(', ')} (default: all)`,
 ];
 
 export function options(argv: string[]): Options {
-  const o = parseOptions(argv, { repeat: 'int', 'tput-seconds': 'int', 'rr-seconds': 'int', 'no-vm': 'flag', podlink: 'string', 'no-json': 'flag', 'idle-states': 'flag', 'no-pin': 'flag' });
+  const o = parseOptions(argv, { repeat: 'int', 'tput-seconds': 'int', 'rr-seconds': 'int', 'no-vm': 'flag', podlink: 'string', 'no-json': 'flag', 'idle-states': 'flag', 'no-pin': 'flag', cases: 'string' });
   return {
     repeat: (o.repeat as number | undefined) ?? DEFAULTS.repeat,
     tputSeconds: (o['tput-seconds'] as number | undefined) ?? DEFAULTS.tputSeconds,
@@ -39,5 +43,6 @@ export function options(argv: string[]): Options {
     json: o['no-json'] !== true,
     latencyHold: o['idle-states'] !== true,
     pin: o['no-pin'] !== true,
+    cases: o.cases === undefined ? undefined : parseCases(o.cases as string),
   };
 }

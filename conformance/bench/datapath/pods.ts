@@ -17,6 +17,8 @@ export interface NodeSpec {
   bpfRoot: string;
   dir: string;
   clusterCIDRs?: string[];
+  /** the network config's `routing` (#16); absent: podlink's default */
+  routing?: 'tunnel';
 }
 
 export interface Pod {
@@ -25,7 +27,8 @@ export interface Pod {
   hostIf: string;
   node: NodeSpec;
   containerId: string;
-  mtu: number;
+  /** undefined: no `mtu` in the config, podlink picks it */
+  mtu: number | undefined;
 }
 
 /** A node netns: lo up, forwarding on, and an uplink veth holding the default route (as a real node has). */
@@ -35,14 +38,15 @@ export function createNode(netns: Netns, name: string, opts: { uplink?: boolean 
   configureNode(name, { uplink: opts.uplink ? uplink : undefined, forwarding: true });
 }
 
-export function podlinkConf(n: NodeSpec, mtu: number): Record<string, unknown> {
+export function podlinkConf(n: NodeSpec, mtu: number | undefined): Record<string, unknown> {
   return {
+    ...(n.routing ? { routing: n.routing } : {}),
     cniVersion: CNI_VERSION,
     name: `bench-dp-${path.basename(n.dir)}`,
     type: 'podlink',
     mode: n.mode,
     hostRouting: n.hostRouting,
-    mtu,
+    ...(mtu === undefined ? {} : { mtu }),
     modeFile: path.join(n.dir, 'mode.json'),
     stateDir: path.join(n.dir, 'state'),
     bpfRoot: n.bpfRoot,
@@ -62,7 +66,7 @@ interface AddResult {
 }
 
 /** Creates the pod netns and runs podlink ADD for it in the node netns. */
-export async function addPod(c: Cleanup, netns: Netns, bin: string, n: NodeSpec, podNs: string, mtu: number, client: boolean): Promise<Pod> {
+export async function addPod(c: Cleanup, netns: Netns, bin: string, n: NodeSpec, podNs: string, mtu: number | undefined, client: boolean): Promise<Pod> {
   netns.create([podNs]);
   if (client) nsSysctl(podNs, CLIENT_SYSCTLS);
   const containerId = `dp-${podNs}`;

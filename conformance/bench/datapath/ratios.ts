@@ -6,11 +6,12 @@ import { quotients, ratio, type Direction, type Ratio } from './verdict.js';
 const q = (reps: readonly Rep[], a: CaseKey, b: CaseKey, f: Field) => quotients(perRep(reps, a, f), perRep(reps, b, f));
 
 function line(reps: readonly Rep[], name: string, a: CaseKey, b: CaseKey, f: Field, dir: Direction, target: number, beside?: [string, CaseKey, CaseKey]): Ratio {
-  const sym = (k: CaseKey) => ({ lo: 'lo', direct: 'a', legacy: 'b', bpf: 'c', legacyLoad: 'b load', bpfLoad: 'c load', twoNode: 'f', underlay: 'g', twoNodeLegacy: 'h', vmVeth: 'VM veth', vmNetkit: 'VM netkit', vmVeth2: 'VM veth, 2 nodes', vmNetkit2: 'VM netkit, 2 nodes', vmUnderlay: 'VM underlay' })[k];
-  return ratio(name, `(${sym(a)}) ÷ (${sym(b)})`, dir, target, q(reps, a, b, f), beside && { name: beside[0], perRep: q(reps, beside[1], beside[2], f) });
+  const sym = (k: CaseKey) => ({ lo: 'lo', direct: 'a', legacy: 'b', bpf: 'c', legacyLoad: 'b load', bpfLoad: 'c load', twoNode: 'f', underlay: 'g', twoNodeLegacy: 'h', flannel: 'i', tunnel: 'j', vmVeth: 'VM veth', vmNetkit: 'VM netkit', vmVeth2: 'VM veth, 2 nodes', vmNetkit2: 'VM netkit, 2 nodes', vmUnderlay: 'VM underlay' })[k];
+  return { ...ratio(name, `(${sym(a)}) ÷ (${sym(b)})`, dir, target, q(reps, a, b, f), beside && { name: beside[0], perRep: q(reps, beside[1], beside[2], f) }), cases: [a, b] };
 }
 
 const LEGACY_TWO: [string, CaseKey, CaseKey] = ['upper stack: (h) ÷ (g)', 'twoNodeLegacy', 'underlay'];
+const FLANNEL_NATIVE: [string, CaseKey, CaseKey] = ['flannel: (i) ÷ (f)', 'flannel', 'twoNode'];
 
 export function hostRatios(reps: readonly Rep[]): Ratio[] {
   return [
@@ -26,7 +27,26 @@ export function hostRatios(reps: readonly Rep[]): Ratio[] {
     line(reps, 'two nodes: BPF pods ÷ node to node, throughput MTU 1500', 'twoNode', 'underlay', 'gbps1500', 'atLeast', 0.95, LEGACY_TWO),
     line(reps, 'two nodes: BPF pods ÷ node to node, throughput MTU 9000', 'twoNode', 'underlay', 'gbps9000', 'atLeast', 0.95, LEGACY_TWO),
     line(reps, 'two nodes: BPF pods ÷ node to node, TCP_RR p50', 'twoNode', 'underlay', 'rrP50', 'atMost', 1.1, LEGACY_TWO),
+    ...tunnelRatios(reps),
   ];
+}
+
+/** #16: podlink's tunnel against its own native routing, and against flannel's vxlan design (the peer a user would pick). */
+export function tunnelRatios(reps: readonly Rep[]): Ratio[] {
+  return [
+    line(reps, 'two nodes: tunnel ÷ native (BPF pods), throughput MTU 1500', 'tunnel', 'twoNode', 'gbps1500', 'atLeast', 0.8, FLANNEL_NATIVE),
+    line(reps, 'two nodes: tunnel ÷ native (BPF pods), throughput MTU 9000', 'tunnel', 'twoNode', 'gbps9000', 'atLeast', 0.8, FLANNEL_NATIVE),
+    line(reps, 'two nodes: tunnel ÷ native (BPF pods), TCP_RR p50', 'tunnel', 'twoNode', 'rrP50', 'atMost', 1.2, FLANNEL_NATIVE),
+    line(reps, 'two nodes: podlink tunnel ÷ flannel, throughput MTU 1500', 'tunnel', 'flannel', 'gbps1500', 'atLeast', 1.0),
+    line(reps, 'two nodes: podlink tunnel ÷ flannel, throughput MTU 9000', 'tunnel', 'flannel', 'gbps9000', 'atLeast', 1.0),
+    line(reps, 'two nodes: podlink tunnel ÷ flannel, TCP_RR p50', 'tunnel', 'flannel', 'rrP50', 'atMost', 1.0),
+    line(reps, 'two nodes: podlink tunnel ÷ flannel, CPU per Gbit (MTU 1500)', 'tunnel', 'flannel', 'cpuPerGbit1500', 'atMost', 1.0),
+  ];
+}
+
+/** With `--cases`, only the ratios whose two cases ran. */
+export function selected(ratios: Ratio[], cases: readonly CaseKey[] | undefined): Ratio[] {
+  return cases ? ratios.filter((r) => !r.cases || r.cases.every((k) => cases.includes(k as CaseKey))) : ratios;
 }
 
 /** Informational: no target. */

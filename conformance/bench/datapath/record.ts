@@ -7,15 +7,24 @@ import type { Options } from './options.js';
 import type { Ratio } from './verdict.js';
 import type { VmOutcome } from './vm.js';
 
+/** Each field only when `--cases` built its case. */
 export interface FastPath {
   /** from-pod redirect_peer packets on the (c) client pod's host device */
-  bpfRedirectLocal: number;
+  bpfRedirectLocal?: number;
   /** from-pod fib + redirect_neigh packets on the (f) client pod's host device */
-  twoNodeRedirectFib: number;
+  twoNodeRedirectFib?: number;
   /** from-uplink redirect_peer packets on node 2's underlay */
-  twoNodeUplinkRedirect: number;
+  twoNodeUplinkRedirect?: number;
   /** IPv4 datagrams the stacks of node 1 and node 2 forwarded: (h)'s pods, (f) only where BPF passed to the stack */
-  twoNodeForwarded: [number, number];
+  twoNodeForwarded?: [number, number];
+}
+
+/** What a two-node tunnel case's vxlan devices carried, and what its node stacks forwarded. */
+export interface TunnelCounters {
+  dev: string;
+  /** per node: packets the vxlan device sent (encapsulated) and received (decapsulated) */
+  packets: [{ tx: number; rx: number }, { tx: number; rx: number }];
+  forwarded: [number, number];
 }
 
 export interface RunRecord extends RunHeader {
@@ -32,6 +41,8 @@ export interface RunRecord extends RunHeader {
   /** nf_conntrack_count in the loaded node netns at the end */
   conntrack: Record<string, number | null>;
   fastPath?: FastPath;
+  /** (i) flannel.1 and (j) podlink_vxlan, when built */
+  tunnels?: { flannel?: TunnelCounters; tunnel?: TunnelCounters };
   notes: string[];
   warnings: string[];
   cleanupErrors: string[];

@@ -14,12 +14,14 @@ import { resultsJson } from './json.js';
 import { markdown } from './markdown.js';
 import { options } from './options.js';
 import { delPods } from './pods.js';
-import { hostRatios, infoRatios, vmRatios } from './ratios.js';
-import type { FastPath, RunRecord } from './record.js';
+import { hostRatios, infoRatios, selected, vmRatios } from './ratios.js';
+import type { FastPath, RunRecord, TunnelCounters } from './record.js';
 import { runRep } from './repeat.js';
 import { buildTools, preflight } from './tools.js';
 import { buildHostBed, type HostBed } from './topology.js';
-import { ifindexOf, pathCounters } from './uplink.js';
+import { ifindexOf, linkPackets, pathCounters } from './uplink.js';
+import { FLANNEL_DEV } from './flannel.js';
+import { TUNNEL_DEV } from './two-node.js';
 import { runVm, type VmOutcome } from './vm.js';
 import { warnings } from './warnings.js';
 
@@ -38,14 +40,22 @@ function forwardedV4(ns: string): number {
 }
 
 function fastPath(libDir: string, bed: HostBed): FastPath {
-  const pod = (k: string) => bed.pods.find((p) => p.ns.endsWith(`-${k}`))!;
-  const dev = (k: string) => ifindexOf(pod(k).node.name, pod(k).hostIf);
-  return {
-    bpfRedirectLocal: pathCounters(libDir, bed.nodes.bpf.bpfRoot, dev('bpf-c1500')).redirectLocal,
-    twoNodeRedirectFib: pathCounters(libDir, bed.nodes.node1.bpfRoot, dev('two-c1500')).redirectFib,
-    twoNodeUplinkRedirect: pathCounters(libDir, bed.nodes.node2.bpfRoot, ifindexOf(bed.nodes.node2.name, 'ul0')).redirectLocal,
-    twoNodeForwarded: [forwardedV4(bed.nodes.node1.name), forwardedV4(bed.nodes.node2.name)],
-  };
+  const pod = (k: string) => bed.pods.find((p) => p.ns.endsWith(`-${k}`));
+  const dev = (k: string) => ifindexOf(pod(k)!.node.name, pod(k)!.hostIf);
+  const { bpf, node1, node2 } = bed.nodes;
+  const fp: FastPath = {};
+  if (bpf) fp.bpfRedirectLocal = pathCounters(libDir, bpf.bpfRoot, dev('bpf-c1500')).redirectLocal;
+  if (node1 && node2) fp.twoNodeForwarded = [forwardedV4(node1.name), forwardedV4(node2.name)];
+  if (node1 && node2 && pod('two-c1500')) {
+    fp.twoNodeRedirectFib = pathCounters(libDir, node1.bpfRoot, dev('two-c1500')).redirectFib;
+    fp.twoNodeUplinkRedirect = pathCounters(libDir, node2.bpfRoot, ifindexOf(node2.name, 'ul0')).redirectLocal;
+  }
+  return fp;
+}
+
+function tunnelCounters(nodes: [string, string] | undefined, dev: string): TunnelCounters | undefined {
+  if (!nodes) return undefined;
+  return { dev, packets: [linkPackets(nodes[0], dev), linkPackets(nodes[1], dev)], forwarded: [forwardedV4(nodes[0]), forwardedV4(nodes[1])] };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -59,6 +69,7 @@ export async function run(argv: string[]): Promise<number> {
   const reps: Rep[] = [];
   let vm: VmOutcome = { status: 'SKIP', reason: '--no-vm', reps: [] };
   let fp: FastPath | undefined;
+  let tunnels: RunRecord['tunnels'];
   const conntrack: Record<string, number | null> = {};
   const notes: string[] = [];
   const warn: string[] = [];
@@ -66,7 +77,7 @@ export async function run(argv: string[]): Promise<number> {
   const libDir = path.join(work, 'lib');
   let bed: HostBed | undefined;
   try {
-    bed = await buildHostBed({ c, netns, id, work, bin, bpfBase: `/sys/fs/bpf/podlink-bench-dp-${process.pid}`, tools });
+    bed = await buildHostBed({ c, netns, id, work, bin, bpfBase: `/sys/fs/bpf/podlink-bench-dp-${process.pid}`, tools }, o.cases);
     notes.push(...bed.notes);
     phase('setup');
     const d = { tputSeconds: o.tputSeconds, rrSeconds: o.rrSeconds };
@@ -75,12 +86,18 @@ export async function run(argv: string[]): Promise<number> {
       reps.push(await runRep(c, tools, bed.cases, i, d));
     }
     phase('host measurements');
-    conntrack.legacyLoad = conntrackCount(bed.nodes.legacyLoad.name);
-    conntrack.bpfLoad = conntrackCount(bed.nodes.bpfLoad.name);
+    if (bed.nodes.legacyLoad) conntrack.legacyLoad = conntrackCount(bed.nodes.legacyLoad.name);
+    if (bed.nodes.bpfLoad) conntrack.bpfLoad = conntrackCount(bed.nodes.bpfLoad.name);
     try {
       fp = fastPath(libDir, bed);
     } catch (e) {
       warn.push(`could not read the BPF counters: ${(e as Error).message}`);
+    }
+    try {
+      const { tunnel1, tunnel2 } = bed.nodes;
+      tunnels = { flannel: tunnelCounters(bed.flannelNodes, FLANNEL_DEV), tunnel: tunnelCounters(tunnel1 && tunnel2 && [tunnel1.name, tunnel2.name], TUNNEL_DEV) };
+    } catch (e) {
+      warn.push(`could not read the tunnel devices' counters: ${(e as Error).message}`);
     }
     if (o.vm) {
       vm = await runVm(c, work, bin, tools, o.repeat);
@@ -101,8 +118,8 @@ export async function run(argv: string[]): Promise<number> {
   const wallSeconds = (Date.now() - startedAt.getTime()) / 1000;
   const r: RunRecord = {
     o, host, loadEnd: loadavg(), startedAt, wallSeconds, phases, version, binSha, reps, vm, latencyHold: tools.latency?.status() ?? { held: false, reason: '--idle-states' }, pin: tools.pin,
-    ratios: hostRatios(reps), info: infoRatios(reps), vmRatios: vmRatios(vm.reps),
-    conntrack, fastPath: fp, notes, warnings: warn, cleanupErrors, leftovers,
+    ratios: selected(hostRatios(reps), o.cases), info: selected(infoRatios(reps), o.cases), vmRatios: vmRatios(vm.reps),
+    conntrack, fastPath: fp, tunnels, notes, warnings: warn, cleanupErrors, leftovers,
   };
   r.warnings.push(...warnings(r));
   const md = markdown(r);

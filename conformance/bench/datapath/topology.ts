@@ -1,24 +1,31 @@
 // The host testbed: (a) a direct veth pair, (b)/(c) podlink pods on a legacy and a BPF node, (d) the
 // same under kube-proxy load, (f) BPF pods on two nodes joined by a veth underlay, routed by `podlink
-// agent` on each, (g) those two nodes talking directly, (h) legacy pods on the same two nodes. Every
-// netns, link, pin and agent is registered with the run's Cleanup before it is created.
+// agent` on each, (g) those two nodes talking directly, (h) legacy pods on the same two nodes, (i) flannel's
+// vxlan design built by hand on two more nodes, (j) BPF pods on two more nodes whose agents route through
+// podlink's tunnel. `--cases` builds only what its cases need. Every netns, link, pin and agent is
+// registered with the run's Cleanup before it is created.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { netnsPath, NSENTER, progress, type Cleanup, type Netns } from '../harness.js';
 import { vethPair } from '../../support/link.js';
 import { nsBatch, nsSysctl } from '../../support/netns.js';
 import { sh } from '../../support/sh.js';
-import type { Case } from './cases.js';
-import { NET } from './config.js';
+import { HOST_CASES, type Case, type CaseKey } from './cases.js';
+import { NET, TUNNEL_UNDERLAY_MTU, VXLAN_OVERHEAD } from './config.js';
+import { buildFlannel, FLANNEL_DEV, type FlannelBed } from './flannel.js';
 import { iptablesRestoreText } from './kube-proxy.js';
 import { CLIENT_SYSCTLS, startServers, type Tools } from './measure.js';
 import { addPod, createNode, type NodeSpec, type Pod } from './pods.js';
-import { attachUplinks, joinNodes, startAgents, underlayAt1500, underlayTarget } from './two-node.js';
+import { attachUplinks, joinNodes, startAgents, TUNNEL_DEV, underlayAt1500, underlayTarget } from './two-node.js';
+import { mtuOf } from './uplink.js';
 
 export interface HostBed {
   cases: Case[];
   pods: Pod[];
-  nodes: Record<'legacy' | 'bpf' | 'legacyLoad' | 'bpfLoad' | 'node1' | 'node2', NodeSpec>;
+  /** the podlink nodes the selected cases needed */
+  nodes: Partial<Record<'legacy' | 'bpf' | 'legacyLoad' | 'bpfLoad' | 'node1' | 'node2' | 'tunnel1' | 'tunnel2', NodeSpec>>;
+  /** (i)'s two node netns */
+  flannelNodes?: [string, string];
   /** what the bench attached itself, said in the report */
   notes: string[];
 }
@@ -57,58 +64,88 @@ export function loadKubeProxy(ns: string): void {
   sh(NSENTER, [`--net=${netnsPath(ns)}`, 'iptables-restore', '-w'], { input: iptablesRestoreText() });
 }
 
-export async function buildHostBed(x: BedContext): Promise<HostBed> {
+/** The cases in the order a repetition's first rotation measures them. */
+const CASE_ORDER: CaseKey[] = ['lo', ...HOST_CASES.filter((k) => k !== 'lo')];
+
+export async function buildHostBed(x: BedContext, only: readonly CaseKey[] = HOST_CASES): Promise<HostBed> {
+  const on = (...ks: CaseKey[]) => ks.some((k) => only.includes(k));
   const notes: string[] = [];
   x.c.add(`remove ${x.bpfBase}`, () => fs.rmSync(x.bpfBase, { recursive: true, force: true }));
-  const d = direct(x);
-  const nodes: HostBed['nodes'] = {
-    legacy: nodeSpec(x, 'legacy', 'legacy', NET.legacy),
-    bpf: nodeSpec(x, 'bpf', 'bpf', NET.bpf),
-    legacyLoad: nodeSpec(x, 'legacyload', 'legacy', NET.legacyLoad),
-    bpfLoad: nodeSpec(x, 'bpfload', 'bpf', NET.bpfLoad),
-    node1: nodeSpec(x, 'node1', 'bpf', NET.node1, [NET.cluster]),
-    node2: nodeSpec(x, 'node2', 'bpf', NET.node2, [NET.cluster]),
-  };
-  for (const n of [nodes.legacy, nodes.bpf, nodes.legacyLoad, nodes.bpfLoad]) createNode(x.netns, n.name);
-  createNode(x.netns, nodes.node1.name, { uplink: false });
-  createNode(x.netns, nodes.node2.name, { uplink: false });
-  joinNodes(nodes.node1, nodes.node2);
-  underlayAt1500(nodes.node1, nodes.node2);
-  nsSysctl(nodes.node1.name, CLIENT_SYSCTLS); // (g)'s client
+  const d = on('direct', 'lo') ? direct(x) : undefined;
+  const nodes: HostBed['nodes'] = {};
+  if (on('legacy')) nodes.legacy = nodeSpec(x, 'legacy', 'legacy', NET.legacy);
+  if (on('bpf')) nodes.bpf = nodeSpec(x, 'bpf', 'bpf', NET.bpf);
+  if (on('legacyLoad')) nodes.legacyLoad = nodeSpec(x, 'legacyload', 'legacy', NET.legacyLoad);
+  if (on('bpfLoad')) nodes.bpfLoad = nodeSpec(x, 'bpfload', 'bpf', NET.bpfLoad);
+  for (const n of [nodes.legacy, nodes.bpf, nodes.legacyLoad, nodes.bpfLoad]) if (n) createNode(x.netns, n.name);
+  if (on('twoNode', 'underlay', 'twoNodeLegacy')) {
+    nodes.node1 = nodeSpec(x, 'node1', 'bpf', NET.node1, [NET.cluster]);
+    nodes.node2 = nodeSpec(x, 'node2', 'bpf', NET.node2, [NET.cluster]);
+    createNode(x.netns, nodes.node1.name, { uplink: false });
+    createNode(x.netns, nodes.node2.name, { uplink: false });
+    joinNodes(nodes.node1, nodes.node2);
+    underlayAt1500(nodes.node1, nodes.node2);
+    nsSysctl(nodes.node1.name, CLIENT_SYSCTLS); // (g)'s client
+  }
+  if (on('tunnel')) {
+    // (j): its own two nodes (their agents route every pod subnet through podlink_vxlan), on a copy of the underlay
+    nodes.tunnel1 = { ...nodeSpec(x, 'tunnel1', 'bpf', NET.tunnel1, [NET.tunnelCluster]), routing: 'tunnel' };
+    nodes.tunnel2 = { ...nodeSpec(x, 'tunnel2', 'bpf', NET.tunnel2, [NET.tunnelCluster]), routing: 'tunnel' };
+    createNode(x.netns, nodes.tunnel1.name, { uplink: false });
+    createNode(x.netns, nodes.tunnel2.name, { uplink: false });
+    joinNodes(nodes.tunnel1, nodes.tunnel2, NET.tunnelUnderlay, TUNNEL_UNDERLAY_MTU);
+  }
+  const flannel = on('flannel') ? buildFlannel(x.netns, x.id) : undefined;
+  if (flannel) notes.push(`(i) flannel by hand: ${FLANNEL_DEV} (vxlan id 1, dstport 8472, nolearning, MTU ${TUNNEL_UNDERLAY_MTU - VXLAN_OVERHEAD} on an underlay of ${TUNNEL_UNDERLAY_MTU}), FDB + neighbour + onlink route per peer, veth pods routed by the node`);
 
-  type Want = { key: string; node: NodeSpec; mtu: number; client: boolean };
+  type Want = { key: string; node: NodeSpec; mtu: number | undefined; client: boolean };
   const want: Want[] = [];
-  const pair = (tag: string, client: NodeSpec, server: NodeSpec, mtus: number[]) => {
-    for (const mtu of mtus) {
-      want.push({ key: `${tag}-c${mtu}`, node: client, mtu, client: true }, { key: `${tag}-s${mtu}`, node: server, mtu, client: false });
-    }
-  };
-  pair('legacy', nodes.legacy, nodes.legacy, [1500, 9000]);
-  pair('bpf', nodes.bpf, nodes.bpf, [1500, 9000]);
-  pair('legacyload', nodes.legacyLoad, nodes.legacyLoad, [1500]);
-  pair('bpfload', nodes.bpfLoad, nodes.bpfLoad, [1500]);
-  pair('two', nodes.node1, nodes.node2, [1500, 9000]);
+  const pair = (tag: string, client: NodeSpec, server: NodeSpec, mtus: number[], conf = (m: number): number | undefined => m): Want[] =>
+    mtus.flatMap((mtu) => [{ key: `${tag}-c${mtu}`, node: client, mtu: conf(mtu), client: true }, { key: `${tag}-s${mtu}`, node: server, mtu: conf(mtu), client: false }]);
+  if (nodes.legacy) want.push(...pair('legacy', nodes.legacy, nodes.legacy, [1500, 9000]));
+  if (nodes.bpf) want.push(...pair('bpf', nodes.bpf, nodes.bpf, [1500, 9000]));
+  if (nodes.legacyLoad) want.push(...pair('legacyload', nodes.legacyLoad, nodes.legacyLoad, [1500]));
+  if (nodes.bpfLoad) want.push(...pair('bpfload', nodes.bpfLoad, nodes.bpfLoad, [1500]));
+  const twoNodes = on('twoNode', 'twoNodeLegacy') ? [nodes.node1!, nodes.node2!] : [];
+  if (on('twoNode')) want.push(...pair('two', nodes.node1!, nodes.node2!, [1500, 9000]));
   // (h): the same nodes and network (one IPAM pool per node), pods with hostRouting legacy.
-  pair('twoleg', { ...nodes.node1, hostRouting: 'legacy' }, { ...nodes.node2, hostRouting: 'legacy' }, [1500, 9000]);
+  if (on('twoNodeLegacy')) want.push(...pair('twoleg', { ...nodes.node1!, hostRouting: 'legacy' }, { ...nodes.node2!, hostRouting: 'legacy' }, [1500, 9000]));
+  if (nodes.tunnel1) want.push(...pair('tun', nodes.tunnel1, nodes.tunnel2!, [1500]));
   progress(`podlink ADD of ${want.length} pods on ${Object.keys(nodes).length} node netns`);
   const pods = new Map<string, Pod>();
-  // One ADD per node at a time: the first one of each node probes and loads the BPF objects.
-  const byNode = new Map<string, Want[]>();
-  for (const w of want) byNode.set(w.node.name, [...(byNode.get(w.node.name) ?? []), w]);
-  await Promise.all([...byNode.values()].map(async (ws) => {
-    for (const w of ws) pods.set(w.key, await addPod(x.c, x.netns, x.bin, w.node, `${x.id}-${w.key}`, w.mtu, w.client));
-  }));
+  const addAll = async (wants: Want[]) => {
+    // One ADD per node at a time: the first one of each node probes and loads the BPF objects.
+    const byNode = new Map<string, Want[]>();
+    for (const w of wants) byNode.set(w.node.name, [...(byNode.get(w.node.name) ?? []), w]);
+    await Promise.all([...byNode.values()].map(async (ws) => {
+      for (const w of ws) pods.set(w.key, await addPod(x.c, x.netns, x.bin, w.node, `${x.id}-${w.key}`, w.mtu, w.client));
+    }));
+  };
+  await addAll(want);
   const pod = (k: string) => pods.get(k)!;
 
-  // What a node's DaemonSet init container does: probe --write attaches pl_from_uplink to the underlay.
-  attachUplinks(x.bin, [nodes.node1, nodes.node2]);
-  notes.push('(f) `podlink probe --write --uplink ul0` attached pl_from_uplink (tcx ingress) on both nodes\' underlay');
-  const agentSeconds = await startAgents(x.c, x.bin, nodes.node1, nodes.node2, 30_000);
-  notes.push(`(f), (h) pod routes: \`podlink agent --nodes-file\` on both nodes, each node's protocol-201 route to the other's pod subnet there ${agentSeconds.toFixed(1)} s after the start`);
-  loadKubeProxy(nodes.legacyLoad.name);
-  loadKubeProxy(nodes.bpfLoad.name);
+  if (twoNodes.length) {
+    // What a node's DaemonSet init container does: probe --write attaches pl_from_uplink to the underlay.
+    attachUplinks(x.bin, twoNodes);
+    notes.push('(f) `podlink probe --write --uplink ul0` attached pl_from_uplink (tcx ingress) on both nodes\' underlay');
+    const agentSeconds = await startAgents(x.c, x.bin, nodes.node1!, nodes.node2!, 30_000);
+    notes.push(`(f), (h) pod routes: \`podlink agent --nodes-file\` on both nodes, each node's protocol-201 route to the other's pod subnet there ${agentSeconds.toFixed(1)} s after the start`);
+  }
+  if (nodes.tunnel1) {
+    attachUplinks(x.bin, [nodes.tunnel1, nodes.tunnel2!]);
+    const s = await startAgents(x.c, x.bin, nodes.tunnel1, nodes.tunnel2!, 30_000, { underlay: NET.tunnelUnderlay, routing: 'tunnel' });
+    // The MTU 9000 pods come after the agents and carry no `mtu`: podlink gives them the tunnel's, from the agent's tunnel.json.
+    await addAll(pair('tun', nodes.tunnel1, nodes.tunnel2!, [9000], () => undefined));
+    const tunnelMtu = TUNNEL_UNDERLAY_MTU - VXLAN_OVERHEAD;
+    const mtus = ['tun-c9000', 'tun-s9000'].map((k) => mtuOf(pod(k).ns, 'eth0'));
+    notes.push(`(j) \`podlink agent --routing tunnel\` on both nodes, each node's protocol-201 route through ${TUNNEL_DEV} to the other's pod subnet there ${s.toFixed(1)} s after the start; ` +
+      `the pods ADDed after it without \`mtu\` got MTU ${mtus.join(' and ')}${mtus.every((m) => m === tunnelMtu) ? ', the tunnel\'s' : `, not the tunnel's ${tunnelMtu}: (j)'s MTU 9000 samples include PMTU discovery`}`);
+  }
+  if (nodes.legacyLoad) loadKubeProxy(nodes.legacyLoad.name);
+  if (nodes.bpfLoad) loadKubeProxy(nodes.bpfLoad.name);
 
-  const servers = [d.server, nodes.node2.name, ...[...pods.values()].filter((p) => p.ns.includes('-s')).map((p) => p.ns)];
+  const flannelServers = flannel ? [flannel.pods.s1500.ns, flannel.pods.s9000.ns] : [];
+  const servers = [...(d ? [d.server] : []), ...(on('underlay') ? [nodes.node2!.name] : []), ...[...pods.values()].filter((p) => p.ns.includes('-s')).map((p) => p.ns), ...flannelServers];
   progress(`starting tcp-mix servers in ${servers.length} netns`);
   await Promise.all(servers.map((s) => startServers(x.c, x.tools, s)));
 
@@ -122,32 +159,38 @@ export async function buildHostBed(x: BedContext): Promise<HostBed> {
     tput1500: { client: pod(`${tag}-c1500`).ns, ip: pod(`${tag}-s1500`).ip },
     crr: { client: pod(`${tag}-c1500`).ns, ip: pod(`${tag}-s1500`).ip },
   });
-  const cases: Case[] = [
-    { key: 'lo', targets: { tput1500: { client: d.server, ip: '127.0.0.1' }, rr: { client: d.server, ip: '127.0.0.1' } } },
-    {
-      key: 'direct',
-      targets: {
-        tput1500: { client: d.client, ip: NET.direct1500[1] },
-        tput9000: { client: d.client, ip: NET.direct9000[1] },
-        rr: { client: d.client, ip: NET.direct1500[1] },
-        crr: { client: d.client, ip: NET.direct1500[1] },
-      },
-    },
-    { key: 'legacy', targets: four('legacy') },
-    { key: 'bpf', targets: four('bpf') },
-    { key: 'legacyLoad', targets: loaded('legacyload') },
-    { key: 'bpfLoad', targets: loaded('bpfload') },
-    { key: 'twoNode', targets: four('two') },
-    {
-      key: 'underlay',
-      targets: {
-        tput1500: underlayTarget(nodes.node1, 1500),
-        tput9000: underlayTarget(nodes.node1, 9000),
-        rr: underlayTarget(nodes.node1, 1500),
-        crr: underlayTarget(nodes.node1, 1500),
-      },
-    },
-    { key: 'twoNodeLegacy', targets: four('twoleg') },
-  ];
-  return { cases, pods: [...pods.values()], nodes, notes };
+  const build: Partial<Record<CaseKey, () => Case['targets']>> = {
+    lo: () => ({ tput1500: { client: d!.server, ip: '127.0.0.1' }, rr: { client: d!.server, ip: '127.0.0.1' } }),
+    direct: () => ({
+      tput1500: { client: d!.client, ip: NET.direct1500[1] },
+      tput9000: { client: d!.client, ip: NET.direct9000[1] },
+      rr: { client: d!.client, ip: NET.direct1500[1] },
+      crr: { client: d!.client, ip: NET.direct1500[1] },
+    }),
+    legacy: () => four('legacy'),
+    bpf: () => four('bpf'),
+    legacyLoad: () => loaded('legacyload'),
+    bpfLoad: () => loaded('bpfload'),
+    twoNode: () => four('two'),
+    underlay: () => ({
+      tput1500: underlayTarget(nodes.node1!, 1500),
+      tput9000: underlayTarget(nodes.node1!, 9000),
+      rr: underlayTarget(nodes.node1!, 1500),
+      crr: underlayTarget(nodes.node1!, 1500),
+    }),
+    twoNodeLegacy: () => four('twoleg'),
+    flannel: () => plainFour(flannel!),
+    tunnel: () => four('tun'),
+  };
+  const cases: Case[] = CASE_ORDER.filter((k) => on(k)).map((key) => ({ key, targets: build[key]!() }));
+  return { cases, pods: [...pods.values()], nodes, flannelNodes: flannel?.nodes, notes };
+}
+
+function plainFour(f: FlannelBed): Case['targets'] {
+  return {
+    tput1500: { client: f.pods.c1500.ns, ip: f.pods.s1500.ip },
+    tput9000: { client: f.pods.c9000.ns, ip: f.pods.s9000.ip },
+    rr: { client: f.pods.c1500.ns, ip: f.pods.s1500.ip },
+    crr: { client: f.pods.c1500.ns, ip: f.pods.s1500.ip },
+  };
 }

@@ -1,7 +1,8 @@
 // Two node netns joined by a veth underlay (ul0 in each, the default route over it), and what a node's
 // DaemonSet does on each: `podlink probe --write --uplink ul0` attaches pl_from_uplink, and
 // `podlink agent --nodes-file` routes the other node's pod subnet over the underlay (protocol 201).
-// Used by (f), (g) and (h) on the host and by the VM's two-node cases and its (g).
+// Used by (f), (g) and (h) on the host and by the VM's two-node cases and its (g); (j) runs the agents with
+// `--routing tunnel` on its own pair of nodes, and (i) joins its nodes the same way.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,12 +16,12 @@ import type { MixTarget } from './measure.js';
 import type { NodeSpec } from './pods.js';
 
 /** n1 holds NET.node1 and n2 NET.node2 (their pod subnets); only the default routes, no pod routes. */
-export function joinNodes(n1: NodeSpec, n2: NodeSpec): void {
-  const [u1, u2] = NET.underlay;
+export function joinNodes(n1: Pick<NodeSpec, 'name'>, n2: Pick<NodeSpec, 'name'>, underlay: readonly string[] = NET.underlay, mtu = 9000): void {
+  const [u1, u2] = underlay;
   vethPair(
     { ns: n1.name, dev: 'ul0', addrs: [`${u1}/24`], then: [`route add default via ${u2} dev ul0`] },
     { ns: n2.name, dev: 'ul0', addrs: [`${u2}/24`], then: [`route add default via ${u1} dev ul0`] },
-    { mtu: 9000 },
+    { mtu },
   );
 }
 
@@ -53,14 +54,41 @@ export interface NodeEntry {
 }
 
 /** The agents' nodes file: each node's pod subnet and underlay address (node names are the netns names). */
-export function nodesFileEntries(n1: NodeSpec, n2: NodeSpec): NodeEntry[] {
-  return [n1, n2].map((n, i) => ({ name: n.name, podCIDRs: [n.subnet], addresses: [NET.underlay[i]!] }));
+export function nodesFileEntries(n1: NodeSpec, n2: NodeSpec, underlay: readonly string[] = NET.underlay): NodeEntry[] {
+  return [n1, n2].map((n, i) => ({ name: n.name, podCIDRs: [n.subnet], addresses: [underlay[i]!] }));
 }
 
 /** The wanted `dst via gw` lines that `ip -j route show proto 201` (its JSON on stdout) lacks. */
 export function routesMissing(ipJson: string, want: string[]): string[] {
   const have = new Set((JSON.parse(ipJson.trim() || '[]') as { dst: string; gateway?: string }[]).map((r) => `${r.dst} via ${r.gateway}`));
   return want.filter((w) => !have.has(w));
+}
+
+/** The tunnel device podlink's agent routes a tunnelled node's pod subnet through (#16). */
+export const TUNNEL_DEV = 'podlink_vxlan';
+
+/**
+ * The wanted `dst dev DEV encap dst ADDR` lines that `ip -4 route show proto 201` (text: its JSON repeats
+ * the key "dst" for a lightweight tunnel's encap destination) lacks.
+ */
+export function tunnelRoutesMissing(ipText: string, want: string[]): string[] {
+  const have = new Set(ipText.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
+    const [dst] = l.split(/\s+/);
+    return `${dst} dev ${/\bdev (\S+)/.exec(l)?.[1]} encap dst ${/\bencap ip\b.*?\bdst (\S+)/.exec(l)?.[1]}`;
+  }));
+  return want.filter((w) => !have.has(w));
+}
+
+export interface AgentOptions {
+  /** the two nodes' underlay addresses (default NET.underlay) */
+  underlay?: readonly string[];
+  /** `--routing tunnel`: wait for tunnel routes (TUNNEL_DEV, encap dst the other node) instead of `via` routes */
+  routing?: 'tunnel';
+}
+
+function routeMissing(ns: string, route: string, tunnel: boolean): boolean {
+  if (tunnel) return tunnelRoutesMissing(sh('ip', ['-n', ns, '-4', 'route', 'show', 'proto', '201']), [route]).length > 0;
+  return routesMissing(sh('ip', ['-n', ns, '-j', '-4', 'route', 'show', 'proto', '201']), [route]).length > 0;
 }
 
 function logTail(file: string): string {
@@ -75,15 +103,18 @@ function logTail(file: string): string {
  * Starts `podlink agent --nodes-file` in both node netns (stopped by pid at cleanup) and waits until each
  * holds its protocol-201 route to the other's pod subnet; returns the seconds that took.
  */
-export async function startAgents(c: Cleanup, bin: string, n1: NodeSpec, n2: NodeSpec, timeoutMs: number): Promise<number> {
+export async function startAgents(c: Cleanup, bin: string, n1: NodeSpec, n2: NodeSpec, timeoutMs: number, o: AgentOptions = {}): Promise<number> {
+  const underlay = o.underlay ?? NET.underlay;
+  const tunnel = o.routing === 'tunnel';
   const file = path.join(n1.dir, 'nodes.json');
-  fs.writeFileSync(file, JSON.stringify(nodesFileEntries(n1, n2)));
+  fs.writeFileSync(file, JSON.stringify(nodesFileEntries(n1, n2, underlay)));
   const t0 = performance.now();
   const agents = [n1, n2].map((n) => {
     const log = path.join(n.dir, 'agent.log');
     const fd = fs.openSync(log, 'a');
     const child = spawn(NSENTER, [`--net=${netnsPath(n.name)}`, bin, 'agent', '--nodes-file', file, '--node-name', n.name,
-      '--mode-file', path.join(n.dir, 'mode.json'), '--state-dir', path.join(n.dir, 'state'), '--bpf-root', n.bpfRoot], {
+      '--mode-file', path.join(n.dir, 'mode.json'), '--state-dir', path.join(n.dir, 'state'), '--bpf-root', n.bpfRoot,
+      ...(o.routing ? ['--routing', o.routing] : [])], {
       stdio: ['ignore', fd, fd], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, cwd: '/',
     });
     fs.closeSync(fd);
@@ -91,11 +122,13 @@ export async function startAgents(c: Cleanup, bin: string, n1: NodeSpec, n2: Nod
     c.add(`stop podlink agent in ${n.name}`, () => stopGently(child.pid, exited));
     return { n, log, exited, child };
   });
-  const want = [[n1, n2], [n2, n1]].map(([n, other], i) => ({ n: n!, route: `${other!.subnet} via ${NET.underlay[1 - i]}` }));
+  const want = [[n1, n2], [n2, n1]].map(([n, other], i) => ({
+    n: n!, route: tunnel ? `${other!.subnet} dev ${TUNNEL_DEV} encap dst ${underlay[1 - i]}` : `${other!.subnet} via ${underlay[1 - i]}`,
+  }));
   for (;;) {
     const gone = agents.find((a) => a.exited());
     if (gone) throw new Error(`podlink agent in ${gone.n.name} exited (${gone.child.exitCode ?? gone.child.signalCode}): ${logTail(gone.log)}`);
-    const missing = want.filter((w) => routesMissing(sh('ip', ['-n', w.n.name, '-j', '-4', 'route', 'show', 'proto', '201']), [w.route]).length);
+    const missing = want.filter((w) => routeMissing(w.n.name, w.route, tunnel));
     if (!missing.length) return (performance.now() - t0) / 1000;
     if (performance.now() - t0 > timeoutMs) {
       const logs = agents.map((a) => `${a.n.name}: ${logTail(a.log)}`).join('; ');

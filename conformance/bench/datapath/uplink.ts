@@ -19,6 +19,16 @@ export function ifindexOf(ns: string, dev: string): number {
   return j[0]!.ifindex;
 }
 
+export function mtuOf(ns: string, dev: string): number {
+  return (JSON.parse(sh('ip', ['-n', ns, '-j', 'link', 'show', 'dev', dev])) as { mtu: number }[])[0]!.mtu;
+}
+
+/** Packets a device sent and received (`ip -s`), e.g. a vxlan device's encapsulated and decapsulated packets. */
+export function linkPackets(ns: string, dev: string): { tx: number; rx: number } {
+  const s = (JSON.parse(sh('ip', ['-n', ns, '-j', '-s', 'link', 'show', 'dev', dev])) as { stats64: { tx: { packets: number }; rx: { packets: number } } }[])[0]!.stats64;
+  return { tx: s.tx.packets, rx: s.rx.packets };
+}
+
 export interface PathCounters {
   redirectLocal: number;
   redirectFib: number;

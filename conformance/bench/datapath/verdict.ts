@@ -15,6 +15,8 @@ export interface Ratio {
   verdict: Verdict;
   /** printed beside this ratio (e.g. the upper-stack path under the same load); no verdict of its own */
   beside?: { name: string; perRep: number[]; spread: Spread };
+  /** the two cases divided (numerator, denominator), for leaving out lines whose cases did not run */
+  cases?: [string, string];
 }
 
 /** PASS when the median's interval (lo…hi, min…max up to 5 repetitions) meets the floor, MISS when it lies wholly below, NOISY when it straddles it. */

@@ -4,6 +4,17 @@ import type { CaseKey } from './cases.js';
 import { DEFAULTS } from './config.js';
 import type { RunRecord } from './record.js';
 
+/** A tunnel case whose vxlan device sent or received nothing on a node measured some other path. */
+export function tunnelWarnings(tunnels: RunRecord['tunnels']): string[] {
+  const w: string[] = [];
+  for (const [tag, t] of [['(i)', tunnels?.flannel], ['(j)', tunnels?.tunnel]] as const) {
+    for (const i of [0, 1] as const) {
+      if (t && (!t.packets[i].tx || !t.packets[i].rx)) w.push(`${tag} ${t.dev} on node ${i + 1} sent ${t.packets[i].tx} and received ${t.packets[i].rx} packets: the pods' traffic did not cross the tunnel`);
+    }
+  }
+  return w;
+}
+
 export function warnings(r: RunRecord): string[] {
   const w: string[] = [];
   const busy = Math.max(r.host.loadavg[0]!, r.loadEnd[0]!);
@@ -16,11 +27,12 @@ export function warnings(r: RunRecord): string[] {
     }
   }
   if (r.fastPath) {
-    if (!r.fastPath.bpfRedirectLocal) w.push('(c) the BPF node counted no redirect_peer: its pods did not take the fast path');
-    if (!r.fastPath.twoNodeRedirectFib) w.push('(f) no fib + redirect_neigh counted on node 1');
-    if (!r.fastPath.twoNodeUplinkRedirect) w.push('(f) no from-uplink redirect_peer counted on node 2');
+    if (r.fastPath.bpfRedirectLocal === 0) w.push('(c) the BPF node counted no redirect_peer: its pods did not take the fast path');
+    if (r.fastPath.twoNodeRedirectFib === 0) w.push('(f) no fib + redirect_neigh counted on node 1');
+    if (r.fastPath.twoNodeUplinkRedirect === 0) w.push('(f) no from-uplink redirect_peer counted on node 2');
   }
-  if (!r.conntrack.legacyLoad) w.push(`legacyLoad: nf_conntrack_count is ${r.conntrack.legacyLoad} at the end: was conntrack on?`);
+  w.push(...tunnelWarnings(r.tunnels));
+  if ('legacyLoad' in r.conntrack && !r.conntrack.legacyLoad) w.push(`legacyLoad: nf_conntrack_count is ${r.conntrack.legacyLoad} at the end: was conntrack on?`);
   if (r.wallSeconds > DEFAULTS.budgetSeconds) w.push(`the run took ${Math.round(r.wallSeconds)} s, over the ${DEFAULTS.budgetSeconds} s budget`);
   if (r.cleanupErrors.length) w.push(`cleanup errors: ${r.cleanupErrors.join('; ')}`);
   if (r.leftovers.length) w.push(`left behind: ${r.leftovers.join(', ')}`);
