@@ -40,6 +40,9 @@ if (!isRoot) {
     const bigFar = pod(n2, 'bigfar', 'bpf', 1500);
     t.same([a, b].map((p) => k.mtu(p.ns, 'eth0')), [1450, 1450], 'a pod created with the default gets MTU 1450 on both nodes');
     t.same([big, bigFar].map((p) => k.mtu(p.ns, 'eth0')), [1500, 1500], 'mtu: 1500 in the netconf wins');
+    const above = (k.status(n1).tunnel as { podsAboveTunnelMtu: { containerId: string; mtu: number }[] }).podsAboveTunnelMtu;
+    t.same(above.map((p) => `${p.containerId} ${p.mtu}`).sort(), [early, big, bigl].map((p) => `${p.containerId} 1500`).sort(),
+      'podlink status names n1\'s pods whose MTU exceeds the tunnel\'s (the one made before the agent, the two configured so)');
     for (const p of [a, b, big, bigl, bigFar]) {
       await echoServer(c, p.ns, 7001);
       await udpEchoServer(c, p.ns, 7002);
