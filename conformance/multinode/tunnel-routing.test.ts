@@ -2,7 +2,8 @@
 // Neighbours route natively, the routed node through podlink_vxlan; pods with BPF and legacy host
 // routing reach pods on every node (ICMP, TCP, UDP, both families), nodes reach remote pods, a
 // ClusterIP on one node reaches its backend across the tunnel; switching routing on a live cluster and
-// removing / re-adding the routed node move the routes, pl_tunnel and pl_tunnel_peers with them.
+// removing / re-adding the routed node move the routes, pl_tunnel and pl_tunnel_peers with them; a routed
+// node known by its IPv6 address only is reached over an IPv6 underlay.
 import t, { type Test } from 'tap';
 import { isRoot, nsExec, testCleanup } from '../support/index.js';
 import { canonical, forwarded, TestCluster, waitFor, type ClusterNode, type Pod } from './cluster.js';
@@ -158,6 +159,24 @@ if (!isRoot) {
       await converged(t, n4, { native: [], tunnel: [n1, n2, n3] });
       t.same(k.paths(n1), { n1: 'self', n2: 'native', n3: 'native', n4: 'tunnel' }, 'auto again');
       matrix(t, [pod('n1b'), pod('n4l')], [pod('n2b'), pod('n4b'), pod('n1l')]);
+    });
+
+    t.test('a routed node with only an IPv6 address: the tunnel runs over IPv6', async (t) => {
+      const v6only = k.entries().map((e) => (e.name === 'n4' ? { ...e, addresses: [n4.ul.ip6] } : e));
+      k.writeNodesFile(v6only);
+      const want = n4.podCIDRs.map((p) => `${p} → ${canonical(n4.ul.ip6)}`).sort();
+      const ms = await waitFor(() => JSON.stringify(k.tunnelMap(n1)) === JSON.stringify(want), 5000, 50);
+      t.ok(ms >= 0, `n1's pl_tunnel sends n4's pod CIDRs to its IPv6 address (${ms} ms)`, { found: k.tunnelMap(n1), wanted: want });
+      t.same(k.tunnelRoutes(n1), want.map((r) => `${r} id 1`), 'and so do its encap routes (encap ip6)');
+      t.ok(k.tunnelPeers(n1).includes(canonical(n4.ul.ip6)), 'pl_tunnel_peers admits n4\'s IPv6 address');
+      t.comment(`podlink_vxlan MTU on n1: ${k.tunnelDevice(n1)?.mtu}, on n4: ${k.tunnelDevice(n4)?.mtu}`);
+      for (const [a, b] of [[pod('n1b'), pod('n4b')], [pod('n4l'), pod('n1l')]] as const) {
+        t.ok(k.ping(a.ns, b.ip4) && k.ping(a.ns, b.ip6), `${a.name} → ${b.name}: ICMP, both families`);
+        t.equal(echoCheck(a.ns, b.ip4, 7001), '', `${a.name} → ${b.name}: TCP, 1 MiB of full-size segments echoed`);
+      }
+      t.equal(udpEchoCheck(pod('n1b').ns, pod('n4b').ip6, 7002, [1, 1400, 4000]), '', 'UDP n1b → n4b');
+      k.writeNodesFile(k.entries());
+      t.ok(await waitFor(() => k.tunnelMap(n1).every((e) => e.endsWith(n4.ul.ip4)), 5000) >= 0, 'back to the IPv4 underlay');
     });
   });
 }

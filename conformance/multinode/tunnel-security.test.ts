@@ -2,7 +2,8 @@
 // admits only known node addresses on VNI 1. A host on the underlay that is no node sends well-formed
 // VXLAN carrying UDP to pod IPs (IPv4 and IPv6 outer and inner, BPF and legacy pods): no pod receives
 // one, and `podlink status` counts the drops. The same packets from a node are delivered (so the
-// forgeries were good enough), unless their VNI is not ours.
+// forgeries were good enough), unless their VNI is not ours. (Also: with routing: tunnel in the netconf, a
+// pod made before any agent ran already gets the tunnel MTU.)
 import * as path from 'node:path';
 import t, { type Test } from 'tap';
 import { addUnderlayHost, isRoot, nsExec, testCleanup } from '../support/index.js';
@@ -21,6 +22,8 @@ if (!isRoot) {
     const k = TestCluster.build(c, { tag, near: 2, far: 0, mode: 'veth', routing: 'tunnel' });
     const [n1, n2] = k.nodes as [ClusterNode, ClusterNode];
     const stranger = addUnderlayHost(c, k.underlay, `${tag}-x`, 200);
+    const first = k.addPod(n1, 'first', 'bpf');
+    t.equal(k.mtu(first.ns, 'eth0'), 1450, 'routing: tunnel in the netconf: a pod made before any agent ran gets 1500 - 50');
     k.writeNodesFile(k.entries());
     for (const n of k.nodes) k.startAgent(n, undefined, ['--routing', 'tunnel']);
     const ms = await waitFor(() => k.paths(n1).n2 === 'tunnel' && k.tunnelPeers(n1).includes(n2.ul.ip4) && !!k.tunnelDevice(n1), 10_000, 50);
