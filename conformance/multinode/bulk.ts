@@ -1,8 +1,9 @@
 // A one-way bulk TCP transfer between two netns: a sink that checks every byte against the sender's
 // periodic pattern, and the netns counters that tell a clean transfer from one that limped through
 // (checksum errors, retransmissions).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { netnsPath, nsExec, PLUGIN_PATH, type Cleanup } from '../support/index.js';
+import { serveInNetns } from './serve.js';
 
 const NSENTER = '/usr/bin/nsenter';
 
@@ -47,16 +48,7 @@ c.on('close', () => { console.log(answer); process.exit(answer === total + ' byt
 
 /** Starts the sink on [::]:port in the netns; it is killed (by PID) on cleanup. */
 export async function bulkSink(c: Cleanup, ns: string, port: number): Promise<void> {
-  const child = spawn(NSENTER, [`--net=${netnsPath(ns)}`, process.execPath, '-e', SINK, String(port)], {
-    stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: PLUGIN_PATH },
-  });
-  c.add(`kill bulk sink in ${ns}`, () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`bulk sink in ${ns} exited ${code}`)));
-  });
+  await serveInNetns(c, ns, 'bulk sink', SINK, [String(port)]);
 }
 
 /** Sends `bytes` from the netns to the sink; returns the sink's verdict, the time taken and whether it passed. */

@@ -1,7 +1,8 @@
 // A UDP echo server and a client that checks each datagram comes back intact, run inside a netns with
 // this Node binary (tunnel tests need UDP through real sockets, including datagrams that fragment).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { netnsPath, PLUGIN_PATH, type Cleanup } from '../support/index.js';
+import { serveInNetns } from './serve.js';
 
 const NSENTER = '/usr/bin/nsenter';
 
@@ -30,16 +31,7 @@ const one = (size) => new Promise((resolve) => {
 
 /** Starts a UDP echo server on [::]:port (both families) in the netns; it is killed (by PID) on cleanup. */
 export async function udpEchoServer(c: Cleanup, ns: string, port: number): Promise<void> {
-  const child = spawn(NSENTER, [`--net=${netnsPath(ns)}`, process.execPath, '-e', SERVER, String(port)], {
-    stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: PLUGIN_PATH },
-  });
-  c.add(`kill UDP echo server in ${ns}`, () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`UDP echo server in ${ns} exited ${code}`)));
-  });
+  await serveInNetns(c, ns, 'UDP echo server', SERVER, [String(port)]);
 }
 
 /** Sends one datagram of each size from the netns; '' when every one came back intact, else which did not. */
@@ -57,19 +49,6 @@ s.bind(Number(process.argv[1]), '::', () => process.stdout.write('listening\\n')
 
 /** A UDP listener on [::]:port in the netns that keeps what it receives, one datagram a line. */
 export async function udpListener(c: Cleanup, ns: string, port: number): Promise<{ received(): string[] }> {
-  const child = spawn(NSENTER, [`--net=${netnsPath(ns)}`, process.execPath, '-e', LISTENER, String(port)], {
-    stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: PLUGIN_PATH },
-  });
-  c.add(`kill UDP listener in ${ns}`, () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      if (out.startsWith('listening\n')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`UDP listener in ${ns} exited ${code}`)));
-  });
-  return { received: () => out.split('\n').slice(1).filter(Boolean) };
+  const l = await serveInNetns(c, ns, 'UDP listener', LISTENER, [String(port)]);
+  return { received: () => l.output().split('\n').filter(Boolean) };
 }
