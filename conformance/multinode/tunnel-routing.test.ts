@@ -24,7 +24,8 @@ if (!isRoot) {
     // IPv4 underlay between every pair (all nodes have both families): both pod CIDRs go to the IPv4 address.
     const tunnelled = (to: ClusterNode[]) => to.flatMap((n) => n.podCIDRs.map((p) => `${p} → ${n.ul.ip4}`)).sort();
     const tunnelRoutes = (to: ClusterNode[]) => tunnelled(to).map((r) => `${r} id 1`);
-    const native = (to: ClusterNode[]) => to.flatMap((n) => [`${n.podCIDRs[0]} via ${n.ul.ip4}`, `${n.podCIDRs[1]} via ${canonical(n.ul.ip6)}`]).sort();
+    const native = (to: ClusterNode[]) =>
+      to.flatMap((n) => [`${n.podCIDRs[0]} via ${n.ul.ip4}`, `${n.podCIDRs[1]} via ${canonical(n.ul.ip6)}`]).sort();
     const state = (n: ClusterNode) => ({ native: k.routes(n).filter((r) => r.includes(' via ')), tunnel: k.tunnelRoutes(n), map: k.tunnelMap(n) });
     const converged = async (t: Test, n: ClusterNode, want: { native: ClusterNode[]; tunnel: ClusterNode[] }, ms = 10_000) => {
       const w = { native: native(want.native), tunnel: tunnelRoutes(want.tunnel), map: tunnelled(want.tunnel) };
