@@ -9,8 +9,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  addNetns, addUnderlay, bpfRoot, netnsPath, nsBatch, nsExec, nsIp, nsSysctl, PLUGIN_PATH, sh, type Cleanup, type UnderlayNode,
+  addNetns, addUnderlay, bpfRoot, netnsPath, nsBatch, nsExec, nsIp, nsSysctl, PLUGIN_PATH, sh, type Cleanup, type Underlay, type UnderlayNode,
 } from '../support/index.js';
+import { COUNTERS, type CounterName } from '../../lib/datapath/index.js';
 import { bytesToIp, ipToBytes } from '../../lib/netlink/index.js';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -56,7 +57,12 @@ export interface ClusterOptions {
   far: number;
   mode?: string;
   serviceCIDR?: string;
+  /** The netconf's `routing` (the pods' CNI ADD reads it); the agents take theirs from --routing. */
+  routing?: 'native' | 'tunnel' | 'auto';
 }
+
+/** The tunnel device's name on every node (tunnel contract). */
+export const TUNNEL_DEV = 'podlink_vxlan';
 
 export function nsRun(ns: string, file: string, args: string[], o: { input?: string; allowFail?: boolean; env?: Record<string, string> } = {}) {
   const r = spawnSync(NSENTER, [`--net=${netnsPath(ns)}`, file, ...args], {
@@ -76,6 +82,7 @@ export class TestCluster {
   readonly serviceCIDR: string;
   /** The netns holding the underlay bridge(s): where a test API server listens. */
   bridge = '';
+  underlay!: Underlay;
 
   private constructor(
     private readonly c: Cleanup,
@@ -98,6 +105,7 @@ export class TestCluster {
       routed: o.far ? { nodes: names.slice(o.near), subnet: { v4: '10.77.1', v6: 'fd00:77:1' } } : undefined,
     });
     k.bridge = ul.bridge;
+    k.underlay = ul;
     names.forEach((ns, i) => {
       const dir = path.join(k.work, `n${i + 1}`);
       fs.mkdirSync(dir);
@@ -129,8 +137,9 @@ export class TestCluster {
     fs.renameSync(tmp, this.nodesFile);
   }
 
-  netconf(n: ClusterNode, hostRouting: 'bpf' | 'legacy'): Record<string, unknown> {
+  netconf(n: ClusterNode, hostRouting: 'bpf' | 'legacy', more: Record<string, unknown> = {}): Record<string, unknown> {
     return {
+      ...(this.o.routing ? { routing: this.o.routing } : {}), ...more,
       cniVersion: '1.0.0', name: 'mn', type: 'podlink', hostRouting, mode: this.o.mode ?? 'auto', // one network: one IPAM pool
       modeFile: n.modeFile, stateDir: n.stateDir, bpfRoot: n.bpfRoot, logFile: path.join(n.dir, 'podlink.log'),
       ipam: {
@@ -140,20 +149,22 @@ export class TestCluster {
     };
   }
 
-  private cni(n: ClusterNode, op: string, p: { containerId: string; ns: string; hostRouting: 'bpf' | 'legacy' }) {
+  private cni(n: ClusterNode, op: string, p: { containerId: string; ns: string; hostRouting: 'bpf' | 'legacy'; conf?: Record<string, unknown> }) {
     return nsRun(n.ns, '/usr/bin/env', ['-i', `PATH=${PLUGIN_PATH}`, `CNI_COMMAND=${op}`, `CNI_CONTAINERID=${p.containerId}`,
-      `CNI_NETNS=${netnsPath(p.ns)}`, 'CNI_IFNAME=eth0', `CNI_PATH=${CNI_PATH}`, PODLINK], { input: JSON.stringify(this.netconf(n, p.hostRouting)), allowFail: true });
+      `CNI_NETNS=${netnsPath(p.ns)}`, 'CNI_IFNAME=eth0', `CNI_PATH=${CNI_PATH}`, PODLINK],
+    { input: JSON.stringify(this.netconf(n, p.hostRouting, p.conf)), allowFail: true });
   }
 
-  addPod(n: ClusterNode, name: string, hostRouting: 'bpf' | 'legacy' = 'bpf'): Pod {
+  /** A pod by CNI ADD; `conf` adds to (or overrides) the podlink plugin object, e.g. { mtu: 1500 }. */
+  addPod(n: ClusterNode, name: string, hostRouting: 'bpf' | 'legacy' = 'bpf', conf?: Record<string, unknown>): Pod {
     const ns = `${this.o.tag}-${name}`;
     addNetns(ns, this.c, { loUp: true, noDad: true });
     const containerId = `${this.o.tag}-${name}`;
     this.c.add(`DEL pod ${name}`, () => {
-      const r = this.cni(n, 'DEL', { containerId, ns, hostRouting });
+      const r = this.cni(n, 'DEL', { containerId, ns, hostRouting, conf });
       if (r.code !== 0) throw new Error(`DEL ${name}: ${r.stdout}${r.stderr}`);
     });
-    const r = this.cni(n, 'ADD', { containerId, ns, hostRouting });
+    const r = this.cni(n, 'ADD', { containerId, ns, hostRouting, conf });
     if (r.code !== 0) throw new Error(`ADD ${name} on ${n.name}: exit ${r.code}: ${r.stdout}${r.stderr}`);
     const res = JSON.parse(r.stdout) as { ips: { address: string }[] };
     const ip = (f: string) => res.ips.map((x) => x.address.split('/')[0]!).find((a) => a.includes(f))!;
@@ -192,14 +203,7 @@ export class TestCluster {
       // already gone
     }
     const deadline = Date.now() + 5000;
-    while (Date.now() < deadline) {
-      try {
-        process.kill(child.pid, 0);
-      } catch {
-        break;
-      }
-      spawnSync('sleep', ['0.05']);
-    }
+    while (Date.now() < deadline && alive(child.pid)) spawnSync('sleep', ['0.05']);
     n.agent = undefined;
   }
 
@@ -238,9 +242,79 @@ export class TestCluster {
 
   /** Learned and configured entries of the node's pl_cidrs map, read with bpftool (observation only). */
   clusterCidrCount(n: ClusterNode): number {
-    const pins = sh('find', [path.join(n.bpfRoot, 'maps'), '-name', 'pl_cidrs']).trim().split('\n').filter(Boolean);
-    if (!pins.length) return 0;
-    return (JSON.parse(sh('bpftool', ['-j', 'map', 'dump', 'pinned', pins[0]!])) as unknown[]).length;
+    return this.mapDump(n, 'pl_cidrs').length;
+  }
+
+  /** The entries of one of the node's pinned maps (bpftool -j); [] while it is not pinned. */
+  mapDump(n: ClusterNode, map: string): MapEntry[] {
+    const pins = sh('find', [path.join(n.bpfRoot, 'maps'), '-name', map]).trim().split('\n').filter(Boolean);
+    if (!pins.length) return [];
+    return JSON.parse(sh('bpftool', ['-j', 'map', 'dump', 'pinned', pins[0]!])) as MapEntry[];
+  }
+
+  /** One counter of a pod's endpoint (packets), as `podlink status --json` on its node reports it. */
+  endpointPackets(p: Pod, counter: CounterName): number {
+    const eps = this.status(p.node).endpoints as { containerId: string; counters: Record<string, { packets: string }> }[];
+    return Number(eps.find((e) => e.containerId === p.containerId)?.counters[counter]?.packets ?? 0);
+  }
+
+  /** One pl_stats counter's packets (summed over CPUs) for an ifindex, read with bpftool; 0 without an entry. */
+  statsPackets(n: ClusterNode, ifindex: number, counter: CounterName): number {
+    const pin = sh('find', [path.join(n.bpfRoot, 'maps'), '-name', 'pl_stats']).trim().split('\n')[0];
+    if (!pin) return 0;
+    const key = [...Buffer.from(new Uint32Array([ifindex]).buffer)].map((b) => String(b));
+    const out = sh('bpftool', ['-j', 'map', 'lookup', 'pinned', pin, 'key', ...key], { allowFail: true });
+    if (!out) return 0;
+    const at = COUNTERS.indexOf(counter) * 16;
+    return (JSON.parse(out) as { values: { value: string[] }[] }).values
+      .reduce((sum, v) => sum + Number(Buffer.from(v.value.map((b) => Number(b))).readBigUInt64LE(at)), 0);
+  }
+
+  /** pl_tunnel as "pod CIDR → node address", sorted. */
+  tunnelMap(n: ClusterNode): string[] {
+    return this.mapDump(n, 'pl_tunnel').map((e) => {
+      const [k, v] = [keyBytes(e, 'key'), keyBytes(e, 'value')];
+      const len = k[0]! | (k[1]! << 8) | (k[2]! << 16) | (k[3]! << 24);
+      return `${addrOf(k[4]!, k.subarray(8))}/${len - 32} → ${addrOf(v[0]!, v.subarray(4))}`;
+    }).sort();
+  }
+
+  /** pl_tunnel_peers: the underlay addresses from-tunnel admits, sorted. */
+  tunnelPeers(n: ClusterNode): string[] {
+    return this.mapDump(n, 'pl_tunnel_peers').map((e) => {
+      const k = keyBytes(e, 'key');
+      return addrOf(k[0]!, k.subarray(4));
+    }).sort();
+  }
+
+  /** The node's lightweight-tunnel routes (proto 201 on the tunnel device) as "dst → outer dst", both families. */
+  tunnelRoutes(n: ClusterNode): string[] {
+    const out: string[] = [];
+    for (const f of ['-4', '-6']) {
+      // Text, not -j: the JSON form of an encap route has two "dst" keys.
+      const text = nsIp(n.ns, [f, 'route', 'show', 'proto', '201', 'dev', TUNNEL_DEV], { allowFail: true });
+      for (const line of text.split('\n').filter(Boolean)) {
+        const m = /^(\S+) .*encap ip(?:6)? id (\d+) .*dst (\S+)/.exec(line);
+        out.push(m ? `${m[1]} → ${m[3]} id ${m[2]}` : `unparsed: ${line}`);
+      }
+    }
+    return out.sort();
+  }
+
+  /** `ip -d -j link show podlink_vxlan` in the node, or undefined when there is no such device. */
+  tunnelDevice(n: ClusterNode): TunnelDevice | undefined {
+    const out = nsIp(n.ns, ['-d', '-j', 'link', 'show', 'dev', TUNNEL_DEV], { allowFail: true });
+    return out ? (JSON.parse(out) as TunnelDevice[])[0] : undefined;
+  }
+
+  /** A device's MTU in a netns (a pod's eth0, a node's uplink). */
+  mtu(ns: string, dev: string): number {
+    return (JSON.parse(nsIp(ns, ['-j', 'link', 'show', 'dev', dev])) as { mtu: number }[])[0]!.mtu;
+  }
+
+  /** The agent's verdict per node: name → path. */
+  paths(n: ClusterNode): Record<string, string> {
+    return Object.fromEntries((this.status(n).agent?.nodes ?? []).map((x) => [x.name, x.path]));
   }
 
   /** One echo answered within three tries (a loaded machine can miss one deadline; a broken path misses all). */
@@ -254,6 +328,40 @@ export class TestCluster {
   /** Adds a route in a node by hand (a foreign route the agent must leave alone). */
   batch(n: ClusterNode, lines: string[]): void {
     nsBatch(n.ns, lines);
+  }
+}
+
+export interface MapEntry {
+  key: string[] | unknown;
+  value: string[] | unknown;
+  formatted?: { key: unknown; value: unknown };
+}
+
+export interface TunnelDevice {
+  ifindex: number;
+  mtu: number;
+  address: string;
+  flags: string[];
+  linkinfo: { info_kind: string; info_data: { external?: boolean; port?: number; learning?: boolean; id?: number } };
+}
+
+/** The bytes of a bpftool -j entry's key or value: its raw hex (BTF-formatted output also keeps it). */
+function keyBytes(e: MapEntry, what: 'key' | 'value'): Buffer {
+  const raw = e[what];
+  if (!Array.isArray(raw)) throw new Error(`bpftool entry without raw ${what}: ${JSON.stringify(e)}`);
+  return Buffer.from(raw.map((b) => Number(b)));
+}
+
+function addrOf(family: number, addr: Buffer): string {
+  return bytesToIp(family === 2 ? addr.subarray(0, 4) : addr.subarray(0, 16));
+}
+
+/** A zombie counts as gone: this synchronous wait never lets Node's event loop reap the child. */
+function alive(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
+  } catch {
+    return false;
   }
 }
 

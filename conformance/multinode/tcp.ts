@@ -1,7 +1,8 @@
 // A TCP echo server and a client that checks every byte comes back, run inside a netns with this
 // Node binary (the tests need TCP through real sockets, not only ICMP).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { netnsPath, PLUGIN_PATH, type Cleanup } from '../support/index.js';
+import { serveInNetns } from './serve.js';
 
 const NSENTER = '/usr/bin/nsenter';
 
@@ -23,16 +24,7 @@ c.on('close', () => { console.log(got + ' bytes'); process.exit(ok && got === si
 
 /** Starts an echo server on [::]:port in the netns; it is killed (by PID) on cleanup. */
 export async function echoServer(c: Cleanup, ns: string, port: number): Promise<void> {
-  const child = spawn(NSENTER, [`--net=${netnsPath(ns)}`, process.execPath, '-e', SERVER, String(port)], {
-    stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: PLUGIN_PATH },
-  });
-  c.add(`kill echo server in ${ns}`, () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`echo server in ${ns} exited ${code}`)));
-  });
+  await serveInNetns(c, ns, 'echo server', SERVER, [String(port)]);
 }
 
 /** Connects from the netns, sends `size` bytes, and returns '' when all came back intact, else why not. */

@@ -7,7 +7,7 @@ import { Cleanup, testCleanup } from './cleanup.js';
 import { addNetns, netnsPath, nsExec, nsIp, nsLinks } from './netns.js';
 import { addNode, NODE_LO_ADDRS } from './node.js';
 import { isRoot, sh } from './sh.js';
-import { addUnderlay } from './underlay.js';
+import { addUnderlay, addUnderlayHost } from './underlay.js';
 
 const tag = `plsu${process.pid}`;
 const skip = !isRoot && 'needs root';
@@ -70,6 +70,10 @@ t.test('an underlay without a router has no routes to anywhere else', { skip }, 
   t.ok(ping(nodes[1]!, u.nodes[0]!.ip4));
   t.notMatch(nsIp(nodes[0]!, ['route']), /via/);
   t.match(nsIp(nodes[0]!, ['link', 'show', 'ulx']), /ulx@/);
+  const h = addUnderlayHost(c, u, `${tag}-x`, 200);
+  t.same([h.ns, h.dev, h.ip4, h.ip6], [`${tag}-x`, 'ul0', '10.231.43.200', 'fd00:231:43::c8'], 'a host that is no node joins the first subnet');
+  t.ok(ping(h.ns, u.nodes[1]!.ip4), 'it reaches a node (IPv4)');
+  t.ok(ping(u.nodes[0]!.ns, h.ip6), 'a node reaches it (IPv6)');
 });
 
 t.test('set-up that fails halfway leaves nothing behind', { skip }, async (t) => {

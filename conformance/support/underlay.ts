@@ -72,3 +72,12 @@ export function addUnderlay(c: Cleanup, spec: UnderlaySpec): Underlay {
   const far = routed.nodes.map((n, i) => attach(bridge, 'br1', `q${i}`, n, dev, routed.subnet, i + 1, spec.mtu, viaRouter(routed.subnet, spec.subnet)));
   return { bridge, router, nodes: [...nodes, ...far] };
 }
+
+/**
+ * A host on the first subnet of an underlay that is no node (a stranger, e.g. a forged-traffic sender):
+ * the netns is created and registered with c; it gets address `host` of the subnet.
+ */
+export function addUnderlayHost(c: Cleanup, ul: Underlay, ns: string, host: number, o: { dev?: string; mtu?: number } = {}): UnderlayNode {
+  addNetns(ns, c, { loUp: true, noDad: true });
+  return attach(ul.bridge, 'br0', `h${host}`, ns, o.dev ?? 'ul0', ul.nodes[0]!.subnet, host, o.mtu);
+}
