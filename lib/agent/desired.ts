@@ -93,10 +93,10 @@ function localConflict(c: Candidate, self: Candidate | undefined, local: LocalFa
 /**
  * The underlay family to a tunnelled node: IPv4 when both ends have it, else IPv6. This end's families come
  * from its own entry in the node list when it has one, as the other end sees it: the other end admits only
- * the addresses listed for this node, so both must pick the same family. Unlisted: this node's interfaces.
+ * the addresses listed for this node, so both must pick the same family. And the kernel must have it.
  */
 function underlayFamily(c: Candidate, self: Candidate | undefined, local: LocalFacts): 4 | 6 | undefined {
-  const mine = (f: 4 | 6) => (self ? self.address[f] !== undefined : local.connected.some((q) => q.prefix.family === f));
+  const mine = (f: 4 | 6) => (!self || self.address[f] !== undefined) && local.connected.some((q) => q.prefix.family === f);
   const has = (f: 4 | 6) => c.address[f] !== undefined && mine(f);
   return has(4) ? 4 : has(6) ? 6 : undefined;
 }
