@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 TESTS_612=(conformance/integration/netlink-pair.test.ts conformance/integration/plugin.test.ts)
 TESTS_61=(conformance/integration/netlink-pair.test.ts conformance/integration/plugin.test.ts)
 for f in lib/datapath/netkit.test.ts lib/datapath/tc-legacy.test.ts lib/datapath/fastpath-mark.test.ts conformance/integration/datapath.test.ts \
-  conformance/multinode/agent-routing.test.ts; do
+  conformance/multinode/agent-routing.test.ts conformance/multinode/tunnel-security.test.ts; do
   [[ -f $f ]] && { TESTS_612+=("$f"); TESTS_61+=("$f"); }
 done
 
