@@ -40,16 +40,14 @@ export function tunnelView(
 export function tunnelLines(v: TunnelView | undefined): string[] {
   if (!v) return [];
   const d = v.device;
-  const out = [
-    `Routing:     ${v.routing}${d ? `; tunnel ${d.name} (ifindex ${d.ifindex}, UDP ${d.port}, MTU ${d.mtu}) ${v.inUse ? 'in use' : 'idle: every node is native'}` : ''}` +
-      (v.problem ? `; problem: ${v.problem}` : ''),
-  ];
+  const use = v.inUse ? 'in use' : 'idle: every node is native';
+  const dev = d ? `; tunnel ${d.name} (ifindex ${d.ifindex}, UDP ${d.port}, MTU ${d.mtu}) ${use}` : '';
+  const out = [`Routing:     ${v.routing}${dev}${v.problem ? `; problem: ${v.problem}` : ''}`];
   if (d) out.push(`Tunnel:      ${v.droppedUnknownSource ?? '-'} packets dropped from senders that are no known node`);
   if (v.podsAboveTunnelMtu.length) {
     const list = v.podsAboveTunnelMtu.map((p) => `${p.containerId.slice(0, 12)} (${p.mtu})`).join(', ');
-    out.push(
-      `             ${v.podsAboveTunnelMtu.length} pods keep an MTU above the tunnel's and rely on PMTU discovery until re-created: ${list}`,
-    );
+    const n = v.podsAboveTunnelMtu.length;
+    out.push(`             ${n} pods keep an MTU above the tunnel's and rely on PMTU discovery until re-created: ${list}`);
   }
   return out;
 }

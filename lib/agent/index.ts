@@ -1,7 +1,8 @@
 // lib/agent: `podlink agent`, the long-running half: learns the nodes (a nodes file here; the Kubernetes
 // API through lib/kube, loaded only by the agent) and reconciles native routes and the BPF cluster
 // CIDRs. See docs/architecture.md#the-agent.
-// May import: lib/bpf (types), lib/connector (node files), lib/datapath, lib/kube (types), lib/metrics (types), lib/netlink, lib/sys, lib/util.
+// May import: lib/bpf (types), lib/connector (node files), lib/datapath, lib/kube (types), lib/metrics (types), lib/netlink,
+// lib/sys, lib/util.
 export { Agent, type AgentConfig, type AgentDeps, type LogFn } from './agent.js';
 export { parsePrefix, type Prefix } from './cidr.js';
 export { computeDesired, UNREACHABLE_REASON, type Incumbents, type LocalFacts } from './desired.js';

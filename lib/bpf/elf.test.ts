@@ -49,7 +49,7 @@ t.test('podlink.bpf.o: BTF map definitions and the .rodata data map', async (t) 
   t.same(shape('pl_stats'), {
     type: BPF.BPF_MAP_TYPE_PERCPU_HASH,
     keySize: 4,
-    valueSize: 192,
+    valueSize: 240,
     maxEntries: 8192,
     flags: BPF.BPF_F_NO_PREALLOC,
     kind: 'btf',
@@ -58,21 +58,39 @@ t.test('podlink.bpf.o: BTF map definitions and the .rodata data map', async (t) 
   t.same(shape('.rodata'), {
     type: BPF.BPF_MAP_TYPE_ARRAY,
     keySize: 4,
-    valueSize: 192,
+    valueSize: 240,
     maxEntries: 1,
     flags: BPF.BPF_F_RDONLY_PROG,
     kind: 'data',
   });
   t.equal(ro.freeze, true, '.rodata is frozen after population');
   t.same(ro.contents?.[0]?.key, Buffer.alloc(4), 'key 0');
-  t.ok(ro.contents?.[0]?.value.equals(Buffer.alloc(192)), 'pl_zero_stats is all zeros');
-  t.equal(spec.maps.length, 6);
+  t.ok(ro.contents?.[0]?.value.equals(Buffer.alloc(240)), 'pl_zero_stats is all zeros');
+  t.same(shape('pl_tunnel'), {
+    type: BPF.BPF_MAP_TYPE_LPM_TRIE,
+    keySize: 24,
+    valueSize: 20,
+    maxEntries: 16384,
+    flags: BPF.BPF_F_NO_PREALLOC,
+    kind: 'btf',
+  });
+  t.same(shape('pl_tunnel_peers'), {
+    type: BPF.BPF_MAP_TYPE_HASH,
+    keySize: 20,
+    valueSize: 4,
+    maxEntries: 16384,
+    flags: BPF.BPF_F_NO_PREALLOC,
+    kind: 'btf',
+  });
+  t.same(shape('pl_tunnel_cfg'), { type: BPF.BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 16, maxEntries: 1, flags: 0, kind: 'btf' });
+  t.equal(spec.maps.length, 9);
 });
 
-t.test('podlink.bpf.o: three programs, two sharing tcx/ingress, every reference on an ld_imm64', async (t) => {
+t.test('podlink.bpf.o: four programs, three sharing tcx/ingress, every reference on an ld_imm64', async (t) => {
   const spec = loadCollectionSpec(podlink);
   t.same(spec.programs.map((p) => [p.name, p.section]).sort(), [
     ['pl_from_pod', 'tcx/ingress'],
+    ['pl_from_tunnel', 'tcx/ingress'],
     ['pl_from_uplink', 'tcx/ingress'],
     ['pl_to_pod', 'tcx/egress'],
   ]);
@@ -90,7 +108,8 @@ t.test('podlink.bpf.o: three programs, two sharing tcx/ingress, every reference 
     }
   }
   const used = (name: string) => [...new Set(programSpec(spec, name)!.references.map((r) => r.map))].sort();
-  t.same(used('pl_from_pod'), ['.rodata', 'pl_cidrs', 'pl_endpoints', 'pl_flows', 'pl_pod_cfg', 'pl_stats']);
+  t.same(used('pl_from_pod'), ['.rodata', 'pl_cidrs', 'pl_endpoints', 'pl_flows', 'pl_pod_cfg', 'pl_stats', 'pl_tunnel', 'pl_tunnel_cfg']);
+  t.same(used('pl_from_tunnel'), ['.rodata', 'pl_endpoints', 'pl_flows', 'pl_stats', 'pl_tunnel_cfg', 'pl_tunnel_peers']);
   t.same(used('pl_to_pod'), ['.rodata', 'pl_endpoints', 'pl_flows', 'pl_pod_cfg', 'pl_stats']);
   t.same(used('pl_from_uplink'), ['.rodata', 'pl_endpoints', 'pl_flows', 'pl_stats']);
   const zero = programSpec(spec, 'pl_to_pod')!.references.filter((r) => r.map === '.rodata');
