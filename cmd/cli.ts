@@ -158,6 +158,10 @@ Examples:
     .option('--name <name>', 'object name and app label', 'podlink')
     .option('--network <name>', 'CNI network name', 'k8s-pod-network')
     .addOption(new Option('--log-level <level>', 'logLevel in the netconf').choices(['error', 'warn', 'info', 'debug']))
+    .addOption(
+      new Option('--routing <mode>', 'routing in the netconf: native, tunnel or auto (default auto)').choices(['native', 'tunnel', 'auto']),
+    )
+    .option('--tunnel-port <port>', 'tunnelPort in the netconf: the VXLAN UDP port (default 8472)')
     .option('--textfile-dir <dir>', 'node_exporter textfile directory on the hosts', '/var/lib/node_exporter/textfile_collector')
     .option(
       '--service-cidr <cidr>',
@@ -170,7 +174,8 @@ Examples:
 Examples:
   podlink manifest | kubectl apply -f -
   podlink manifest --image registry.example/podlink:0.1.0 --mode netkit > podlink.yaml
-  podlink manifest --namespace podlink-system --log-level debug`,
+  podlink manifest --namespace podlink-system --log-level debug
+  podlink manifest --routing tunnel              every node through the VXLAN tunnel`,
     )
     .action((o) => {
       code = runManifestCommand(o, version);

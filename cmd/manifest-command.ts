@@ -10,6 +10,8 @@ export interface ManifestCommandOptions {
   name?: string;
   network?: string;
   logLevel?: string;
+  routing?: string;
+  tunnelPort?: string;
   textfileDir?: string;
   serviceCidr?: string[];
 }
@@ -55,6 +57,9 @@ export function runManifestCommand(
     };
     checkCidrs('--subnet', o.subnet);
     checkCidrs('--service-cidr', o.serviceCidr);
+    const port = Number(o.tunnelPort);
+    if (o.tunnelPort !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535))
+      throw new StepError(step, `--tunnel-port ${o.tunnelPort} is not a UDP port (1-65535)`, 'e.g. --tunnel-port 8472');
     out(
       renderManifest({
         image: o.image ?? `${DEFAULT_IMAGE}:${version}`,
@@ -64,6 +69,8 @@ export function runManifestCommand(
         subnets: o.subnet,
         networkName: o.network,
         logLevel: o.logLevel,
+        routing: o.routing,
+        tunnelPort: o.tunnelPort === undefined ? undefined : Number(o.tunnelPort),
         textfileDir: o.textfileDir,
         serviceCIDRs: o.serviceCidr,
       }),

@@ -194,6 +194,22 @@ t.test('podlink manifest: output and option errors', async (t) => {
     1,
   );
   t.match(err.join(''), /--subnet: "10.0.0.0\/40" is not a subnet/);
+  t.equal(
+    runManifestCommand(
+      { mode: 'auto', namespace: 'x', tunnelPort: '70000' },
+      '1',
+      () => {},
+      (s) => err.push(s),
+    ),
+    1,
+  );
+  t.match(err.join(''), /--tunnel-port 70000 is not a UDP port \(1-65535\)/);
+  const tunnel: string[] = [];
+  t.equal(
+    runManifestCommand({ mode: 'auto', namespace: 'x', routing: 'tunnel', tunnelPort: '4789' }, '1', (s) => tunnel.push(s)),
+    0,
+  );
+  t.match(tunnel.join(''), /"routing": "tunnel",\n\s+"tunnelPort": 4789/, 'the netconf in the ConfigMap carries routing and tunnelPort');
 });
 
 t.test('every subcommand --help lists examples; install --dry-run reaches install', async (t) => {

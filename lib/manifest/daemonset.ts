@@ -18,6 +18,9 @@ export interface ManifestOptions {
   /** Where the binary sits in the image. */
   binary?: string;
   logLevel?: string;
+  /** The netconf's routing (native, tunnel, auto) and tunnelPort: the agent and the CNI calls read them. */
+  routing?: string;
+  tunnelPort?: number;
   /** Host directory of node_exporter's textfile collector. */
   textfileDir?: string;
   /** The cluster's service CIDRs: the agent refuses a node pod CIDR that overlaps them. */
@@ -61,6 +64,8 @@ export function manifestObjects(o: ManifestOptions): Obj[] {
     name: o.networkName ?? DEFAULT_NETWORK_NAME,
     ...plugin,
     ...(o.logLevel ? { logLevel: o.logLevel } : {}),
+    ...(o.routing ? { routing: o.routing } : {}),
+    ...(o.tunnelPort ? { tunnelPort: o.tunnelPort } : {}),
   };
   const netconf = `${JSON.stringify(conf, null, 2)}\n`;
   const netconfHash = createHash('sha256').update(netconf).digest('hex').slice(0, 16);
