@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { FAKE_IPAM as FAKE, fakeIpamEnv } from '../../conformance/support/fake-ipam.js';
 import { CniError, Code } from '../cni/index.js';
@@ -251,5 +251,22 @@ t.test('startIpam failures: passthrough, garbage, exit status with stderr, signa
     () => startIpam('ADD', { ...conf('1.0.0'), ipam: { type: 'host-local' } }, s.env, s.path),
     /failed to find IPAM plugin "host-local"/,
     'not found: thrown at once',
+  );
+});
+
+t.test('a plugin that is found but cannot be executed → 999 "could not be run", from both calls', async (t) => {
+  const { path, env } = setup(t);
+  writeFileSync(join(path[1]!, 'fake-ipam'), '\x7fELF but not really\n', { mode: 0o755 });
+  cniErr(
+    t,
+    () => execIpam('ADD', conf('1.0.0'), env, path),
+    Code.Internal,
+    /^IPAM plugin fake-ipam \(.*\) ADD could not be run: posix_spawn: Exec format error/,
+  );
+  await startErr(
+    t,
+    () => startIpam('DEL', conf('1.0.0'), env, path),
+    Code.Internal,
+    /DEL could not be run: posix_spawn: Exec format error/,
   );
 });
