@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { CniError, Code, configVersion, parseResult, writeFdAll, type Result } from '../cni/index.js';
-import { nativeSys, type Sys } from '../sys/index.js';
+import { cstr, cstrs, nativeSys, type Sys } from '../sys/index.js';
 import { findPlugin } from './find.js';
 import { scratchContents, scratchFile, scratchInput } from './scratch.js';
 
@@ -206,9 +206,8 @@ function launch(inv: Invocation): { pid?: number; finish: (w: Waited | undefined
   let pid: number | undefined;
   let error: Error | undefined;
   try {
-    const nul = (xs: string[]) => Buffer.from(xs.map((x) => `${x}\0`).join(''));
     const env = Object.entries(inv.env).map(([k, v]) => `${k}=${v}`);
-    pid = inv.sys.spawn(nul([inv.plugin]), nul([inv.plugin]), nul(env), fds[0], fds[1], fds[2]);
+    pid = inv.sys.spawn(cstr(inv.plugin), cstrs([inv.plugin]), cstrs(env), fds[0], fds[1], fds[2]);
   } catch (e) {
     error = e as Error;
   }
