@@ -2,11 +2,14 @@
 // Same environment as ours with only CNI_COMMAND changed, the WHOLE config on stdin, its stderr
 // copied to ours, its error object passed through unchanged (same code/msg/details).
 // Anything else that goes wrong (no result, garbage, crash, signal, timeout) → code 999 naming the
-// plugin. execIpam waits for it; startIpam lets the caller work while it runs.
-// May import: node builtins, ../cni, ./find, ./scratch.
-import { spawn, spawnSync } from 'node:child_process';
-import { CniError, Code, configVersion, parseResult, writeFdAll, type Result } from '../cni/index.js';
+// plugin. execIpam waits for it; startIpam lets the caller work while it runs. The plugin is started
+// with lib/sys's posix_spawn, not node:child_process: loading that module (with net and stream) cost
+// every CNI call milliseconds of start-up, and its fork() copied our page tables.
+// May import: node builtins, ../cni, ../sys, ./find, ./scratch.
 import * as fs from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { CniError, Code, configVersion, parseResult, writeFdAll, type Result } from '../cni/index.js';
+import { cstr, cstrs, nativeSys, type Sys } from '../sys/index.js';
 import { findPlugin } from './find.js';
 import { scratchContents, scratchFile, scratchInput } from './scratch.js';
 
@@ -17,6 +20,8 @@ export interface ExecIpamOptions {
   timeoutMs?: number;
   /** Where the plugin's stderr is copied (default: our stderr). */
   stderr?: (s: string) => void;
+  /** The syscalls (default: the native addon). */
+  sys?: Sys;
 }
 
 export const DEFAULT_IPAM_TIMEOUT_MS = 60_000;
@@ -65,6 +70,7 @@ interface Invocation {
   env: Record<string, string>;
   timeoutMs: number;
   stderr: (s: string) => void;
+  sys: Sys;
 }
 
 function prepare(
@@ -87,6 +93,7 @@ function prepare(
     env: childEnv,
     timeoutMs: opts.timeoutMs ?? DEFAULT_IPAM_TIMEOUT_MS,
     stderr: opts.stderr ?? ((s: string) => writeFdAll(2, s)), // plain fd write: a closed stderr (EPIPE) cannot crash ADD
+    sys: opts.sys ?? nativeSys(),
   };
 }
 
@@ -146,21 +153,8 @@ export function execIpam(
   opts: ExecIpamOptions = {},
 ): Result | void {
   const inv = prepare(command, confRaw, env, cniPath, opts);
-  const r = spawnSync(inv.plugin, [], {
-    input: inv.input,
-    env: inv.env,
-    timeout: inv.timeoutMs,
-    killSignal: 'SIGKILL',
-    maxBuffer: MAX_OUTPUT,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  return interpret(command, inv, {
-    status: r.status,
-    signal: r.signal,
-    stdout: r.stdout ?? Buffer.alloc(0),
-    stderr: r.stderr ?? Buffer.alloc(0),
-    error: r.error,
-  });
+  const run = launch(inv);
+  return interpret(command, inv, run.finish(run.pid === undefined ? undefined : reap(inv.sys, run.pid, inv.timeoutMs)));
 }
 
 /**
@@ -191,32 +185,79 @@ export function startIpam(
   opts: ExecIpamOptions = {},
 ): Promise<Result | void> {
   const inv = prepare(command, confRaw, env, cniPath, opts);
+  const run = launch(inv);
+  const deadline = Date.now() + inv.timeoutMs;
+  const exited = run.pid === undefined ? Promise.resolve(undefined) : reapLater(inv.sys, run.pid, deadline);
+  return exited.then((w) => interpret(command, inv, run.finish(w)));
+}
+
+interface Waited {
+  /** raw wait status */
+  st: number;
+  timedOut: boolean;
+}
+
+/**
+ * Starts the plugin on scratch files (stdin holding the config); finish() reads its output and closes
+ * them. A plugin that cannot be started has no pid and finishes with the error.
+ */
+function launch(inv: Invocation): { pid?: number; finish: (w: Waited | undefined) => Outcome } {
   const fds = [scratchInput(inv.input), scratchFile(), scratchFile()] as const;
-  const closeAll = () => fds.forEach((fd) => fs.closeSync(fd));
-  return new Promise<Outcome>((resolve) => {
-    let error: Error | undefined;
-    let child: ReturnType<typeof spawn>;
+  let pid: number | undefined;
+  let error: Error | undefined;
+  try {
+    const env = Object.entries(inv.env).map(([k, v]) => `${k}=${v}`);
+    pid = inv.sys.spawn(cstr(inv.plugin), cstrs([inv.plugin]), cstrs(env), fds[0], fds[1], fds[2]);
+  } catch (e) {
+    error = e as Error;
+  }
+  const finish = (w: Waited | undefined): Outcome => {
     try {
-      child = spawn(inv.plugin, [], { env: inv.env, stdio: [...fds] });
-    } catch (e) {
-      resolve({ status: null, signal: null, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), error: e as Error });
-      return;
-    }
-    const timer = setTimeout(() => {
-      error = Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' });
-      child.kill('SIGKILL');
-    }, inv.timeoutMs);
-    child.on('error', (e) => {
-      error ??= e;
-    });
-    child.on('close', (status, signal) => {
-      clearTimeout(timer);
       const stdout = scratchContents(fds[1], MAX_OUTPUT);
       const stderr = scratchContents(fds[2], MAX_OUTPUT);
+      if (w?.timedOut) error ??= Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' });
       if (!stdout || !stderr) error ??= new Error(`more than ${MAX_OUTPUT} bytes of output`);
-      resolve({ status, signal, stdout: stdout ?? Buffer.alloc(0), stderr: stderr ?? Buffer.alloc(0), error });
-    });
-  })
-    .finally(closeAll)
-    .then((r) => interpret(command, inv, r));
+      return { ...decodeStatus(w?.st), stdout: stdout ?? Buffer.alloc(0), stderr: stderr ?? Buffer.alloc(0), error };
+    } finally {
+      for (const fd of fds) fs.closeSync(fd);
+    }
+  };
+  return { pid, finish };
+}
+
+const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
+
+/** Exit status or terminating signal of a raw wait status (<sys/wait.h>). */
+function decodeStatus(st: number | undefined): { status: number | null; signal: NodeJS.Signals | null } {
+  if (st === undefined) return { status: null, signal: null };
+  const sig = st & 0x7f;
+  return sig ? { status: null, signal: SIGNAL_NAMES.get(sig) ?? null } : { status: (st >> 8) & 0xff, signal: null };
+}
+
+/** Waits up to ms for the plugin; past that it is killed (SIGKILL) and reaped. */
+function reap(sys: Sys, pid: number, ms: number): Waited {
+  const st = sys.waitpid(pid, Math.max(1, ms));
+  if (st !== -1) return { st, timedOut: false };
+  process.kill(pid, 'SIGKILL');
+  return { st: sys.waitpid(pid, -1), timedOut: true };
+}
+
+/** How long one wait may hold the event loop before others get a turn. */
+const WAIT_SLICE_MS = 50;
+
+/**
+ * reap() once the event loop is free: in a CNI call that is when the caller awaits the answer (the
+ * steps in between are synchronous), so the wait blocks in the kernel and wakes on the exit itself.
+ */
+function reapLater(sys: Sys, pid: number, deadline: number): Promise<Waited> {
+  return new Promise((resolve) => {
+    const turn = () => {
+      const left = deadline - Date.now();
+      if (left <= 0) return resolve(reap(sys, pid, 1));
+      const st = sys.waitpid(pid, Math.min(left, WAIT_SLICE_MS));
+      if (st === -1) setImmediate(turn);
+      else resolve({ st, timedOut: false });
+    };
+    setImmediate(turn);
+  });
 }

@@ -1,9 +1,17 @@
 import t, { type Test } from 'tap';
-import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FAKE_IPAM as FAKE, fakeIpamEnv } from '../../conformance/support/fake-ipam.js';
 import { CniError, Code } from '../cni/index.js';
 import { execIpam, findPlugin, startIpam, type IpamCommand } from './index.js';
+
+// The plugin is started by lib/sys's addon, which installs itself into root's /run/podlink/lib: an
+// unprivileged run (the unit tier without root) gives it a private directory instead.
+if (process.geteuid?.() !== 0 && !process.env.PODLINK_LIB_DIR) {
+  const lib = (process.env.PODLINK_LIB_DIR = mkdtempSync(join(tmpdir(), 'podlink-ipam-test-lib-')));
+  t.teardown(() => rmSync(lib, { recursive: true, force: true }));
+}
 
 /** A CNI_PATH with an empty dir first and the fake installed as `fake-ipam` in the second. */
 function cniPath(t: Test): string[] {
@@ -48,11 +56,6 @@ const conf = (v: string) => ({
   someUnknownKey: { kept: 'verbatim' },
 });
 
-/** tap's processinfo hook adds NODE_OPTIONS and _TAPJS_PROCESSINFO_* to every child it sees spawned. */
-function withoutTapEnv(env: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'NODE_OPTIONS' && !k.startsWith('_TAPJS_PROCESSINFO_')));
-}
-
 function cniErr(t: Test, fn: () => unknown, code: number, msg?: RegExp | string): CniError {
   const e = t.throws(fn) as unknown as CniError;
   t.type(e, CniError);
@@ -93,7 +96,8 @@ for (const v of ['0.2.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0']) {
     t.strictSame(r.routes, [{ dst: '0.0.0.0/0' }]);
     const [d] = dumps();
     const expectedEnv = Object.fromEntries(Object.entries({ ...env, CNI_COMMAND: 'ADD' }).filter(([, x]) => x !== undefined));
-    t.strictSame(withoutTapEnv(d!.env), expectedEnv, 'environment passed unchanged except CNI_COMMAND');
+    // Exactly: tap's processinfo hook adds NODE_OPTIONS to what node:child_process spawns, never to posix_spawn's children.
+    t.strictSame(d!.env, expectedEnv, 'environment passed unchanged except CNI_COMMAND, nothing added');
     t.equal(d!.stdin, JSON.stringify(c), 'the whole config, byte for byte');
     t.strictSame(JSON.parse(d!.stdin).someUnknownKey, { kept: 'verbatim' });
   });
@@ -205,9 +209,21 @@ t.test('startIpam ADD: same env, stdin and parsed result as execIpam', async (t)
   const r = await pending;
   t.strictSame(r, execIpam('ADD', c, env, path), 'same result as the synchronous call');
   const [started, synced] = dumps();
-  t.strictSame(withoutTapEnv(started!.env), withoutTapEnv(synced!.env), 'same environment');
+  t.strictSame(started!.env, synced!.env, 'same environment');
   t.equal(started!.stdin, JSON.stringify(c), 'the whole config, byte for byte');
   t.equal(started!.env.CNI_COMMAND, 'ADD');
+});
+
+t.test('a config larger than a pipe buffer reaches the plugin whole, from both calls', async (t) => {
+  const { path, env, dumps } = setup(t);
+  const c = { ...conf('1.0.0'), someUnknownKey: { kept: 'x'.repeat(300_000) } };
+  execIpam('DEL', c, env, path);
+  await startIpam('DEL', c, env, path);
+  t.strictSame(
+    dumps().map((d) => d.stdin === JSON.stringify(c)),
+    [true, true],
+    'byte for byte',
+  );
 });
 
 t.test('startIpam: the plugin reaches EOF on stdin while we block (no event loop turn needed)', async (t) => {
@@ -252,4 +268,24 @@ t.test('startIpam failures: passthrough, garbage, exit status with stderr, signa
     /failed to find IPAM plugin "host-local"/,
     'not found: thrown at once',
   );
+});
+
+t.test('a plugin that is found but cannot be executed → 999 "could not be run", from both calls', async (t) => {
+  const { path, env } = setup(t);
+  writeFileSync(join(path[1]!, 'fake-ipam'), '\x7fELF but not really\n', { mode: 0o755 });
+  cniErr(
+    t,
+    () => execIpam('ADD', conf('1.0.0'), env, path),
+    Code.Internal,
+    /^IPAM plugin fake-ipam \(.*\) ADD could not be run: posix_spawn: Exec format error/,
+  );
+  await startErr(
+    t,
+    () => startIpam('DEL', conf('1.0.0'), env, path),
+    Code.Internal,
+    /DEL could not be run: posix_spawn: Exec format error/,
+  );
+  // libuv's execvp ran a script without #! with /bin/sh; posix_spawn, like Go's os/exec (libcni), does not.
+  writeFileSync(join(path[1]!, 'fake-ipam'), 'echo \'{"cniVersion":"1.0.0","ips":[]}\'\n', { mode: 0o755 });
+  cniErr(t, () => execIpam('ADD', conf('1.0.0'), env, path), Code.Internal, /ADD could not be run: posix_spawn: Exec format error/);
 });

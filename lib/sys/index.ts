@@ -5,4 +5,4 @@ export type { Sys } from './types.js';
 export * as C from './constants.js';
 export { nativeSys, DEFAULT_LIB_DIR } from './native.js';
 export { AddonSecurityError, installAddon } from './addon-file.js';
-export { cstr } from './cstr.js';
+export { cstr, cstrs } from './cstr.js';

@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import t from 'tap';
-import { nativeSys, C, Errno, cstr } from './index.js';
+import { nativeSys, C, Errno, cstr, cstrs } from './index.js';
 
 const root = process.geteuid?.() === 0;
 
@@ -29,4 +31,69 @@ t.test('bpf with a bad command fails with EINVAL', { skip: !root && 'needs root'
   const s = nativeSys();
   t.throws(() => s.bpf(9999, Buffer.alloc(168)), { code: 'EINVAL', syscall: 'bpf' });
   t.type(s.address(Buffer.alloc(8)), 'bigint');
+});
+
+t.test(
+  'spawn runs a program on our fds with its env; waitpid times out, then reports the exit',
+  { skip: !root && 'needs root' },
+  async (t) => {
+    const s = nativeSys();
+    const dir = t.testdir({ in: 'from stdin\n', out: '' });
+    const fd = (name: string, flags: number) => s.open(cstr(`${dir}/${name}`), flags, 0o600);
+    const [inFd, outFd] = [fd('in', C.O_RDONLY), fd('out', C.O_WRONLY)];
+    t.teardown(() => [inFd, outFd].forEach((x) => s.close(x)));
+    // Node ignores SIGPIPE, and an exec keeps ignored signals ignored unless spawn resets them.
+    const script = 'read line; echo "$line $GREETING"; grep SigIgn /proc/self/status; sleep 0.3; exit 3';
+    const pid = s.spawn(
+      cstr('/bin/sh'),
+      cstrs(['/bin/sh', '-c', script]),
+      cstrs(['GREETING=hello', 'PATH=/usr/bin:/bin']),
+      inFd,
+      outFd,
+      outFd,
+    );
+    t.equal(s.waitpid(pid, 0), -1, 'running: a look returns -1 at once');
+    t.equal(s.waitpid(pid, 20), -1, 'still running after a 20 ms wait');
+    const st = s.waitpid(pid, 5000);
+    t.equal(st >> 8, 3, 'exit status 3');
+    t.equal(st & 0x7f, 0, 'no signal');
+    const [line, sigIgn] = readFileSync(`${dir}/out`, 'utf8').split('\n');
+    t.equal(line, 'from stdin hello', 'stdin, stdout and the environment are the ones given');
+    // Signals 1–31 (bits 0–30) only: glibc keeps its internal real-time signals (32, 33) to itself.
+    t.equal(BigInt(`0x${sigIgn!.split(/\s+/)[1]}`) & 0x7fffffffn, 0n, 'no standard signal is ignored in the child');
+    t.throws(() => s.waitpid(pid, 0), { code: 'ECHILD', syscall: 'waitpid' }, 'reaped once only');
+    t.throws(() => s.spawn(cstr('/nonexistent/podlink'), cstrs(['x']), cstrs([]), inFd, outFd, outFd), {
+      code: 'ENOENT',
+      syscall: 'posix_spawn',
+    });
+    t.throws(() => s.spawn(Buffer.from('no-nul'), cstrs(['x']), cstrs([]), inFd, outFd, outFd), TypeError);
+    const killed = s.spawn(cstr('/bin/sleep'), cstrs(['/bin/sleep', '5']), cstrs([]), inFd, outFd, outFd);
+    process.kill(killed, 'SIGKILL');
+    t.equal(s.waitpid(killed, -1) & 0x7f, 9, 'a killed child reports its signal; -1 waits without a limit');
+  },
+);
+
+t.test('waitpid keeps its timeout without a pidfd (no fd left for one)', { skip: !root && 'needs root' }, async (t) => {
+  const s = nativeSys();
+  const [, soft, hard] = /Max open files\s+(\S+)\s+(\S+)/.exec(readFileSync('/proc/self/limits', 'utf8'))!;
+  const setSoft = (n: string) => t.equal(spawnSync('prlimit', [`--pid=${process.pid}`, `--nofile=${n}:${hard}`]).status, 0, `nofile ${n}`);
+  const pid = s.spawn(cstr('/bin/sh'), cstrs(['/bin/sh', '-c', 'sleep 0.3; exit 4']), cstrs([]), 0, 1, 2);
+  const held: number[] = [];
+  let look = 0;
+  let st = 0;
+  setSoft(String(Math.max(...readdirSync('/proc/self/fd').map(Number)) + 1));
+  try {
+    for (;;) held.push(s.open(cstr('/dev/null'), C.O_RDONLY, 0));
+  } catch (e) {
+    t.match(e, { code: 'EMFILE' }, 'every fd taken');
+    const start = Date.now();
+    look = s.waitpid(pid, 30);
+    t.ok(Date.now() - start >= 25, 'the 30 ms wait was waited');
+    st = s.waitpid(pid, 5000);
+  } finally {
+    held.forEach((fd) => s.close(fd));
+    setSoft(soft!);
+  }
+  t.equal(look, -1, 'still running after 30 ms');
+  t.equal(st >> 8, 4, 'then its exit status');
 });

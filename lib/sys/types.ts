@@ -20,4 +20,11 @@ export interface Sys {
   address(buf: Buffer): bigint;
   /** Arguments are NUL-terminated Buffers. */
   mount(source: Buffer, target: Buffer, fstype: Buffer, flags: number): number;
+  /**
+   * posix_spawn with fds 0, 1, 2 of the child taken from stdin/stdout/stderr, signal mask and dispositions
+   * reset. path, argv and env are NUL-terminated strings (argv, env: back to back). Returns the pid.
+   */
+  spawn(path: Buffer, argv: Buffer, env: Buffer, stdin: number, stdout: number, stderr: number): number;
+  /** The raw wait status once pid has exited; -1 while it still runs after timeoutMs (0: only look, < 0: no limit). */
+  waitpid(pid: number, timeoutMs: number): number;
 }

@@ -1,16 +1,22 @@
 // podlink_sys: the only native code in podlink. Thin, synchronous wrappers around the
-// syscalls Node cannot make itself (AF_NETLINK sockets, setns, unshare, bpf, mount).
+// syscalls Node cannot make itself (AF_NETLINK sockets, setns, unshare, bpf, mount), and a
+// posix_spawn/waitpid pair so that a CNI call need not load node:child_process.
 // Every wrapper throws an Error carrying {errno, code, syscall} on failure. No policy here.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <node_api.h>
 
@@ -126,11 +132,80 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
     ? throw_errno(env, errno, "mount") : num(env, 0);
 }
 
+// Child processes without node:child_process (whose modules cost every CNI call several ms to load, and
+// whose fork() copies our page tables): posix_spawn (vfork-style in glibc) with the three std fds given,
+// signal mask emptied and every signal's disposition reset (Node ignores SIGPIPE; exec keeps ignored
+// signals ignored), and a wait that can time out (pidfd + poll, a sleep loop without pidfd_open).
+// env and argv are Buffers of NUL-terminated strings, one after the other.
+static char **split_nul(char *buf, size_t len) {
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++) n += buf[i] == 0;
+  char **out = calloc(n + 1, sizeof *out);
+  if (!out) return NULL;
+  size_t k = 0;
+  for (size_t i = 0; i < len; i += strlen(buf + i) + 1) out[k++] = buf + i;
+  return out;
+}
+
+static napi_value js_spawn(napi_env env, napi_callback_info info) {
+  ARGS(6) BUF(0, path, pl) BUF(1, av, al) BUF(2, ev, el) I64(3, fd0) I64(4, fd1) I64(5, fd2)
+  if (!pl || ((char *)path)[pl - 1] || (al && ((char *)av)[al - 1]) || (el && ((char *)ev)[el - 1])) {
+    napi_throw_type_error(env, NULL, "podlink_sys: spawn strings must be NUL-terminated");
+    return NULL;
+  }
+  char **cargv = split_nul(av, al), **cenv = split_nul(ev, el);
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t at;
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawn_file_actions_init(&fa);
+  posix_spawnattr_init(&at);
+  posix_spawn_file_actions_adddup2(&fa, (int)fd0, 0);
+  posix_spawn_file_actions_adddup2(&fa, (int)fd1, 1);
+  posix_spawn_file_actions_adddup2(&fa, (int)fd2, 2);
+  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setsigmask(&at, &none);
+  posix_spawnattr_setsigdefault(&at, &all);
+  pid_t pid = -1;
+  int err = cargv && cenv ? posix_spawn(&pid, (const char *)path, &fa, &at, cargv, cenv) : ENOMEM;
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&at);
+  free(cargv);
+  free(cenv);
+  return err ? throw_errno(env, err, "posix_spawn") : num(env, pid);
+}
+
+// waitpid(pid, timeoutMs): the raw wait status once the child has exited, -1 while it still runs
+// after timeoutMs (0: only look; negative: wait without a limit).
+static napi_value js_waitpid(napi_env env, napi_callback_info info) {
+  ARGS(2) I64(0, pid) I64(1, timeout)
+  int st;
+  pid_t r;
+  do { r = waitpid((pid_t)pid, &st, timeout < 0 ? 0 : WNOHANG); } while (r < 0 && errno == EINTR);
+  if (r < 0) return throw_errno(env, errno, "waitpid");
+  if (r > 0 || timeout <= 0) return num(env, r > 0 ? st : -1);
+  int pfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+  if (pfd >= 0) {
+    struct pollfd p = {.fd = pfd, .events = POLLIN};
+    while (poll(&p, 1, (int)timeout) < 0 && errno == EINTR) {}
+    close(pfd);
+  } else {
+    for (int64_t waited = 0; waited < timeout; waited++) {
+      usleep(1000);
+      if (waitpid((pid_t)pid, &st, WNOHANG) > 0) return num(env, st);
+    }
+  }
+  do { r = waitpid((pid_t)pid, &st, WNOHANG); } while (r < 0 && errno == EINTR);
+  return r < 0 ? throw_errno(env, errno, "waitpid") : num(env, r > 0 ? st : -1);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   struct { const char *name; napi_callback fn; } fns[] = {
     {"socket", js_socket}, {"bind", js_bind}, {"setsockopt", js_setsockopt}, {"getsockopt", js_getsockopt},
     {"sendto", js_sendto}, {"recv", js_recv}, {"close", js_close}, {"open", js_open}, {"setns", js_setns},
     {"unshare", js_unshare}, {"bpf", js_bpf}, {"address", js_address}, {"mount", js_mount},
+    {"spawn", js_spawn}, {"waitpid", js_waitpid},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;
