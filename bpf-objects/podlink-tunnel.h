@@ -62,12 +62,14 @@ static __always_inline long pl_redirect_tunnel(struct __sk_buff *skb, const stru
 
 		__builtin_memcpy(&a, node->addr, 4);
 		key.remote_ipv4 = bpf_ntohl(a); /* host byte order here, unlike remote_ipv6 */
+		key.local_ipv4 = bpf_ntohl(cfg->local4);
 		/* IPv4 underlay: no outer UDP checksum (RFC 7348 allows it, as the kernel's vxlan default and
 		 * flannel do): segmentation then skips a checksum per segment, and the inner headers carry
 		 * their own. An IPv6 underlay keeps it (zero would need udp6zerocsumrx on every receiver). */
 		flags |= BPF_F_ZERO_CSUM_TX;
 	} else {
 		__builtin_memcpy(key.remote_ipv6, node->addr, 16);
+		__builtin_memcpy(key.local_ipv6, cfg->local6, 16);
 		flags |= BPF_F_TUNINFO_IPV6;
 	}
 	if (bpf_skb_set_tunnel_key(skb, &key, sizeof(key), flags) < 0)

@@ -124,7 +124,7 @@ int pl_from_pod(struct __sk_buff *skb)
 		return rc;
 	}
 	if (rc == PL_TUNNEL_STACK)
-		goto pass_and_record;
+		goto pass; /* too big or TTL: the stack answers with ICMP; no NAT here, so no flow to record */
 	rc = pl_redirect_fib(skb, &p);
 	if (rc == TC_ACT_REDIRECT) {
 		pl_count(ifindex, PL_CTR_FROM_POD, PL_CTR_REDIRECT_FIB, len);

@@ -63,12 +63,14 @@ struct pl_node_addr {
 	__u8 addr[16];
 };
 
-/* pl_tunnel_cfg (array, one entry at key 0): the node's tunnel device; ifindex 0 = no tunnel. 16 bytes. */
+/* pl_tunnel_cfg (array, one entry at key 0): the node's tunnel device; ifindex 0 = no tunnel. 36 bytes. */
 struct pl_tunnel_cfg {
 	__u32 ifindex; /* podlink_vxlan in the node's netns */
 	__u32 vni;
 	__u8 mac[6]; /* the tunnel device's MAC, both ends of the inner frame (the receiver fixes pkt_type) */
 	__u8 pad[2];
+	__be32 local4;    /* outer source: this node's listed address, the one its peers admit; 0 = by route */
+	__u8 local6[16];
 };
 
 /* pl_flows (LRU hash): flows that must stay on the kernel stack (netfilter NAT / conntrack).

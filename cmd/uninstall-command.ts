@@ -110,6 +110,20 @@ export function uninstall(o: UninstallOptions): UninstallResult {
     throw stepError('remove the mode file', e, path.dirname(o.modeFile));
   }
 
+  // 2b. The agent's tunnel device, before the pins: its from-tunnel link goes with it, so it is never up
+  // without the program that admits only known nodes.
+  let tunnelNl: Netlink | undefined;
+  try {
+    tunnelNl = (o.netlink ?? (() => Netlink.open(nativeSys())))();
+    const tunnel = tunnelNl.linkByName(TUNNEL_DEVICE);
+    if (tunnel && !dry) removeTunnelDevice(tunnelNl);
+    steps.push(tunnel ? gone('agent tunnel', `${TUNNEL_DEVICE} (ifindex ${tunnel.index})`) : absent('agent tunnel', TUNNEL_DEVICE));
+  } catch (e) {
+    throw stepError("remove the agent's tunnel device", e, TUNNEL_DEVICE);
+  } finally {
+    tunnelNl?.close();
+  }
+
   // 3. Node-level BPF pins. Per-pod link pins stay: DEL unpins them, and the running pods keep their
   // programs (a link holds its program, a program its maps) after the node-level pins are gone.
   const root = path.resolve(o.bpfRoot);
@@ -164,11 +178,8 @@ export function uninstall(o: UninstallOptions): UninstallResult {
         ? gone('agent routes', `${routes.length} route${routes.length === 1 ? '' : 's'} (protocol 201)`)
         : absent('agent routes', 'protocol 201'),
     );
-    const tunnel = nl.linkByName(TUNNEL_DEVICE);
-    if (tunnel && !dry) removeTunnelDevice(nl);
-    steps.push(tunnel ? gone('agent tunnel', `${TUNNEL_DEVICE} (ifindex ${tunnel.index})`) : absent('agent tunnel', TUNNEL_DEVICE));
   } catch (e) {
-    throw stepError("remove the agent's routes and tunnel device", e, `protocol 201, ${TUNNEL_DEVICE}`);
+    throw stepError("remove the agent's routes", e, 'protocol 201');
   } finally {
     nl?.close();
   }

@@ -12,9 +12,9 @@ import type { Incumbents, LocalFacts } from './desired.js';
 import { connectedNetworks, underlayMtu } from './local-facts.js';
 import type { DesiredState, NodeVerdict, SourceNode } from './node.js';
 import { incumbentsFromRoutes, planAgent, type AgentPlan, type CidrPlan } from './plan.js';
-import { applyRoutes, describeRouteChange, planRoutes, readPodlinkRoutes, type RouteVia } from './routes.js';
+import { applyRoutes, describeRouteChange, planRoutes, readPodlinkRoutes, type RouteVia, type TunnelRouteContext } from './routes.js';
 import type { AgentStatus, SourceStatus } from './status-file.js';
-import { syncTunnel, type TunnelSync } from './tunnel.js';
+import { syncTunnel, type TunnelCache, type TunnelSync } from './tunnel.js';
 import { TUNNEL_DEVICE, TUNNEL_VNI } from './tunnel-device.js';
 
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
@@ -61,6 +61,7 @@ export class Agent {
   /** What the kernel holds, as last read or written; undefined: read it on the next reconcile. */
   private routes: Map<string, RouteVia> | undefined;
   private tunnelFile = '';
+  private tunnelCache: TunnelCache = {};
   private cidrs: Map<string, number> | undefined;
   private pending: { full: boolean; since: number } | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -169,6 +170,7 @@ export class Agent {
       if (!map) this.cidrs = undefined;
       else if (full || !this.cidrs) this.cidrs = readClusterCidrs(map);
       const plan = planAgent(this.nodes.values(), this.localFacts(), this.incumbents(), { routes: this.routes, cidrs: map && this.cidrs });
+      if (full) this.tunnelCache = {}; // re-read the tunnel maps and re-check from-tunnel's hook
       const tunnel = this.syncTunnel(plan.desired);
       if (!tunnel) failed = true;
       else if (tunnel.deviceChanged) {
@@ -176,7 +178,7 @@ export class Agent {
         this.routes = readPodlinkRoutes(this.deps.nl);
         plan.routes = planRoutes(plan.desired.routes, this.routes);
       }
-      failed = !this.applyRoutes(plan, tunnel?.ifindex) || failed;
+      failed = !this.applyRoutes(plan, tunnel?.ifindex ? { ifindex: tunnel.ifindex, local: tunnel.local } : undefined) || failed;
       failed = !this.applyCidrs(map, plan.cidrs) || failed;
       this.applyVerdicts(plan.desired.verdicts);
       if (!plan.desired.selfFound && (this.status.selfFound || this.status.reconciles.count === 0)) {
@@ -215,19 +217,19 @@ export class Agent {
 
   /** The device, its program and the tunnel maps; undefined when that failed (routes through it wait). */
   private syncTunnel(desired: DesiredState): TunnelSync | undefined {
-    const maps = this.deps.openTunnelMaps();
-    const self = desired.verdicts.find((v) => v.path === 'self');
-    const under = underlayMtu(this.deps.nl, self?.addresses ?? []);
     try {
-      const deps = { nl: this.deps.nl, maps, attach: this.deps.attachTunnel, detach: this.deps.detachTunnel };
-      const r = syncTunnel(deps, desired, { port: this.cfg.tunnelPort, uplinkMtu: under });
+      const self = desired.verdicts.find((v) => v.path === 'self')?.addresses ?? [];
+      const under = underlayMtu(this.deps.nl, self);
+      const local = { 4: self.find((a) => !a.includes(':')), 6: self.find((a) => a.includes(':')) };
+      const deps = { nl: this.deps.nl, openMaps: this.deps.openTunnelMaps, attach: this.deps.attachTunnel, detach: this.deps.detachTunnel };
+      const r = syncTunnel(deps, desired, { port: this.cfg.tunnelPort, uplinkMtu: under, local }, this.tunnelCache);
       for (const c of r.changes) this.deps.log('info', c);
       const inUse = desired.tunnel.inUse;
       this.status.tunnel = {
         routing: this.cfg.routing,
         inUse,
         ...(r.ifindex ? { device: TUNNEL_DEVICE, ifindex: r.ifindex, mtu: r.mtu, port: this.cfg.tunnelPort } : {}),
-        ...(maps ? {} : { problem: 'BPF datapath not loaded yet (podlink probe --write): the tunnel maps wait' }),
+        ...(r.mapsMissing ? { problem: 'BPF datapath not loaded yet (podlink probe --write): the tunnel maps wait' } : {}),
       };
       this.publishTunnelFile({
         version: 1,
@@ -240,12 +242,11 @@ export class Agent {
       });
       return r;
     } catch (e) {
+      this.tunnelCache = {};
       const msg = `tunnel: ${(e as Error).message}`;
       this.status.tunnel = { routing: this.cfg.routing, inUse: desired.tunnel.inUse, problem: msg };
       this.deps.log('error', msg);
       return undefined;
-    } finally {
-      maps?.close();
     }
   }
 
@@ -258,8 +259,8 @@ export class Agent {
   }
 
   /** Returns false when some route could not be written (the next pass re-reads the kernel). */
-  private applyRoutes(plan: AgentPlan, tunnelIfindex: number | undefined): boolean {
-    const r = applyRoutes(this.deps.nl, plan.routes, this.routes!, tunnelIfindex);
+  private applyRoutes(plan: AgentPlan, tunnel: TunnelRouteContext | undefined): boolean {
+    const r = applyRoutes(this.deps.nl, plan.routes, this.routes!, tunnel);
     for (const c of r.changes) this.deps.log('info', describeRouteChange(c), c.node ? { node: c.node } : {});
     for (const f of r.failures) this.deps.log('error', `route ${f.dst}: ${f.error}`);
     this.status.routes.installed = this.routes!.size;

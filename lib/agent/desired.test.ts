@@ -66,6 +66,8 @@ t.test('routing auto: native for the neighbours, the tunnel for a node off every
   t.ok(d.clusterCIDRs.includes('fd00:244:9::/64'));
   t.same(d.tunnel, { device: true, inUse: true, overhead: 50 });
   t.same([...d.peers].sort(), ['10.98.0.9', '10.99.0.2', 'fd00:98::9', 'fd00:99::2'], 'every known node address may send');
+  const multi: SourceNode = { ...far, addresses: ['10.98.0.9', '10.98.0.99', 'fd00:98::9'] };
+  t.ok(computeDesired([self, b, multi], local).peers.includes('10.98.0.99'), 'a second InternalIP is admitted too');
 });
 
 t.test('routing tunnel: every remote node through the tunnel; an IPv6-only node over an IPv6 underlay', async (t) => {

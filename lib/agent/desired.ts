@@ -28,6 +28,8 @@ interface Candidate {
   node: SourceNode;
   prefixes: Prefix[];
   address: Partial<Record<Family, string>>;
+  /** Every address the node lists (canonical): the tunnel admits any of them as an outer source. */
+  all: string[];
   /** The same addresses as numbers, for the subnet checks. */
   value: Partial<Record<Family, bigint>>;
 }
@@ -62,14 +64,17 @@ function parseNode(n: SourceNode): Candidate | NodeVerdict {
     prefixes.push(p);
   }
   const address: Partial<Record<Family, string>> = {};
+  const all: string[] = [];
   for (const a of Array.isArray(n.addresses) ? n.addresses : []) {
     const f = addressFamily(a);
     if (f === undefined) return reject(n, `malformed address ${JSON.stringify(a)}`);
-    address[f] ??= canonicalAddress(a); // as the kernel's route dumps print it
+    const canonical = canonicalAddress(a); // as the kernel's route dumps print it
+    address[f] ??= canonical;
+    if (!all.includes(canonical)) all.push(canonical);
   }
   const value: Partial<Record<Family, bigint>> = {};
   for (const f of [4, 6] as const) if (address[f]) value[f] = addressValue(address[f]);
-  const c: Candidate = { node: n, prefixes, address, value };
+  const c: Candidate = { node: n, prefixes, address, all, value };
   if (!address[4] && !address[6]) return reject(n, 'no InternalIP or ExternalIP address');
   return c;
 }
@@ -194,7 +199,7 @@ export function computeDesired(nodes: Iterable<SourceNode>, local: LocalFacts, i
   for (const c of kept) {
     const podCIDRs = c.prefixes.map((p) => p.cidr);
     const addresses = addressesOf(c);
-    peers.push(...addresses);
+    peers.push(...c.all);
     const nativeWhyNot = routing === 'tunnel' ? 'routing: tunnel' : nativeProblem(c, local);
     if (!nativeWhyNot) {
       verdicts.push({ name: c.node.name, podCIDRs, addresses, path: 'native' });

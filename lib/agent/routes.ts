@@ -65,15 +65,21 @@ export function planRoutes(desired: readonly DesiredRoute[], current: ReadonlyMa
   return out;
 }
 
+/** The tunnel device and this node's outer source addresses, for tunnel routes. */
+export interface TunnelRouteContext {
+  ifindex: number;
+  local: { 4?: string; 6?: string };
+}
+
 /**
  * Applies planned changes; `current` is updated in place to what the kernel now holds. Tunnel routes need
- * the tunnel device's ifindex (`tunnelIfindex`); without one they fail and the next pass tries again.
+ * the tunnel device (`tunnel`); without one they fail and the next pass tries again.
  */
 export function applyRoutes(
   nl: Netlink,
   plan: readonly RouteChange[],
   current: Map<string, RouteVia>,
-  tunnelIfindex?: number,
+  tunnel?: TunnelRouteContext,
 ): RouteSyncResult {
   const changes: RouteChange[] = [];
   const failures: RouteFailure[] = [];
@@ -83,7 +89,7 @@ export function applyRoutes(
         nl.deleteRoute(removalSpec(c.dst, c));
         current.delete(c.dst);
       } else {
-        install(nl, c, tunnelIfindex);
+        install(nl, c, tunnel);
         current.set(c.dst, c.tunnel ? { tunnel: c.tunnel } : { gw: c.gw });
       }
       changes.push(c);
@@ -99,28 +105,29 @@ export function describeRouteChange(c: RouteChange): string {
   return `route ${c.op} ${c.dst}${via} proto ${RTPROT_PODLINK}${c.node ? ` (node ${c.node})` : ''}`;
 }
 
-const encapTo = (remote: string) =>
-  ipFamily(remote) === 4
-    ? ({ type: 'ip', id: TUNNEL_VNI, dst: remote, ttl: 64, flags: 0 } as const)
-    : ({ type: 'ip6', id: TUNNEL_VNI, dst: remote, ttl: 64, flags: TUNNEL_CSUM } as const);
+/** The outer header: to the node's address, from this node's listed one (the address its peers admit). */
+const encapTo = (remote: string, local?: TunnelRouteContext['local']) => {
+  const v4 = ipFamily(remote) === 4;
+  const src = local?.[v4 ? 4 : 6];
+  return { type: v4 ? 'ip' : 'ip6', id: TUNNEL_VNI, dst: remote, ...(src ? { src } : {}), ttl: 64, flags: v4 ? 0 : TUNNEL_CSUM } as const;
+};
 
-function routeSpec(r: RouteChange, tunnelIfindex: number | undefined): RouteSpec {
+function routeSpec(r: RouteChange, tunnel: TunnelRouteContext | undefined): RouteSpec {
   if (!r.tunnel) return { dst: r.dst, gw: r.gw, protocol: RTPROT_PODLINK };
-  if (!tunnelIfindex) throw new Error(`no ${TUNNEL_DEVICE} device yet for the tunnel route`);
-  return { dst: r.dst, oif: tunnelIfindex, scope: 'link', protocol: RTPROT_PODLINK, encap: encapTo(r.tunnel) };
+  if (!tunnel) throw new Error(`no ${TUNNEL_DEVICE} device yet for the tunnel route`);
+  return { dst: r.dst, oif: tunnel.ifindex, scope: 'link', protocol: RTPROT_PODLINK, encap: encapTo(r.tunnel, tunnel.local) };
 }
 
-/** IPv4 deletes compare the encap too, so a tunnel route is deleted with the one it was made with. */
+/** A delete names protocol and scope (IPv4 deletes match the scope: fib_table_delete; tunnel routes are link). */
 function removalSpec(dst: string, via: RouteVia): RouteSpec {
-  // IPv4 deletes match the scope too (fib_table_delete), and tunnel routes are scope link.
   return via.tunnel
     ? { dst, scope: 'link', protocol: RTPROT_PODLINK, encap: encapTo(via.tunnel) }
     : { dst, gw: via.gw, protocol: RTPROT_PODLINK };
 }
 
 /** Adds a new route exclusively, so a route someone else made for the same destination is never replaced. */
-function install(nl: Netlink, r: RouteChange, tunnelIfindex: number | undefined): void {
-  const spec = routeSpec(r, tunnelIfindex);
+function install(nl: Netlink, r: RouteChange, tunnel: TunnelRouteContext | undefined): void {
+  const spec = routeSpec(r, tunnel);
   if (r.op === 'change') return nl.replaceRoute(spec);
   try {
     nl.addRoute(spec);

@@ -29,7 +29,7 @@ export const SIZES = {
   flowKey: 40,
   stats: 16 * 15,
   nodeAddr: 20,
-  tunnelCfg: 16,
+  tunnelCfg: 36,
 } as const;
 
 const AF_INET = 2;
@@ -188,16 +188,32 @@ export interface TunnelConfig {
   ifindex: number;
   vni: number;
   mac: string;
+  /** Outer source addresses (this node's listed ones); absent: the kernel picks by route. */
+  local4?: string;
+  local6?: string;
 }
 
-/** struct pl_tunnel_cfg {u32 ifindex; u32 vni; u8 mac[6]; u8 pad[2]} = 16 B. */
+/** struct pl_tunnel_cfg {u32 ifindex; u32 vni; u8 mac[6]; u8 pad[2]; be32 local4; u8 local6[16]} = 36 B. */
 export function encodeTunnelConfig(c: TunnelConfig): Buffer {
-  return new Writer(SIZES.tunnelCfg).u32(c.ifindex).u32(c.vni).bytes(parseMac(c.mac)).zeros(2).finish();
+  return new Writer(SIZES.tunnelCfg)
+    .u32(c.ifindex)
+    .u32(c.vni)
+    .bytes(parseMac(c.mac))
+    .zeros(2)
+    .bytes(c.local4 ? ipToBytes(c.local4) : Buffer.alloc(4))
+    .bytes(c.local6 ? ipToBytes(c.local6) : Buffer.alloc(16))
+    .finish();
 }
 
 export function decodeTunnelConfig(b: Buffer): TunnelConfig {
   const r = new Reader(b);
-  return { ifindex: r.u32(), vni: r.u32(), mac: formatMac(r.bytes(6)) };
+  const c: TunnelConfig = { ifindex: r.u32(), vni: r.u32(), mac: formatMac(r.bytes(6)) };
+  r.skip(2);
+  const l4 = r.bytes(4);
+  const l6 = r.bytes(16);
+  if (l4.some((x) => x !== 0)) c.local4 = bytesToIp(l4);
+  if (l6.some((x) => x !== 0)) c.local6 = bytesToIp(l6);
+  return c;
 }
 
 /** Sums struct pl_stats over CPUs. */

@@ -158,6 +158,9 @@ t.test('tunnel layouts round-trip', async (t) => {
   t.same([...L.encodeNodeAddr('10.99.0.2').subarray(0, 8)], [2, 0, 0, 0, 10, 99, 0, 2]);
   const cfg = { ifindex: 9, vni: 1, mac: '0e:70:6c:74:75:6e' };
   t.same(L.decodeTunnelConfig(L.encodeTunnelConfig(cfg)), cfg);
+  const local = { ...cfg, local4: '10.99.0.1', local6: 'fd00:99::1' };
+  t.same(L.decodeTunnelConfig(L.encodeTunnelConfig(local)), local);
+  t.same([...L.encodeTunnelConfig(local).subarray(16, 20)], [10, 99, 0, 1], 'local4 in network order after the MAC and pad');
 });
 
 t.test('counters decode and sum over CPUs', async (t) => {

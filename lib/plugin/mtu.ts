@@ -11,6 +11,8 @@ export const FALLBACK_MTU = 1500;
 const PROBE_DST = ['203.0.113.1', '2001:db8::1'];
 /** VXLAN over IPv4: outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14 (the agent's rule, lib/agent/desired.ts). */
 const TUNNEL_OVERHEAD_V4 = 50;
+/** IPv6's minimum link MTU: below it a dual-stack pod could not be made. */
+const MIN_POD_MTU = 1280;
 
 export interface PodMtu {
   mtu: number;
@@ -41,7 +43,8 @@ export function podMtu(conf: MtuConf, nl: Netlink): PodMtu {
   const routing = conf.routing ?? 'auto';
   if (routing === 'native') return u;
   const t = conf.modeFile ? readTunnelFile(path.dirname(conf.modeFile)) : undefined;
-  if (t?.device && (t.inUse || routing === 'tunnel') && t.podMtu < u.mtu) {
+  // The agent's podMtu already follows its own routing; a value no device could take is ignored.
+  if (t?.device && Number.isInteger(t.podMtu) && t.podMtu >= MIN_POD_MTU && t.podMtu < u.mtu) {
     return { mtu: t.podMtu, from: `of ${t.device.name}, the tunnel device (the agent's tunnel.json)` };
   }
   if (!t && routing === 'tunnel') return { mtu: u.mtu - TUNNEL_OVERHEAD_V4, from: `${u.from}, less ${TUNNEL_OVERHEAD_V4} for VXLAN` };
