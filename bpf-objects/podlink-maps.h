@@ -44,7 +44,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 65536); /* every address of every node: several per node */
 	__type(key, struct pl_node_addr);
 	__type(value, __u32);
 } pl_tunnel_peers SEC(".maps");

@@ -78,11 +78,11 @@ t.test('podlink.bpf.o: BTF map definitions and the .rodata data map', async (t) 
     type: BPF.BPF_MAP_TYPE_HASH,
     keySize: 20,
     valueSize: 4,
-    maxEntries: 16384,
+    maxEntries: 65536,
     flags: BPF.BPF_F_NO_PREALLOC,
     kind: 'btf',
   });
-  t.same(shape('pl_tunnel_cfg'), { type: BPF.BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 16, maxEntries: 1, flags: 0, kind: 'btf' });
+  t.same(shape('pl_tunnel_cfg'), { type: BPF.BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 36, maxEntries: 1, flags: 0, kind: 'btf' });
   t.equal(spec.maps.length, 9);
 });
 
