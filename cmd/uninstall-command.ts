@@ -65,6 +65,19 @@ function isPodlinkConflist(text: string): boolean {
   }
 }
 
+/** Runs `fn` with a netlink socket in this netns; a failure becomes the named step's error. */
+function withNetlink(o: { netlink?: () => Netlink }, step: string, what: string, fn: (nl: Netlink) => void): void {
+  let nl: Netlink | undefined;
+  try {
+    nl = (o.netlink ?? (() => Netlink.open(nativeSys())))();
+    fn(nl);
+  } catch (e) {
+    throw stepError(step, e, what);
+  } finally {
+    nl?.close();
+  }
+}
+
 export function uninstall(o: UninstallOptions): UninstallResult {
   const dry = o.dryRun === true;
   const steps: StepReport[] = [];
@@ -112,17 +125,11 @@ export function uninstall(o: UninstallOptions): UninstallResult {
 
   // 2b. The agent's tunnel device, before the pins: its from-tunnel link goes with it, so it is never up
   // without the program that admits only known nodes.
-  let tunnelNl: Netlink | undefined;
-  try {
-    tunnelNl = (o.netlink ?? (() => Netlink.open(nativeSys())))();
-    const tunnel = tunnelNl.linkByName(TUNNEL_DEVICE);
-    if (tunnel && !dry) removeTunnelDevice(tunnelNl);
+  withNetlink(o, "remove the agent's tunnel device", TUNNEL_DEVICE, (nl) => {
+    const tunnel = nl.linkByName(TUNNEL_DEVICE);
+    if (tunnel && !dry) removeTunnelDevice(nl);
     steps.push(tunnel ? gone('agent tunnel', `${TUNNEL_DEVICE} (ifindex ${tunnel.index})`) : absent('agent tunnel', TUNNEL_DEVICE));
-  } catch (e) {
-    throw stepError("remove the agent's tunnel device", e, TUNNEL_DEVICE);
-  } finally {
-    tunnelNl?.close();
-  }
+  });
 
   // 3. Node-level BPF pins. Per-pod link pins stay: DEL unpins them, and the running pods keep their
   // programs (a link holds its program, a program its maps) after the node-level pins are gone.
@@ -169,20 +176,14 @@ export function uninstall(o: UninstallOptions): UninstallResult {
 
   // 3b. What the agent made: its routes (protocol 201) and its status files. Run after the DaemonSet is
   // gone; a running agent would put the routes back on its next resync.
-  let nl: Netlink | undefined;
-  try {
-    nl = (o.netlink ?? (() => Netlink.open(nativeSys())))();
+  withNetlink(o, "remove the agent's routes", 'protocol 201', (nl) => {
     const routes = removePodlinkRoutes(nl, dry);
     steps.push(
       routes.length
         ? gone('agent routes', `${routes.length} route${routes.length === 1 ? '' : 's'} (protocol 201)`)
         : absent('agent routes', 'protocol 201'),
     );
-  } catch (e) {
-    throw stepError("remove the agent's routes", e, 'protocol 201');
-  } finally {
-    nl?.close();
-  }
+  });
   const runDir = path.dirname(o.modeFile);
   for (const f of [agentStatusPath(runDir), heartbeatPath(runDir), tunnelFilePath(runDir)]) {
     if (!fs.existsSync(f)) continue;

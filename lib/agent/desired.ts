@@ -1,15 +1,13 @@
 // From the nodes a source reports to the routes and BPF cluster CIDRs this node should hold, with a
 // verdict per node. Pure: the same input always gives the same answer, so a restart, a missed event
 // or a relist converges to one kernel state (docs/architecture.md#the-agent).
+import { TUNNEL_OVERHEAD } from '../connector/index.js';
 import type { Family } from '../netlink/index.js';
 import { addressFamily, addressValue, canonicalAddress, contains, overlaps, parsePrefix, type Prefix } from './cidr.js';
 import type { DesiredRoute, DesiredState, NodeVerdict, Routing, SourceNode } from './node.js';
 
 export const UNREACHABLE_REASON = 'not on a directly connected subnet (routing: native; tunnel or auto would reach it)';
 export const NO_UNDERLAY_REASON = 'no address in a family this node has: the tunnel has no underlay to it';
-
-/** VXLAN's bytes per packet: outer IPv4 20 / IPv6 40, UDP 8, VXLAN 8, inner Ethernet 14. */
-export const TUNNEL_OVERHEAD = { 4: 50, 6: 70 } as const;
 
 export interface LocalFacts {
   selfName: string;

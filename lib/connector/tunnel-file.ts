@@ -8,6 +8,9 @@ import { writeFileAtomic } from '../util/index.js';
 export type Routing = 'native' | 'tunnel' | 'auto';
 export const ROUTINGS: readonly Routing[] = ['native', 'tunnel', 'auto'];
 
+/** VXLAN's bytes per packet by underlay family: outer IPv4 20 / IPv6 40, UDP 8, VXLAN 8, inner Ethernet 14. */
+export const TUNNEL_OVERHEAD = { 4: 50, 6: 70 } as const;
+
 export interface TunnelFile {
   version: 1;
   routing: Routing;

@@ -4,13 +4,11 @@
 // The default-route device is found with one FIB lookup per family (no route dump: dumps grow with the
 // number of pods) for a documentation address that only a default route covers (RFC 5737 / RFC 3849).
 import * as path from 'node:path';
-import { readTunnelFile } from '../connector/index.js';
+import { readTunnelFile, TUNNEL_OVERHEAD, type Routing } from '../connector/index.js';
 import type { Netlink } from '../netlink/index.js';
 
 export const FALLBACK_MTU = 1500;
 const PROBE_DST = ['203.0.113.1', '2001:db8::1'];
-/** VXLAN over IPv4: outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14 (the agent's rule, lib/agent/desired.ts). */
-const TUNNEL_OVERHEAD_V4 = 50;
 /** IPv6's minimum link MTU: below it a dual-stack pod could not be made. */
 const MIN_POD_MTU = 1280;
 
@@ -22,7 +20,7 @@ export interface PodMtu {
 
 export interface MtuConf {
   mtu?: number;
-  routing?: 'native' | 'tunnel' | 'auto';
+  routing?: Routing;
   modeFile?: string;
 }
 
@@ -47,6 +45,6 @@ export function podMtu(conf: MtuConf, nl: Netlink): PodMtu {
   if (t?.device && Number.isInteger(t.podMtu) && t.podMtu >= MIN_POD_MTU && t.podMtu < u.mtu) {
     return { mtu: t.podMtu, from: `of ${t.device.name}, the tunnel device (the agent's tunnel.json)` };
   }
-  if (!t && routing === 'tunnel') return { mtu: u.mtu - TUNNEL_OVERHEAD_V4, from: `${u.from}, less ${TUNNEL_OVERHEAD_V4} for VXLAN` };
+  if (!t && routing === 'tunnel') return { mtu: u.mtu - TUNNEL_OVERHEAD[4], from: `${u.from}, less ${TUNNEL_OVERHEAD[4]} for VXLAN` };
   return u;
 }

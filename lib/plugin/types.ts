@@ -1,6 +1,6 @@
 // What the plugin verbs receive: the parsed CNI request, independent of how it was parsed.
 import type { Sys } from '../sys/index.js';
-import type { Mode } from '../connector/index.js';
+import type { Mode, Routing } from '../connector/index.js';
 import type { Result } from '../cni/result.js';
 import type { Logger } from './logger.js';
 
@@ -15,7 +15,7 @@ export interface PodlinkConf {
   antiSpoof: boolean;
   hostRouting: 'auto' | 'bpf' | 'legacy';
   /** How remote pod CIDRs are reached; ADD sizes the pod MTU by it (lib/plugin/mtu.ts). Absent: auto. */
-  routing?: 'native' | 'tunnel' | 'auto';
+  routing?: Routing;
   clusterCIDRs: string[];
   gsoMaxSize?: number;
   groMaxSize?: number;
