@@ -3,6 +3,7 @@ import { UsageError } from '../suite.js';
 import type { MixTarget, RrSample, TputSample } from './measure.js';
 
 export type CaseKey = 'lo' | 'direct' | 'legacy' | 'bpf' | 'legacyLoad' | 'bpfLoad' | 'twoNode' | 'underlay' | 'twoNodeLegacy' | 'flannel' | 'tunnel'
+  | 'vxlanUnderlay' | 'vxlanNode'
   | 'vmVeth' | 'vmNetkit' | 'vmVeth2' | 'vmNetkit2' | 'vmUnderlay';
 export type Metric = 'tput1500' | 'tput9000' | 'rr' | 'crr';
 export const METRICS: Metric[] = ['tput1500', 'tput9000', 'rr', 'crr'];
@@ -19,6 +20,8 @@ export const CASE_LABELS: Record<CaseKey, string> = {
   twoNodeLegacy: '(h) veth legacy, two nodes (the node stacks forward)',
   flannel: "(i) flannel's vxlan by hand, two nodes (kernel vxlan device, the node stacks forward)",
   tunnel: '(j) veth BPF, two nodes, podlink tunnel (podlink_vxlan)',
+  vxlanUnderlay: "(g′) (i)'s two nodes, node to node over their underlay (no pod)",
+  vxlanNode: "(k) (i)'s two nodes, node to node through flannel.1 (the kernel's VXLAN alone, no pod)",
   vmVeth: '(e) VM: veth BPF, one node',
   vmNetkit: '(e) VM: netkit BPF, one node',
   vmVeth2: '(e) VM: veth BPF, two nodes',
@@ -27,7 +30,7 @@ export const CASE_LABELS: Record<CaseKey, string> = {
 };
 
 /** The cases the host testbed can build, in the report's order; `--cases` picks from these. */
-export const HOST_CASES: CaseKey[] = ['direct', 'legacy', 'bpf', 'legacyLoad', 'bpfLoad', 'twoNode', 'underlay', 'twoNodeLegacy', 'flannel', 'tunnel', 'lo'];
+export const HOST_CASES: CaseKey[] = ['direct', 'legacy', 'bpf', 'legacyLoad', 'bpfLoad', 'twoNode', 'underlay', 'twoNodeLegacy', 'flannel', 'tunnel', 'vxlanUnderlay', 'vxlanNode', 'lo'];
 
 /** `--cases a,b,…`: host case keys; anything else is an error naming the valid keys. */
 export function parseCases(list: string): CaseKey[] {

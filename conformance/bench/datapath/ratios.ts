@@ -6,7 +6,7 @@ import { quotients, ratio, type Direction, type Ratio } from './verdict.js';
 const q = (reps: readonly Rep[], a: CaseKey, b: CaseKey, f: Field) => quotients(perRep(reps, a, f), perRep(reps, b, f));
 
 function line(reps: readonly Rep[], name: string, a: CaseKey, b: CaseKey, f: Field, dir: Direction, target: number, beside?: [string, CaseKey, CaseKey]): Ratio {
-  const sym = (k: CaseKey) => ({ lo: 'lo', direct: 'a', legacy: 'b', bpf: 'c', legacyLoad: 'b load', bpfLoad: 'c load', twoNode: 'f', underlay: 'g', twoNodeLegacy: 'h', flannel: 'i', tunnel: 'j', vmVeth: 'VM veth', vmNetkit: 'VM netkit', vmVeth2: 'VM veth, 2 nodes', vmNetkit2: 'VM netkit, 2 nodes', vmUnderlay: 'VM underlay' })[k];
+  const sym = (k: CaseKey) => ({ lo: 'lo', direct: 'a', legacy: 'b', bpf: 'c', legacyLoad: 'b load', bpfLoad: 'c load', twoNode: 'f', underlay: 'g', twoNodeLegacy: 'h', flannel: 'i', tunnel: 'j', vxlanUnderlay: 'g′', vxlanNode: 'k', vmVeth: 'VM veth', vmNetkit: 'VM netkit', vmVeth2: 'VM veth, 2 nodes', vmNetkit2: 'VM netkit, 2 nodes', vmUnderlay: 'VM underlay' })[k];
   return { ...ratio(name, `(${sym(a)}) ÷ (${sym(b)})`, dir, target, q(reps, a, b, f), beside && { name: beside[0], perRep: q(reps, beside[1], beside[2], f) }), cases: [a, b] };
 }
 
@@ -56,6 +56,11 @@ export function infoRatios(reps: readonly Rep[]): Ratio[] {
     line(reps, 'BPF ÷ upper stack, CPU per Gbit', 'bpf', 'legacy', 'cpuPerGbit1500', 'atMost', NaN),
     line(reps, 'two nodes ÷ one node (BPF), throughput MTU 1500', 'twoNode', 'bpf', 'gbps1500', 'atLeast', NaN),
     line(reps, 'two nodes ÷ one node (BPF), TCP_RR p50', 'twoNode', 'bpf', 'rrP50', 'atMost', NaN),
+    // What the kernel's VXLAN device costs by itself, node to node with no pod and no podlink code: the
+    // floor under (j) ÷ (f) and (i) ÷ (f), whose designs both cross that device (#16 requires it).
+    line(reps, 'kernel VXLAN alone ÷ underlay, node to node, throughput MTU 9000', 'vxlanNode', 'vxlanUnderlay', 'gbps9000', 'atLeast', NaN),
+    line(reps, 'kernel VXLAN alone ÷ underlay, node to node, TCP_RR p50', 'vxlanNode', 'vxlanUnderlay', 'rrP50', 'atMost', NaN),
+    line(reps, 'podlink tunnel pods ÷ kernel VXLAN alone, TCP_RR p50', 'tunnel', 'vxlanNode', 'rrP50', 'atMost', NaN),
   ];
 }
 

@@ -12,7 +12,7 @@ import { nsBatch, nsSysctl } from '../../support/netns.js';
 import { sh } from '../../support/sh.js';
 import { HOST_CASES, type Case, type CaseKey } from './cases.js';
 import { NET, TUNNEL_UNDERLAY_MTU, VXLAN_OVERHEAD } from './config.js';
-import { buildFlannel, FLANNEL_DEV, type FlannelBed } from './flannel.js';
+import { buildFlannel, FLANNEL_DEV, hostIn, type FlannelBed } from './flannel.js';
 import { iptablesRestoreText } from './kube-proxy.js';
 import { CLIENT_SYSCTLS, startServers, type Tools } from './measure.js';
 import { addPod, createNode, type NodeSpec, type Pod } from './pods.js';
@@ -95,7 +95,7 @@ export async function buildHostBed(x: BedContext, only: readonly CaseKey[] = HOS
     createNode(x.netns, nodes.tunnel2.name, { uplink: false });
     joinNodes(nodes.tunnel1, nodes.tunnel2, NET.tunnelUnderlay, TUNNEL_UNDERLAY_MTU);
   }
-  const flannel = on('flannel') ? buildFlannel(x.netns, x.id) : undefined;
+  const flannel = on('flannel', 'vxlanUnderlay', 'vxlanNode') ? buildFlannel(x.netns, x.id) : undefined;
   if (flannel) notes.push(`(i) flannel by hand: ${FLANNEL_DEV} (vxlan id 1, dstport 8472, nolearning, MTU ${TUNNEL_UNDERLAY_MTU - VXLAN_OVERHEAD} on an underlay of ${TUNNEL_UNDERLAY_MTU}), FDB + neighbour + onlink route per peer, veth pods routed by the node`);
 
   type Want = { key: string; node: NodeSpec; mtu: number | undefined; client: boolean };
@@ -144,7 +144,7 @@ export async function buildHostBed(x: BedContext, only: readonly CaseKey[] = HOS
   if (nodes.legacyLoad) loadKubeProxy(nodes.legacyLoad.name);
   if (nodes.bpfLoad) loadKubeProxy(nodes.bpfLoad.name);
 
-  const flannelServers = flannel ? [flannel.pods.s1500.ns, flannel.pods.s9000.ns] : [];
+  const flannelServers = flannel ? [flannel.pods.s1500.ns, flannel.pods.s9000.ns, ...(on('vxlanUnderlay', 'vxlanNode') ? [flannel.nodes[1]] : [])] : [];
   const servers = [...(d ? [d.server] : []), ...(on('underlay') ? [nodes.node2!.name] : []), ...[...pods.values()].filter((p) => p.ns.includes('-s')).map((p) => p.ns), ...flannelServers];
   progress(`starting tcp-mix servers in ${servers.length} netns`);
   await Promise.all(servers.map((s) => startServers(x.c, x.tools, s)));
@@ -181,9 +181,17 @@ export async function buildHostBed(x: BedContext, only: readonly CaseKey[] = HOS
     twoNodeLegacy: () => four('twoleg'),
     flannel: () => plainFour(flannel!),
     tunnel: () => four('tun'),
+    // Node to node on (i)'s nodes: over their underlay, and through flannel.1 (node addresses on it, no pod).
+    vxlanUnderlay: () => nodeToNode(flannel!.nodes[0], NET.flannelUnderlay[1]!),
+    vxlanNode: () => nodeToNode(flannel!.nodes[0], hostIn(NET.flannel2, 0)),
   };
   const cases: Case[] = CASE_ORDER.filter((k) => on(k)).map((key) => ({ key, targets: build[key]!() }));
   return { cases, pods: [...pods.values()], nodes, flannelNodes: flannel?.nodes, notes };
+}
+
+/** Between two node netns, whose links have MTU 9000 or more: no MTU 1500 sample. */
+function nodeToNode(client: string, ip: string): Case['targets'] {
+  return { tput9000: { client, ip }, rr: { client, ip }, crr: { client, ip } };
 }
 
 function plainFour(f: FlannelBed): Case['targets'] {
