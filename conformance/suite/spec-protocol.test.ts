@@ -446,6 +446,24 @@ for (const mode of modes()) {
   }
 }
 
+conformanceCase(t, { items: ['§4 GC.1', '§3.11'], section: '§4 GC', title: 'GC without an attachment list is refused (code 7) and removes nothing', version: V11 }, (st) => {
+  const b = bed(st, 'gcnolist');
+  const pod = b.pod('a');
+  const conf = b.conf({ cniVersion: '1.1.0' });
+  const add = b.run('ADD', { containerId: 'gcnolist', pod, conf });
+  noProblems(st, successProblems(add, 'ADD', 'json'));
+  for (const dryRun of [false, true]) {
+    const gc = b.run('GC', { conf, env: statusEnv, ...(dryRun ? { flags: ['--dry-run'] } : {}) });
+    noProblems(st, errorProblems(gc, `GC${dryRun ? ' --dry-run' : ''} without cni.dev/valid-attachments`, { code: 7 }));
+    st.match((gc.json as { msg?: string } | undefined)?.msg ?? '', /cni\.dev\/valid-attachments/, 'the error names the missing key');
+  }
+  st.strictSame(b.nodeLinks(), [hostIfName(add.json)], 'the attachment\'s host link is still there');
+  st.equal(b.records().length, 1, 'its endpoint record is still there');
+  noProblems(st, successProblems(b.run('CHECK', { containerId: 'gcnolist', pod, conf: { ...conf, prevResult: add.json } }), 'CHECK after the refused GC', 'empty'));
+  noProblems(st, successProblems(b.run('DEL', { containerId: 'gcnolist', pod, conf }), 'DEL', 'empty'));
+  noProblems(st, leftoverProblems(b, [pod]));
+});
+
 conformanceCase(t, { items: ['§4 GC.3', '§4 GC.4'], section: '§4 GC', title: 'GC with host-local (no GC of its own) exits 0 and prints nothing', version: V11 }, (st) => {
   const b = bed(st, 'gcok');
   const pod = b.pod('a');

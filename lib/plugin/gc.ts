@@ -9,8 +9,19 @@ import { listRecords, removeRecord } from './endpoint-record.js';
 import { ipamDelFor, ipamGc } from './ipam-calls.js';
 import type { Request } from './types.js';
 
+/** GC's input must name the attachments still in use; an empty list is valid (none are). */
+export function requireAttachmentList(req: Pick<Request, 'conf'>): { containerID: string; ifname: string }[] {
+  const list = req.conf.validAttachments;
+  if (list) return list;
+  throw new CniError(
+    Code.InvalidConfig,
+    'GC needs cni.dev/valid-attachments (or cni.dev/attachments): without the list of attachments still in use every one would look stale',
+    'nothing was removed; libcni 1.2+ sends the list with every GC, an empty list when no attachment is valid',
+  );
+}
+
 export function runGc(req: Request, dp: PodDatapath): void {
-  const valid = new Set((req.conf.validAttachments ?? []).map((a) => `${a.containerID}\0${a.ifname}`));
+  const valid = new Set(requireAttachmentList(req).map((a) => `${a.containerID}\0${a.ifname}`));
   const errors: string[] = [];
   const nl = Netlink.open(req.sys());
   try {

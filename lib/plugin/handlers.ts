@@ -9,7 +9,7 @@ import { addResult } from './add-result.js';
 import { attachment } from './attachment.js';
 import { checkPlan, surveyCheck } from './check.js';
 import { delPlan, surveyDel } from './del.js';
-import { runGc } from './gc.js';
+import { requireAttachmentList, runGc } from './gc.js';
 import { planText, type PlanJson } from './plan.js';
 import type { ProbeDeps } from './probe.js';
 import { runStatus } from './status.js';
@@ -103,6 +103,7 @@ export function makeHandlers(deps: PluginDeps): Handlers {
     },
     async gc(ctx) {
       if (ctx.dryRun) {
+        requireAttachmentList(toRequest(ctx, deps));
         return deps.printPlan('podlink GC plan: remove recorded attachments absent from cni.dev/valid-attachments, then exec IPAM GC\n');
       }
       await withDp(ctx, (dp) => runGc(toRequest(ctx, deps), dp));
