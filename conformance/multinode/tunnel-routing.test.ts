@@ -137,6 +137,18 @@ if (!isRoot) {
       t.ok(k.ping(pod('n4l').ns, pod('n2l').ip6), 'n4l reaches n2l again');
     });
 
+    t.test("an encap route whose outer source is not the node's listed address is put right", async (t) => {
+      const encapLines = () => nsExec(n4.ns, 'ip', ['-4', 'route', 'show', 'proto', '201', 'dev', 'podlink_vxlan']).split('\n').filter(Boolean);
+      const sources = () => [...new Set(encapLines().map((l) => /encap ip .*src (\S+)/.exec(l)?.[1] ?? '(none)'))];
+      t.same(sources(), [n4.ul.ip4], `n4's encap routes send from its listed address ${n4.ul.ip4}`);
+      const [dst, remote] = /^(\S+) .*encap ip .*dst (\S+)/.exec(encapLines()[0]!)!.slice(1);
+      nsExec(n4.ns, 'ip', ['route', 'replace', dst!, 'encap', 'ip', 'id', '1', 'dst', remote!, 'src', '10.123.0.9', 'dev', 'podlink_vxlan', 'proto', '201', 'scope', 'link']);
+      t.ok(sources().includes('10.123.0.9'), `${dst} now sends from 10.123.0.9 (set by hand)`);
+      const ms = await waitFor(() => JSON.stringify(sources()) === JSON.stringify([n4.ul.ip4]), 8000, 100);
+      t.ok(ms >= 0, `the agent's next full pass puts ${n4.ul.ip4} back (${ms} ms)`, { found: encapLines() });
+      t.ok(k.ping(pod('n4b').ns, pod('n1b').ip4), 'n4b reaches n1b');
+    });
+
     t.test('switching routing on a live cluster: native → tunnel → auto', async (t) => {
       restartAgents('native');
       await converged(t, n1, { native: [n2, n3], tunnel: [] });

@@ -173,10 +173,11 @@ export class Agent {
       if (full) this.tunnelCache = {}; // re-read the tunnel maps and re-check from-tunnel's hook
       const tunnel = this.syncTunnel(plan.desired);
       if (!tunnel) failed = true;
-      else if (tunnel.deviceChanged) {
+      else {
         // The kernel removed the routes through a device that went away: read what is left.
-        this.routes = readPodlinkRoutes(this.deps.nl);
-        plan.routes = planRoutes(plan.desired.routes, this.routes);
+        if (tunnel.deviceChanged) this.routes = readPodlinkRoutes(this.deps.nl);
+        // Tunnel routes carry this node's outer source, known from here on: a route with another is changed.
+        plan.routes = planRoutes(plan.desired.routes, this.routes, tunnel.local);
       }
       failed = !this.applyRoutes(plan, tunnel?.ifindex ? { ifindex: tunnel.ifindex, local: tunnel.local } : undefined) || failed;
       failed = !this.applyCidrs(map, plan.cidrs) || failed;

@@ -39,6 +39,27 @@ t.test('planRoutes: removals first, then adds and changes; nothing for a route a
   );
 });
 
+t.test("planRoutes: a tunnel route whose outer source is not this node's listed address is changed", async (t) => {
+  const current = new Map([
+    ['10.244.2.0/24', { tunnel: '10.98.0.2', src: '10.98.0.77' }],
+    ['10.244.3.0/24', { tunnel: '10.98.0.3', src: '10.98.0.1' }],
+    ['fd00:244:4::/64', { tunnel: 'fd00:98::4' }],
+  ]);
+  const want = [
+    { family: 4 as const, dst: '10.244.2.0/24', tunnel: '10.98.0.2', node: 'b' },
+    { family: 4 as const, dst: '10.244.3.0/24', tunnel: '10.98.0.3', node: 'c' },
+    { family: 6 as const, dst: 'fd00:244:4::/64', tunnel: 'fd00:98::4', node: 'd' },
+  ];
+  const words = (local?: { 4?: string; 6?: string }) => planRoutes(want, current, local).map((c) => `${c.op} ${c.dst}`);
+  t.same(
+    words({ 4: '10.98.0.1', 6: 'fd00:98::1' }),
+    ['change 10.244.2.0/24', 'change fd00:244:4::/64'],
+    'old source, no source where one is listed',
+  );
+  t.same(words({ 4: '10.98.0.1' }), ['change 10.244.2.0/24'], 'no IPv6 address listed: no source wanted');
+  t.same(words(undefined), [], 'before the outer sources are known, any source will do');
+});
+
 t.test('planCidrs: only learned entries are removed; a configured one is neither removed nor added again', async (t) => {
   const current = new Map([
     ['10.244.1.0/24', CIDR_CONFIGURED],

@@ -14,6 +14,8 @@ export const RTPROT_PODLINK = 201;
 export interface RouteVia {
   gw?: string;
   tunnel?: string;
+  /** a tunnel route's outer source: this node's listed address of the underlay family */
+  src?: string;
 }
 
 /** ip_tunnel's TUNNEL_CSUM: an IPv6 underlay gets an outer UDP checksum, an IPv4 one none (as the BPF path). */
@@ -40,26 +42,39 @@ export interface RouteSyncResult {
 export function readPodlinkRoutes(nl: Netlink): Map<string, RouteVia> {
   const out = new Map<string, RouteVia>();
   for (const f of [4, 6] as const) {
-    for (const r of nl.routes(f)) if (isOurs(r)) out.set(r.dst, r.encap ? { tunnel: r.encap.dst } : { gw: r.gw });
+    for (const r of nl.routes(f)) if (isOurs(r)) out.set(r.dst, r.encap ? { tunnel: r.encap.dst, src: r.encap.src } : { gw: r.gw });
   }
   return out;
 }
 
-const sameVia = (a: RouteVia | undefined, b: RouteVia) => a !== undefined && a.gw === b.gw && a.tunnel === b.tunnel;
+const sameVia = (a: RouteVia | undefined, b: RouteVia) => a !== undefined && a.gw === b.gw && a.tunnel === b.tunnel && a.src === b.src;
+
+/** The outer source a tunnel route to `remote` carries (encapTo's), given this node's addresses. */
+const outerSource = (remote: string, local: TunnelRouteContext['local'] | undefined) => local?.[ipFamily(remote) === 4 ? 4 : 6];
 
 function isOurs(r: Route): boolean {
   return r.protocol === RTPROT_PODLINK && r.table === NL.RT_TABLE_MAIN;
 }
 
-/** What brings the routes `current` holds to `desired`: removals first, then adds and changes. Pure. */
-export function planRoutes(desired: readonly DesiredRoute[], current: ReadonlyMap<string, RouteVia>): RouteChange[] {
+/**
+ * What brings the routes `current` holds to `desired`: removals first, then adds and changes. Pure. With
+ * `local` (this node's outer sources), a tunnel route whose source is another address is changed too.
+ */
+export function planRoutes(
+  desired: readonly DesiredRoute[],
+  current: ReadonlyMap<string, RouteVia>,
+  local?: TunnelRouteContext['local'],
+): RouteChange[] {
   const want = new Set(desired.map((r) => r.dst));
   const family = (dst: string) => (dst.includes(':') ? 6 : 4);
   const out: RouteChange[] = [];
   for (const [dst, via] of current) if (!want.has(dst)) out.push({ op: 'remove', family: family(dst), dst, ...via });
   for (const r of desired) {
     const had = current.has(r.dst);
-    if (!had || !sameVia(current.get(r.dst), r))
+    const have = current.get(r.dst);
+    // Without `local` the outer source is not known yet, and any will do.
+    const src = r.tunnel ? (local ? outerSource(r.tunnel, local) : have?.src) : undefined;
+    if (!had || !sameVia(have, { gw: r.gw, tunnel: r.tunnel, src }))
       out.push({ op: had ? 'change' : 'add', family: r.family, dst: r.dst, gw: r.gw, tunnel: r.tunnel, node: r.node });
   }
   return out;
@@ -90,7 +105,7 @@ export function applyRoutes(
         current.delete(c.dst);
       } else {
         install(nl, c, tunnel);
-        current.set(c.dst, c.tunnel ? { tunnel: c.tunnel } : { gw: c.gw });
+        current.set(c.dst, c.tunnel ? { tunnel: c.tunnel, src: outerSource(c.tunnel, tunnel?.local) } : { gw: c.gw });
       }
       changes.push(c);
     } catch (e) {
@@ -108,7 +123,7 @@ export function describeRouteChange(c: RouteChange): string {
 /** The outer header: to the node's address, from this node's listed one (the address its peers admit). */
 const encapTo = (remote: string, local?: TunnelRouteContext['local']) => {
   const v4 = ipFamily(remote) === 4;
-  const src = local?.[v4 ? 4 : 6];
+  const src = outerSource(remote, local);
   return { type: v4 ? 'ip' : 'ip6', id: TUNNEL_VNI, dst: remote, ...(src ? { src } : {}), ttl: 64, flags: v4 ? 0 : TUNNEL_CSUM } as const;
 };
 
