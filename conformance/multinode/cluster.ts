@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  addNetns, addUnderlay, bpfRoot, netnsPath, nsBatch, nsExec, nsIp, nsSysctl, PLUGIN_PATH, sh, type Cleanup, type Underlay, type UnderlayNode,
+  addNetns, addUnderlay, bpfRoot, netnsPath, nsBatch, nsExec, nsIp, nsSysctl, PLUGIN_PATH, sh, spawnError, type Cleanup, type Underlay, type UnderlayNode,
 } from '../support/index.js';
 import { COUNTERS, type CounterName } from '../../lib/datapath/index.js';
 import { bytesToIp, ipToBytes } from '../../lib/netlink/index.js';
@@ -68,8 +68,9 @@ export function nsRun(ns: string, file: string, args: string[], o: { input?: str
   const r = spawnSync(NSENTER, [`--net=${netnsPath(ns)}`, file, ...args], {
     input: o.input, encoding: 'utf8', env: { PATH: PLUGIN_PATH, ...o.env }, timeout: 120_000, maxBuffer: 64 << 20,
   });
-  if (!o.allowFail && (r.status !== 0 || r.error)) {
-    throw new Error(`[${ns}] ${file} ${args.join(' ')}: ${r.error?.message ?? `exit ${r.status ?? r.signal}`}: ${(r.stdout + r.stderr).trim().slice(0, 800)}`);
+  const error = spawnError(r);
+  if (!o.allowFail && (r.status !== 0 || error)) {
+    throw new Error(`[${ns}] ${file} ${args.join(' ')}: ${error?.message ?? `exit ${r.status ?? r.signal}`}: ${(r.stdout + r.stderr).trim().slice(0, 800)}`);
   }
   return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }

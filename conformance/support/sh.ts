@@ -1,6 +1,6 @@
 // Synchronous tool runs for tests (ip, mount, sysctl, ...) with a cleared environment.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { PLUGIN_PATH } from './spawn.js';
+import { PLUGIN_PATH, spawnError } from './spawn.js';
 
 export const isRoot = process.geteuid?.() === 0;
 
@@ -20,9 +20,10 @@ export function sh(file: string, args: string[], opts: ShOptions = {}): string {
     timeout: opts.timeoutMs ?? 120_000,
     maxBuffer: 64 << 20,
   });
-  if (!r.error && r.status === 0) return r.stdout ?? '';
+  const error = spawnError(r);
+  if (!error && r.status === 0) return r.stdout ?? '';
   if (opts.allowFail) return '';
-  const why = r.error ? r.error.message : `exit ${r.status}: ${(r.stderr ?? '').trim().slice(0, 500)}`;
+  const why = error ? error.message : `exit ${r.status}: ${(r.stderr ?? '').trim().slice(0, 500)}`;
   throw new Error(`${file} ${args.join(' ')}: ${why}`);
 }
 

@@ -1,6 +1,6 @@
 // Process spawning with a cleared environment, exactly as a runtime runs a CNI plugin: PATH plus the
 // CNI_* variables given, config on stdin, result on stdout. Imports node built-ins only.
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 
@@ -52,6 +52,16 @@ export interface PluginRun {
   env: Record<string, string>;
 }
 
+/**
+ * A spawnSync's own error, if it matters. EPIPE with an exit status is not one: the child ended before
+ * reading all of its input (e.g. `ip -n <missing> -batch -`, or a plugin that fails before reading stdin),
+ * its status and stderr say why, and whether the write saw EPIPE first depends on timing.
+ */
+export function spawnError(r: SpawnSyncReturns<string>): NodeJS.ErrnoException | undefined {
+  const e = r.error as NodeJS.ErrnoException | undefined;
+  return e?.code === 'EPIPE' && r.status !== null ? undefined : e;
+}
+
 /** Build the plugin environment: PATH plus the CNI_* variables given, nothing inherited. */
 export function pluginEnv(opts: Omit<RunPluginOptions, 'plugin' | 'stdin'>): Record<string, string> {
   const env: Record<string, string | undefined> = {
@@ -96,10 +106,10 @@ export function runPlugin(opts: RunPluginOptions): PluginRun {
     killSignal: 'SIGKILL',
     maxBuffer: 64 * 1024 * 1024,
   });
-  const errCode = (r.error as NodeJS.ErrnoException | undefined)?.code;
-  const timedOut = errCode === 'ETIMEDOUT';
-  if (r.error && !timedOut) {
-    throw new Error(`run plugin ${opts.plugin} (${opts.command}): ${r.error.message}`, { cause: r.error });
+  const error = spawnError(r);
+  const timedOut = error?.code === 'ETIMEDOUT';
+  if (error && !timedOut) {
+    throw new Error(`run plugin ${opts.plugin} (${opts.command}): ${error.message}`, { cause: error });
   }
   const signal = r.signal;
   const code = r.status ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : -1);
