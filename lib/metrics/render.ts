@@ -2,7 +2,7 @@
 // May import: node builtins, lib/connector (the mode file), ./exposition, ./histogram, ./state.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readModeFile, type ModeFile } from '../connector/mode-file.js';
+import { DEFAULT_MODE_FILE, readModeFile, type ModeFile } from '../connector/mode-file.js';
 import type { KernelFeatures } from '../connector/resolve.js';
 import { renderExposition, type Family } from './exposition.js';
 import { DURATION_BUCKETS, emptyHistogram } from './histogram.js';
@@ -28,7 +28,7 @@ export interface ViewOptions {
 export function collectNodeView(o: ViewOptions = {}): NodeView {
   const view: NodeView = {};
   try {
-    view.mode = readModeFile(o.modeFile ?? '/run/podlink/mode.json');
+    view.mode = readModeFile(o.modeFile ?? DEFAULT_MODE_FILE);
   } catch {
     // invalid mode file: `podlink status` explains it; the metric is absent
   }
