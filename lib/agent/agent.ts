@@ -173,13 +173,13 @@ export class Agent {
       if (full) this.tunnelCache = {}; // re-read the tunnel maps and re-check from-tunnel's hook
       const tunnel = this.syncTunnel(plan.desired);
       if (!tunnel) failed = true;
-      else {
+      else if (tunnel.deviceChanged) {
         // The kernel removed the routes through a device that went away: read what is left.
-        if (tunnel.deviceChanged) this.routes = readPodlinkRoutes(this.deps.nl);
-        // Tunnel routes carry this node's outer source, known from here on: a route with another is changed.
-        plan.routes = planRoutes(plan.desired.routes, this.routes, tunnel.local);
+        this.routes = readPodlinkRoutes(this.deps.nl);
+        plan.routes = planRoutes(plan.desired.routes, this.routes, plan.desired.outerSources);
       }
-      failed = !this.applyRoutes(plan, tunnel?.ifindex ? { ifindex: tunnel.ifindex, local: tunnel.local } : undefined) || failed;
+      const local = plan.desired.outerSources;
+      failed = !this.applyRoutes(plan, tunnel?.ifindex ? { ifindex: tunnel.ifindex, local } : undefined) || failed;
       failed = !this.applyCidrs(map, plan.cidrs) || failed;
       this.applyVerdicts(plan.desired.verdicts);
       if (!plan.desired.selfFound && (this.status.selfFound || this.status.reconciles.count === 0)) {
@@ -221,9 +221,8 @@ export class Agent {
     try {
       const self = desired.verdicts.find((v) => v.path === 'self')?.addresses ?? [];
       const under = underlayMtu(this.deps.nl, self);
-      const local = { 4: self.find((a) => !a.includes(':')), 6: self.find((a) => a.includes(':')) };
       const deps = { nl: this.deps.nl, openMaps: this.deps.openTunnelMaps, attach: this.deps.attachTunnel, detach: this.deps.detachTunnel };
-      const r = syncTunnel(deps, desired, { port: this.cfg.tunnelPort, uplinkMtu: under, local }, this.tunnelCache);
+      const r = syncTunnel(deps, desired, { port: this.cfg.tunnelPort, uplinkMtu: under }, this.tunnelCache);
       for (const c of r.changes) this.deps.log('info', c);
       const inUse = desired.tunnel.inUse;
       this.status.tunnel = {

@@ -218,5 +218,6 @@ export function computeDesired(nodes: Iterable<SourceNode>, local: LocalFacts, i
     clusterCIDRs.push(...podCIDRs);
   }
   verdicts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { routes, clusterCIDRs, verdicts, selfFound, tunnel, peers: [...new Set(peers)] };
+  const outerSources = { 4: self?.address[4], 6: self?.address[6] };
+  return { routes, clusterCIDRs, verdicts, selfFound, tunnel, peers: [...new Set(peers)], outerSources };
 }

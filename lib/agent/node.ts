@@ -55,4 +55,6 @@ export interface DesiredState {
   tunnel: { device: boolean; inUse: boolean; overhead: number };
   /** Every address of every valid remote node: the outer sources the tunnel accepts. */
   peers: string[];
+  /** This node's first listed address per family: the outer source of what its tunnel sends. */
+  outerSources: { 4?: string; 6?: string };
 }

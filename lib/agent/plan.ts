@@ -52,7 +52,7 @@ export function planAgent(nodes: Iterable<SourceNode>, local: LocalFacts, incumb
   const desired = computeDesired(nodes, local, incumbents);
   return {
     desired,
-    routes: planRoutes(desired.routes, kernel.routes),
+    routes: planRoutes(desired.routes, kernel.routes, desired.outerSources),
     cidrs: kernel.cidrs && planCidrs(desired.clusterCIDRs, kernel.cidrs),
   };
 }

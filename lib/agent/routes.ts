@@ -70,12 +70,11 @@ export function planRoutes(
   const out: RouteChange[] = [];
   for (const [dst, via] of current) if (!want.has(dst)) out.push({ op: 'remove', family: family(dst), dst, ...via });
   for (const r of desired) {
-    const had = current.has(r.dst);
     const have = current.get(r.dst);
     // Without `local` the outer source is not known yet, and any will do.
     const src = r.tunnel ? (local ? outerSource(r.tunnel, local) : have?.src) : undefined;
-    if (!had || !sameVia(have, { gw: r.gw, tunnel: r.tunnel, src }))
-      out.push({ op: had ? 'change' : 'add', family: r.family, dst: r.dst, gw: r.gw, tunnel: r.tunnel, node: r.node });
+    if (!sameVia(have, { gw: r.gw, tunnel: r.tunnel, src }))
+      out.push({ op: have ? 'change' : 'add', family: r.family, dst: r.dst, gw: r.gw, tunnel: r.tunnel, node: r.node });
   }
   return out;
 }

@@ -6,6 +6,7 @@ import {
   addTunnelPeer,
   deleteTunnelPeer,
   deleteTunnelRoute,
+  NO_TUNNEL_CONFIG,
   readTunnelConfig,
   readTunnelPeers,
   readTunnelRoutes,
@@ -46,16 +47,12 @@ export interface TunnelSync {
   deviceChanged: boolean;
   /** The maps were not pinned yet: the programs know nothing of the tunnel until a later pass. */
   mapsMissing: boolean;
-  /** This node's outer source addresses (for the encap routes too). */
-  local: TunnelOptions['local'];
   changes: string[];
 }
 
 export interface TunnelOptions {
   port: number;
   uplinkMtu: number;
-  /** This node's own addresses as the node list gives them: the outer source of what it sends. */
-  local: { 4?: string; 6?: string };
 }
 
 export function syncTunnel(d: TunnelDeps, desired: DesiredState, o: TunnelOptions, cache: TunnelCache): TunnelSync {
@@ -71,7 +68,7 @@ export function syncTunnel(d: TunnelDeps, desired: DesiredState, o: TunnelOption
     } finally {
       maps?.close();
     }
-    return { deviceChanged: removed, mapsMissing: !maps, local: o.local, changes };
+    return { deviceChanged: removed, mapsMissing: !maps, changes };
   }
   const mtu = o.uplinkMtu - desired.tunnel.overhead;
   const dev = ensureTunnelDevice(d.nl, { port: o.port, mtu });
@@ -83,12 +80,13 @@ export function syncTunnel(d: TunnelDeps, desired: DesiredState, o: TunnelOption
   const maps = d.openMaps();
   try {
     if (maps) {
-      const want: TunnelConfig = { ifindex: dev.ifindex, vni: TUNNEL_VNI, mac: dev.mac, local4: o.local[4], local6: o.local[6] };
+      const { 4: local4, 6: local6 } = desired.outerSources;
+      const want: TunnelConfig = { ifindex: dev.ifindex, vni: TUNNEL_VNI, mac: dev.mac, local4, local6 };
       cache.cfg ??= readTunnelConfig(maps);
       if (!sameConfig(cache.cfg, want)) {
         writeTunnelConfig(maps, want);
         cache.cfg = want;
-        changes.push(`pl_tunnel_cfg: ${TUNNEL_DEVICE} ifindex ${dev.ifindex}, outer sources ${o.local[4] ?? '-'} ${o.local[6] ?? '-'}`);
+        changes.push(`pl_tunnel_cfg: ${TUNNEL_DEVICE} ifindex ${dev.ifindex}, outer sources ${local4 ?? '-'} ${local6 ?? '-'}`);
       }
       syncEntries(maps, desired, changes, cache);
     }
@@ -97,7 +95,7 @@ export function syncTunnel(d: TunnelDeps, desired: DesiredState, o: TunnelOption
   }
   tunnelDeviceUp(d.nl, dev.ifindex);
   const deviceChanged = /^(created|recreated)/.test(dev.action ?? '');
-  return { ifindex: dev.ifindex, mtu, deviceChanged, mapsMissing: !maps, local: o.local, changes };
+  return { ifindex: dev.ifindex, mtu, deviceChanged, mapsMissing: !maps, changes };
 }
 
 const sameConfig = (a: TunnelConfig, b: TunnelConfig) =>
@@ -141,9 +139,8 @@ function syncEntries(m: TunnelMaps, desired: DesiredState, changes: string[], ca
 function clearMaps(m: TunnelMaps, changes: string[], cache: TunnelCache): void {
   cache.cfg ??= readTunnelConfig(m);
   if (cache.cfg.ifindex !== 0) {
-    const none: TunnelConfig = { ifindex: 0, vni: 0, mac: '00:00:00:00:00:00' };
-    writeTunnelConfig(m, none);
-    cache.cfg = none;
+    writeTunnelConfig(m, NO_TUNNEL_CONFIG);
+    cache.cfg = NO_TUNNEL_CONFIG;
     changes.push('pl_tunnel_cfg: no tunnel');
   }
   for (const cidr of (cache.routes ??= readTunnelRoutes(m)).keys())

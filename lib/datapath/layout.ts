@@ -193,6 +193,9 @@ export interface TunnelConfig {
   local6?: string;
 }
 
+/** pl_tunnel_cfg as the kernel creates the array entry (all zeros), and as the agent resets it: no tunnel. */
+export const NO_TUNNEL_CONFIG: Readonly<TunnelConfig> = Object.freeze({ ifindex: 0, vni: 0, mac: '00:00:00:00:00:00' });
+
 /** struct pl_tunnel_cfg {u32 ifindex; u32 vni; u8 mac[6]; u8 pad[2]; be32 local4; u8 local6[16]} = 36 B. */
 export function encodeTunnelConfig(c: TunnelConfig): Buffer {
   return new Writer(SIZES.tunnelCfg)

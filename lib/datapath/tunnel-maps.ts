@@ -66,7 +66,7 @@ const KEY0 = Buffer.alloc(4);
 export function readTunnelConfig(m: TunnelMaps): L.TunnelConfig {
   const v = m.cfg.lookup(KEY0);
   // An array entry always exists: all zeros until the agent writes it.
-  return v ? L.decodeTunnelConfig(v) : { ifindex: 0, vni: 0, mac: '00:00:00:00:00:00' };
+  return v ? L.decodeTunnelConfig(v) : L.NO_TUNNEL_CONFIG;
 }
 
 export function writeTunnelConfig(m: TunnelMaps, c: L.TunnelConfig): void {
