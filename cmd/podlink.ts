@@ -33,7 +33,12 @@ function exitQuietlyOnBrokenPipe(): void {
 
 // PODLINK_TRACE_STEPS=1: milliseconds since the process started at each phase (stderr), for profiling.
 const trace = process.env.PODLINK_TRACE_STEPS === '1';
-const mark = (what: string) => trace && process.stderr.write(`podlink: t=${performance.now().toFixed(2)} ms ${what}\n`);
+const mark = (what: string) => trace && process.stderr.write(`podlink: t=${performance.now().toFixed(2)} ms ${what}${usage()}\n`);
+/** This process's own CPU, page faults and peak RSS so far (children excluded). */
+function usage(): string {
+  const u = process.resourceUsage();
+  return ` (cpu user ${(u.userCPUTime / 1000).toFixed(1)} ms sys ${(u.systemCPUTime / 1000).toFixed(1)} ms, minflt ${u.minorPageFault}, maxrss ${(u.maxRSS / 1024).toFixed(1)} MiB)`;
+}
 
 async function main(argv: string[]): Promise<number> {
   mark('entry');
