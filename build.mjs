@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arm64NodeBase } from './release/arm64-node.mjs';
+import { makeCodeCache } from './release/code-cache.mjs';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const args = new Set(process.argv.slice(2));
@@ -140,7 +141,7 @@ async function bundle(out, buildFlags) {
   });
   const payloadSrc = fs.readFileSync(payloadFile, 'utf8');
   // A cache made by this x64 Node would be rejected by another arch's Node: none is better than a useless one.
-  const cache = ARCH === 'x64' ? codeCacheFor(payloadFile) : Buffer.alloc(0);
+  const cache = ARCH === 'x64' ? makeCodeCache(NODE_BASE, payloadFile, `${payloadFile}.v8cache`) : Buffer.alloc(0);
   await esbuild.build({
     ...common,
     entryPoints: [entry],
@@ -158,23 +159,6 @@ async function bundle(out, buildFlags) {
       },
     }],
   });
-}
-
-// The V8 code cache of the payload, made by the very Node binary the executable is built on (V8
-// rejects a cache from another binary or flag set). The payload's top level runs once here, so the
-// cache also holds what start-up compiles; it has no side effects beyond defining functions.
-function codeCacheFor(payloadFile) {
-  const cacheFile = `${payloadFile}.v8cache`;
-  const script = `
-    const vm = require('node:vm'), fs = require('node:fs');
-    const src = fs.readFileSync(${JSON.stringify(payloadFile)}, 'utf8');
-    // Must match wrapPayload() and PAYLOAD_FILENAME in cmd/embedded-payload.ts byte for byte.
-    const s = new vm.Script('(function (exports, require, module, __filename, __dirname) {' + src + '\\n})', { filename: 'podlink-payload.cjs' });
-    const m = { exports: {} };
-    s.runInThisContext()(m.exports, require, m, '/usr/local/bin/podlink', '/usr/local/bin');
-    fs.writeFileSync(${JSON.stringify(cacheFile)}, s.createCachedData());`;
-  run(NODE_BASE, ['-e', script], { env: { PATH: process.env.PATH } });
-  return fs.readFileSync(cacheFile);
 }
 
 // 5. Single executable with @yao-pkg/pkg in SEA mode, fully offline: pkg runs under the Node 22 from

@@ -2,6 +2,7 @@
 // code cache is accepted by the binary it ships in (a rejected cache works but costs start-up time).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -25,4 +26,18 @@ t.test('the CLI and CNI paths run the payload with its code cache accepted', { s
   const cni = run([], { CNI_COMMAND: 'ADD' });
   t.match(JSON.parse(cni.stdout), { code: 4 }, 'a CNI error still comes back as JSON');
   t.match(cni.stderr, /payload code cache accepted/);
+});
+
+t.test('the payload code cache is reproducible: made again from the same bundle, the same bytes', { skip }, async (t) => {
+  const { makeCodeCache } = await import('../release/code-cache.mjs');
+  const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const payload = path.join(root, 'build/podlink.payload.cjs');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-cache-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const nodeBin = fs.existsSync('/usr/bin/node') ? '/usr/bin/node' : process.execPath;
+  const a = makeCodeCache(nodeBin, payload, path.join(dir, 'a'));
+  const b = makeCodeCache(nodeBin, payload, path.join(dir, 'b'));
+  t.ok(a.equals(b), `two caches of one bundle are equal (${a.length} and ${b.length} bytes)`);
+  const built = fs.readFileSync(`${payload}.v8cache`);
+  t.ok(a.equals(built), `and equal to the one the build embedded (${built.length} bytes)`);
 });

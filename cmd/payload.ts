@@ -9,3 +9,8 @@ export async function runCni(argv: string[]): Promise<number> {
 export async function runCli(argv: string[], version: string): Promise<number> {
   return (await import('./cli.js')).runCli(argv, version);
 }
+
+/** Build time only: build.mjs calls it before taking the code cache (cmd/cache-warmup.ts). */
+export async function warmCodeCache(): Promise<void> {
+  return (await import('./cache-warmup.js')).warmCodeCache();
+}
