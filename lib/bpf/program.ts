@@ -83,7 +83,14 @@ export class BpfProgram {
           errno: e.errno,
           log: text,
           cause: e,
-          hint: e.errno === E.EPERM ? 'needs root (CAP_BPF + CAP_NET_ADMIN)' : text ? `verifier: ${lastLines(text)}` : undefined,
+          hint:
+            e.errno === E.EPERM
+              ? 'needs root (CAP_BPF + CAP_NET_ADMIN)'
+              : e.errno === E.EAGAIN
+                ? `the verifier was interrupted by a signal ${S.PROG_LOAD_EAGAIN_TRIES} times in a row; is something signalling this process?`
+                : text
+                  ? `verifier: ${lastLines(text)}`
+                  : undefined,
         });
       }
     }

@@ -72,8 +72,25 @@ export interface ProgLoadRequest {
   log?: Buffer;
 }
 
+/**
+ * The verifier gives up with EAGAIN when a signal is pending (`signal_pending()` in do_check(),
+ * kernel/bpf/verifier.c), so a load is tried again that many times; cilium/ebpf retries the same way.
+ * Bounded: a steady stream of signals (a sampling profiler) would otherwise never let it finish.
+ */
+export const PROG_LOAD_EAGAIN_TRIES = 20;
+
 /** PROG_LOAD. On failure the thrown Errno gets `logTrueSize` (6.4+) when the kernel reported it. */
 export function progLoad(sys: Sys, r: ProgLoadRequest): number {
+  for (let tries = 1; ; tries++) {
+    try {
+      return progLoadOnce(sys, r);
+    } catch (e) {
+      if (!isErrno(e, E.EAGAIN) || tries >= PROG_LOAD_EAGAIN_TRIES) throw e;
+    }
+  }
+}
+
+function progLoadOnce(sys: Sys, r: ProgLoadRequest): number {
   const license = cstr(r.license);
   const log = r.logLevel > 0 ? r.log : undefined;
   if (log) log.fill(0);
