@@ -29,12 +29,12 @@ t.test('EAGAIN is retried until the load succeeds', async (t) => {
 
 t.test('EAGAIN on every try ends after the bound, with the errno', async (t) => {
   const f = fakeSys(Array(100).fill(E.EAGAIN));
-  t.throws(() => progLoad(f.sys, req), { errno: E.EAGAIN });
+  t.throws(() => progLoad(f.sys, req), new Errno(E.EAGAIN, 'EAGAIN', 'bpf'));
   t.equal(f.calls(), PROG_LOAD_EAGAIN_TRIES);
 });
 
 t.test('other errors are not retried', async (t) => {
   const f = fakeSys([E.EINVAL]);
-  t.throws(() => progLoad(f.sys, req), { errno: E.EINVAL });
+  t.throws(() => progLoad(f.sys, req), new Errno(E.EINVAL, 'EINVAL', 'bpf'));
   t.equal(f.calls(), 1);
 });
