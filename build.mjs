@@ -140,6 +140,7 @@ async function bundle(out, buildFlags) {
     }],
   });
   const payloadSrc = fs.readFileSync(payloadFile, 'utf8');
+  if (payloadSrc.includes('*/')) throw new Error(`${payloadFile} contains "*/": it cannot be embedded in a comment (cmd/podlink.ts)`);
   // A cache made by this x64 Node would be rejected by another arch's Node: none is better than a useless one.
   const cache = ARCH === 'x64' ? makeCodeCache(NODE_BASE, payloadFile, `${payloadFile}.v8cache`) : Buffer.alloc(0);
   await esbuild.build({
@@ -148,9 +149,9 @@ async function bundle(out, buildFlags) {
     outfile: out,
     define: {
       __PODLINK_VERSION__: JSON.stringify(version),
-      __PODLINK_PAYLOAD__: JSON.stringify(payloadSrc),
-      __PODLINK_PAYLOAD_CACHE_B64__: JSON.stringify(cache.toString('base64')),
     },
+    // Read back by cmd/podlink.ts (commentOf): a comment costs V8's scanner far less than a string literal.
+    footer: { js: `function __podlinkPayloadText(){/*${payloadSrc}*/}\nfunction __podlinkPayloadCache(){/*${cache.toString('base64')}*/}` },
     // The development-only `import('./payload.js')` must not pull the payload in a second time.
     plugins: [{
       name: 'payload-is-embedded',

@@ -4,15 +4,25 @@
 import type { PayloadModule } from './embedded-payload.js';
 
 declare const __PODLINK_VERSION__: string | undefined;
-/** The release build's cmd/payload.ts bundle and its V8 code cache (build.mjs); absent under tsx. */
-declare const __PODLINK_PAYLOAD__: string | undefined;
-declare const __PODLINK_PAYLOAD_CACHE_B64__: string | undefined;
+/**
+ * The release build's cmd/payload.ts bundle and its V8 code cache in base64 (build.mjs), each the only text
+ * of a block comment in a function that is never called, read back with Function.prototype.toString. V8's
+ * scanner skips a comment quickly; the same text as a string literal was scanned at start-up and again when
+ * payload() was compiled (docs/architecture.md#start-up). Absent under tsx.
+ */
+declare const __podlinkPayloadText: (() => void) | undefined;
+declare const __podlinkPayloadCache: (() => void) | undefined;
 const VERSION = typeof __PODLINK_VERSION__ === 'string' ? __PODLINK_VERSION__ : '0.0.0-dev';
 
+const commentOf = (f: () => void): string => {
+  const s = f.toString();
+  return s.slice(s.indexOf('/*') + 2, s.lastIndexOf('*/'));
+};
+
 async function payload(): Promise<PayloadModule> {
-  if (typeof __PODLINK_PAYLOAD__ !== 'string') return import('./payload.js');
+  if (typeof __podlinkPayloadText !== 'function' || typeof __podlinkPayloadCache !== 'function') return import('./payload.js');
   const { loadEmbeddedPayload } = await import('./embedded-payload.js');
-  return loadEmbeddedPayload(__PODLINK_PAYLOAD__, __PODLINK_PAYLOAD_CACHE_B64__ ?? '', require, __filename);
+  return loadEmbeddedPayload(commentOf(__podlinkPayloadText), commentOf(__podlinkPayloadCache), require, __filename);
 }
 
 const CNI_FLAGS = new Set(['--dry-run', '--json']);
