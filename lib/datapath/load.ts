@@ -2,19 +2,21 @@
 // for concurrent callers: maps and programs are pinned into a private temporary directory that is
 // then renamed into place; rename(2) onto a non-empty directory fails, so exactly one loader wins
 // and the others throw their copy away and open the winner's. The verifier never runs per pod.
-// May import: lib/bpf, lib/util, ./object, ./paths.
+// May import: lib/bpf, lib/util, ./lazy-pins, ./object, ./paths.
 import * as fs from 'node:fs';
 import { BpfError, BpfMap, BpfProgram, DEFAULT_BPFFS, ensureBpffs, ensurePinDir, isBpffs, loadCollection } from '../bpf/index.js';
 import type { Sys } from '../sys/index.js';
 import { sha256Hex, withLock } from '../util/index.js';
+import { LazyPins } from './lazy-pins.js';
 import { datapathObject, type DatapathObject } from './object.js';
 import { PROGRAM_NAMES, PROGRAM_ROLES, pinPaths, type PinPaths, type ProgramRole } from './paths.js';
 
 export interface PinnedDatapath {
   object: DatapathObject;
   paths: PinPaths;
-  maps: Map<string, BpfMap>;
-  programs: Map<ProgramRole, BpfProgram>;
+  /** Opened on first use (./lazy-pins). */
+  maps: LazyPins<string, BpfMap>;
+  programs: LazyPins<ProgramRole, BpfProgram>;
   close(): void;
 }
 
@@ -127,7 +129,11 @@ function openPrograms(sys: Sys, obj: DatapathObject, paths: PinPaths): Map<Progr
 }
 
 /** Pinned programs must use the pinned maps (a maps directory recreated under them would orphan them). */
-function programsUseMaps(obj: DatapathObject, programs: Map<ProgramRole, BpfProgram>, maps: Map<string, BpfMap>): string[] {
+function programsUseMaps(
+  obj: DatapathObject,
+  programs: Iterable<[ProgramRole, BpfProgram]>,
+  maps: { get(name: string): BpfMap | undefined },
+): string[] {
   const problems: string[] = [];
   for (const [role, prog] of programs) {
     const ids = new Set(prog.info().mapIds);
@@ -198,27 +204,22 @@ export function ensureLoaded(sys: Sys, bpfRoot: string): boolean {
   return withLock(lock, () => (isLoaded(bpfRoot) ? false : loadAndPin(sys, bpfRoot).loadedPrograms));
 }
 
-/** Opens the pinned maps and programs, loading them first when `load` (default) and they are missing. */
+/** The pinned maps and programs, each opened on first use; loads them first when `load` (default) and they are missing. */
 export function openDatapath(sys: Sys, bpfRoot: string, opts: { load?: boolean; object?: DatapathObject } = {}): PinnedDatapath {
   const object = opts.object ?? datapathObject();
   const paths = pinPaths(bpfRoot);
   if ((opts.load ?? true) && !isLoaded(bpfRoot, object)) loadAndPin(sys, bpfRoot, object);
-  const maps = openMaps(sys, object, paths);
-  let programs: Map<ProgramRole, BpfProgram>;
-  try {
-    programs = openPrograms(sys, object, paths);
-  } catch (e) {
-    for (const m of maps.values()) m.close();
-    throw e;
-  }
+  const specs = new Map(object.sharedMaps.map((m) => [m.name, m]));
+  const maps = new LazyPins([...specs.keys()], (name) => BpfMap.openPinned(sys, paths.mapPin(object.layoutHash, name), specs.get(name)!));
+  const programs = new LazyPins(PROGRAM_ROLES, (role) => BpfProgram.openPinned(sys, paths.programPin(object.objectHash, role)));
   return {
     object,
     paths,
     maps,
     programs,
     close() {
-      for (const p of programs.values()) p.close();
-      for (const m of maps.values()) m.close();
+      programs.close();
+      maps.close();
     },
   };
 }
@@ -251,6 +252,8 @@ export function datapathProblems(sys: Sys, bpfRoot: string, object: DatapathObje
   let dp: PinnedDatapath | undefined;
   try {
     dp = openDatapath(sys, bpfRoot, { load: false, object });
+    dp.maps.openAll();
+    dp.programs.openAll();
     return programsUseMaps(object, dp.programs, dp.maps);
   } catch (e) {
     return [(e as Error).message];
