@@ -57,7 +57,7 @@ function checkTcFilter(tc: TcClient | undefined, st: LinkStep, problems: string[
   if (found.length !== 1) problems.push(`${st.role}: ${found.length} ${st.program} filters on tc ${st.tcDirection}, want 1`);
 }
 
-function checkMaps(maps: Map<string, BpfMap>, spec: EndpointSpec, problems: string[]): void {
+function checkMaps(maps: { get(name: string): BpfMap | undefined }, spec: EndpointSpec, problems: string[]): void {
   const ifindex = spec.hostIfindex!;
   const flags = endpointFlags(spec.mode, spec.antiSpoof);
   const mac = endpointMac(spec);
@@ -96,7 +96,7 @@ export function checkEndpoint(deps: DatapathDeps, spec: EndpointSpec): string[] 
   try {
     checkMaps(maps, spec, problems);
   } finally {
-    for (const m of maps.values()) m.close();
+    maps.close();
   }
   return problems;
 }

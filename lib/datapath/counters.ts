@@ -12,6 +12,6 @@ export function readCounters(sys: Sys, bpfRoot: string, ifindex: number, object?
     const v = maps.get(L.MAPS.stats)!.lookupPerCpu(L.encodeIfindexKey(ifindex));
     return v ? L.decodeStats(v) : L.emptyCounters();
   } finally {
-    for (const m of maps.values()) m.close();
+    maps.close();
   }
 }

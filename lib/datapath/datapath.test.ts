@@ -247,7 +247,7 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
     t.same(detachEndpoint(deps, { bpfRoot: root, hostIfName: 'plnever', ips: ['10.77.9.9'] }), [], 'DEL of something never added');
     // An IP now owned by another ifindex is left alone.
     const maps = openDatapathMaps(sys, root)!;
-    t.teardown(() => maps.forEach((m) => m.close()));
+    t.teardown(() => maps.close());
     t.equal(decodeEndpointInfo(maps.get('pl_endpoints')!.lookup(encodeEndpointKey(p2.ip))!).ifindex, p2.hostIfindex);
     inNode(() => detachEndpoint(deps, { bpfRoot: root, hostIfName: p1.hostIf, hostIfindex: p1.hostIfindex, ips: [p2.ip] }));
     t.ok(maps.get('pl_endpoints')!.lookup(encodeEndpointKey(p2.ip)), "p2's entry survived a DEL naming its IP with another ifindex");

@@ -74,7 +74,7 @@ export function detachEndpoint(deps: DatapathDeps, d: DetachSpec): string[] {
       if (maps.get(L.MAPS.stats)!.delete(key)) done.push(`deleted ${L.MAPS.stats}[${ifindex}]`);
     }
   } finally {
-    for (const m of maps.values()) m.close();
+    maps.close();
   }
   return done;
 }

@@ -209,8 +209,7 @@ export function openDatapath(sys: Sys, bpfRoot: string, opts: { load?: boolean; 
   const object = opts.object ?? datapathObject();
   const paths = pinPaths(bpfRoot);
   if ((opts.load ?? true) && !isLoaded(bpfRoot, object)) loadAndPin(sys, bpfRoot, object);
-  const specs = new Map(object.sharedMaps.map((m) => [m.name, m]));
-  const maps = new LazyPins([...specs.keys()], (name) => BpfMap.openPinned(sys, paths.mapPin(object.layoutHash, name), specs.get(name)!));
+  const maps = lazyMaps(sys, object, paths);
   const programs = new LazyPins(PROGRAM_ROLES, (role) => BpfProgram.openPinned(sys, paths.programPin(object.objectHash, role)));
   return {
     object,
@@ -224,11 +223,20 @@ export function openDatapath(sys: Sys, bpfRoot: string, opts: { load?: boolean; 
   };
 }
 
-/** Only the shared maps (DEL and counters: never loads anything). Undefined when they are not pinned. */
-export function openDatapathMaps(sys: Sys, bpfRoot: string, object: DatapathObject = datapathObject()): Map<string, BpfMap> | undefined {
+function lazyMaps(sys: Sys, object: DatapathObject, paths: PinPaths): LazyPins<string, BpfMap> {
+  const specs = new Map(object.sharedMaps.map((m) => [m.name, m]));
+  return new LazyPins([...specs.keys()], (name) => BpfMap.openPinned(sys, paths.mapPin(object.layoutHash, name), specs.get(name)!));
+}
+
+/** Only the shared maps, each opened on first use (DEL, CHECK and counters: never loads anything). Undefined when they are not pinned. */
+export function openDatapathMaps(
+  sys: Sys,
+  bpfRoot: string,
+  object: DatapathObject = datapathObject(),
+): LazyPins<string, BpfMap> | undefined {
   const paths = pinPaths(bpfRoot);
   if (!exists(paths.mapsDir(object.layoutHash))) return undefined;
-  return openMaps(sys, object, paths);
+  return lazyMaps(sys, object, paths);
 }
 
 /** Problems with the node-level pins (empty = ready): what STATUS reports. */
