@@ -73,6 +73,7 @@ export function markdown(info: RunInfo, m: Measurements, a: Analysis): string[] 
     [`cold start p50 (ms, direct exec, PATH only, ${o.coldRuns} × ${o.rounds})`, `${fmtSpread(coldP)} (\`--version\`)`, `${fmtSpread(coldN)} (\`node -e 0\`)`, ''],
     [`peak RSS of one ADD (MiB, ${rssRes.podlinkKb.length} runs: median / max)`, `${fmt(rl.p50)} / ${fmt(rl.max)}`, `ptp ${fmt(rp.p50)} / ${fmt(rp.max)}`, `harness floor (/bin/true) ${fmt(rf.p50)} MiB; ${rssRes.method}`],
     [`CPU time of one ADD (ms user+sys, incl. nsenter and IPAM; median)`, cpuMs(rssRes.podlinkCpu), `ptp ${cpuMs(rssRes.ptpCpu)}`, `floor (/bin/true) ${cpuMs(rssRes.floorCpu)} ms`],
+    [`\`podlink --version\` through the same chain: peak RSS MiB / CPU ms (median)`, `${fmt(kbToMiB(rssRes.startKb).p50)} / ${cpuMs(rssRes.startCpu)}`, '', 'the executable\'s own start-up (Node and the entry), same file: what of the ADD lines is not the ADD\'s'],
     ...(dad.length ? [[`ptp ADD with IPv6 DAD on (ms, ${dad.length} runs, info)`, '', `${fmt(p50(dad))} p50`, 'what ptp costs as shipped: it waits for DAD; podlink adds IPv6 with nodad']] : []),
   ], ['l', 'r', 'r', 'l']), '');
 

@@ -1,4 +1,5 @@
-// Peak RSS and CPU time of one ADD (podlink, ptp, and the /bin/true harness floor) from wait4's rusage.
+// Peak RSS and CPU time of one ADD (podlink, ptp, and the /bin/true harness floor) and of `podlink --version`
+// (the executable's own start-up), from wait4's rusage.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { argvOf, type Invocation } from '../harness.js';
@@ -8,10 +9,13 @@ import { ipamDirOf } from './util.js';
 export interface RssResult {
   method: string;
   floorKb: number[];
+  /** `podlink --version` through the same exec chain: the executable's own start-up (Node + entry), same file and page cache */
+  startKb: number[];
   podlinkKb: number[];
   ptpKb: number[];
   /** user + system CPU seconds of the same exec chains */
   floorCpu: number[];
+  startCpu: number[];
   podlinkCpu: number[];
   ptpCpu: number[];
 }
@@ -26,13 +30,16 @@ async function peakRss(b: Bench, inv: Invocation, outFile: string): Promise<{ kb
 
 export async function rss(b: Bench, runs: number): Promise<RssResult> {
   const method = 'rusage.c: fork, execv, wait4 (ru_maxrss and µs user+sys of the exec chain nsenter → plugin, IPAM child included)';
-  const res: RssResult = { method, floorKb: [], podlinkKb: [], ptpKb: [], floorCpu: [], podlinkCpu: [], ptpCpu: [] };
+  const res: RssResult = { method, floorKb: [], startKb: [], podlinkKb: [], ptpKb: [], floorCpu: [], startCpu: [], podlinkCpu: [], ptpCpu: [] };
   const pods = b.pods('m', 2 * runs);
   const f = path.join(b.work, 'rss.out');
   for (let i = 0; i < runs; i++) {
     const floor = await peakRss(b, b.baseline('/bin/true', [], 'ADD', 'rss', pods[i]!), f);
     res.floorKb.push(floor.kb);
     res.floorCpu.push(floor.cpu);
+    const start = await peakRss(b, b.baseline(b.bin, ['--version'], 'ADD', 'rss', pods[i]!), f);
+    res.startKb.push(start.kb);
+    res.startCpu.push(start.cpu);
     const order = i % 2 ? (['ptp', 'podlink'] as const) : (['podlink', 'ptp'] as const);
     for (const who of order) {
       const id = `rss-${who}-${i}`;
