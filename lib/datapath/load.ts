@@ -84,16 +84,17 @@ function publish(tmp: string, finalDir: string): boolean {
   }
 }
 
-function openMaps(sys: Sys, obj: DatapathObject, paths: PinPaths): Map<string, BpfMap> {
-  const out = new Map<string, BpfMap>();
+/** Every pin of `pins` open now, as a plain Map the caller closes; none left open when one fails. */
+function openAll<K, V extends { close(): void }>(pins: LazyPins<K, V>): Map<K, V> {
   try {
-    for (const spec of obj.sharedMaps) out.set(spec.name, BpfMap.openPinned(sys, paths.mapPin(obj.layoutHash, spec.name), spec));
-    return out;
+    return new Map(pins.openAll());
   } catch (e) {
-    for (const m of out.values()) m.close();
+    pins.close();
     throw e;
   }
 }
+
+const openMaps = (sys: Sys, obj: DatapathObject, paths: PinPaths): Map<string, BpfMap> => openAll(lazyMaps(sys, obj, paths));
 
 /** Opens the shared maps, creating and pinning them first if nobody has. */
 function ensureMaps(sys: Sys, obj: DatapathObject, paths: PinPaths): { maps: Map<string, BpfMap>; created: boolean } {
@@ -117,16 +118,8 @@ function ensureMaps(sys: Sys, obj: DatapathObject, paths: PinPaths): { maps: Map
   return { maps: openMaps(sys, obj, paths), created };
 }
 
-function openPrograms(sys: Sys, obj: DatapathObject, paths: PinPaths): Map<ProgramRole, BpfProgram> {
-  const out = new Map<ProgramRole, BpfProgram>();
-  try {
-    for (const role of PROGRAM_ROLES) out.set(role, BpfProgram.openPinned(sys, paths.programPin(obj.objectHash, role)));
-    return out;
-  } catch (e) {
-    for (const p of out.values()) p.close();
-    throw e;
-  }
-}
+const openPrograms = (sys: Sys, obj: DatapathObject, paths: PinPaths): Map<ProgramRole, BpfProgram> =>
+  openAll(lazyPrograms(sys, obj, paths));
 
 /** Pinned programs must use the pinned maps (a maps directory recreated under them would orphan them). */
 function programsUseMaps(
@@ -210,7 +203,7 @@ export function openDatapath(sys: Sys, bpfRoot: string, opts: { load?: boolean; 
   const paths = pinPaths(bpfRoot);
   if ((opts.load ?? true) && !isLoaded(bpfRoot, object)) loadAndPin(sys, bpfRoot, object);
   const maps = lazyMaps(sys, object, paths);
-  const programs = new LazyPins(PROGRAM_ROLES, (role) => BpfProgram.openPinned(sys, paths.programPin(object.objectHash, role)));
+  const programs = lazyPrograms(sys, object, paths);
   return {
     object,
     paths,
@@ -226,6 +219,10 @@ export function openDatapath(sys: Sys, bpfRoot: string, opts: { load?: boolean; 
 function lazyMaps(sys: Sys, object: DatapathObject, paths: PinPaths): LazyPins<string, BpfMap> {
   const specs = new Map(object.sharedMaps.map((m) => [m.name, m]));
   return new LazyPins([...specs.keys()], (name) => BpfMap.openPinned(sys, paths.mapPin(object.layoutHash, name), specs.get(name)!));
+}
+
+function lazyPrograms(sys: Sys, object: DatapathObject, paths: PinPaths): LazyPins<ProgramRole, BpfProgram> {
+  return new LazyPins(PROGRAM_ROLES, (role) => BpfProgram.openPinned(sys, paths.programPin(object.objectHash, role)));
 }
 
 /** Only the shared maps, each opened on first use (DEL, CHECK and counters: never loads anything). Undefined when they are not pinned. */
