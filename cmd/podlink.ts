@@ -47,7 +47,9 @@ const mark = (what: string) => trace && process.stderr.write(`podlink: t=${perfo
 /** This process's own CPU, page faults and peak RSS so far (children excluded). */
 function usage(): string {
   const u = process.resourceUsage();
-  return ` (cpu user ${(u.userCPUTime / 1000).toFixed(1)} ms sys ${(u.systemCPUTime / 1000).toFixed(1)} ms, minflt ${u.minorPageFault}, maxrss ${(u.maxRSS / 1024).toFixed(1)} MiB)`;
+  const ms = (us: number) => (us / 1000).toFixed(1);
+  const rss = (u.maxRSS / 1024).toFixed(1);
+  return ` (cpu user ${ms(u.userCPUTime)} ms sys ${ms(u.systemCPUTime)} ms, minflt ${u.minorPageFault}, maxrss ${rss} MiB)`;
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -87,7 +87,7 @@ export class BpfProgram {
             e.errno === E.EPERM
               ? 'needs root (CAP_BPF + CAP_NET_ADMIN)'
               : e.errno === E.EAGAIN
-                ? `the verifier was interrupted by a signal ${S.PROG_LOAD_EAGAIN_TRIES} times in a row; is something signalling this process?`
+                ? `the verifier was interrupted by a signal ${S.PROG_LOAD_EAGAIN_TRIES} times in a row (a profiler?)`
                 : text
                   ? `verifier: ${lastLines(text)}`
                   : undefined,
