@@ -149,6 +149,7 @@ async function bundle(out, buildFlags) {
     outfile: out,
     define: {
       __PODLINK_VERSION__: JSON.stringify(version),
+      __PODLINK_PAYLOAD_SHA256__: JSON.stringify(createHash('sha256').update(payloadSrc).digest('hex')),
     },
     // Read back by cmd/podlink.ts (commentOf): a comment costs V8's scanner far less than a string literal.
     footer: { js: `function __podlinkPayloadText(){/*${payloadSrc}*/}\nfunction __podlinkPayloadCache(){/*${cache.toString('base64')}*/}` },

@@ -1,7 +1,11 @@
-// Runs the payload bundle (cmd/payload.ts) embedded by build.mjs as a string, with the V8 code cache
-// the build made for it. The cache is only an accelerator: V8 rejects it when the Node binary or its
-// flags differ (a checked hash), and then compiles the source as usual.
+// Runs the payload bundle (cmd/payload.ts) embedded by build.mjs, with the node's own code cache for the
+// command when there is one (cmd/node-code-cache.ts), else the one the build made. A cache is only an
+// accelerator: V8 rejects it when the Node binary or its flags differ (a checked hash), and then compiles
+// the source as usual.
 import * as vm from 'node:vm';
+import { NodeCodeCache } from './node-code-cache.js';
+
+export { DEFAULT_CACHE_DIR } from './node-code-cache.js';
 import type * as Payload from './payload.js';
 
 export type PayloadModule = typeof Payload;
@@ -13,11 +17,28 @@ export function wrapPayload(src: string): string {
 
 export const PAYLOAD_FILENAME = 'podlink-payload.cjs';
 
-export function loadEmbeddedPayload(src: string, cacheB64: string, req: NodeJS.Require, filename: string): PayloadModule {
-  const cachedData = cacheB64 ? Buffer.from(cacheB64, 'base64') : undefined;
+export interface LoadedPayload {
+  payload: PayloadModule;
+  /** After a successful CNI call: write the node's cache when there was none or V8 rejected it. */
+  saveNodeCache(): void;
+}
+
+export function loadEmbeddedPayload(
+  src: string,
+  cacheB64: string,
+  req: NodeJS.Require,
+  filename: string,
+  node?: { dir: string; key: string },
+): LoadedPayload {
+  const nodeCache = node && new NodeCodeCache(node.dir, node.key);
+  const fromNode = nodeCache?.read();
+  const cachedData = fromNode ?? (cacheB64 ? Buffer.from(cacheB64, 'base64') : undefined);
   const script = new vm.Script(wrapPayload(src), { filename: PAYLOAD_FILENAME, cachedData });
   if (process.env.PODLINK_DEBUG_STARTUP === '1') {
-    process.stderr.write(`podlink: payload code cache ${!cachedData ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted'}\n`);
+    const which = fromNode ? ` (node cache ${nodeCache!.file})` : '';
+    process.stderr.write(
+      `podlink: payload code cache ${!cachedData ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted'}${which}\n`,
+    );
   }
   const module = { exports: {} as PayloadModule };
   (script.runInThisContext() as (...a: unknown[]) => void)(
@@ -27,5 +48,6 @@ export function loadEmbeddedPayload(src: string, cacheB64: string, req: NodeJS.R
     filename,
     filename.slice(0, filename.lastIndexOf('/')),
   );
-  return module.exports;
+  const stale = fromNode === undefined || script.cachedDataRejected === true;
+  return { payload: module.exports, saveNodeCache: () => stale && nodeCache?.write(script.createCachedData()) };
 }

@@ -41,3 +41,58 @@ t.test('the payload code cache is reproducible: made again from the same bundle,
   const built = fs.readFileSync(`${payload}.v8cache`);
   t.ok(a.equals(built), `and equal to the one the build embedded (${built.length} bytes)`);
 });
+
+t.test(
+  "the node's code cache: written by a command's first successful call, read by the next, replaced when V8 rejects it",
+  { skip },
+  async (t) => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-nodecache-'));
+    t.teardown(() => fs.rmSync(work, { recursive: true, force: true }));
+    const dir = path.join(work, 'cache');
+    const conf = JSON.stringify({
+      cniVersion: '1.1.0',
+      name: 'nodecache',
+      type: 'podlink',
+      stateDir: path.join(work, 'state'),
+      bpfRoot: path.join(work, 'bpf'),
+      modeFile: path.join(work, 'mode.json'),
+      logFile: path.join(work, 'log'),
+      'cni.dev/valid-attachments': [],
+    });
+    const gc = (args: string[] = [], cacheDir = dir) => run(args, { CNI_COMMAND: 'GC', PODLINK_CACHE_DIR: cacheDir }, conf);
+    const files = () => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
+
+    const dry = gc(['--dry-run']);
+    t.equal(dry.status, 0, dry.stderr);
+    t.same(files(), [], 'a dry run writes no cache');
+    t.equal(run([], { CNI_COMMAND: 'GC', PODLINK_CACHE_DIR: dir }, '{}').status, 1, 'a failed call…');
+    t.same(files(), [], '…writes none either');
+
+    const first = gc();
+    t.equal(first.status, 0, first.stderr);
+    t.match(first.stderr, /payload code cache accepted\n/, 'the first call uses the embedded cache');
+    t.match(files(), [/^payload-[0-9a-f]{16}-gc\.v8cache$/]);
+    const file = path.join(dir, files()[0]!);
+    t.equal(fs.statSync(file).mode & 0o777, 0o600);
+    t.equal(fs.statSync(dir).mode & 0o777, 0o700);
+
+    const second = gc();
+    t.equal(second.status, 0, second.stderr);
+    t.match(second.stderr, `payload code cache accepted (node cache ${file})`);
+
+    fs.writeFileSync(file, Buffer.alloc(4096, 7), { mode: 0o600 });
+    const third = gc();
+    t.equal(third.status, 0, third.stderr);
+    t.match(third.stderr, 'payload code cache rejected (node cache', 'a corrupt cache is rejected, the call still succeeds');
+    t.not(fs.readFileSync(file)[0], 7, 'and it is replaced');
+    t.match(gc().stderr, '(node cache', 'the replacement is used');
+
+    fs.chmodSync(file, 0o644);
+    t.notMatch(gc().stderr, '(node cache', 'a file others may read or write is not used');
+    const open = path.join(work, 'open');
+    fs.mkdirSync(open, { mode: 0o755 });
+    fs.chmodSync(open, 0o755);
+    t.equal(gc([], open).status, 0);
+    t.same(fs.readdirSync(open), [], 'nor is a directory others may enter: nothing written there');
+  },
+);

@@ -1,7 +1,7 @@
 // podlink: with CNI_COMMAND set it is a CNI plugin (stdout carries exactly one JSON document or
 // nothing); otherwise it is the operator's CLI. Start-up is the floor of every CNI call, so this
 // entry imports nothing: each path loads only the code it needs. Only the last line sets the exit code.
-import type { PayloadModule } from './embedded-payload.js';
+import type { LoadedPayload } from './embedded-payload.js';
 
 declare const __PODLINK_VERSION__: string | undefined;
 /**
@@ -11,6 +11,8 @@ declare const __PODLINK_VERSION__: string | undefined;
  * payload() was compiled (docs/architecture.md#start-up). Absent under tsx.
  */
 declare const __podlinkPayloadText: (() => void) | undefined;
+/** sha256 of the payload bundle (build.mjs): names the node's code cache files. */
+declare const __PODLINK_PAYLOAD_SHA256__: string | undefined;
 declare const __podlinkPayloadCache: (() => void) | undefined;
 const VERSION = typeof __PODLINK_VERSION__ === 'string' ? __PODLINK_VERSION__ : '0.0.0-dev';
 
@@ -19,11 +21,26 @@ const commentOf = (f: () => void): string => {
   return s.slice(s.indexOf('/*') + 2, s.lastIndexOf('*/'));
 };
 
-async function payload(): Promise<PayloadModule> {
-  if (typeof __podlinkPayloadText !== 'function' || typeof __podlinkPayloadCache !== 'function') return import('./payload.js');
-  const { loadEmbeddedPayload } = await import('./embedded-payload.js');
-  return loadEmbeddedPayload(commentOf(__podlinkPayloadText), commentOf(__podlinkPayloadCache), require, __filename);
+/**
+ * The payload; for a CNI command, with the node's code cache of that command (cmd/node-code-cache.ts).
+ * The command comes from a fixed list: it names a file.
+ */
+async function payload(cniCommand?: string): Promise<LoadedPayload> {
+  if (typeof __podlinkPayloadText !== 'function' || typeof __podlinkPayloadCache !== 'function') {
+    return { payload: await import('./payload.js'), saveNodeCache: () => {} };
+  }
+  const { loadEmbeddedPayload, DEFAULT_CACHE_DIR } = await import('./embedded-payload.js');
+  const cached = cniCommand && NODE_CACHED_COMMANDS.has(cniCommand) && typeof __PODLINK_PAYLOAD_SHA256__ === 'string';
+  const node = cached
+    ? {
+        dir: process.env.PODLINK_CACHE_DIR ?? DEFAULT_CACHE_DIR,
+        key: `${__PODLINK_PAYLOAD_SHA256__.slice(0, 16)}-${cniCommand.toLowerCase()}`,
+      }
+    : undefined;
+  return loadEmbeddedPayload(commentOf(__podlinkPayloadText), commentOf(__podlinkPayloadCache), require, __filename, node);
 }
+
+const NODE_CACHED_COMMANDS = new Set(['ADD', 'DEL', 'CHECK', 'STATUS', 'GC']);
 
 const CNI_FLAGS = new Set(['--dry-run', '--json']);
 
@@ -64,13 +81,15 @@ async function main(argv: string[]): Promise<number> {
     return runVersion();
   }
   if (process.env.CNI_COMMAND && argv.every((a) => CNI_FLAGS.has(a))) {
-    const { runCni } = await payload();
+    const { payload: p, saveNodeCache } = await payload(process.env.CNI_COMMAND);
     mark('payload loaded');
-    return runCni(argv);
+    const code = await p.runCni(argv);
+    if (code === 0 && !argv.includes('--dry-run')) saveNodeCache();
+    return code;
   }
   exitQuietlyOnBrokenPipe();
-  const { runCli } = await payload();
-  return runCli(argv, VERSION);
+  const { payload: p } = await payload();
+  return p.runCli(argv, VERSION);
 }
 
 main(process.argv.slice(2)).then(
