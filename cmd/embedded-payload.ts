@@ -25,14 +25,16 @@ export interface LoadedPayload {
 
 export function loadEmbeddedPayload(
   src: string,
-  cacheB64: string,
+  /** The build's cache in base64; read only when the node has none of its own. */
+  cacheB64: () => string,
   req: NodeJS.Require,
   filename: string,
   node?: { dir: string; key: string },
 ): LoadedPayload {
   const nodeCache = node && new NodeCodeCache(node.dir, node.key);
   const fromNode = nodeCache?.read();
-  const cachedData = fromNode ?? (cacheB64 ? Buffer.from(cacheB64, 'base64') : undefined);
+  const embedded = fromNode ? '' : cacheB64();
+  const cachedData = fromNode ?? (embedded ? Buffer.from(embedded, 'base64') : undefined);
   const script = new vm.Script(wrapPayload(src), { filename: PAYLOAD_FILENAME, cachedData });
   if (process.env.PODLINK_DEBUG_STARTUP === '1') {
     const which = fromNode ? ` (node cache ${nodeCache!.file})` : '';
@@ -49,5 +51,5 @@ export function loadEmbeddedPayload(
     filename.slice(0, filename.lastIndexOf('/')),
   );
   const stale = fromNode === undefined || script.cachedDataRejected === true;
-  return { payload: module.exports, saveNodeCache: () => stale && nodeCache?.write(script.createCachedData()) };
+  return { payload: module.exports, saveNodeCache: () => stale && nodeCache?.write(() => script.createCachedData()) };
 }

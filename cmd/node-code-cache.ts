@@ -43,8 +43,11 @@ export class NodeCodeCache {
     }
   }
 
-  /** Replaces the file atomically (temp file, rename); best effort: a failure costs only speed. */
-  write(data: Buffer): void {
+  /**
+   * Replaces the file atomically (temp file, rename); best effort: a failure costs only speed. `data` is
+   * called only once the directory is known to be ours: making a cache costs milliseconds.
+   */
+  write(data: () => Buffer): void {
     try {
       // Not recursive: the parent (/run/podlink) is made by the addon's install before any CNI call
       // gets here, and Node's recursive mkdir never returns on a parent such as /proc (ENOENT, EEXIST, …).
@@ -52,7 +55,7 @@ export class NodeCodeCache {
       if (!trusted(this.dir, true)) return;
       const tmp = `${this.file}.${process.pid}.tmp`;
       try {
-        fs.writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
+        fs.writeFileSync(tmp, data(), { mode: 0o600, flag: 'wx' });
         fs.renameSync(tmp, this.file);
       } catch {
         fs.rmSync(tmp, { force: true });

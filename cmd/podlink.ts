@@ -11,9 +11,9 @@ declare const __PODLINK_VERSION__: string | undefined;
  * payload() was compiled (docs/architecture.md#start-up). Absent under tsx.
  */
 declare const __podlinkPayloadText: (() => void) | undefined;
+declare const __podlinkPayloadCache: (() => void) | undefined;
 /** sha256 of the payload bundle (build.mjs): names the node's code cache files. */
 declare const __PODLINK_PAYLOAD_SHA256__: string | undefined;
-declare const __podlinkPayloadCache: (() => void) | undefined;
 const VERSION = typeof __PODLINK_VERSION__ === 'string' ? __PODLINK_VERSION__ : '0.0.0-dev';
 
 const commentOf = (f: () => void): string => {
@@ -37,7 +37,8 @@ async function payload(cniCommand?: string): Promise<LoadedPayload> {
         key: `${__PODLINK_PAYLOAD_SHA256__.slice(0, 16)}-${cniCommand.toLowerCase()}`,
       }
     : undefined;
-  return loadEmbeddedPayload(commentOf(__podlinkPayloadText), commentOf(__podlinkPayloadCache), require, __filename, node);
+  const cacheB64 = () => commentOf(__podlinkPayloadCache);
+  return loadEmbeddedPayload(commentOf(__podlinkPayloadText), cacheB64, require, __filename, node);
 }
 
 const NODE_CACHED_COMMANDS = new Set(['ADD', 'DEL', 'CHECK', 'STATUS', 'GC']);

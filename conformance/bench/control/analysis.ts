@@ -38,6 +38,8 @@ export function analyze(info: RunInfo, m: Measurements) {
   const cpuMs = m.rssRes.podlinkCpu.map((x) => x * 1000);
   const burst = (what: 'ADD' | 'DEL', f: 'addSeconds' | 'delSeconds') =>
     ratioLine(`burst ${what}`, `${o.tputPods} ${what}s at concurrency ${BURST_CONCURRENCY}: podlink wall ÷ (floor wall + ptp wall)`, 1.0, burstRatios(tput, f), BEFORE.burst);
+  // Per round: podlink's ADD p50 at pod #N less host-local's growth (the scaling line's numerator).
+  const scaleAddNet = scale.rounds.map((s) => p50(ms(s.addN)) - ipamGrowth(scale.steps, s));
   const ratios: RatioLine[] = [
     ratioLine('ADD vs ptp', '(podlink ADD p50 − node -e 0 p50 − floor attach p50) ÷ ptp ADD p50', 1.0, vsPtp('ADD', fl.attach), BEFORE.add),
     ratioLine('DEL vs ptp', '(podlink DEL p50 − node -e 0 p50 − floor DEL-extra p50) ÷ ptp DEL p50', 1.0, vsPtp('DEL', fl.delExtra), BEFORE.del),
@@ -51,7 +53,7 @@ export function analyze(info: RunInfo, m: Measurements) {
       `(podlink ADD p50 at pod #${o.pods} − host-local's growth) ÷ at pod #10 (${o.pods} resp. 10 pods alive; host-local's growth: its ` +
         `"wait for IPAM" step p50 at #${o.pods} less at #10)`,
       1.1,
-      scale.rounds.map((s) => (p50(ms(s.addN)) - ipamGrowth(scale.steps, s)) / p50(ms(s.add10))),
+      scale.rounds.map((s, r) => scaleAddNet[r]! / p50(ms(s.add10))),
       BEFORE.scaling,
     ),
     ratioLine('cold start', 'podlink --version p50 ÷ node -e 0 p50', 1.1, cold.map((c) => p50(c.podlink) / p50(c.node)), BEFORE.cold),
@@ -102,7 +104,7 @@ export function analyze(info: RunInfo, m: Measurements) {
   const fillTailIn = scale.fillInProcessMs.slice(-50).filter(Number.isFinite);
   const coldP = spreadOf(cold.map((c) => p50(c.podlink)));
   const coldN = spreadOf(cold.map((c) => p50(c.node)));
-  return { fl, perRoundP50, perRoundP95, pooled, ratios, split, stepSplit, scaleSteps, tputCell, scaleInProc, fillHead, fillTail, fillHeadIn, fillTailIn, coldP, coldN };
+  return { fl, perRoundP50, perRoundP95, pooled, ratios, split, stepSplit, scaleSteps, tputCell, scaleInProc, scaleAddNet, fillHead, fillTail, fillHeadIn, fillTailIn, coldP, coldN };
 }
 
 export type Analysis = ReturnType<typeof analyze>;
