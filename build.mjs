@@ -193,7 +193,14 @@ function pack(bundleFile, outFile) {
     env: { PATH: process.env.PATH, HOME: home, PKG_CACHE_PATH: path.join(home, '.pkg-cache') },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  fs.renameSync(tmpOut, outFile); // atomic: a running test never sees a half-written binary
+  // Rewritten in 64 KiB writes, as `podlink install` writes it (cmd/atomic-copy.ts EXECUTABLE_WRITE): a
+  // file written in big writes sits in large page-cache folios that every call maps whole
+  // (docs/kernel.md#page-cache-folios). Then renamed: a running test never sees a half-written binary.
+  const image = fs.readFileSync(tmpOut);
+  const fd = fs.openSync(tmpOut, 'w', 0o755);
+  for (let off = 0; off < image.length;) off += fs.writeSync(fd, image, off, Math.min(64 << 10, image.length - off));
+  fs.closeSync(fd);
+  fs.renameSync(tmpOut, outFile);
   log(`${path.relative(root, outFile)} (${(fs.statSync(outFile).size / 1048576).toFixed(1)} MiB)`);
 }
 

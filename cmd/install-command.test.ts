@@ -464,3 +464,49 @@ t.test(
     t.match(r3.stdout, /Nothing changed/);
   },
 );
+
+/** KiB of `file` mapped (smaps Rss) by a podlink waiting on stdin for its CNI VERSION config. */
+async function mappedKib(bin: string): Promise<number> {
+  const child = spawn(bin, [], { env: { PATH: '/usr/bin:/bin', CNI_COMMAND: 'VERSION' }, stdio: ['pipe', 'ignore', 'ignore'] });
+  const exited = new Promise((r) => child.on('exit', r));
+  const rss = () => {
+    let kib = 0;
+    let ours = false;
+    for (const line of fs.readFileSync(`/proc/${child.pid}/smaps`, 'utf8').split('\n')) {
+      if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) ours = line.endsWith(` ${bin}`);
+      else if (ours && line.startsWith('Rss:')) kib += Number(line.split(/\s+/)[1]);
+    }
+    return kib;
+  };
+  let last = -1;
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = rss(); // settled: the payload is loaded and the process waits for stdin
+    if (now === last && now > 0) break;
+    last = now;
+  }
+  child.stdin.end();
+  await exited;
+  return last;
+}
+
+t.test(
+  'the installed executable is mapped as a file read back from disk would be, not in large page-cache folios',
+  { skip: (!fs.existsSync(DIST) && 'dist/podlink not built') || (!isRoot && 'needs root to drop the page cache of a file') },
+  async (t) => {
+    const s = setup(t);
+    await install(s.o, fakeDeps(DIST).deps);
+    // The same bytes in one write (the page cache's largest folios), and read back after eviction.
+    const oneWrite = path.join(s.dir, 'one-write');
+    const readBack = path.join(s.dir, 'read-back');
+    for (const f of [oneWrite, readBack]) fs.writeFileSync(f, fs.readFileSync(DIST), { mode: 0o755 });
+    t.equal(spawnSync('sync', [readBack]).status, 0);
+    t.equal(spawnSync('dd', [`if=${readBack}`, 'iflag=nocache', 'count=0', 'status=none']).status, 0, 'dropped from the page cache');
+    const kib = { installed: 0, readBack: 0, oneWrite: 0 };
+    kib.readBack = await mappedKib(readBack); // first: nothing else has read it back yet
+    kib.installed = await mappedKib(s.bin);
+    kib.oneWrite = await mappedKib(oneWrite);
+    t.comment(`executable mapped, KiB: ${JSON.stringify(kib)} (docs/kernel.md#page-cache-folios)`);
+    t.ok(kib.installed <= kib.readBack * 1.1 + 1024, `installed ${kib.installed} KiB vs read back ${kib.readBack} KiB`);
+  },
+);

@@ -4,6 +4,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeExecutableFile } from '../../cmd/atomic-copy.js';
 import { WORK_DIR } from '../support/paths.js';
 import { sh } from '../support/sh.js';
 import { Cleanup, Netns, ownedDir, progress, ROOT } from './harness.js';
@@ -40,13 +41,13 @@ export interface Snapshot {
   version: string;
 }
 
-/** Copies `src` to <work>/bin/podlink and announces it with the machine's state. */
+/** Copies `src` to <work>/bin/podlink as `podlink install` writes it, and announces it with the machine's state. */
 export function snapshotExecutable(src: string, work: string, host: HostInfo): Snapshot {
   const image = fs.readFileSync(src);
   const sha256 = crypto.createHash('sha256').update(image).digest('hex');
   const bin = path.join(work, 'bin/podlink');
   fs.mkdirSync(path.dirname(bin), { recursive: true });
-  fs.writeFileSync(bin, image, { mode: 0o755 });
+  writeExecutableFile(bin, image);
   const version = sh(bin, ['--version']).trim();
   progress(`${version} (sha256 ${sha256.slice(0, 12)}), kernel ${host.kernel}, ${host.cpus} CPUs, load ${host.loadavg.join(' ')}; work dir ${path.relative(ROOT, work)}`);
   if (host.loadavg[0]! > host.cpus * 0.5) progress(`the machine is busy (load ${host.loadavg[0]} on ${host.cpus} CPUs): expect wide spreads`);

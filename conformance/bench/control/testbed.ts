@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Cleanup, Netns, netnsPath, ownedDir, PLUGIN_PATH, runTimed, type Invocation, type Outcome } from '../harness.js';
+import { writeExecutableFile } from '../../../cmd/atomic-copy.js';
 import { configureNode, NODE_LO_ADDRS } from '../../support/node.js';
 import { WORK_DIR } from '../../support/paths.js';
 import { CNI_PATH, CNI_VERSION, UPLINK } from './config.js';
@@ -58,10 +59,11 @@ export class Bench {
     image: Buffer,
   ) {
     this.work = ownedDir(this.cleanup, path.join(WORK_DIR, `bench-${process.pid}`));
-    // Snapshot the executable: others may rebuild dist/podlink while the bench runs.
+    // Snapshot the executable (others may rebuild dist/podlink while the bench runs), written as
+    // `podlink install` writes it: the page cache's folio sizes follow the writes (docs/kernel.md#page-cache-folios).
     this.bin = path.join(this.work, 'bin/podlink');
     fs.mkdirSync(path.dirname(this.bin));
-    fs.writeFileSync(this.bin, image, { mode: 0o755 });
+    writeExecutableFile(this.bin, image);
     this.node = this.newNode('node');
     this.floor = new Floor(this.cleanup, path.dirname(this.bin), this.node);
     this.rusage = compile(RUSAGE_SOURCE, path.dirname(this.bin));
