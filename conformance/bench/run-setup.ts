@@ -27,12 +27,25 @@ export function beginRun(o: { repeat: number }, name: string, tagPrefix: string)
   const host = hostInfo();
   const c = new Cleanup();
   const netns = new Netns(c);
-  return { startedAt, host, c, netns, tag: `${tagPrefix}${process.pid}`, work: ownedDir(c, path.join(WORK_DIR, `bench-${name}-${process.pid}`)) };
+  return {
+    startedAt,
+    host,
+    c,
+    netns,
+    tag: `${tagPrefix}${process.pid}`,
+    work: ownedDir(c, path.join(WORK_DIR, `bench-${name}-${process.pid}`)),
+  };
 }
 
 /** What cleanup left behind: netns named `<tag>-…` and any of `paths` that still exists. */
 export function leftoversOf(tag: string, paths: string[]): string[] {
-  return [...fs.readdirSync('/run/netns').filter((n) => n.startsWith(`${tag}-`)).map((n) => `netns ${n}`), ...paths.filter((p) => fs.existsSync(p))];
+  return [
+    ...fs
+      .readdirSync('/run/netns')
+      .filter((n) => n.startsWith(`${tag}-`))
+      .map((n) => `netns ${n}`),
+    ...paths.filter((p) => fs.existsSync(p)),
+  ];
 }
 
 export interface Snapshot {
@@ -49,8 +62,11 @@ export function snapshotExecutable(src: string, work: string, host: HostInfo): S
   fs.mkdirSync(path.dirname(bin), { recursive: true });
   writeExecutableFile(bin, image);
   const version = sh(bin, ['--version']).trim();
-  progress(`${version} (sha256 ${sha256.slice(0, 12)}), kernel ${host.kernel}, ${host.cpus} CPUs, load ${host.loadavg.join(' ')}; work dir ${path.relative(ROOT, work)}`);
-  if (host.loadavg[0]! > host.cpus * 0.5) progress(`the machine is busy (load ${host.loadavg[0]} on ${host.cpus} CPUs): expect wide spreads`);
+  progress(
+    `${version} (sha256 ${sha256.slice(0, 12)}), kernel ${host.kernel}, ${host.cpus} CPUs, load ${host.loadavg.join(' ')}; work dir ${path.relative(ROOT, work)}`,
+  );
+  if (host.loadavg[0]! > host.cpus * 0.5)
+    progress(`the machine is busy (load ${host.loadavg[0]} on ${host.cpus} CPUs): expect wide spreads`);
   return { bin, sha256, version };
 }
 

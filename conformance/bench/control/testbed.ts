@@ -67,19 +67,34 @@ export class Bench {
     this.node = this.newNode('node');
     this.floor = new Floor(this.cleanup, path.dirname(this.bin), this.node);
     this.rusage = compile(RUSAGE_SOURCE, path.dirname(this.bin));
-    this.main = this.podlinkNode('main', this.node, path.join(this.work, 'podlink'), `/sys/fs/bpf/podlink-bench-${process.pid}`, '10.201.0.0/16', 'fd00:201::/64');
+    this.main = this.podlinkNode(
+      'main',
+      this.node,
+      path.join(this.work, 'podlink'),
+      `/sys/fs/bpf/podlink-bench-${process.pid}`,
+      '10.201.0.0/16',
+      'fd00:201::/64',
+    );
     this.ptpConf = {
       cniVersion: CNI_VERSION,
       name: 'bench-ptp',
       type: 'ptp',
       ipMasq: false,
-      ipam: { type: 'host-local', dataDir: path.join(this.work, 'ptp/ipam'), ranges: [[{ subnet: '10.202.0.0/16' }], [{ subnet: 'fd00:202::/64' }]] },
+      ipam: {
+        type: 'host-local',
+        dataDir: path.join(this.work, 'ptp/ipam'),
+        ranges: [[{ subnet: '10.202.0.0/16' }], [{ subnet: 'fd00:202::/64' }]],
+      },
     };
     this.hostLocalConf = {
       cniVersion: CNI_VERSION,
       name: 'bench-host-local',
       type: 'host-local',
-      ipam: { type: 'host-local', dataDir: path.join(this.work, 'host-local/ipam'), ranges: [[{ subnet: '10.203.0.0/16' }], [{ subnet: 'fd00:203::/64' }]] },
+      ipam: {
+        type: 'host-local',
+        dataDir: path.join(this.work, 'host-local/ipam'),
+        ranges: [[{ subnet: '10.203.0.0/16' }], [{ subnet: 'fd00:203::/64' }]],
+      },
     };
   }
 
@@ -129,7 +144,15 @@ export class Bench {
   }
 
   /** A CNI call through the node netns wrapper; CHECK and DEL carry the ADD result as prevResult (as libcni does). */
-  cni(file: string, conf: Record<string, unknown>, node: string, op: string, containerId: string, podNs: string, prev?: unknown): Invocation {
+  cni(
+    file: string,
+    conf: Record<string, unknown>,
+    node: string,
+    op: string,
+    containerId: string,
+    podNs: string,
+    prev?: unknown,
+  ): Invocation {
     const body = prev !== undefined && op !== 'ADD' ? { ...conf, prevResult: prev } : conf;
     return { file, env: this.cniEnv(op, containerId, podNs), stdin: JSON.stringify(body), netns: node };
   }
@@ -171,14 +194,25 @@ export class Bench {
         ok = false;
       }
     }
-    if (!ok) this.failures.push({ phase, who, op, id, code: r.code, signal: r.signal, ms: Math.round(r.ms), out: `${r.stdout} ${r.stderr}`.trim().slice(0, 400) });
+    if (!ok)
+      this.failures.push({
+        phase,
+        who,
+        op,
+        id,
+        code: r.code,
+        signal: r.signal,
+        ms: Math.round(r.ms),
+        out: `${r.stdout} ${r.stderr}`.trim().slice(0, 400),
+      });
     return { ...r, ok, result };
   }
 
   /** Host links left in a node netns, IPAM allocations and podlink records: all should be gone after DEL. */
   leftovers(what: string, node: string, dirs: { ipam?: string[]; state?: string }): void {
     const links = this.podLinks(node);
-    if (links.length) this.anomalies.push(`${what}: ${links.length} link(s) left in the node netns after DEL (${links.slice(0, 3).join(', ')}…)`);
+    if (links.length)
+      this.anomalies.push(`${what}: ${links.length} link(s) left in the node netns after DEL (${links.slice(0, 3).join(', ')}…)`);
     for (const d of dirs.ipam ?? []) {
       const n = countIpamAllocations(d);
       if (n) this.anomalies.push(`${what}: ${n} IPAM allocation(s) left in ${d}`);
