@@ -6,6 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { testCleanup } from '../conformance/support/cleanup.js';
+import { addNetns, addNode, netnsPath, privateBpffs } from '../conformance/support/index.js';
 
 const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '../dist/podlink');
 const skip = !fs.existsSync(bin) && 'dist/podlink not built (node build.mjs)';
@@ -62,6 +64,8 @@ t.test(
     const gc = (args: string[] = [], cacheDir = dir) => run(args, { CNI_COMMAND: 'GC', PODLINK_CACHE_DIR: cacheDir }, conf);
     const files = () => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
 
+    // On a fresh machine the first call installs the native addon: node setup, so no cache from it.
+    t.equal(gc([], path.join(work, 'setup')).status, 0);
     const dry = gc(['--dry-run']);
     t.equal(dry.status, 0, dry.stderr);
     t.same(files(), [], 'a dry run writes no cache');
@@ -94,5 +98,57 @@ t.test(
     fs.chmodSync(open, 0o755);
     t.equal(gc([], open).status, 0);
     t.same(fs.readdirSync(open), [], 'nor is a directory others may enter: nothing written there');
+  },
+);
+
+t.test(
+  "the node's code cache is not taken from the call that set the node up (kernel probe, BPF load): the next call of the command writes it",
+  { skip: skip || (process.geteuid?.() !== 0 && 'needs root (netns, bpffs)') },
+  async (t) => {
+    const c = testCleanup(t);
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-setupcache-'));
+    c.add(`remove ${work}`, () => fs.rmSync(work, { recursive: true, force: true }));
+    const node = addNode(`plsc${process.pid}-node`, c, { uplink: { dev: 'up0', addrs: ['10.254.3.1/24'], gateways: ['10.254.3.254'] } });
+    const bpf = privateBpffs('pl-setupcache', c);
+    const dir = path.join(work, 'cache');
+    const conf = (ip: string) =>
+      JSON.stringify({
+        cniVersion: '1.1.0',
+        name: 'setupcache',
+        type: 'podlink',
+        mode: 'veth',
+        stateDir: path.join(work, 'state'),
+        bpfRoot: bpf.dir,
+        modeFile: path.join(work, 'mode.json'),
+        logFile: path.join(work, 'log'),
+        prevResult: { cniVersion: '1.1.0', ips: [{ address: `${ip}/24` }] },
+      });
+    const cni = (cmd: string, pod: string, ip: string) =>
+      spawnSync('ip', ['netns', 'exec', node, bin], {
+        env: {
+          PATH: '/usr/bin:/bin',
+          PODLINK_CACHE_DIR: dir,
+          CNI_COMMAND: cmd,
+          CNI_CONTAINERID: pod,
+          CNI_NETNS: netnsPath(pod),
+          CNI_IFNAME: 'eth0',
+        },
+        input: conf(ip),
+        encoding: 'utf8',
+      });
+    const pods = [`plsc${process.pid}-a`, `plsc${process.pid}-b`];
+    addNetns(pods, c);
+    const files = () => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('-add.v8cache')) : []);
+    const first = cni('ADD', pods[0]!, '10.254.4.2');
+    t.equal(first.status, 0, first.stderr);
+    t.ok(
+      fs.existsSync(path.join(work, 'mode.json')) && fs.readdirSync(bpf.dir).length > 0,
+      'the first ADD probed the kernel and loaded the BPF datapath',
+    );
+    t.same(files(), [], 'and wrote no ADD cache');
+    const second = cni('ADD', pods[1]!, '10.254.4.3');
+    t.equal(second.status, 0, second.stderr);
+    t.match(files(), [/^payload-[0-9a-f]{16}-add\.v8cache$/], 'the next ADD wrote it');
+    for (const [i, pod] of pods.entries()) t.equal(cni('DEL', pod, `10.254.4.${i + 2}`).status, 0);
   },
 );

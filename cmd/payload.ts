@@ -6,6 +6,9 @@ export async function runCni(argv: string[]): Promise<number> {
   return (await import('./cni-main.js')).runCni(argv);
 }
 
+/** Once-per-node work this process did (then its code cache is not the node's): lib/util/node-setup.ts. */
+export { nodeSetupDone } from '../lib/util/node-setup.js';
+
 export async function runCli(argv: string[], version: string): Promise<number> {
   return (await import('./cli.js')).runCli(argv, version);
 }

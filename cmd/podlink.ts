@@ -85,7 +85,8 @@ async function main(argv: string[]): Promise<number> {
     const { payload: p, saveNodeCache } = await payload(process.env.CNI_COMMAND);
     mark('payload loaded');
     const code = await p.runCni(argv);
-    if (code === 0 && !argv.includes('--dry-run')) saveNodeCache();
+    // A call that set the node up compiled code later calls never run: its cache would only be larger.
+    if (code === 0 && !argv.includes('--dry-run') && !p.nodeSetupDone()) saveNodeCache();
     return code;
   }
   exitQuietlyOnBrokenPipe();

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { BpfError, BpfMap, BpfProgram, DEFAULT_BPFFS, ensureBpffs, ensurePinDir, isBpffs, loadCollection } from '../bpf/index.js';
 import type { Sys } from '../sys/index.js';
-import { sha256Hex, withLock } from '../util/index.js';
+import { noteNodeSetup, sha256Hex, withLock } from '../util/index.js';
 import { LazyPins } from './lazy-pins.js';
 import { datapathObject, type DatapathObject } from './object.js';
 import { PROGRAM_NAMES, PROGRAM_ROLES, pinPaths, type PinPaths, type ProgramRole } from './paths.js';
@@ -164,6 +164,7 @@ function ensurePrograms(sys: Sys, obj: DatapathObject, paths: PinPaths, maps: Ma
 
 /** Loads and pins the object unless pins for it already exist. */
 export function loadAndPin(sys: Sys, bpfRoot: string, object: DatapathObject = datapathObject()): LoadResult {
+  noteNodeSetup('loaded the BPF datapath');
   const paths = pinPaths(bpfRoot);
   requireBpffs(paths.root);
   ensurePinDir(`${paths.root}/progs`);

@@ -4,7 +4,7 @@
 // May import: node builtins, lib/util, ./histogram.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { withLock } from '../util/index.js';
+import { removeFile, withLock } from '../util/index.js';
 import { DURATION_BUCKETS, emptyHistogram, isHistogram, observe, type Histogram } from './histogram.js';
 
 export const DEFAULT_METRICS_STATE = '/run/podlink/metrics.json';
@@ -90,7 +90,7 @@ export function replaceFile(file: string, data: string): void {
     fs.writeFileSync(tmp, data, { flag: 'wx', mode: 0o644 });
     fs.renameSync(tmp, file);
   } catch (e) {
-    fs.rmSync(tmp, { force: true });
+    removeFile(tmp);
     throw e;
   }
 }

@@ -13,7 +13,7 @@ import {
   type Mode,
   type ModeFile,
 } from '../connector/index.js';
-import { withLock } from '../util/index.js';
+import { noteNodeSetup, withLock } from '../util/index.js';
 
 export interface ProbeDeps {
   sys: Sys;
@@ -57,6 +57,7 @@ export function loadOrProbeModeFile(d: ProbeDeps, configured: Mode, file: string
   return withLock(`${file}.lock`, () => {
     const again = readModeFile(file);
     if (again) return again;
+    noteNodeSetup('probed the kernel');
     const m = probe(d, configured);
     writeModeFile(m, file);
     onProbe?.(m);

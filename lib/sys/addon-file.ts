@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sha256Hex } from '../util/sha256.js';
+import { noteNodeSetup } from '../util/node-setup.js';
 
 export class AddonSecurityError extends Error {
   constructor(message: string) {
@@ -47,6 +48,7 @@ export function installAddon(bytes: Uint8Array, dir: string, uid = process.geteu
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
   if (!st) {
+    noteNodeSetup('installed the native addon');
     const tmp = `${file}.${process.pid}.tmp`;
     const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o500);
     try {

@@ -17,14 +17,14 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 
     if (durable) fs.fsyncSync(fd);
   } catch (e) {
     fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
+    removeFile(tmp);
     throw e;
   }
   fs.closeSync(fd);
   try {
     fs.renameSync(tmp, file);
   } catch (e) {
-    fs.rmSync(tmp, { force: true });
+    removeFile(tmp);
     throw e;
   }
   if (!durable) return;

@@ -3,3 +3,4 @@ export { writeFileAtomic, removeFile } from './atomic-file.js';
 export { withLock, LockTimeoutError } from './lock.js';
 export { ipLiteralFamily } from './ip-literal.js';
 export { sha256, sha256Hex } from './sha256.js';
+export { noteNodeSetup, nodeSetupDone } from './node-setup.js';

@@ -2,6 +2,7 @@
 // owner process is gone is stale and is taken over, so a SIGKILLed holder never wedges the node.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { removeFile } from './atomic-file.js';
 
 export class LockTimeoutError extends Error {
   hint?: string;
@@ -52,13 +53,13 @@ export function withLock<T>(file: string, fn: () => T, timeoutMs = 30_000): T {
         try {
           fs.renameSync(file, stale);
           const now = fs.readFileSync(stale, 'utf8');
-          if (now === owner) fs.rmSync(stale, { force: true });
+          if (now === owner) removeFile(stale);
           else {
             // We moved a lock that was taken meanwhile: put it back without clobbering a newer one.
             try {
               fs.linkSync(stale, file);
             } finally {
-              fs.rmSync(stale, { force: true });
+              removeFile(stale);
             }
           }
         } catch {
@@ -74,6 +75,6 @@ export function withLock<T>(file: string, fn: () => T, timeoutMs = 30_000): T {
   try {
     return fn();
   } finally {
-    fs.rmSync(file, { force: true });
+    removeFile(file); // not fs.rmSync: its first use loads Node's rimraf (~0.4 ms a call)
   }
 }
