@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arm64NodeBase } from './release/arm64-node.mjs';
-import { makeCodeCache } from './release/code-cache.mjs';
+import { makeCodeCache, wrapPayload } from './release/code-cache.mjs';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const args = new Set(process.argv.slice(2));
@@ -152,7 +152,7 @@ async function bundle(out, buildFlags) {
       __PODLINK_PAYLOAD_SHA256__: JSON.stringify(createHash('sha256').update(payloadSrc).digest('hex')),
     },
     // Read back by cmd/podlink.ts (commentOf): a comment costs V8's scanner far less than a string literal.
-    footer: { js: `function __podlinkPayloadText(){/*${payloadSrc}*/}\nfunction __podlinkPayloadCache(){/*${cache.toString('base64')}*/}` },
+    footer: { js: `function __podlinkPayloadText(){/*${wrapPayload(payloadSrc)}*/}\nfunction __podlinkPayloadCache(){/*${cache.toString('base64')}*/}` },
     // The development-only `import('./payload.js')` must not pull the payload in a second time.
     plugins: [{
       name: 'payload-is-embedded',

@@ -10,11 +10,6 @@ import type * as Payload from './payload.js';
 
 export type PayloadModule = typeof Payload;
 
-/** The CommonJS wrapper the build also uses when it makes the cache: both must be byte-identical. */
-export function wrapPayload(src: string): string {
-  return `(function (exports, require, module, __filename, __dirname) {${src}\n})`;
-}
-
 export const PAYLOAD_FILENAME = 'podlink-payload.cjs';
 
 export interface LoadedPayload {
@@ -24,7 +19,8 @@ export interface LoadedPayload {
 }
 
 export function loadEmbeddedPayload(
-  src: string,
+  /** The payload wrapped as a function by the build (release/code-cache.mjs wrapPayload), as a slice of the entry's source. */
+  wrapped: string,
   /** The build's cache in base64; read only when the node has none of its own. */
   cacheB64: () => string,
   req: NodeJS.Require,
@@ -35,7 +31,7 @@ export function loadEmbeddedPayload(
   const fromNode = nodeCache?.read();
   const embedded = fromNode ? '' : cacheB64();
   const cachedData = fromNode ?? (embedded ? Buffer.from(embedded, 'base64') : undefined);
-  const script = new vm.Script(wrapPayload(src), { filename: PAYLOAD_FILENAME, cachedData });
+  const script = new vm.Script(wrapped, { filename: PAYLOAD_FILENAME, cachedData });
   if (process.env.PODLINK_DEBUG_STARTUP === '1') {
     const which = fromNode ? ` (node cache ${nodeCache!.file})` : '';
     process.stderr.write(
