@@ -126,9 +126,10 @@ async function bundle(out, buildFlags) {
       __PODLINK_VERSION__: JSON.stringify(version),
       // Test-only behaviour (fault injection) exists only in executables built with it.
       __PODLINK_BUILD_FLAGS__: JSON.stringify(buildFlags),
-      'import.meta.url': '__podlink_import_meta_url',
+      'import.meta.url': '__podlink_import_meta.url',
     },
-    banner: { js: 'var __podlink_import_meta_url=require("url").pathToFileURL(__filename).href;' },
+    // A getter: only development paths read import.meta.url, and computing it loads node:url's internals.
+    banner: { js: 'var __podlink_import_meta={get url(){return require("url").pathToFileURL(__filename).href}};' },
     // cbor-x probes for its optional native accelerator; a SEA binary cannot load it, so resolve it to a
     // module that throws, which cbor-x treats as "not installed".
     plugins: [oneNamespacePerBuiltin, {
