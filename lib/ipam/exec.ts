@@ -7,7 +7,6 @@
 // every CNI call milliseconds of start-up, and its fork() copied our page tables.
 // May import: node builtins, ../cni, ../sys, ./find, ./scratch.
 import * as fs from 'node:fs';
-import { constants as osConstants } from 'node:os';
 import { CniError, Code, configVersion, parseResult, writeFdAll, type Result } from '../cni/index.js';
 import { cstr, cstrs, nativeSys, type Sys } from '../sys/index.js';
 import { findPlugin } from './find.js';
@@ -225,13 +224,52 @@ function launch(inv: Invocation): { pid?: number; finish: (w: Waited | undefined
   return { pid, finish };
 }
 
-const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
+// Linux's signal numbers 1-31 (include/uapi/asm-generic/signal.h; x86-64 and arm64 alike), here rather
+// than from node:os, which every CNI call would load for a table it almost never reads.
+const SIGNAL_NAMES: readonly string[] = [
+  '',
+  'SIGHUP',
+  'SIGINT',
+  'SIGQUIT',
+  'SIGILL',
+  'SIGTRAP',
+  'SIGABRT',
+  'SIGBUS',
+  'SIGFPE',
+  'SIGKILL',
+  'SIGUSR1',
+  'SIGSEGV',
+  'SIGUSR2',
+  'SIGPIPE',
+  'SIGALRM',
+  'SIGTERM',
+  'SIGSTKFLT',
+  'SIGCHLD',
+  'SIGCONT',
+  'SIGSTOP',
+  'SIGTSTP',
+  'SIGTTIN',
+  'SIGTTOU',
+  'SIGURG',
+  'SIGXCPU',
+  'SIGXFSZ',
+  'SIGVTALRM',
+  'SIGPROF',
+  'SIGWINCH',
+  'SIGIO',
+  'SIGPWR',
+  'SIGSYS',
+];
+
+export function signalName(n: number): NodeJS.Signals | null {
+  return (SIGNAL_NAMES[n] || null) as NodeJS.Signals | null;
+}
 
 /** Exit status or terminating signal of a raw wait status (<sys/wait.h>). */
 function decodeStatus(st: number | undefined): { status: number | null; signal: NodeJS.Signals | null } {
   if (st === undefined) return { status: null, signal: null };
   const sig = st & 0x7f;
-  return sig ? { status: null, signal: SIGNAL_NAMES.get(sig) ?? null } : { status: (st >> 8) & 0xff, signal: null };
+  return sig ? { status: null, signal: signalName(sig) } : { status: (st >> 8) & 0xff, signal: null };
 }
 
 /** Waits up to ms for the plugin; past that it is killed (SIGKILL) and reaped. */

@@ -1,4 +1,12 @@
 // lib/ipam: IPAM delegation — find the plugin in CNI_PATH and run it with ADD/DEL/CHECK/STATUS/GC.
 // May import: node builtins, lib/cni, lib/sys.
 export { findPlugin } from './find.js';
-export { execIpam, startIpam, parseErrorObject, DEFAULT_IPAM_TIMEOUT_MS, type IpamCommand, type ExecIpamOptions } from './exec.js';
+export {
+  execIpam,
+  startIpam,
+  parseErrorObject,
+  signalName,
+  DEFAULT_IPAM_TIMEOUT_MS,
+  type IpamCommand,
+  type ExecIpamOptions,
+} from './exec.js';

@@ -1,10 +1,10 @@
 import t, { type Test } from 'tap';
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FAKE_IPAM as FAKE, fakeIpamEnv } from '../../conformance/support/fake-ipam.js';
 import { CniError, Code } from '../cni/index.js';
-import { execIpam, findPlugin, startIpam, type IpamCommand } from './index.js';
+import { execIpam, findPlugin, signalName, startIpam, type IpamCommand } from './index.js';
 
 // The plugin is started by lib/sys's addon, which installs itself into root's /run/podlink/lib: an
 // unprivileged run (the unit tier without root) gives it a private directory instead.
@@ -288,4 +288,13 @@ t.test('a plugin that is found but cannot be executed → 999 "could not be run"
   // libuv's execvp ran a script without #! with /bin/sh; posix_spawn, like Go's os/exec (libcni), does not.
   writeFileSync(join(path[1]!, 'fake-ipam'), 'echo \'{"cniVersion":"1.0.0","ips":[]}\'\n', { mode: 0o755 });
   cniErr(t, () => execIpam('ADD', conf('1.0.0'), env, path), Code.Internal, /ADD could not be run: posix_spawn: Exec format error/);
+});
+
+t.test("signal names (our table of Linux's numbers, not node:os's) agree with Node's", async (t) => {
+  const byNumber = new Map<number, string[]>();
+  for (const [name, n] of Object.entries(osConstants.signals)) if (n < 32) byNumber.set(n, [...(byNumber.get(n) ?? []), name]);
+  t.equal(byNumber.size, 31, 'Node knows 1-31');
+  for (const [n, names] of byNumber) t.ok(names.includes(signalName(n)!), `${n}: ${signalName(n)} in ${names.join('/')}`);
+  t.equal(signalName(0), null);
+  t.equal(signalName(40), null, 'a real-time signal has no name here');
 });

@@ -3,14 +3,19 @@
 // and our event loop does not run, which pipes cannot promise: files can, and cost no stream machinery.
 // May import: node builtins.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 // open(2): O_TMPFILE is __O_TMPFILE | O_DIRECTORY (include/uapi/asm-generic/fcntl.h); Node has no
 // constant for it. The file has no name, so nothing is left behind whatever happens to us.
 const O_TMPFILE = 0o20000000 | fs.constants.O_DIRECTORY;
 
-export function scratchFile(dir: string = os.tmpdir()): number {
+/** os.tmpdir()'s rule, without loading node:os on every CNI call for it. */
+function tmpDir(): string {
+  const d = process.env.TMPDIR || process.env.TMP || process.env.TEMP || '/tmp';
+  return d.length > 1 && d.endsWith('/') ? d.slice(0, -1) : d;
+}
+
+export function scratchFile(dir: string = tmpDir()): number {
   try {
     return fs.openSync(dir, O_TMPFILE | fs.constants.O_RDWR, 0o600);
   } catch {

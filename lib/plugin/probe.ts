@@ -1,7 +1,6 @@
 // The node-level probe: kernel features → operational mode → the mode file (atomic, under a lock).
 // ADD runs the same probe lazily, once, when the mode file is missing.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import type { Sys } from '../sys/index.js';
 import {
   probeNetkit,
@@ -31,7 +30,7 @@ export function kernelRelease(): string {
   try {
     return fs.readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
   } catch {
-    return os.release();
+    return 'unknown (no /proc/sys/kernel/osrelease)';
   }
 }
 
