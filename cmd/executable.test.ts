@@ -152,3 +152,32 @@ t.test(
     for (const [i, pod] of pods.entries()) t.equal(cni('DEL', pod, `10.254.4.${i + 2}`).status, 0);
   },
 );
+
+t.test('a CNI call loads no Node module beyond what node -e 0 loads, but vm (docs/architecture.md#start-up)', { skip }, async (t) => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-modules-'));
+  t.teardown(() => fs.rmSync(work, { recursive: true, force: true }));
+  const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), '../build/podlink.cjs');
+  const list = path.join(work, 'modules');
+  const preload = path.join(work, 'preload.cjs');
+  fs.writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));`);
+  const loaded = (args: string[], env: Record<string, string>, input = '') => {
+    const r = spawnSync(process.execPath, ['-r', preload, ...args], { env: { PATH: '/usr/bin:/bin', ...env }, input, encoding: 'utf8' });
+    t.equal(r.status, 0, r.stderr);
+    return new Set(fs.readFileSync(list, 'utf8').split('\n'));
+  };
+  const base = loaded(['-e', '0'], {});
+  const conf = JSON.stringify({
+    cniVersion: '1.1.0',
+    name: 'modules',
+    type: 'podlink',
+    stateDir: path.join(work, 'state'),
+    bpfRoot: path.join(work, 'bpf'),
+    modeFile: path.join(work, 'mode.json'),
+    logFile: path.join(work, 'log'),
+    'cni.dev/valid-attachments': [],
+  });
+  const env = { CNI_COMMAND: 'GC', PODLINK_CACHE_DIR: path.join(work, 'cache') };
+  loaded([entry], env, conf); // the first call may set the node up
+  const extra = [...loaded([entry], env, conf)].filter((m) => !base.has(m) && !m.startsWith('Internal Binding'));
+  t.strictSame(extra, ['NativeModule vm'], 'perf_hooks, rimraf, os and url each cost a call tenths of a millisecond');
+});
