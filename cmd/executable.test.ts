@@ -159,7 +159,10 @@ t.test('a CNI call loads no Node module beyond what node -e 0 loads, but vm (doc
   const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), '../build/podlink.cjs');
   const list = path.join(work, 'modules');
   const preload = path.join(work, 'preload.cjs');
-  fs.writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));`);
+  fs.writeFileSync(
+    preload,
+    `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));`,
+  );
   const loaded = (args: string[], env: Record<string, string>, input = '') => {
     const r = spawnSync(process.execPath, ['-r', preload, ...args], { env: { PATH: '/usr/bin:/bin', ...env }, input, encoding: 'utf8' });
     t.equal(r.status, 0, r.stderr);

@@ -11,7 +11,7 @@ import { Netlink } from '../lib/netlink/index.js';
 import { nativeSys } from '../lib/sys/index.js';
 import { removeFile, withLock } from '../lib/util/index.js';
 import { CONFLIST_NAME } from '../lib/manifest/index.js';
-import { DEFAULT_METRICS_STATE, DEFAULT_TEXTFILE_DIR, textfilePath } from '../lib/metrics/index.js';
+import { DEFAULT_METRICS_STATE, DEFAULT_TEXTFILE_DIR, journalFile, textfilePath } from '../lib/metrics/index.js';
 import { listRecords } from '../lib/plugin/index.js';
 import { BINARY_NAME } from './install-command.js';
 import { formatStepError, formatSteps, reportFrame, StepError, stepError, type StepReport } from './step-report.js';
@@ -237,9 +237,10 @@ export function uninstall(o: UninstallOptions): UninstallResult {
   }
   if (o.purge && !purgeRefused) {
     const state = o.metricsState ?? DEFAULT_METRICS_STATE;
-    if (fs.existsSync(state)) {
-      if (!dry) removeFile(state);
-      steps.push(gone('metrics state', state));
+    for (const f of [state, journalFile(state)]) {
+      if (!fs.existsSync(f)) continue;
+      if (!dry) removeFile(f);
+      steps.push(gone('metrics state', f));
     }
   }
   return { changed: steps.some((s) => s.status === 'changed'), dryRun: dry, steps, warnings, endpoints, purgeRefused };

@@ -9,6 +9,7 @@ import {
   DURATION_BUCKETS,
   emptyHistogram,
   emptyState,
+  FOLD_BYTES,
   escapeLabelValue,
   observe,
   readState,
@@ -176,11 +177,11 @@ t.test('recordCall aggregates in the state file and refreshes an existing textfi
   t.equal(fams.get('podlink_datapath_config')!.samples[0]!.labels.operational_mode, 'veth');
   t.equal(fams.get('podlink_endpoints')!.samples[0]!.value, 0);
   t.same(fs.readdirSync(tfDir), ['podlink.prom'], 'no temp files left behind');
-  t.same(fs.readdirSync(path.dirname(stateFile)).sort(), ['metrics.json'], 'no lock or temp files left behind');
+  t.same(fs.readdirSync(path.dirname(stateFile)).sort(), ['metrics.json', 'metrics.json.calls'], 'no lock or temp files left behind');
 });
 
-t.test('recordCall never throws and drops a sample rather than wait', async (t) => {
-  const dir = t.testdir({ 'not-a-dir': 'x' });
+t.test('recordCall never throws and never waits: a call that cannot fold leaves its sample in the journal', async (t) => {
+  const dir = t.testdir({ 'not-a-dir': 'x', tf: {} });
   t.notOk(
     recordCall({ command: 'ADD', durationMs: 1 }, { stateFile: path.join(dir, 'not-a-dir', 'm.json') }),
     'unwritable state: false, no throw',
@@ -189,14 +190,47 @@ t.test('recordCall never throws and drops a sample rather than wait', async (t) 
   fs.writeFileSync(stateFile, '{corrupt');
   t.ok(recordCall({ command: 'ADD', durationMs: 1 }, { stateFile, textfileDir: null }), 'a corrupt state starts over');
   t.equal(readState(stateFile)!.commands.ADD!.duration.count, 1);
-  // A live holder of the lock: the call gives up after lockTimeoutMs.
+  // A live holder of the lock: a call that would fold (it refreshes the textfile) gives up after
+  // lockTimeoutMs, and its sample waits in the journal for the next fold.
+  const tfDir = path.join(dir, 'tf');
+  writeTextfile(tfDir, '');
   fs.writeFileSync(`${stateFile}.lock`, String(process.pid));
   const t0 = Date.now();
-  t.notOk(recordCall({ command: 'ADD', durationMs: 1 }, { stateFile, textfileDir: null, lockTimeoutMs: 100 }));
+  t.ok(recordCall({ command: 'ADD', durationMs: 1 }, { stateFile, textfileDir: tfDir, lockTimeoutMs: 100 }));
   t.ok(Date.now() - t0 < 1000, 'bounded wait');
+  t.equal(fs.readFileSync(textfilePath(tfDir), 'utf8'), '', 'no refresh without the lock');
   fs.rmSync(`${stateFile}.lock`);
-  t.equal(readState(stateFile)!.commands.ADD!.duration.count, 1);
+  t.equal(readState(stateFile)!.commands.ADD!.duration.count, 2, 'counted all the same');
+  t.ok(recordCall({ command: 'DEL', durationMs: 1 }, { stateFile, textfileDir: tfDir }));
+  t.match(
+    fs.readFileSync(textfilePath(tfDir), 'utf8'),
+    /podlink_cni_duration_seconds_count\{command="ADD"\} 2/,
+    'the next fold refreshes with both',
+  );
   t.notOk(recordCall(undefined as never, { stateFile }), 'garbage input: false');
+  t.notOk(recordCall({ command: 'VERSION', durationMs: 1 }, { stateFile }), 'an unrecorded command: false');
+});
+
+t.test('the journal: folded into the state past FOLD_BYTES and replaced, nothing counted twice or lost', async (t) => {
+  const dir = t.testdir();
+  const stateFile = path.join(dir, 'metrics.json');
+  const opts = { stateFile, textfileDir: null };
+  let calls = 0;
+  let recorded = 0;
+  for (; !fs.existsSync(stateFile); calls++) {
+    if (recordCall({ command: calls % 3 ? 'ADD' : 'CHECK', durationMs: calls, code: calls % 5 === 0 ? 7 : undefined }, opts)) recorded++;
+  }
+  t.equal(recorded, calls);
+  const journal = `${stateFile}.calls`;
+  t.equal(fs.statSync(journal).size, 0, `the call that passed ${FOLD_BYTES} bytes folded and emptied the journal (${calls} calls)`);
+  for (let i = 0; i < 10; i++, calls++) recordCall({ command: 'ADD', durationMs: 1 }, opts);
+  const s = readState(stateFile)!;
+  const count = (s.commands.ADD?.duration.count ?? 0) + (s.commands.CHECK?.duration.count ?? 0);
+  t.equal(count, calls, 'the state file plus the journal: every call once');
+  t.equal(s.commands.CHECK!.errors['7'], Math.floor((calls - 10 - 1) / 15) + 1, 'error codes survive the journal');
+  t.same(fs.readdirSync(dir).sort(), ['metrics.json', 'metrics.json.calls'], 'no temp files');
+  fs.appendFileSync(journal, 'ADD 1'); // a write in flight: not a whole line yet
+  t.equal(readState(stateFile)!.commands.ADD!.duration.count, s.commands.ADD!.duration.count, 'a partial line waits');
 });
 
 t.test('recordCall is cheap', async (t) => {

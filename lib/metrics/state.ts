@@ -1,6 +1,9 @@
-// The aggregate state behind the metrics: one small JSON file (default /run/podlink/metrics.json) that
-// every CNI call updates under a lock, so counters and histograms add up across the short-lived plugin
-// processes. /run is tmpfs: counters restart at boot, which Prometheus treats as a counter reset.
+// The aggregate state behind the metrics, so counters and histograms add up across the short-lived plugin
+// processes: a CNI call appends one line to a journal (<state>.calls, O_APPEND, no lock), and a fold,
+// under a lock, adds the journal's new lines to one small JSON file (default /run/podlink/metrics.json)
+// and remembers how far it read. A call folds when it also refreshes the textfile or the journal has
+// grown past FOLD_BYTES; readers add the unfolded lines in memory. /run is tmpfs: counters restart at
+// boot, which Prometheus treats as a counter reset. docs/architecture.md#on-disk-layout.
 // May import: node builtins, lib/util, ./histogram.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -31,6 +34,8 @@ export interface MetricsState {
   /** When this state (and so every counter) started. */
   since: string;
   commands: Partial<Record<RecordedCommand, CommandStats>>;
+  /** How much of which journal file the counters hold already. */
+  journal?: { ino: number; offset: number };
 }
 
 export function emptyState(now = new Date()): MetricsState {
@@ -64,9 +69,82 @@ function validState(x: unknown): x is MetricsState {
   return true;
 }
 
-/** The state, or undefined when the file is missing. A corrupt or older-format file reads as missing:
- * metrics restart from zero rather than ever blocking a CNI call. */
-export function readState(file = DEFAULT_METRICS_STATE): MetricsState | undefined {
+/** A call that finds the journal this long folds it (about 3000 calls). */
+export const FOLD_BYTES = 64 << 10;
+
+export function journalFile(stateFile: string): string {
+  return `${stateFile}.calls`;
+}
+
+/** One call as a journal line: "<COMMAND> <ms> <code label or 0>". */
+function journalLine(call: CallSample): string | undefined {
+  const command = typeof call?.command === 'string' ? call.command.toUpperCase() : '';
+  if (!isRecordedCommand(command)) return undefined;
+  const ms = Number(call.durationMs);
+  const failed = call.code !== undefined && call.code !== 0 && call.code !== '' && call.code !== '0';
+  return `${command} ${Number.isFinite(ms) && ms >= 0 ? ms : 0} ${failed ? codeLabel(call.code!) : '0'}\n`;
+}
+
+/**
+ * Appends the call to the journal (one write with O_APPEND: concurrent calls never interleave) and
+ * returns the journal's size after it, or undefined when the command is not recorded. Throws on I/O errors.
+ */
+export function appendCall(stateFile: string, call: CallSample): number | undefined {
+  const line = journalLine(call);
+  if (line === undefined) return undefined;
+  const file = journalFile(stateFile);
+  const flags = fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW;
+  let fd: number;
+  try {
+    fd = fs.openSync(file, flags, 0o644);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+    fd = fs.openSync(file, flags, 0o644);
+  }
+  try {
+    fs.writeSync(fd, line);
+    return fs.fstatSync(fd).size;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Adds the journal lines after the state's mark (whole lines only: a write may be in flight) and moves the mark. */
+function foldFrom(s: MetricsState, fd: number): void {
+  const st = fs.fstatSync(fd);
+  let offset = s.journal?.ino === st.ino && s.journal.offset <= st.size ? s.journal.offset : 0;
+  if (st.size > offset) {
+    const buf = Buffer.allocUnsafe(st.size - offset);
+    const text = buf.toString('latin1', 0, fs.readSync(fd, buf, 0, buf.length, offset));
+    const end = text.lastIndexOf('\n') + 1;
+    for (const line of text.slice(0, end).split('\n')) {
+      const [command, ms, code] = line.split(' ');
+      if (line) applyCall(s, { command: command!, durationMs: Number(ms), code: code === '0' ? undefined : code });
+    }
+    offset += end;
+  }
+  s.journal = { ino: st.ino, offset };
+}
+
+/** Runs fn with the journal open (read only), if there is one. */
+function withJournal(stateFile: string, fn: (fd: number) => void): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(journalFile(stateFile), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch {
+    return; // no journal (yet)
+  }
+  try {
+    fn(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The state file as written, or undefined when it is missing. A corrupt or older-format file reads as
+ * missing: metrics restart from zero rather than ever blocking a CNI call. */
+function readStateFile(file: string): MetricsState | undefined {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -79,6 +157,16 @@ export function readState(file = DEFAULT_METRICS_STATE): MetricsState | undefine
   } catch {
     return undefined;
   }
+}
+
+/** The counters: the state file plus the journal lines not folded into it yet (read only); undefined when
+ * neither exists. */
+export function readState(file = DEFAULT_METRICS_STATE): MetricsState | undefined {
+  const s = readStateFile(file);
+  if (!s && !fs.existsSync(journalFile(file))) return undefined;
+  const state = s ?? emptyState();
+  withJournal(file, (fd) => foldFrom(state, fd));
+  return state;
 }
 
 /** Replace a file by rename without fsync: metrics may lose the last update in a power cut, but a
@@ -115,13 +203,32 @@ export function applyCall(s: MetricsState, call: CallSample): boolean {
   return true;
 }
 
-/** Read-modify-write of the state file under `<file>.lock`. fn may return false to skip the write. */
+/**
+ * Read-modify-write of the state file under `<file>.lock`, the journal folded in first. fn may return false
+ * to skip the write (the fold is then not kept either). A journal folded past FOLD_BYTES is replaced by an
+ * empty one (rename); the old file, still open here, is read once more for calls that appended meanwhile,
+ * so only a call that opened it before the rename and writes after that second read is not counted.
+ */
 export function updateState(file: string, fn: (s: MetricsState) => boolean, lockTimeoutMs = 30_000): MetricsState {
   return withLock(
     `${file}.lock`,
     () => {
-      const s = readState(file) ?? emptyState();
-      if (fn(s)) replaceFile(file, JSON.stringify(s));
+      const s = readStateFile(file) ?? emptyState();
+      let folded = false;
+      withJournal(file, (fd) => {
+        foldFrom(s, fd);
+        folded = true;
+        if (!fn(s)) return;
+        if (s.journal!.offset >= FOLD_BYTES) {
+          const fresh = `${journalFile(file)}.${process.pid}.tmp`;
+          fs.writeFileSync(fresh, '', { flag: 'wx', mode: 0o644 });
+          fs.renameSync(fresh, journalFile(file));
+          foldFrom(s, fd);
+          s.journal = { ino: fs.statSync(journalFile(file)).ino, offset: 0 };
+        }
+        replaceFile(file, JSON.stringify(s));
+      });
+      if (!folded && fn(s)) replaceFile(file, JSON.stringify(s));
       return s;
     },
     lockTimeoutMs,
