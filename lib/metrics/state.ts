@@ -59,6 +59,10 @@ function validState(x: unknown): x is MetricsState {
   if (!Array.isArray(s.bounds) || s.bounds.length !== DURATION_BUCKETS.length || s.bounds.some((b, i) => b !== DURATION_BUCKETS[i]))
     return false;
   if (typeof s.commands !== 'object' || s.commands === null) return false;
+  if (s.journal !== undefined) {
+    const j = s.journal as Record<string, unknown>;
+    if (typeof j !== 'object' || j === null || ![j.ino, j.offset].every((n) => Number.isSafeInteger(n) && (n as number) >= 0)) return false;
+  }
   for (const [cmd, st] of Object.entries(s.commands as Record<string, unknown>)) {
     if (!isRecordedCommand(cmd) || typeof st !== 'object' || st === null) return false;
     const c = st as Record<string, unknown>;
@@ -81,8 +85,7 @@ function journalLine(call: CallSample): string | undefined {
   const command = typeof call?.command === 'string' ? call.command.toUpperCase() : '';
   if (!isRecordedCommand(command)) return undefined;
   const ms = Number(call.durationMs);
-  const failed = call.code !== undefined && call.code !== 0 && call.code !== '' && call.code !== '0';
-  return `${command} ${Number.isFinite(ms) && ms >= 0 ? ms : 0} ${failed ? codeLabel(call.code!) : '0'}\n`;
+  return `${command} ${Number.isFinite(ms) && ms >= 0 ? ms : 0} ${errorLabel(call) ?? '0'}\n`;
 }
 
 /**
@@ -196,11 +199,14 @@ export function applyCall(s: MetricsState, call: CallSample): boolean {
   if (!isRecordedCommand(command)) return false;
   const st = (s.commands[command] ??= { duration: emptyHistogram(), errors: {} });
   observe(st.duration, Number(call.durationMs) / 1000);
-  if (call.code !== undefined && call.code !== 0 && call.code !== '' && call.code !== '0') {
-    const k = codeLabel(call.code);
-    st.errors[k] = (st.errors[k] ?? 0) + 1;
-  }
+  const k = errorLabel(call);
+  if (k) st.errors[k] = (st.errors[k] ?? 0) + 1;
   return true;
+}
+
+/** The error label of a failed call; undefined for success (no code, 0 or ''). */
+function errorLabel(call: CallSample): string | undefined {
+  return call.code !== undefined && call.code !== 0 && call.code !== '' && call.code !== '0' ? codeLabel(call.code) : undefined;
 }
 
 /**
