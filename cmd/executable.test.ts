@@ -14,6 +14,19 @@ const skip = !fs.existsSync(bin) && 'dist/podlink not built (node build.mjs)';
 const run = (args: string[], env: Record<string, string> = {}, input = '') =>
   spawnSync(bin, args, { env: { PATH: '/usr/bin:/bin', PODLINK_DEBUG_STARTUP: '1', ...env }, input, encoding: 'utf8' });
 
+/** A GC config with every path under `work` and no valid attachments: a CNI call that needs no kernel object. */
+const gcConf = (work: string, name: string) =>
+  JSON.stringify({
+    cniVersion: '1.1.0',
+    name,
+    type: 'podlink',
+    stateDir: path.join(work, 'state'),
+    bpfRoot: path.join(work, 'bpf'),
+    modeFile: path.join(work, 'mode.json'),
+    logFile: path.join(work, 'log'),
+    'cni.dev/valid-attachments': [],
+  });
+
 t.test('--version and CNI VERSION never load the payload', { skip }, async (t) => {
   const v = run(['--version']);
   t.match(v.stdout, /^podlink \d+\.\d+\.\d+/);
@@ -51,16 +64,7 @@ t.test(
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-nodecache-'));
     t.teardown(() => fs.rmSync(work, { recursive: true, force: true }));
     const dir = path.join(work, 'cache');
-    const conf = JSON.stringify({
-      cniVersion: '1.1.0',
-      name: 'nodecache',
-      type: 'podlink',
-      stateDir: path.join(work, 'state'),
-      bpfRoot: path.join(work, 'bpf'),
-      modeFile: path.join(work, 'mode.json'),
-      logFile: path.join(work, 'log'),
-      'cni.dev/valid-attachments': [],
-    });
+    const conf = gcConf(work, 'nodecache');
     const gc = (args: string[] = [], cacheDir = dir) => run(args, { CNI_COMMAND: 'GC', PODLINK_CACHE_DIR: cacheDir }, conf);
     const files = () => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
 
@@ -169,16 +173,7 @@ t.test('a CNI call loads no Node module beyond what node -e 0 loads, but vm (doc
     return new Set(fs.readFileSync(list, 'utf8').split('\n'));
   };
   const base = loaded(['-e', '0'], {});
-  const conf = JSON.stringify({
-    cniVersion: '1.1.0',
-    name: 'modules',
-    type: 'podlink',
-    stateDir: path.join(work, 'state'),
-    bpfRoot: path.join(work, 'bpf'),
-    modeFile: path.join(work, 'mode.json'),
-    logFile: path.join(work, 'log'),
-    'cni.dev/valid-attachments': [],
-  });
+  const conf = gcConf(work, 'modules');
   const env = { CNI_COMMAND: 'GC', PODLINK_CACHE_DIR: path.join(work, 'cache') };
   loaded([entry], env, conf); // the first call may set the node up
   const extra = [...loaded([entry], env, conf)].filter((m) => !base.has(m) && !m.startsWith('Internal Binding'));
