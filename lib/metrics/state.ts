@@ -130,18 +130,12 @@ function foldFrom(s: MetricsState, fd: number): void {
   s.journal = { ino: st.ino, offset };
 }
 
-/** Runs fn with the journal open (read only), if there is one. */
-function withJournal(stateFile: string, fn: (fd: number) => void): void {
-  let fd: number;
+/** The journal open read only, or undefined when there is none (yet). The caller closes it. */
+function openJournal(stateFile: string): number | undefined {
   try {
-    fd = fs.openSync(journalFile(stateFile), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    return fs.openSync(journalFile(stateFile), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   } catch {
-    return; // no journal (yet)
-  }
-  try {
-    fn(fd);
-  } finally {
-    fs.closeSync(fd);
+    return undefined;
   }
 }
 
@@ -166,10 +160,15 @@ function readStateFile(file: string): MetricsState | undefined {
  * neither exists. */
 export function readState(file = DEFAULT_METRICS_STATE): MetricsState | undefined {
   const s = readStateFile(file);
-  if (!s && !fs.existsSync(journalFile(file))) return undefined;
-  const state = s ?? emptyState();
-  withJournal(file, (fd) => foldFrom(state, fd));
-  return state;
+  const fd = openJournal(file);
+  if (fd === undefined) return s;
+  try {
+    const state = s ?? emptyState();
+    foldFrom(state, fd);
+    return state;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Replace a file by rename without fsync: metrics may lose the last update in a power cut, but a
@@ -220,22 +219,20 @@ export function updateState(file: string, fn: (s: MetricsState) => boolean, lock
     `${file}.lock`,
     () => {
       const s = readStateFile(file) ?? emptyState();
-      let folded = false;
-      withJournal(file, (fd) => {
-        foldFrom(s, fd);
-        folded = true;
-        if (!fn(s)) return;
-        if (s.journal!.offset >= FOLD_BYTES) {
-          const fresh = `${journalFile(file)}.${process.pid}.tmp`;
-          fs.writeFileSync(fresh, '', { flag: 'wx', mode: 0o644 });
-          fs.renameSync(fresh, journalFile(file));
-          foldFrom(s, fd);
+      const fd = openJournal(file);
+      try {
+        if (fd !== undefined) foldFrom(s, fd);
+        if (!fn(s)) return s;
+        if (fd !== undefined && s.journal!.offset >= FOLD_BYTES) {
+          replaceFile(journalFile(file), '');
+          foldFrom(s, fd); // what was appended to the old file meanwhile
           s.journal = { ino: fs.statSync(journalFile(file)).ino, offset: 0 };
         }
         replaceFile(file, JSON.stringify(s));
-      });
-      if (!folded && fn(s)) replaceFile(file, JSON.stringify(s));
-      return s;
+        return s;
+      } finally {
+        if (fd !== undefined) fs.closeSync(fd);
+      }
     },
     lockTimeoutMs,
   );
