@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arm64NodeBase } from './release/arm64-node.mjs';
 import { makeCodeCache, wrapPayload } from './release/code-cache.mjs';
+import { cacheTail } from './release/cache-tail.mjs';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const args = new Set(process.argv.slice(2));
@@ -110,7 +111,8 @@ const oneNamespacePerBuiltin = {
 };
 
 // The payload (cmd/payload.ts: CNI plugin and CLI) is bundled on its own and embedded in the entry as
-// source plus a V8 code cache, so start-up fast paths never parse it (cmd/embedded-payload.ts).
+// source, so start-up fast paths never parse it (cmd/embedded-payload.ts); its V8 code cache is appended
+// to the executable (release/cache-tail.mjs; `<bundle>.tail` holds the same bytes).
 async function bundle(out, buildFlags) {
   log(`esbuild bundle ${path.relative(root, out)}${buildFlags ? ` (build flags: ${buildFlags})` : ''}`);
   const common = { bundle: true, platform: 'node', target: `node${NODE_VERSION.split('.')[0]}`, format: 'cjs', minify: true, legalComments: 'none', logLevel: 'warning' };
@@ -144,6 +146,8 @@ async function bundle(out, buildFlags) {
   if (payloadSrc.includes('*/')) throw new Error(`${payloadFile} contains "*/": it cannot be embedded in a comment (cmd/podlink.ts)`);
   // A cache made by this x64 Node would be rejected by another arch's Node: none is better than a useless one.
   const cache = ARCH === 'x64' ? makeCodeCache(NODE_BASE, payloadFile, `${payloadFile}.v8cache`) : Buffer.alloc(0);
+  const tail = cacheTail(cache);
+  fs.writeFileSync(`${out}.tail`, tail.bytes);
   await esbuild.build({
     ...common,
     entryPoints: [entry],
@@ -151,9 +155,10 @@ async function bundle(out, buildFlags) {
     define: {
       __PODLINK_VERSION__: JSON.stringify(version),
       __PODLINK_PAYLOAD_SHA256__: JSON.stringify(createHash('sha256').update(payloadSrc).digest('hex')),
+      __PODLINK_CACHE_TAIL__: JSON.stringify(tail.layout),
     },
     // Read back by cmd/podlink.ts (commentOf): a comment costs V8's scanner far less than a string literal.
-    footer: { js: `function __podlinkPayloadText(){/*${wrapPayload(payloadSrc)}*/}\nfunction __podlinkPayloadCache(){/*${cache.toString('base64')}*/}` },
+    footer: { js: `function __podlinkPayloadText(){/*${wrapPayload(payloadSrc)}*/}` },
     // The development-only `import('./payload.js')` must not pull the payload in a second time.
     plugins: [{
       name: 'payload-is-embedded',
@@ -194,10 +199,11 @@ function pack(bundleFile, outFile) {
     env: { PATH: process.env.PATH, HOME: home, PKG_CACHE_PATH: path.join(home, '.pkg-cache') },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  // Rewritten in 64 KiB writes, as `podlink install` writes it (cmd/atomic-copy.ts EXECUTABLE_WRITE): a
-  // file written in big writes sits in large page-cache folios that every call maps whole
-  // (docs/kernel.md#page-cache-folios). Then renamed: a running test never sees a half-written binary.
-  const image = fs.readFileSync(tmpOut);
+  // The code cache goes after pkg's image (release/cache-tail.mjs). The whole is rewritten in 64 KiB writes,
+  // as `podlink install` writes it (cmd/atomic-copy.ts EXECUTABLE_WRITE): a file written in big writes sits
+  // in large page-cache folios that every call maps whole (docs/kernel.md#page-cache-folios). Then renamed:
+  // a running test never sees a half-written binary.
+  const image = Buffer.concat([fs.readFileSync(tmpOut), fs.readFileSync(`${bundleFile}.tail`)]);
   const fd = fs.openSync(tmpOut, 'w', 0o755);
   for (let off = 0; off < image.length;) off += fs.writeSync(fd, image, off, Math.min(64 << 10, image.length - off));
   fs.closeSync(fd);

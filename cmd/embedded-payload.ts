@@ -21,16 +21,15 @@ export interface LoadedPayload {
 export function loadEmbeddedPayload(
   /** The payload wrapped as a function by the build (release/code-cache.mjs wrapPayload), as a slice of the entry's source. */
   wrapped: string,
-  /** The build's cache in base64; read only when the node has none of its own. */
-  cacheB64: () => string,
+  /** The build's cache (cmd/cache-tail.ts); read only when the node has none of its own. */
+  builtCache: () => Buffer | undefined,
   req: NodeJS.Require,
   filename: string,
   node?: { dir: string; key: string },
 ): LoadedPayload {
   const nodeCache = node && new NodeCodeCache(node.dir, node.key);
   const fromNode = nodeCache?.read();
-  const embedded = fromNode ? '' : cacheB64();
-  const cachedData = fromNode ?? (embedded ? Buffer.from(embedded, 'base64') : undefined);
+  const cachedData = fromNode ?? builtCache();
   const script = new vm.Script(wrapped, { filename: PAYLOAD_FILENAME, cachedData });
   if (process.env.PODLINK_DEBUG_STARTUP === '1') {
     const which = fromNode ? ` (node cache ${nodeCache!.file})` : '';

@@ -1,17 +1,19 @@
 // podlink: with CNI_COMMAND set it is a CNI plugin (stdout carries exactly one JSON document or
 // nothing); otherwise it is the operator's CLI. Start-up is the floor of every CNI call, so this
 // entry imports nothing: each path loads only the code it needs. Only the last line sets the exit code.
+import type { CacheTailLayout } from './cache-tail.js';
 import type { LoadedPayload } from './embedded-payload.js';
 
 declare const __PODLINK_VERSION__: string | undefined;
 /**
- * The release build's cmd/payload.ts bundle and its V8 code cache in base64 (build.mjs), each the only text
- * of a block comment in a function that is never called, read back with Function.prototype.toString. V8's
- * scanner skips a comment quickly; the same text as a string literal was scanned at start-up and again when
- * payload() was compiled (docs/architecture.md#start-up). Absent under tsx.
+ * The release build's cmd/payload.ts bundle, the only text of a block comment in a function that is never
+ * called, read back with Function.prototype.toString. V8's scanner skips a comment quickly; the same text as
+ * a string literal was scanned at start-up and again when payload() was compiled (docs/architecture.md#start-up).
+ * Absent under tsx.
  */
 declare const __podlinkPayloadText: (() => void) | undefined;
-declare const __podlinkPayloadCache: (() => void) | undefined;
+/** Where the release build appended the payload's V8 code cache to the executable (cmd/cache-tail.ts). */
+declare const __PODLINK_CACHE_TAIL__: CacheTailLayout | undefined;
 /** sha256 of the payload bundle (build.mjs): names the node's code cache files. */
 declare const __PODLINK_PAYLOAD_SHA256__: string | undefined;
 const VERSION = typeof __PODLINK_VERSION__ === 'string' ? __PODLINK_VERSION__ : '0.0.0-dev';
@@ -26,10 +28,11 @@ const commentOf = (f: () => void): string => {
  * The command comes from a fixed list: it names a file.
  */
 async function payload(cniCommand?: string): Promise<LoadedPayload> {
-  if (typeof __podlinkPayloadText !== 'function' || typeof __podlinkPayloadCache !== 'function') {
+  if (typeof __podlinkPayloadText !== 'function' || typeof __PODLINK_CACHE_TAIL__ !== 'object') {
     return { payload: await import('./payload.js'), saveNodeCache: () => {} };
   }
   const { loadEmbeddedPayload, DEFAULT_CACHE_DIR } = await import('./embedded-payload.js');
+  const { readCacheTail } = await import('./cache-tail.js');
   const cached = cniCommand && NODE_CACHED_COMMANDS.has(cniCommand) && typeof __PODLINK_PAYLOAD_SHA256__ === 'string';
   const node = cached
     ? {
@@ -37,8 +40,10 @@ async function payload(cniCommand?: string): Promise<LoadedPayload> {
         key: `${__PODLINK_PAYLOAD_SHA256__.slice(0, 16)}-${cniCommand.toLowerCase()}`,
       }
     : undefined;
-  const cacheB64 = () => commentOf(__podlinkPayloadCache);
-  return loadEmbeddedPayload(commentOf(__podlinkPayloadText), cacheB64, require, __filename, node);
+  // Under plain node (`node build/podlink.cjs`) the same bytes sit in a file beside the bundle.
+  const builtCache = () =>
+    readCacheTail(__PODLINK_CACHE_TAIL__, '/proc/self/exe') ?? readCacheTail(__PODLINK_CACHE_TAIL__, `${__filename}.tail`);
+  return loadEmbeddedPayload(commentOf(__podlinkPayloadText), builtCache, require, __filename, node);
 }
 
 const NODE_CACHED_COMMANDS = new Set(['ADD', 'DEL', 'CHECK', 'STATUS', 'GC']);
