@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arm64NodeBase } from './release/arm64-node.mjs';
 import { makeCodeCache, wrapPayload } from './release/code-cache.mjs';
-import { cacheTail } from './release/cache-tail.mjs';
+import { executableTail, tailSection } from './release/executable-tail.mjs';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const args = new Set(process.argv.slice(2));
@@ -75,15 +75,16 @@ if (fs.existsSync(bpfBuild)) {
   await m.buildBpfObjects({ check: args.has('--check-bpf') });
 }
 
-// 4. Bundle. The addon's bytes are embedded as base64; lib/sys installs them at run time.
+// 4. Bundle. The addon's bytes go after the executable's image (step 5, release/executable-tail.mjs);
+// lib/sys installs them at run time. The BPF object too: the executable is the only file a node needs.
+// Sections: 0 the payload's code cache, 1 the addon, 2 the BPF object (empty when there is none).
 const entry = path.join(root, 'cmd/podlink.ts');
 const esbuild = await import('esbuild');
-const addonB64 = fs.readFileSync(addon).toString('base64');
-// The BPF object is embedded too: the executable is the only file a node needs.
+const addonBytes = fs.readFileSync(addon);
 const bpfObject = path.join(root, 'bpf-objects/podlink.bpf.o');
-const bpfB64 = fs.existsSync(bpfObject) ? fs.readFileSync(bpfObject).toString('base64') : undefined;
+const bpfBytes = fs.existsSync(bpfObject) ? fs.readFileSync(bpfObject) : undefined;
 const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
-const bpfMeta = bpfB64 ? bpfObjectMeta(bpfObject) : undefined;
+const bpfMeta = bpfBytes ? bpfObjectMeta(bpfObject) : undefined;
 
 // The object's hashes, shared map specs and per-program map references, computed with lib/datapath's
 // own ELF reader (through tsx): the executable opens pins without parsing the ELF on every ADD.
@@ -111,8 +112,8 @@ const oneNamespacePerBuiltin = {
 };
 
 // The payload (cmd/payload.ts: CNI plugin and CLI) is bundled on its own and embedded in the entry as
-// source, so start-up fast paths never parse it (cmd/embedded-payload.ts); its V8 code cache is appended
-// to the executable (release/cache-tail.mjs; `<bundle>.tail` holds the same bytes).
+// source, so start-up fast paths never parse it (cmd/embedded-payload.ts); its V8 code cache, the addon and
+// the BPF object are appended to the executable (`<bundle>.tail` holds the same bytes).
 async function bundle(out, buildFlags) {
   log(`esbuild bundle ${path.relative(root, out)}${buildFlags ? ` (build flags: ${buildFlags})` : ''}`);
   const common = { bundle: true, platform: 'node', target: `node${NODE_VERSION.split('.')[0]}`, format: 'cjs', minify: true, legalComments: 'none', logLevel: 'warning' };
@@ -122,9 +123,9 @@ async function bundle(out, buildFlags) {
     entryPoints: [path.join(root, 'cmd/payload.ts')],
     outfile: payloadFile,
     define: {
-      __PODLINK_ADDON_B64__: JSON.stringify(addonB64),
-      __PODLINK_ADDON_SHA256__: JSON.stringify(createHash('sha256').update(fs.readFileSync(addon)).digest('hex')),
-      ...(bpfB64 ? { __PODLINK_BPF_OBJECT_B64__: JSON.stringify(bpfB64), __PODLINK_BPF_OBJECT_META__: JSON.stringify(bpfMeta) } : {}),
+      __PODLINK_ADDON_TAIL__: JSON.stringify(tailSection(1, addonBytes)),
+      __PODLINK_ADDON_SHA256__: JSON.stringify(createHash('sha256').update(addonBytes).digest('hex')),
+      ...(bpfBytes ? { __PODLINK_BPF_OBJECT_TAIL__: JSON.stringify(tailSection(2, bpfBytes)), __PODLINK_BPF_OBJECT_META__: JSON.stringify(bpfMeta) } : {}),
       __PODLINK_VERSION__: JSON.stringify(version),
       // Test-only behaviour (fault injection) exists only in executables built with it.
       __PODLINK_BUILD_FLAGS__: JSON.stringify(buildFlags),
@@ -146,8 +147,7 @@ async function bundle(out, buildFlags) {
   if (payloadSrc.includes('*/')) throw new Error(`${payloadFile} contains "*/": it cannot be embedded in a comment (cmd/podlink.ts)`);
   // A cache made by this x64 Node would be rejected by another arch's Node: none is better than a useless one.
   const cache = ARCH === 'x64' ? makeCodeCache(NODE_BASE, payloadFile, `${payloadFile}.v8cache`) : Buffer.alloc(0);
-  const tail = cacheTail(cache);
-  fs.writeFileSync(`${out}.tail`, tail.bytes);
+  fs.writeFileSync(`${out}.tail`, executableTail([cache, addonBytes, bpfBytes ?? Buffer.alloc(0)]));
   await esbuild.build({
     ...common,
     entryPoints: [entry],
@@ -155,7 +155,7 @@ async function bundle(out, buildFlags) {
     define: {
       __PODLINK_VERSION__: JSON.stringify(version),
       __PODLINK_PAYLOAD_SHA256__: JSON.stringify(createHash('sha256').update(payloadSrc).digest('hex')),
-      __PODLINK_CACHE_TAIL__: JSON.stringify(tail.layout),
+      __PODLINK_CACHE_TAIL__: JSON.stringify(tailSection(0, cache)),
     },
     // Read back by cmd/podlink.ts (commentOf): a comment costs V8's scanner far less than a string literal.
     footer: { js: `function __podlinkPayloadText(){/*${wrapPayload(payloadSrc)}*/}` },
@@ -199,7 +199,7 @@ function pack(bundleFile, outFile) {
     env: { PATH: process.env.PATH, HOME: home, PKG_CACHE_PATH: path.join(home, '.pkg-cache') },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  // The code cache goes after pkg's image (release/cache-tail.mjs). The whole is rewritten in 64 KiB writes,
+  // The tail goes after pkg's image (release/executable-tail.mjs). The whole is rewritten in 64 KiB writes,
   // as `podlink install` writes it (cmd/atomic-copy.ts EXECUTABLE_WRITE): a file written in big writes sits
   // in large page-cache folios that every call maps whole (docs/kernel.md#page-cache-folios). Then renamed:
   // a running test never sees a half-written binary.

@@ -21,7 +21,7 @@ export interface LoadedPayload {
 export function loadEmbeddedPayload(
   /** The payload wrapped as a function by the build (release/code-cache.mjs wrapPayload), as a slice of the entry's source. */
   wrapped: string,
-  /** The build's cache (cmd/cache-tail.ts); read only when the node has none of its own. */
+  /** The build's cache (appended to the executable); read only when the node has none of its own. */
   builtCache: () => Buffer | undefined,
   req: NodeJS.Require,
   filename: string,

@@ -1,7 +1,7 @@
 // podlink: with CNI_COMMAND set it is a CNI plugin (stdout carries exactly one JSON document or
 // nothing); otherwise it is the operator's CLI. Start-up is the floor of every CNI call, so this
 // entry imports nothing: each path loads only the code it needs. Only the last line sets the exit code.
-import type { CacheTailLayout } from './cache-tail.js';
+import type { TailSection } from '../lib/util/executable-tail.js';
 import type { LoadedPayload } from './embedded-payload.js';
 
 declare const __PODLINK_VERSION__: string | undefined;
@@ -12,8 +12,8 @@ declare const __PODLINK_VERSION__: string | undefined;
  * Absent under tsx.
  */
 declare const __podlinkPayloadText: (() => void) | undefined;
-/** Where the release build appended the payload's V8 code cache to the executable (cmd/cache-tail.ts). */
-declare const __PODLINK_CACHE_TAIL__: CacheTailLayout | undefined;
+/** Where the release build appended the payload's V8 code cache to the executable (lib/util/executable-tail.ts). */
+declare const __PODLINK_CACHE_TAIL__: TailSection | undefined;
 /** sha256 of the payload bundle (build.mjs): names the node's code cache files. */
 declare const __PODLINK_PAYLOAD_SHA256__: string | undefined;
 const VERSION = typeof __PODLINK_VERSION__ === 'string' ? __PODLINK_VERSION__ : '0.0.0-dev';
@@ -32,7 +32,7 @@ async function payload(cniCommand?: string): Promise<LoadedPayload> {
     return { payload: await import('./payload.js'), saveNodeCache: () => {} };
   }
   const { loadEmbeddedPayload, DEFAULT_CACHE_DIR } = await import('./embedded-payload.js');
-  const { readCacheTail } = await import('./cache-tail.js');
+  const { embeddedSection } = await import('../lib/util/executable-tail.js');
   const cached = cniCommand && NODE_CACHED_COMMANDS.has(cniCommand) && typeof __PODLINK_PAYLOAD_SHA256__ === 'string';
   const node = cached
     ? {
@@ -40,9 +40,7 @@ async function payload(cniCommand?: string): Promise<LoadedPayload> {
         key: `${__PODLINK_PAYLOAD_SHA256__.slice(0, 16)}-${cniCommand.toLowerCase()}`,
       }
     : undefined;
-  // Under plain node (`node build/podlink.cjs`) the same bytes sit in a file beside the bundle.
-  const builtCache = () =>
-    readCacheTail(__PODLINK_CACHE_TAIL__, '/proc/self/exe') ?? readCacheTail(__PODLINK_CACHE_TAIL__, `${__filename}.tail`);
+  const builtCache = () => embeddedSection(__PODLINK_CACHE_TAIL__, __filename);
   return loadEmbeddedPayload(commentOf(__podlinkPayloadText), builtCache, require, __filename, node);
 }
 

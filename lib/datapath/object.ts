@@ -5,9 +5,11 @@
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sha256Hex } from '../util/sha256.js';
+import { embeddedSection, type TailSection } from '../util/executable-tail.js';
 import { loadCollectionSpec, type CollectionSpec, type MapSpec } from '../bpf/index.js';
 
-declare const __PODLINK_BPF_OBJECT_B64__: string | undefined;
+/** Where build.mjs appended the object to the executable. */
+declare const __PODLINK_BPF_OBJECT_TAIL__: TailSection | undefined;
 /** objectMeta() of the embedded object, computed by build.mjs: ADD then never parses the ELF. */
 declare const __PODLINK_BPF_OBJECT_META__: string | undefined;
 
@@ -27,7 +29,11 @@ export interface DatapathObject {
 export type ObjectMeta = Pick<DatapathObject, 'objectHash' | 'layoutHash' | 'sharedMaps' | 'programMaps'>;
 
 export function datapathObjectBytes(): Buffer {
-  if (typeof __PODLINK_BPF_OBJECT_B64__ === 'string') return Buffer.from(__PODLINK_BPF_OBJECT_B64__, 'base64');
+  if (typeof __PODLINK_BPF_OBJECT_TAIL__ === 'object') {
+    const b = embeddedSection(__PODLINK_BPF_OBJECT_TAIL__, __filename);
+    if (!b) throw new Error('the BPF object appended to this executable is missing or damaged: reinstall podlink');
+    return b;
+  }
   const file = process.env.PODLINK_BPF_OBJECT ?? fileURLToPath(new URL('../../bpf-objects/podlink.bpf.o', import.meta.url));
   return fs.readFileSync(file);
 }

@@ -1,20 +1,25 @@
 // Loads the native addon (lib/sys/native/podlink_sys.c) once, and wraps its errors as Errno.
-// In the shipped executable the addon's bytes are embedded by build.mjs (__PODLINK_ADDON_B64__);
-// in development they are read from build/Release. Both go through installAddon's checks.
+// In the shipped executable the addon's bytes are appended to it by build.mjs (__PODLINK_ADDON_TAIL__ says
+// where); in development they are read from build/Release. Both go through installAddon's checks.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { installAddon } from './addon-file.js';
 import { toErrno } from './errno.js';
 import type { Sys } from './types.js';
+import { embeddedSection, type TailSection } from '../util/executable-tail.js';
 
-declare const __PODLINK_ADDON_B64__: string | undefined;
+declare const __PODLINK_ADDON_TAIL__: TailSection | undefined;
 /** sha256 of the embedded addon, computed by build.mjs. */
 declare const __PODLINK_ADDON_SHA256__: string | undefined;
 
 export const DEFAULT_LIB_DIR = '/run/podlink/lib';
 
 function addonBytes(): Uint8Array {
-  if (typeof __PODLINK_ADDON_B64__ === 'string') return Buffer.from(__PODLINK_ADDON_B64__, 'base64');
+  if (typeof __PODLINK_ADDON_TAIL__ === 'object') {
+    const b = embeddedSection(__PODLINK_ADDON_TAIL__, __filename);
+    if (!b) throw new Error('the native addon appended to this executable is missing or damaged: reinstall podlink');
+    return b;
+  }
   const dev = process.env.PODLINK_DEV_ADDON ?? path.resolve(process.cwd(), 'build/Release/podlink_sys.node');
   return fs.readFileSync(dev);
 }
