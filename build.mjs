@@ -133,13 +133,13 @@ async function bundle(out, buildFlags) {
     },
     // A getter: only development paths read import.meta.url, and computing it loads node:url's internals.
     banner: { js: 'var __podlink_import_meta={get url(){return require("url").pathToFileURL(__filename).href}};' },
-    // cbor-x probes for its optional native accelerator; a SEA binary cannot load it, so resolve it to a
-    // module that throws, which cbor-x treats as "not installed".
+    // cbor-x's Node entry (node-index.js) adds stream classes and probes for its optional native accelerator,
+    // which a SEA binary cannot load; its plain entry has the encoder and decoder we use, and skipping the
+    // rest saves every CNI call 0.3-0.5 ms (CHECK, 2 × 100 interleaved rounds).
     plugins: [oneNamespacePerBuiltin, {
-      name: 'no-cbor-extract',
+      name: 'cbor-x-plain-entry',
       setup(b) {
-        b.onResolve({ filter: /^cbor-extract$/ }, () => ({ path: 'cbor-extract', namespace: 'stub' }));
-        b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'throw new Error("cbor-extract is not bundled");', loader: 'js' }));
+        b.onResolve({ filter: /^cbor-x$/ }, () => ({ path: path.join(root, 'node_modules/cbor-x/index.js') }));
       },
     }],
   });
