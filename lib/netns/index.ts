@@ -1,6 +1,7 @@
 // lib/netns: network namespaces by fd. Switching is per OS thread and synchronous: never await while
-// switched, because libuv's worker threads stay in the netns they were created in (the host's, once
-// warmThreadPool has run). May import: lib/sys, lib/netlink.
+// switched. A CNI call never starts libuv's thread pool either (no async fs, dns, crypto or zlib: its
+// first request would create the pool's threads in whatever netns the main thread is in, for good);
+// thread-pool.test.ts holds the modules a CNI call runs to that. May import: lib/sys, lib/netlink.
 import * as fs from 'node:fs';
 import { C, E, Errno, cstr, type Sys } from '../sys/index.js';
 import { Netlink } from '../netlink/index.js';
@@ -101,13 +102,4 @@ export function createAnonymousNetns(sys: Sys): number {
   } finally {
     sys.setns(home, C.CLONE_NEWNET);
   }
-}
-
-/**
- * Starts libuv's worker threads while the calling thread is still in the host netns. Threads inherit
- * the netns of the thread that creates them, and libuv creates its pool synchronously on the first
- * queued request, so submitting one request is enough; waiting for it would only cost a wake-up.
- */
-export function warmThreadPool(): void {
-  fs.access('/', () => {});
 }

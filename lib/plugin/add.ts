@@ -8,7 +8,7 @@ import { deleteLinkPair, isLayer2, isNetkit, newLinkPair, type LinkPairConfig, t
 import { Code, CniError } from '../cni/errors.js';
 import type { Result, Route as CniRoute } from '../cni/result.js';
 import type { AttachIntent } from '../datapath/index.js';
-import { inNetns, warmThreadPool } from '../netns/index.js';
+import { inNetns } from '../netns/index.js';
 import { formatMac as hex, parseCidr, type Link } from '../netlink/index.js';
 import { datapathMode, modeWords, openPod, type AddBase, type AddFacts, type DatapathMode, type PodHandles } from './add-facts.js';
 import { removeRecord, writeRecord, readRecord, type EndpointRecord } from './endpoint-record.js';
@@ -39,7 +39,6 @@ const openPodNetns: AddStep<AddBase, PodHandles> = {
     podIfExists ? `${env.ifname} already exists in it: ADD would fail here` : `${env.ifname} does not exist in it yet`,
   ],
   run: ({ req }, s) => {
-    warmThreadPool();
     const h = openPod(req, (close) => s.atExit(close));
     if (h.podNl.linkByName(req.env.ifname)) {
       const { ifname, netns } = req.env;
