@@ -201,7 +201,7 @@ interface Waited {
  * them. A plugin that cannot be started has no pid and finishes with the error.
  */
 function launch(inv: Invocation): { pid?: number; finish: (w: Waited | undefined) => Outcome } {
-  const fds = [scratchInput(inv.input), scratchFile(), scratchFile()] as const;
+  const fds = [scratchInput(inv.input, inv.sys), scratchFile(inv.sys), scratchFile(inv.sys)] as const;
   let pid: number | undefined;
   let error: Error | undefined;
   try {

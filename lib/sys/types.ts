@@ -12,6 +12,8 @@ export interface Sys {
   close(fd: number): number;
   /** path must be NUL-terminated. */
   open(path: Buffer, flags: number, mode: number): number;
+  /** memfd_create(2) with MFD_CLOEXEC; name must be NUL-terminated. */
+  memfd(name: Buffer): number;
   setns(fd: number, nstype: number): number;
   unshare(flags: number): number;
   /** bpf(2): returns the syscall's non-negative result (often an fd). */

@@ -1,5 +1,5 @@
 // podlink_sys: the only native code in podlink. Thin, synchronous wrappers around the
-// syscalls Node cannot make itself (AF_NETLINK sockets, setns, unshare, bpf, mount), and a
+// syscalls Node cannot make itself (AF_NETLINK sockets, setns, unshare, bpf, mount, memfd_create), and a
 // posix_spawn/waitpid pair so that a CNI call need not load node:child_process.
 // Every wrapper throws an Error carrying {errno, code, syscall} on failure. No policy here.
 #define _GNU_SOURCE
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -98,6 +99,14 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   if (plen == 0 || ((char *)path)[plen - 1] != 0) { napi_throw_type_error(env, NULL, "podlink_sys: path must be NUL-terminated"); return NULL; }
   int fd = open((const char *)path, (int)flags | O_CLOEXEC, (mode_t)mode);
   return fd < 0 ? throw_errno(env, errno, "open") : num(env, fd);
+}
+
+// memfd_create(2): an anonymous file in memory, for a delegated plugin's stdin/stdout/stderr (lib/ipam).
+static napi_value js_memfd(napi_env env, napi_callback_info info) {
+  ARGS(1) BUF(0, name, nlen)
+  if (nlen == 0 || ((char *)name)[nlen - 1] != 0) { napi_throw_type_error(env, NULL, "podlink_sys: name must be NUL-terminated"); return NULL; }
+  int fd = memfd_create((const char *)name, MFD_CLOEXEC);
+  return fd < 0 ? throw_errno(env, errno, "memfd_create") : num(env, fd);
 }
 
 static napi_value js_setns(napi_env env, napi_callback_info info) {
@@ -203,7 +212,7 @@ static napi_value js_waitpid(napi_env env, napi_callback_info info) {
 static napi_value init(napi_env env, napi_value exports) {
   struct { const char *name; napi_callback fn; } fns[] = {
     {"socket", js_socket}, {"bind", js_bind}, {"setsockopt", js_setsockopt}, {"getsockopt", js_getsockopt},
-    {"sendto", js_sendto}, {"recv", js_recv}, {"close", js_close}, {"open", js_open}, {"setns", js_setns},
+    {"sendto", js_sendto}, {"recv", js_recv}, {"close", js_close}, {"open", js_open}, {"memfd", js_memfd}, {"setns", js_setns},
     {"unshare", js_unshare}, {"bpf", js_bpf}, {"address", js_address}, {"mount", js_mount},
     {"spawn", js_spawn}, {"waitpid", js_waitpid},
   };
