@@ -38,7 +38,11 @@ t.test('--version and CNI VERSION never load the payload', { skip }, async (t) =
 
 t.test('the CLI and CNI paths run the payload with its code cache accepted', { skip }, async (t) => {
   t.match(run(['probe', '--help']).stderr, /payload code cache accepted/);
-  const cni = run([], { CNI_COMMAND: 'ADD' });
+  // A cache directory of its own: the build's cache (appended to the executable) is the one under test,
+  // not whatever node cache an earlier call on this machine left in /run/podlink/cache.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-cache-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const cni = run([], { CNI_COMMAND: 'ADD', PODLINK_CACHE_DIR: path.join(dir, 'cache') });
   t.match(JSON.parse(cni.stdout), { code: 4 }, 'a CNI error still comes back as JSON');
   t.match(cni.stderr, /payload code cache accepted/);
 });
