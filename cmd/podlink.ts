@@ -40,7 +40,11 @@ async function payload(cniCommand?: string): Promise<LoadedPayload> {
         key: `${__PODLINK_PAYLOAD_SHA256__.slice(0, 16)}-${cniCommand.toLowerCase()}`,
       }
     : undefined;
-  const builtCache = () => embeddedSection(__PODLINK_CACHE_TAIL__, __filename);
+  // Empty in a cross-built executable (arm64): this x64 Node could make no cache that Node would accept.
+  const builtCache = () => {
+    const b = embeddedSection(__PODLINK_CACHE_TAIL__, __filename);
+    return b?.length ? b : undefined;
+  };
   return loadEmbeddedPayload(commentOf(__podlinkPayloadText), builtCache, require, __filename, node);
 }
 
