@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sha256Hex } from '../util/sha256.js';
-import { embeddedSection, type TailSection } from '../util/executable-tail.js';
+import { requiredSection, type TailSection } from '../util/executable-tail.js';
 import { loadCollectionSpec, type CollectionSpec, type MapSpec } from '../bpf/index.js';
 
 /** Where build.mjs appended the object to the executable. */
@@ -29,11 +29,7 @@ export interface DatapathObject {
 export type ObjectMeta = Pick<DatapathObject, 'objectHash' | 'layoutHash' | 'sharedMaps' | 'programMaps'>;
 
 export function datapathObjectBytes(): Buffer {
-  if (typeof __PODLINK_BPF_OBJECT_TAIL__ === 'object') {
-    const b = embeddedSection(__PODLINK_BPF_OBJECT_TAIL__, __filename);
-    if (!b) throw new Error('the BPF object appended to this executable is missing or damaged: reinstall podlink');
-    return b;
-  }
+  if (typeof __PODLINK_BPF_OBJECT_TAIL__ === 'object') return requiredSection(__PODLINK_BPF_OBJECT_TAIL__, __filename, 'BPF object');
   const file = process.env.PODLINK_BPF_OBJECT ?? fileURLToPath(new URL('../../bpf-objects/podlink.bpf.o', import.meta.url));
   return fs.readFileSync(file);
 }

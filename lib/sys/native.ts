@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { installAddon } from './addon-file.js';
 import { toErrno } from './errno.js';
 import type { Sys } from './types.js';
-import { embeddedSection, type TailSection } from '../util/executable-tail.js';
+import { requiredSection, type TailSection } from '../util/executable-tail.js';
 
 declare const __PODLINK_ADDON_TAIL__: TailSection | undefined;
 /** sha256 of the embedded addon, computed by build.mjs. */
@@ -15,11 +15,7 @@ declare const __PODLINK_ADDON_SHA256__: string | undefined;
 export const DEFAULT_LIB_DIR = '/run/podlink/lib';
 
 function addonBytes(): Uint8Array {
-  if (typeof __PODLINK_ADDON_TAIL__ === 'object') {
-    const b = embeddedSection(__PODLINK_ADDON_TAIL__, __filename);
-    if (!b) throw new Error('the native addon appended to this executable is missing or damaged: reinstall podlink');
-    return b;
-  }
+  if (typeof __PODLINK_ADDON_TAIL__ === 'object') return requiredSection(__PODLINK_ADDON_TAIL__, __filename, 'native addon');
   const dev = process.env.PODLINK_DEV_ADDON ?? path.resolve(process.cwd(), 'build/Release/podlink_sys.node');
   return fs.readFileSync(dev);
 }

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import t, { type Test } from 'tap';
 import { executableTail, tailSection } from '../../release/executable-tail.mjs';
-import { embeddedSection, readTailSection } from './executable-tail.js';
+import { embeddedSection, readTailSection, requiredSection } from './executable-tail.js';
 
 const image = Buffer.from('\x7fELF stands in for the executable image '.repeat(50));
 const cache = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7) & 0xff));
@@ -44,4 +44,9 @@ t.test('under plain node, the tail beside the bundle', async (t) => {
   const entry = file(t, Buffer.from('// the bundle'), 'podlink.cjs');
   fs.writeFileSync(`${entry}.tail`, executableTail([cache, addon]));
   t.ok(embeddedSection(tailSection(1, addon), entry)?.equals(addon), '/proc/self/exe (node) has none: <entry>.tail has it');
+  t.ok(requiredSection(tailSection(1, addon), entry, 'native addon').equals(addon));
+  t.throws(
+    () => requiredSection(tailSection(2, object), entry, 'BPF object'),
+    /the BPF object appended to this executable is missing or damaged/,
+  );
 });

@@ -58,3 +58,10 @@ export function readTailSection(file: string, s: TailSection): Buffer | undefine
 export function embeddedSection(s: TailSection, entry: string): Buffer | undefined {
   return readTailSection('/proc/self/exe', s) ?? readTailSection(`${entry}.tail`, s);
 }
+
+/** embeddedSection, for what a release executable cannot work without (`what` names it in the error). */
+export function requiredSection(s: TailSection, entry: string, what: string): Buffer {
+  const b = embeddedSection(s, entry);
+  if (!b) throw new Error(`the ${what} appended to this executable is missing or damaged: reinstall podlink`);
+  return b;
+}
