@@ -155,7 +155,8 @@ async function bundle(out, buildFlags) {
     define: {
       __PODLINK_VERSION__: JSON.stringify(version),
       __PODLINK_PAYLOAD_SHA256__: JSON.stringify(createHash('sha256').update(payloadSrc).digest('hex')),
-      __PODLINK_CACHE_TAIL__: JSON.stringify(tailSection(0, cache)),
+      // Only when there is a cache: the arm64 build carries an empty section, which no call should hand to V8.
+      ...(cache.length ? { __PODLINK_CACHE_TAIL__: JSON.stringify(tailSection(0, cache)) } : {}),
     },
     // Read back by cmd/podlink.ts (commentOf): a comment costs V8's scanner far less than a string literal.
     footer: { js: `function __podlinkPayloadText(){/*${wrapPayload(payloadSrc)}*/}` },

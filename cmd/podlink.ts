@@ -12,7 +12,7 @@ declare const __PODLINK_VERSION__: string | undefined;
  * Absent under tsx.
  */
 declare const __podlinkPayloadText: (() => void) | undefined;
-/** Where the release build appended the payload's V8 code cache to the executable (lib/util/executable-tail.ts). */
+/** Where the release build appended the payload's V8 code cache to the executable, if it made one (lib/util/executable-tail.ts). */
 declare const __PODLINK_CACHE_TAIL__: TailSection | undefined;
 /** sha256 of the payload bundle (build.mjs): names the node's code cache files. */
 declare const __PODLINK_PAYLOAD_SHA256__: string | undefined;
@@ -28,7 +28,7 @@ const commentOf = (f: () => void): string => {
  * The command comes from a fixed list: it names a file.
  */
 async function payload(cniCommand?: string): Promise<LoadedPayload> {
-  if (typeof __podlinkPayloadText !== 'function' || typeof __PODLINK_CACHE_TAIL__ !== 'object') {
+  if (typeof __podlinkPayloadText !== 'function') {
     return { payload: await import('./payload.js'), saveNodeCache: () => {} };
   }
   const { loadEmbeddedPayload, DEFAULT_CACHE_DIR } = await import('./embedded-payload.js');
@@ -40,11 +40,8 @@ async function payload(cniCommand?: string): Promise<LoadedPayload> {
         key: `${__PODLINK_PAYLOAD_SHA256__.slice(0, 16)}-${cniCommand.toLowerCase()}`,
       }
     : undefined;
-  // Empty in a cross-built executable (arm64): this x64 Node could make no cache that Node would accept.
-  const builtCache = () => {
-    const b = embeddedSection(__PODLINK_CACHE_TAIL__, __filename);
-    return b?.length ? b : undefined;
-  };
+  // None in a cross-built executable (arm64): this x64 Node could make no cache that Node would accept.
+  const builtCache = () => (typeof __PODLINK_CACHE_TAIL__ === 'object' ? embeddedSection(__PODLINK_CACHE_TAIL__, __filename) : undefined);
   return loadEmbeddedPayload(commentOf(__podlinkPayloadText), builtCache, require, __filename, node);
 }
 

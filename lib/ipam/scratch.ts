@@ -21,7 +21,7 @@ function tmpDir(): string {
 const MEMFD_NAME = cstr('podlink-ipam');
 
 export function scratchFile(sys?: Sys, dir: string = tmpDir()): number {
-  if (sys?.memfd) {
+  if (sys) {
     try {
       return sys.memfd(MEMFD_NAME);
     } catch {
