@@ -183,3 +183,26 @@ t.test('a CNI call loads no Node module beyond what node -e 0 loads, but vm (doc
   const extra = [...loaded([entry], env, conf)].filter((m) => !base.has(m) && !m.startsWith('Internal Binding'));
   t.strictSame(extra, ['NativeModule vm'], 'perf_hooks, rimraf, os and url each cost a call tenths of a millisecond');
 });
+
+const haveStrace = spawnSync('strace', ['-V']).status === 0;
+t.test(
+  'a CNI call does not set up the local time zone for its log line (docs/architecture.md#start-up)',
+  {
+    skip: skip || (!haveStrace && 'strace not installed'),
+  },
+  async (t) => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-tz-'));
+    t.teardown(() => fs.rmSync(work, { recursive: true, force: true }));
+    const conf = gcConf(work, 'tz');
+    const env = { PATH: '/usr/bin:/bin', CNI_COMMAND: 'GC', PODLINK_CACHE_DIR: path.join(work, 'cache') };
+    const trace = path.join(work, 'trace');
+    const r = spawnSync('strace', ['-f', '-qq', '-e', 'trace=open,openat', '-o', trace, bin], { env, input: conf, encoding: 'utf8' });
+    t.equal(r.status, 0, r.stderr);
+    t.match(
+      fs.readFileSync(path.join(work, 'log'), 'utf8'),
+      /"ts":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"/,
+      'the log line has its UTC time',
+    );
+    t.notMatch(fs.readFileSync(trace, 'utf8'), /localtime|zoneinfo/, 'no time zone file was read');
+  },
+);

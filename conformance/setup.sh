@@ -8,6 +8,7 @@ APT_PACKAGES=(
   iproute2 iputils-ping iptables kmod util-linux      # netns, ping, DNAT tests, nsenter
   containernetworking-plugins                         # host-local IPAM, ptp/portmap/bandwidth/tuning/loopback
   clang llvm libbpf-dev bpftool                       # BPF objects (recompile check) and observation
+  strace                                              # observation: what a CNI call opens
   golang-go golang-github-appc-cni-dev                # cnitool, built offline from Debian's libcni
   qemu-system-x86 zstd busybox-static lz4             # kvm-run VM tiers (netkit 6.12, no-tcx 6.1)
   hyperfine                                           # benchmarks

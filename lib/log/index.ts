@@ -1,5 +1,5 @@
 // lib/log: JSON-lines logging for plugin calls (file, levels, rotation, redaction).
-// May import: node builtins only; may be imported from anywhere.
+// May import: node builtins and lib/util; may be imported from anywhere.
 export {
   openLog,
   newEventId,

@@ -2,9 +2,10 @@
 // event id. Lines are appended synchronously (O_APPEND, one write per line) so concurrent plugin
 // processes can share the file. A broken log file never throws to the caller: logging is switched
 // off for the call and one notice goes to stderr. Never writes to stdout.
-// May import: node builtins, ./rotate.
+// May import: node builtins, lib/util, ./rotate.
 import { closeSync, fstatSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { isoTime } from '../util/index.js';
 import { rotateIfNeeded } from './rotate.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -102,7 +103,7 @@ export function openLog(opts: LogOptions = {}): Logger {
   };
 
   const line = (lvl: LogLevel) => (msg: string, fields?: Fields) => {
-    if (LOG_LEVELS.indexOf(lvl) <= rank) write({ ts: now().toISOString(), id, level: lvl, msg, ...fields });
+    if (LOG_LEVELS.indexOf(lvl) <= rank) write({ ts: isoTime(now()), id, level: lvl, msg, ...fields });
   };
 
   return {
@@ -113,8 +114,7 @@ export function openLog(opts: LogOptions = {}): Logger {
     info: line('info'),
     warn: line('warn'),
     error: line('error'),
-    event: (fields) =>
-      write({ ts: now().toISOString(), id, level: fields.outcome === 'error' ? 'error' : 'info', event: 'cni', ...fields }),
+    event: (fields) => write({ ts: isoTime(now()), id, level: fields.outcome === 'error' ? 'error' : 'info', event: 'cni', ...fields }),
     close: () => {
       if (fd !== undefined) {
         try {

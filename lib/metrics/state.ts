@@ -7,7 +7,7 @@
 // May import: node builtins, lib/util, ./histogram.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { removeFile, withLock } from '../util/index.js';
+import { isoTime, removeFile, withLock } from '../util/index.js';
 import { DURATION_BUCKETS, emptyHistogram, isHistogram, observe, type Histogram } from './histogram.js';
 
 export const DEFAULT_METRICS_STATE = '/run/podlink/metrics.json';
@@ -39,7 +39,7 @@ export interface MetricsState {
 }
 
 export function emptyState(now = new Date()): MetricsState {
-  return { v: STATE_VERSION, bounds: [...DURATION_BUCKETS], since: now.toISOString(), commands: {} };
+  return { v: STATE_VERSION, bounds: [...DURATION_BUCKETS], since: isoTime(now), commands: {} };
 }
 
 export function isRecordedCommand(x: unknown): x is RecordedCommand {

@@ -77,15 +77,13 @@ export class Netlink {
 
   linkByName(name: string): Link | undefined {
     return orAbsent(undefined, [E.ENODEV], () => {
-      const r = this.sock.request(getLinkRequest({ name }));
-      return r.length ? decodeLink(r[0]!) : undefined;
+      return decodeLink(this.sock.query(getLinkRequest({ name })));
     });
   }
 
   linkByIndex(index: number): Link | undefined {
     return orAbsent(undefined, [E.ENODEV], () => {
-      const r = this.sock.request(getLinkRequest({ index }));
-      return r.length ? decodeLink(r[0]!) : undefined;
+      return decodeLink(this.sock.query(getLinkRequest({ index })));
     });
   }
 
@@ -131,8 +129,7 @@ export class Netlink {
   /** The route the kernel would use for `dst`; undefined when unreachable. */
   routeTo(dst: string): Route | undefined {
     return orAbsent(undefined, [E.ENETUNREACH, E.EHOSTUNREACH, E.ESRCH, E.EINVAL], () => {
-      const r = this.sock.request(getRouteRequest(dst));
-      return r.length ? decodeRoute(r[0]!) : undefined;
+      return decodeRoute(this.sock.query(getRouteRequest(dst)));
     });
   }
 

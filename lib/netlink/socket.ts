@@ -65,16 +65,18 @@ export class NetlinkSocket {
     return seq;
   }
 
+  /**
+   * One datagram, read straight into a buffer larger than any rtnetlink reply: the kernel fills a dump's
+   * datagrams up to 32 KiB (netlink_dump) and a single reply is one message. MSG_TRUNC makes recv return
+   * the datagram's full length, so a larger one (which the kernel would have cut) fails loudly instead of
+   * being parsed in part. No MSG_PEEK first: that doubled the recv calls of every request.
+   */
   private recvBatch(): NlMsg[] {
-    for (;;) {
-      const n = this.sys.recv(this.fd, this.buf, C.MSG_PEEK);
-      if (n > this.buf.length) {
-        this.buf = Buffer.alloc(n);
-        continue;
-      }
-      const got = this.sys.recv(this.fd, this.buf, 0);
-      return splitMessages(Buffer.from(this.buf.subarray(0, got)));
+    const got = this.sys.recv(this.fd, this.buf, 0); // the addon adds MSG_TRUNC
+    if (got > this.buf.length) {
+      throw new NetlinkProtocolError(`netlink reply of ${got} bytes exceeds the ${this.buf.length}-byte receive buffer`);
     }
+    return splitMessages(Buffer.from(this.buf.subarray(0, got)));
   }
 
   /** Sends a request and waits for its ACK. Replies other than the ACK (e.g. NLM_F_ECHO) are returned. */
@@ -90,6 +92,24 @@ export class NetlinkSocket {
           return replies;
         }
         if (m.type !== NLMSG_NOOP) replies.push(m);
+      }
+    }
+  }
+
+  /**
+   * A request answered by exactly one message (a GET of one object): no NLM_F_ACK, whose extra ACK
+   * datagram would cost a second recv. An error still comes back as NLMSG_ERROR and is thrown.
+   */
+  query(req: NlRequest): NlMsg {
+    const seq = this.send(req, 0);
+    for (;;) {
+      for (const m of this.recvBatch()) {
+        if (m.seq !== seq) continue; // a stale reply from an earlier, abandoned request
+        if (m.type !== NLMSG_ERROR) return m;
+        const e = decodeError(m);
+        throw e.errno !== 0
+          ? new NetlinkError(e.errno, e.extack, req.what)
+          : new NetlinkProtocolError(`${req.what}: an ACK instead of the reply`);
       }
     }
   }

@@ -9,6 +9,7 @@ import { Code, CniError } from '../cni/errors.js';
 import type { Result, Route as CniRoute } from '../cni/result.js';
 import type { AttachIntent } from '../datapath/index.js';
 import { inNetns } from '../netns/index.js';
+import { isoTime } from '../util/index.js';
 import { formatMac as hex, parseCidr, type Link } from '../netlink/index.js';
 import { datapathMode, modeWords, openPod, type AddBase, type AddFacts, type DatapathMode, type PodHandles } from './add-facts.js';
 import { removeRecord, writeRecord, readRecord, type EndpointRecord } from './endpoint-record.js';
@@ -357,7 +358,7 @@ function endpointRecord(
     ips: (got.ips ?? []).map((i) => i.cidr),
     ipamType: conf.ipamType,
     pins: got.pins ?? [],
-    createdAt: new Date().toISOString(),
+    createdAt: isoTime(),
   };
 }
 

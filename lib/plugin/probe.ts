@@ -12,7 +12,7 @@ import {
   type Mode,
   type ModeFile,
 } from '../connector/index.js';
-import { noteNodeSetup, withLock } from '../util/index.js';
+import { isoTime, noteNodeSetup, withLock } from '../util/index.js';
 
 export interface ProbeDeps {
   sys: Sys;
@@ -45,7 +45,7 @@ export function probe(d: ProbeDeps, configured: Mode): ModeFile {
     reason: r.reason,
     kernel: kernelRelease(),
     features,
-    probedAt: new Date().toISOString(),
+    probedAt: isoTime(),
   };
 }
 

@@ -9,7 +9,6 @@ export const SO_RCVTIMEO = 20;
 export const SOL_NETLINK = 270;
 export const NETLINK_EXT_ACK = 11;
 export const NETLINK_CAP_ACK = 10;
-export const MSG_PEEK = 2;
 export const CLONE_NEWNET = 0x40000000;
 export const O_RDONLY = 0;
 export const O_WRONLY = 1;

@@ -37,17 +37,22 @@ export function asLayerErrno(Layer: LayerErrnoClass, e: unknown): unknown {
 
 /** A Sys whose every failing call raises `Layer` instead of a plain Errno. */
 export function layerSys(sys: Sys, Layer: LayerErrnoClass): Sys {
+  // One wrapper per method, made on first use: a CNI call makes hundreds of these calls.
+  const wrapped = new Map<PropertyKey, unknown>();
   return new Proxy(sys, {
     get(target, key, receiver) {
+      if (wrapped.has(key)) return wrapped.get(key);
       const v: unknown = Reflect.get(target, key, receiver);
       if (typeof v !== 'function') return v;
-      return (...args: unknown[]) => {
+      const w = (...args: unknown[]) => {
         try {
           return v.apply(target, args);
         } catch (e) {
           throw asLayerErrno(Layer, e);
         }
       };
+      wrapped.set(key, w);
+      return w;
     },
   });
 }

@@ -4,3 +4,4 @@ export { withLock, LockTimeoutError } from './lock.js';
 export { ipLiteralFamily } from './ip-literal.js';
 export { sha256, sha256Hex } from './sha256.js';
 export { noteNodeSetup, nodeSetupDone } from './node-setup.js';
+export { isoTime } from './iso-time.js';
