@@ -9,6 +9,7 @@ t.test('isoTime writes what toISOString writes', async (t) => {
     t.equal(isoTime(d), d.toISOString(), String(ms));
   }
   t.equal(isoTime(new Date(253_402_300_800_000)), '+010000-01-01T00:00:00.000Z', 'past 9999: toISOString');
-  t.equal(isoTime(new Date(-62_135_596_800_001)), '-000001-12-31T23:59:59.999Z', 'before year 0: toISOString');
+  t.equal(isoTime(new Date(-62_167_219_200_001)), '-000001-12-31T23:59:59.999Z', 'before year 0: toISOString');
+  t.equal(isoTime(new Date(-62_167_219_200_000)), '0000-01-01T00:00:00.000Z', 'year 0');
   t.throws(() => isoTime(new Date(NaN)), RangeError, 'an invalid date throws as toISOString does');
 });
