@@ -2,13 +2,16 @@
 // Same environment as ours with only CNI_COMMAND changed, the WHOLE config on stdin, its stderr
 // copied to ours, its error object passed through unchanged (same code/msg/details).
 // Anything else that goes wrong (no result, garbage, crash, signal, timeout) → code 999 naming the
-// plugin. execIpam waits for it; startIpam lets the caller work while it runs. The plugin is started
+// plugin. execIpam waits for it; startIpam lets the caller work while it runs and waits when asked
+// (PendingRun.wait), blocking in waitpid like execIpam: no event-loop turn, whose first one in a
+// process cost a CNI call about 1.1 ms before the wait began. The plugin is started
 // with lib/sys's posix_spawn, not node:child_process: loading that module (with net and stream) cost
 // every CNI call milliseconds of start-up, and its fork() copied our page tables.
-// May import: node builtins, ../cni, ../sys, ./find, ./scratch.
+// May import: node builtins, ../cni, ../sys, ../util, ./find, ./scratch.
 import * as fs from 'node:fs';
 import { CniError, Code, configVersion, parseResult, writeFdAll, type Result } from '../cni/index.js';
 import { cstr, cstrs, nativeSys, type Sys } from '../sys/index.js';
+import { once } from '../util/index.js';
 import { findPlugin } from './find.js';
 import { scratchContents, scratchFile, scratchInput } from './scratch.js';
 
@@ -162,32 +165,37 @@ export function execIpam(
  * attachments each wait for an RCU grace period in the kernel). Same result and errors as execIpam.
  * A plugin that cannot be found fails here, synchronously, like execIpam.
  */
+/** A plugin started earlier; wait() blocks until it exits and returns (or throws) its outcome, every time. */
+export interface PendingRun<T> {
+  wait(): T;
+}
+
 export function startIpam(
   command: 'ADD',
   confRaw: Record<string, unknown>,
   env: Record<string, string | undefined>,
   cniPath: readonly string[],
   opts?: ExecIpamOptions,
-): Promise<Result>;
+): PendingRun<Result>;
 export function startIpam(
   command: Exclude<IpamCommand, 'ADD'>,
   confRaw: Record<string, unknown>,
   env: Record<string, string | undefined>,
   cniPath: readonly string[],
   opts?: ExecIpamOptions,
-): Promise<void>;
+): PendingRun<void>;
 export function startIpam(
   command: IpamCommand,
   confRaw: Record<string, unknown>,
   env: Record<string, string | undefined>,
   cniPath: readonly string[],
   opts: ExecIpamOptions = {},
-): Promise<Result | void> {
+): PendingRun<Result | void> {
   const inv = prepare(command, confRaw, env, cniPath, opts);
   const run = launch(inv);
   const deadline = Date.now() + inv.timeoutMs;
-  const exited = run.pid === undefined ? Promise.resolve(undefined) : reapLater(inv.sys, run.pid, deadline);
-  return exited.then((w) => interpret(command, inv, run.finish(w)));
+  const exited = () => (run.pid === undefined ? undefined : reap(inv.sys, run.pid, deadline - Date.now()));
+  return { wait: once(() => interpret(command, inv, run.finish(exited()))) };
 }
 
 interface Waited {
@@ -278,24 +286,4 @@ function reap(sys: Sys, pid: number, ms: number): Waited {
   if (st !== -1) return { st, timedOut: false };
   process.kill(pid, 'SIGKILL');
   return { st: sys.waitpid(pid, -1), timedOut: true };
-}
-
-/** How long one wait may hold the event loop before others get a turn. */
-const WAIT_SLICE_MS = 50;
-
-/**
- * reap() once the event loop is free: in a CNI call that is when the caller awaits the answer (the
- * steps in between are synchronous), so the wait blocks in the kernel and wakes on the exit itself.
- */
-function reapLater(sys: Sys, pid: number, deadline: number): Promise<Waited> {
-  return new Promise((resolve) => {
-    const turn = () => {
-      const left = deadline - Date.now();
-      if (left <= 0) return resolve(reap(sys, pid, 1));
-      const st = sys.waitpid(pid, Math.min(left, WAIT_SLICE_MS));
-      if (st === -1) setImmediate(turn);
-      else resolve({ st, timedOut: false });
-    };
-    setImmediate(turn);
-  });
 }

@@ -4,7 +4,7 @@ import { constants as osConstants, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FAKE_IPAM as FAKE, fakeIpamEnv } from '../../conformance/support/fake-ipam.js';
 import { CniError, Code } from '../cni/index.js';
-import { execIpam, findPlugin, signalName, startIpam, type IpamCommand } from './index.js';
+import { execIpam, findPlugin, signalName, startIpam, type IpamCommand, type PendingRun } from './index.js';
 
 // The plugin is started by lib/sys's addon, which installs itself into root's /run/podlink/lib: an
 // unprivileged run (the unit tier without root) gives it a private directory instead.
@@ -190,15 +190,16 @@ t.test('config problems: no ipam section, plugin not installed', async (t) => {
   cniErr(t, () => execIpam('DEL', conf('1.0.0'), env, []), Code.InvalidEnv, 'required env variables [CNI_PATH] missing');
 });
 
-// startIpam: the same call started now and settled later; every outcome must match execIpam's.
-async function startErr(t: Test, p: () => Promise<unknown>, code: number, msg: RegExp | string): Promise<CniError> {
-  const e = (await p().then(
-    () => t.fail('expected a rejection'),
-    (x: unknown) => x,
-  )) as CniError;
-  t.type(e, CniError);
-  t.equal(e.code, code);
-  typeof msg === 'string' ? t.equal(e.msg, msg) : t.match(e.msg, msg);
+// startIpam: the same call started now and waited for later; every outcome must match execIpam's,
+// and wait() repeats it.
+function startErr(t: Test, p: () => PendingRun<unknown>, code: number, msg: RegExp | string): CniError {
+  const run = p();
+  const e = cniErr(t, () => run.wait(), code, msg);
+  t.equal(
+    cniErr(t, () => run.wait(), code, msg),
+    e,
+    'wait() again throws the same error',
+  );
   return e;
 }
 
@@ -206,7 +207,8 @@ t.test('startIpam ADD: same env, stdin and parsed result as execIpam', async (t)
   const { path, env, dumps } = setup(t);
   const c = conf('1.0.0');
   const pending = startIpam('ADD', c, env, path);
-  const r = await pending;
+  const r = pending.wait();
+  t.equal(pending.wait(), r, 'wait() again gives the same answer');
   t.strictSame(r, execIpam('ADD', c, env, path), 'same result as the synchronous call');
   const [started, synced] = dumps();
   t.strictSame(started!.env, synced!.env, 'same environment');
@@ -218,7 +220,7 @@ t.test('a config larger than a pipe buffer reaches the plugin whole, from both c
   const { path, env, dumps } = setup(t);
   const c = { ...conf('1.0.0'), someUnknownKey: { kept: 'x'.repeat(300_000) } };
   execIpam('DEL', c, env, path);
-  await startIpam('DEL', c, env, path);
+  startIpam('DEL', c, env, path).wait();
   t.strictSame(
     dumps().map((d) => d.stdin === JSON.stringify(c)),
     [true, true],
@@ -235,23 +237,18 @@ t.test('startIpam: the plugin reaches EOF on stdin while we block (no event loop
     // busy wait
   }
   t.equal(dumps().length, 1, 'the plugin ran to completion while the loop was blocked');
-  t.equal(await pending, undefined);
+  t.equal(pending.wait(), undefined);
 });
 
 t.test('startIpam failures: passthrough, garbage, exit status with stderr, signal, timeout, not found', async (t) => {
   let s = setup(t, 'error');
-  const e = await startErr(t, () => startIpam('ADD', conf('1.0.0'), s.env, s.path), 11, 'no IP addresses available in range set');
+  const e = startErr(t, () => startIpam('ADD', conf('1.0.0'), s.env, s.path), 11, 'no IP addresses available in range set');
   t.equal(e.details, '10.205.0.0/24 is full');
   s = setup(t, 'garbage');
-  await startErr(
-    t,
-    () => startIpam('ADD', conf('1.0.0'), s.env, s.path),
-    Code.Internal,
-    /ADD returned an invalid result: error decoding result/,
-  );
+  startErr(t, () => startIpam('ADD', conf('1.0.0'), s.env, s.path), Code.Internal, /ADD returned an invalid result: error decoding result/);
   s = setup(t, 'exit', { FAKE_IPAM_STDERR: 'panic: something broke' });
   const got: string[] = [];
-  const x = await startErr(
+  const x = startErr(
     t,
     () => startIpam('CHECK', conf('1.0.0'), s.env, s.path, { stderr: (m) => void got.push(m) }),
     Code.Internal,
@@ -260,9 +257,9 @@ t.test('startIpam failures: passthrough, garbage, exit status with stderr, signa
   t.match(x.details, 'stderr: panic: something broke');
   t.match(got.join(''), 'panic: something broke', 'stderr forwarded');
   s = setup(t, 'crash');
-  await startErr(t, () => startIpam('ADD', conf('1.0.0'), s.env, s.path), Code.Internal, /ADD was killed by signal SIGKILL$/);
+  startErr(t, () => startIpam('ADD', conf('1.0.0'), s.env, s.path), Code.Internal, /ADD was killed by signal SIGKILL$/);
   s = setup(t, 'hang');
-  await startErr(t, () => startIpam('ADD', conf('1.0.0'), s.env, s.path, { timeoutMs: 300 }), Code.Internal, /ADD timed out after 300 ms$/);
+  startErr(t, () => startIpam('ADD', conf('1.0.0'), s.env, s.path, { timeoutMs: 300 }), Code.Internal, /ADD timed out after 300 ms$/);
   t.throws(
     () => startIpam('ADD', { ...conf('1.0.0'), ipam: { type: 'host-local' } }, s.env, s.path),
     /failed to find IPAM plugin "host-local"/,
@@ -279,12 +276,7 @@ t.test('a plugin that is found but cannot be executed → 999 "could not be run"
     Code.Internal,
     /^IPAM plugin fake-ipam \(.*\) ADD could not be run: posix_spawn: Exec format error/,
   );
-  await startErr(
-    t,
-    () => startIpam('DEL', conf('1.0.0'), env, path),
-    Code.Internal,
-    /DEL could not be run: posix_spawn: Exec format error/,
-  );
+  startErr(t, () => startIpam('DEL', conf('1.0.0'), env, path), Code.Internal, /DEL could not be run: posix_spawn: Exec format error/);
   // libuv's execvp ran a script without #! with /bin/sh; posix_spawn, like Go's os/exec (libcni), does not.
   writeFileSync(join(path[1]!, 'fake-ipam'), 'echo \'{"cniVersion":"1.0.0","ips":[]}\'\n', { mode: 0o755 });
   cniErr(t, () => execIpam('ADD', conf('1.0.0'), env, path), Code.Internal, /ADD could not be run: posix_spawn: Exec format error/);

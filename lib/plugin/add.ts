@@ -13,7 +13,7 @@ import { isoTime } from '../util/index.js';
 import { formatMac as hex, parseCidr, type Link } from '../netlink/index.js';
 import { datapathMode, modeWords, openPod, type AddBase, type AddFacts, type DatapathMode, type PodHandles } from './add-facts.js';
 import { removeRecord, writeRecord, readRecord, type EndpointRecord } from './endpoint-record.js';
-import { ipamDel, startIpamAdd } from './ipam-calls.js';
+import { answered, ipamDel, startIpamAdd, type PendingIpam } from './ipam-calls.js';
 import { settleOrphans } from './orphaned-ipam.js';
 import { Plan, type Step } from './plan.js';
 import { loadOrProbeModeFile } from './probe.js';
@@ -130,7 +130,7 @@ function prevIps(f: AddFacts): string {
   return ips.length ? ips.join(', ') : 'none: ADD would fail here (ipam.type is required)';
 }
 
-const startIpam: AddStep<Moded, { ipamAnswer: Promise<Result> }> = {
+const startIpam: AddStep<Moded, { ipamAnswer: PendingIpam<Result> }> = {
   name: 'start IPAM ADD',
   ops: (f) => {
     const type = f.req.conf.ipamType;
@@ -142,16 +142,16 @@ const startIpam: AddStep<Moded, { ipamAnswer: Promise<Result> }> = {
     if (!conf.ipamType) {
       const hint = 'configure an IPAM plugin such as host-local';
       if (!conf.prevResult?.ips.length) throw new CniError(Code.InvalidConfig, 'ipam.type is required', hint);
-      return { ipamAnswer: Promise.resolve(conf.prevResult) };
+      return { ipamAnswer: answered(conf.prevResult) };
     }
     const call = startIpamAdd(req);
     // Undo registered first: an IPAM ADD that allocated but answered garbage must still be released,
     // and one still running when a later step fails is waited for before its DEL.
-    s.undo(`IPAM DEL (${conf.ipamType})`, async () => {
-      await call.settled;
+    s.undo(`IPAM DEL (${conf.ipamType})`, () => {
+      call.settle();
       ipamDel(req);
     });
-    return { ipamAnswer: call.result };
+    return { ipamAnswer: call };
   },
 };
 
@@ -229,13 +229,13 @@ const attachBpfDatapath: AddStep<Paired, { pins: string[] }> = {
   },
 };
 
-const waitForIpam: AddStep<Paired & { ipamAnswer: Promise<Result> }, { ipam: Result; ips: PodIp[] }> = {
+const waitForIpam: AddStep<Paired & { ipamAnswer: PendingIpam<Result> }, { ipam: Result; ips: PodIp[] }> = {
   name: 'wait for IPAM',
   ops: ({ req: { conf } }) => [
     conf.ipamType ? `wait for IPAM plugin ${conf.ipamType} ADD; its IPs become the pod's (/32 and /128)` : 'take the IPs from prevResult',
   ],
-  run: async ({ req, ipamAnswer }) => {
-    const ipam = await ipamAnswer;
+  run: ({ req, ipamAnswer }) => {
+    const ipam = ipamAnswer.wait();
     if (!ipam.ips.length) throw new CniError(Code.InvalidConfig, `IPAM plugin ${req.conf.ipamType} returned no IPs`);
     const ips = ipam.ips.map((ip): PodIp => {
       const c = parseCidr(ip.address);

@@ -9,7 +9,7 @@ import { netlinkIn, openNetns } from '../netns/index.js';
 import { Netlink, parseCidr, type Link } from '../netlink/index.js';
 import type { Attachment } from './attachment.js';
 import { readRecord, type EndpointRecord } from './endpoint-record.js';
-import { ipamPluginPath, startIpamCheck, type PendingIpam } from './ipam-calls.js';
+import { answered, ipamPluginPath, startIpamCheck, type PendingIpam } from './ipam-calls.js';
 import { Plan, type Step } from './plan.js';
 
 /** What CHECK would read, for --dry-run. */
@@ -77,10 +77,10 @@ const startIpam: CheckStep<Read, { ipam: PendingIpam<void> }> = {
   ],
   run: ({ req }, s) => {
     const type = req.conf.ipamType;
-    if (!type) return { ipam: { result: Promise.resolve(), settled: Promise.resolve() } };
+    if (!type) return { ipam: answered(undefined) };
     const ipam = startIpamCheck(req);
     // Never return (or throw) before the plugin we started has finished.
-    s.undo(`wait for IPAM CHECK (${type})`, () => ipam.settled);
+    s.undo(`wait for IPAM CHECK (${type})`, () => ipam.settle());
     return { ipam };
   },
 };
@@ -187,10 +187,10 @@ const waitForIpam: CheckStep<Looked & { ipam: PendingIpam<void> }> = {
   ops: ({ req: { conf } }) => [
     conf.ipamType ? `wait for IPAM plugin ${conf.ipamType} CHECK; any problem above fails CHECK first` : 'report the problems found',
   ],
-  run: async ({ req: { env }, ipam, problems }) => {
-    await ipam.settled;
+  run: ({ req: { env }, ipam, problems }) => {
+    ipam.settle();
     if (problems.length) throw new CniError(Code.Internal, `CHECK failed for ${env.containerId}/${env.ifname}: ${problems.join('; ')}`);
-    await ipam.result;
+    ipam.wait();
   },
 };
 

@@ -8,7 +8,7 @@ import { Netlink, type Link } from '../netlink/index.js';
 import type { Attachment } from './attachment.js';
 import { detachScope, type DetachScope } from './detach-scope.js';
 import { readRecord, removeRecord, RecordError, type EndpointRecord } from './endpoint-record.js';
-import { ipamPluginPath, startIpamDel } from './ipam-calls.js';
+import { answered, ipamPluginPath, startIpamDel, type PendingIpam } from './ipam-calls.js';
 import { settleOrphans } from './orphaned-ipam.js';
 import { Plan, type Step } from './plan.js';
 
@@ -62,7 +62,7 @@ const readEndpointRecord: DelStep<Attachment, { rec: EndpointRecord | undefined 
   },
 };
 
-const startIpam: DelStep<Read, { ipamDone: Promise<void> }> = {
+const startIpam: DelStep<Read, { ipamDone: PendingIpam<void> }> = {
   name: 'start IPAM DEL',
   ops: ({ req: { conf }, record, ipamPath }) => {
     if (!conf.ipamType) return ['no ipam configured'];
@@ -71,12 +71,12 @@ const startIpam: DelStep<Read, { ipamDone: Promise<void> }> = {
   },
   run: async ({ req, rec }, s) => {
     const type = req.conf.ipamType;
-    if (!type) return { ipamDone: Promise.resolve() };
+    if (!type) return { ipamDone: answered(undefined) };
     if (rec?.state === 'creating') await settleOrphans(req);
     const call = startIpamDel(req);
     // Not an undo: a later step failing must not return before the plugin we started has finished.
-    s.undo(`wait for IPAM DEL (${type})`, () => call.settled);
-    return { ipamDone: call.result };
+    s.undo(`wait for IPAM DEL (${type})`, () => call.settle());
+    return { ipamDone: call };
   },
 };
 
@@ -127,12 +127,12 @@ const detachBpf: DelStep<Read & { scope: DetachScope }> = {
   run: ({ dp, req, scope }) => dp.detach(req.conf.bpfRoot, scope.hostIfName, scope.ifindex, scope.ips),
 };
 
-const waitForIpam: DelStep<Read & { ipamDone: Promise<void> }> = {
+const waitForIpam: DelStep<Read & { ipamDone: PendingIpam<void> }> = {
   name: 'wait for IPAM',
   ops: ({ req: { conf } }) => [
     conf.ipamType ? `wait for IPAM plugin ${conf.ipamType} DEL; its failure fails DEL (the runtime retries)` : 'no ipam configured',
   ],
-  run: ({ ipamDone }) => ipamDone,
+  run: ({ ipamDone }) => ipamDone.wait(),
 };
 
 const removeEndpointRecord: DelStep<Read> = {

@@ -4,7 +4,8 @@
 // cniVersion 1.0.0; they also do not know STATUS or GC, which we then treat as "nothing to report".
 import { Code, CniError } from '../cni/errors.js';
 import type { Result } from '../cni/result.js';
-import { execIpam, findPlugin, startIpam } from '../ipam/index.js';
+import { execIpam, findPlugin, startIpam, type PendingRun } from '../ipam/index.js';
+import { once } from '../util/index.js';
 import type { Request } from './types.js';
 
 function tooNew(e: unknown, raw: Record<string, unknown>): boolean {
@@ -22,33 +23,42 @@ function call<T>(req: Request, fn: (raw: Record<string, unknown>) => T): T {
   }
 }
 
-/** call() for a plugin that runs while we work: the same retry, once the first answer is in. */
-async function callAsync<T>(req: Request, fn: (raw: Record<string, unknown>) => Promise<T>): Promise<T> {
-  const raw = req.conf.raw;
-  try {
-    return await fn(raw);
-  } catch (e) {
-    if (!tooNew(e, raw)) throw e;
-    req.log.debug('IPAM plugin does not read cniVersion 1.1.0: retrying with 1.0.0');
-    return fn({ ...raw, cniVersion: '1.0.0' });
-  }
-}
-
 /**
- * A started IPAM call. `settled` never rejects (its outcome is in `result`), so a caller that fails
- * before it awaits `result` can still wait for the plugin to finish without an unhandled rejection.
+ * A started IPAM call. wait() blocks until the plugin has answered (with call()'s retry at 1.0.0 when
+ * it refuses 1.1.0) and returns or throws that answer, again on every call. settle() only waits, for
+ * undo paths that must not return while the plugin still runs.
  */
 export interface PendingIpam<T> {
-  result: Promise<T>;
-  settled: Promise<void>;
+  wait(): T;
+  settle(): void;
 }
 
-function pending<T>(p: Promise<T>): PendingIpam<T> {
-  const settled = p.then(
-    () => {},
-    () => {},
-  );
-  return { result: p, settled };
+/** call() for a plugin that runs while we work: the same retry, once the first answer is asked for. */
+function callLater<T>(req: Request, start: (raw: Record<string, unknown>) => PendingRun<T>): PendingIpam<T> {
+  const raw = req.conf.raw;
+  const first = start(raw);
+  const wait = once(() => {
+    try {
+      return first.wait();
+    } catch (e) {
+      if (!tooNew(e, raw)) throw e;
+      req.log.debug('IPAM plugin does not read cniVersion 1.1.0: retrying with 1.0.0');
+      return start({ ...raw, cniVersion: '1.0.0' }).wait();
+    }
+  });
+  const settle = () => {
+    try {
+      wait();
+    } catch {
+      // its outcome is wait()'s to report
+    }
+  };
+  return { wait, settle };
+}
+
+/** A call with nothing to wait for: no IPAM plugin configured. */
+export function answered<T>(value: T): PendingIpam<T> {
+  return { wait: () => value, settle: () => {} };
 }
 
 function optional(req: Request, what: 'STATUS' | 'GC', fn: () => void): void {
@@ -67,17 +77,17 @@ function optional(req: Request, what: 'STATUS' | 'GC', fn: () => void): void {
   }
 }
 
-/** IPAM ADD started now; the plugin finds nothing to wait for on our side until `result` is awaited. */
+/** IPAM ADD started now; nothing waits for the plugin until its answer is asked for (wait()). */
 export function startIpamAdd(req: Request): PendingIpam<Result> {
-  return pending(callAsync(req, (raw) => startIpam('ADD', raw, req.env.vars, req.env.cniPath)));
+  return callLater(req, (raw) => startIpam('ADD', raw, req.env.vars, req.env.cniPath));
 }
 
 export function startIpamDel(req: Request): PendingIpam<void> {
-  return pending(callAsync(req, (raw) => startIpam('DEL', raw, req.env.vars, req.env.cniPath)));
+  return callLater(req, (raw) => startIpam('DEL', raw, req.env.vars, req.env.cniPath));
 }
 
 export function startIpamCheck(req: Request): PendingIpam<void> {
-  return pending(callAsync(req, (raw) => startIpam('CHECK', raw, req.env.vars, req.env.cniPath)));
+  return callLater(req, (raw) => startIpam('CHECK', raw, req.env.vars, req.env.cniPath));
 }
 
 export function ipamDel(req: Request): void {

@@ -5,3 +5,4 @@ export { ipLiteralFamily } from './ip-literal.js';
 export { sha256, sha256Hex } from './sha256.js';
 export { noteNodeSetup, nodeSetupDone } from './node-setup.js';
 export { isoTime } from './iso-time.js';
+export { once } from './once.js';
