@@ -22,6 +22,8 @@ import { ensureSysctl, ifSysctl } from './sysctl.js';
 import type { Request } from './types.js';
 
 const GW4 = '169.254.1.1';
+/** Every netns registers its loopback device first: ifindex 1 (LOOPBACK_IFINDEX, include/net/flow.h). */
+const LOOPBACK_IFINDEX = 1;
 const GW6 = 'fe80::1';
 
 type AddStep<In, Out = void> = Step<AddFacts, In, Out>;
@@ -260,8 +262,7 @@ const configurePodSide: AddStep<Addressed, { routes: CniRoute[] }> = {
     const { req, podNl, pod, ips, names } = c;
     const { env } = req;
     inNetns(req.sys(), c.netns.fd, () => {
-      const lo = podNl.linkByName('lo');
-      if (lo) podNl.setLink(lo.index, 'lo', { up: true });
+      podNl.setLink(LOOPBACK_IFINDEX, 'lo', { up: true });
       if (ips.some((i) => i.family === 6)) {
         try {
           ensureSysctl(ifSysctl('ipv6', env.ifname, 'disable_ipv6'), '0');
