@@ -132,6 +132,8 @@ for (const mode of modes) {
     t.ok(eth0.addr_info.some((a: { prefixlen: number; family: string }) => a.family === 'inet6' && a.prefixlen === 128), '/128 on eth0');
     const def = JSON.parse(b.ip(pa, ['-j', 'route', 'show', 'default']))[0];
     t.ok(def && def.dev === 'eth0', 'default route via eth0');
+    const lo = JSON.parse(b.ip(pa, ['-j', 'link', 'show', 'lo']))[0] as { ifindex: number; flags: string[] };
+    t.ok(lo.ifindex === 1 && lo.flags.includes('UP'), `the pod's lo (ifindex ${lo.ifindex}) is up: ${lo.flags}`);
     // CHECK with prevResult passes; after removing an address it fails and names it.
     const checkConf = { ...conf, prevResult: ra.json };
     ok(t, b.run('CHECK', { containerId: `ctr-a-${mode}`, pod: pa, conf: checkConf }), 'CHECK');
