@@ -159,17 +159,17 @@ export function execIpam(
   return interpret(command, inv, run.finish(run.pid === undefined ? undefined : reap(inv.sys, run.pid, inv.timeoutMs)));
 }
 
-/**
- * The same call, started now and settled later: the plugin runs in its own process while we do work
- * that does not depend on its answer (ADD creates the link pair and attaches BPF meanwhile, whose tcx
- * attachments each wait for an RCU grace period in the kernel). Same result and errors as execIpam.
- * A plugin that cannot be found fails here, synchronously, like execIpam.
- */
 /** A plugin started earlier; wait() blocks until it exits and returns (or throws) its outcome, every time. */
 export interface PendingRun<T> {
   wait(): T;
 }
 
+/**
+ * The same call, started now and waited for later: the plugin runs in its own process while we do work
+ * that does not depend on its answer (ADD creates the link pair and attaches BPF meanwhile, whose tcx
+ * attachments each wait for an RCU grace period in the kernel). Same result and errors as execIpam.
+ * A plugin that cannot be found fails here, synchronously, like execIpam.
+ */
 export function startIpam(
   command: 'ADD',
   confRaw: Record<string, unknown>,

@@ -35,17 +35,8 @@ export interface PendingIpam<T> {
 
 /** call() for a plugin that runs while we work: the same retry, once the first answer is asked for. */
 function callLater<T>(req: Request, start: (raw: Record<string, unknown>) => PendingRun<T>): PendingIpam<T> {
-  const raw = req.conf.raw;
-  const first = start(raw);
-  const wait = once(() => {
-    try {
-      return first.wait();
-    } catch (e) {
-      if (!tooNew(e, raw)) throw e;
-      req.log.debug('IPAM plugin does not read cniVersion 1.1.0: retrying with 1.0.0');
-      return start({ ...raw, cniVersion: '1.0.0' }).wait();
-    }
-  });
+  const first = start(req.conf.raw);
+  const wait = once(() => call(req, (raw) => (raw === req.conf.raw ? first : start(raw)).wait()));
   const settle = () => {
     try {
       wait();
