@@ -69,7 +69,8 @@ export class NetlinkSocket {
    * One datagram, read straight into a buffer larger than any rtnetlink reply: the kernel fills a dump's
    * datagrams up to 32 KiB (netlink_dump) and a single reply is one message. MSG_TRUNC makes recv return
    * the datagram's full length, so a larger one (which the kernel would have cut) fails loudly instead of
-   * being parsed in part. No MSG_PEEK first: that doubled the recv calls of every request.
+   * being parsed in part. No MSG_PEEK first: that doubled the recv calls of every request
+   * (docs/kernel.md#sockets-and-namespaces).
    */
   private recvBatch(): NlMsg[] {
     const got = this.sys.recv(this.fd, this.buf, 0); // the addon adds MSG_TRUNC

@@ -22,7 +22,7 @@ import { ensureSysctl, ifSysctl } from './sysctl.js';
 import type { Request } from './types.js';
 
 const GW4 = '169.254.1.1';
-/** Every netns registers its loopback device first: ifindex 1 (LOOPBACK_IFINDEX, include/net/flow.h). */
+/** Every netns registers its loopback device first: ifindex 1 (docs/kernel.md#ifindex-allocation). */
 const LOOPBACK_IFINDEX = 1;
 const GW6 = 'fe80::1';
 

@@ -28,8 +28,7 @@ function call<T>(req: Request, fn: (raw: Record<string, unknown>) => T): T {
  * it refuses 1.1.0) and returns or throws that answer, again on every call. settle() only waits, for
  * undo paths that must not return while the plugin still runs.
  */
-export interface PendingIpam<T> {
-  wait(): T;
+export interface PendingIpam<T> extends PendingRun<T> {
   settle(): void;
 }
 
