@@ -9,6 +9,9 @@ export async function runCni(argv: string[]): Promise<number> {
 /** Once-per-node work this process did (then its code cache is not the node's): lib/util/node-setup.ts. */
 export { nodeSetupDone } from '../lib/util/node-setup.js';
 
+/** How a CNI call ends once its writes are done: _exit when the addon is loaded (lib/sys/exit.ts). */
+export { exitProcess } from '../lib/sys/exit.js';
+
 export async function runCli(argv: string[], version: string): Promise<number> {
   return (await import('./cli.js')).runCli(argv, version);
 }

@@ -93,8 +93,9 @@ async function main(argv: string[]): Promise<number> {
     if (code === 0 && !argv.includes('--dry-run') && !p.nodeSetupDone()) saveNodeCache();
     mark('done');
     // Everything a CNI call writes (result, log, state) is written synchronously by now. Exiting here
-    // skips what a natural exit does first: freeing the environment and tearing down V8's heap.
-    process.exit(code);
+    // skips what a natural exit does first (freeing the environment, tearing down V8's heap), and
+    // exitProcess skips Node's exit too when it can (lib/sys/exit.ts).
+    p.exitProcess(code);
   }
   exitQuietlyOnBrokenPipe();
   const { payload: p } = await payload();

@@ -6,3 +6,4 @@ export * as C from './constants.js';
 export { nativeSys, DEFAULT_LIB_DIR } from './native.js';
 export { AddonSecurityError, installAddon } from './addon-file.js';
 export { cstr, cstrs } from './cstr.js';
+export { exitProcess } from './exit.js';

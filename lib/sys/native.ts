@@ -36,6 +36,11 @@ function wrap(raw: Record<string, (...a: unknown[]) => unknown>): Sys {
 
 let loaded: Sys | undefined;
 
+/** The addon if this process has loaded it already; never loads it. */
+export function loadedSys(): Sys | undefined {
+  return loaded;
+}
+
 export function nativeSys(libDir = process.env.PODLINK_LIB_DIR ?? DEFAULT_LIB_DIR): Sys {
   if (loaded) return loaded;
   const file = installAddon(

@@ -29,4 +29,6 @@ export interface Sys {
   spawn(path: Buffer, argv: Buffer, env: Buffer, stdin: number, stdout: number, stderr: number): number;
   /** The raw wait status once pid has exited; -1 while it still runs after timeoutMs (0: only look, < 0: no limit). */
   waitpid(pid: number, timeoutMs: number): number;
+  /** _exit(2): ends the process now, without Node's teardown. Only lib/sys/exit.ts calls it. */
+  exit(code: number): never;
 }
