@@ -10,6 +10,17 @@ t.test('writer encodes little-endian and back-patches lengths', async (t) => {
   t.equal(w.finish().length, 20);
 });
 
+t.test('writer padding and reserved fields are zero, also across growth; only written bytes can be patched', async (t) => {
+  const w = new Writer(4);
+  w.bytes(Buffer.alloc(3, 0xff)).align(8).reserve(4);
+  w.bytes(Buffer.alloc(5, 0xee)).zeros(9).u8(1);
+  t.same([...w.finish()], [0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, ...Array(5).fill(0xee), ...Array(9).fill(0), 1]);
+  t.throws(() => w.patchU32(w.length - 2, 1), { name: 'CodecRangeError' }, 'a patch past what was written');
+  t.throws(() => w.patchU16(-1, 1), { name: 'CodecRangeError' });
+  w.patchU16(0, 0x0201);
+  t.same([...w.finish().subarray(0, 4)], [1, 2, 0xff, 0]);
+});
+
 t.test('writer rejects out-of-range integers', async (t) => {
   const w = new Writer();
   t.throws(() => w.u8(256), { name: 'CodecRangeError' });

@@ -82,9 +82,13 @@ export class Writer {
     this.pos += b.length;
     return this;
   }
+  /**
+   * The bytes past `pos` are zero already: the buffer starts zeroed, grows into a zeroed one, and is only
+   * ever written at `pos` or patched below it. So zeros only move `pos` (Buffer.fill's argument checks
+   * cost more than the netlink messages' padding they wrote).
+   */
   zeros(n: number): this {
     this.ensure(n);
-    this.buf.fill(0, this.pos, this.pos + n);
     this.pos += n;
     return this;
   }
@@ -102,11 +106,18 @@ export class Writer {
   }
   patchU16(at: number, v: number): void {
     check(v, 0, 0xffff, 'patched u16');
+    this.patchable(at, 2);
     this.buf.writeUInt16LE(v, at);
   }
   patchU32(at: number, v: number): void {
     check(v, 0, 0xffffffff, 'patched u32');
+    this.patchable(at, 4);
     this.buf.writeUInt32LE(v, at);
+  }
+  /** Only what was written can be patched: past `pos` the buffer must stay zero (see zeros). */
+  private patchable(at: number, n: number): void {
+    if (!Number.isInteger(at) || at < 0 || at + n > this.pos)
+      throw new CodecRangeError(`patch at ${at}: outside the ${this.pos} bytes written`);
   }
 
   /** A copy of the written bytes. */
