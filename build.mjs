@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { arm64NodeBase } from './release/arm64-node.mjs';
 import { makeCodeCache, wrapPayload } from './release/code-cache.mjs';
@@ -101,13 +102,23 @@ function bpfObjectMeta(file) {
 }
 
 // `import * as fs from 'node:fs'` in a CommonJS bundle becomes a copy of the module's exports (about 100
-// getters for fs) at every importing file: 43 for fs, 21 for path, each made at start-up. Resolving them to
-// one module per builtin that re-exports it makes one copy per builtin.
-const oneNamespacePerBuiltin = {
-  name: 'one-namespace-per-builtin',
+// getters for fs) made at start-up, and every `fs.x` a call through one of them. Each `node:` import resolves
+// instead to a module binding each export to a constant: the bundle keeps only the names some file uses,
+// read once when the module initialises, and a call site calls the function itself.
+const directBuiltins = {
+  name: 'direct-builtins',
   setup(b) {
-    b.onResolve({ filter: /^node:(fs|path|os)$/ }, (a) => (a.namespace === 'builtin-namespace' ? { path: a.path, external: true } : { path: a.path, namespace: 'builtin-namespace' }));
-    b.onLoad({ filter: /.*/, namespace: 'builtin-namespace' }, (a) => ({ contents: `export * from ${JSON.stringify(a.path)};`, loader: 'js' }));
+    const ident = /^[A-Za-z_$][\w$]*$/;
+    // Our own import statements only: a package's require() wants the module object itself.
+    b.onResolve({ filter: /^node:/ }, (a) =>
+      a.namespace === 'builtin' || a.kind !== 'import-statement' || a.importer.includes('/node_modules/')
+        ? { path: a.path, external: true }
+        : { path: a.path, namespace: 'builtin' });
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (a) => {
+      const names = Object.keys(createRequire(import.meta.url)(a.path)).filter((n) => ident.test(n) && n !== 'default');
+      const bind = names.map((n) => `export const ${n} = /* @__PURE__ */ (() => m.${n})();`);
+      return { contents: [`const m = require(${JSON.stringify(a.path)});`, 'export default m;', ...bind].join('\n'), loader: 'js' };
+    });
   },
 };
 
@@ -136,7 +147,7 @@ async function bundle(out, buildFlags) {
     // cbor-x's Node entry (node-index.js) adds stream classes and probes for its optional native accelerator,
     // which a SEA binary cannot load; its plain entry has the encoder and decoder we use, and skipping the
     // rest saves every CNI call 0.3-0.5 ms (CHECK, 2 × 100 interleaved rounds).
-    plugins: [oneNamespacePerBuiltin, {
+    plugins: [directBuiltins, {
       name: 'cbor-x-plain-entry',
       setup(b) {
         b.onResolve({ filter: /^cbor-x$/ }, () => ({ path: path.join(root, 'node_modules/cbor-x/index.js') }));
@@ -161,7 +172,7 @@ async function bundle(out, buildFlags) {
     // Read back by cmd/podlink.ts (commentOf): a comment costs V8's scanner far less than a string literal.
     footer: { js: `function __podlinkPayloadText(){/*${wrapPayload(payloadSrc)}*/}` },
     // The development-only `import('./payload.js')` must not pull the payload in a second time.
-    plugins: [{
+    plugins: [directBuiltins, {
       name: 'payload-is-embedded',
       setup(b) {
         b.onResolve({ filter: /^\.\/payload\.js$/ }, () => ({ path: './payload.js', external: true }));
