@@ -146,11 +146,16 @@ async function bundle(out, buildFlags) {
     banner: { js: 'var __podlink_import_meta={get url(){return require("url").pathToFileURL(__filename).href}};' },
     // cbor-x's Node entry (node-index.js) adds stream classes and probes for its optional native accelerator,
     // which a SEA binary cannot load; its plain entry has the encoder and decoder we use, and skipping the
-    // rest saves every CNI call 0.3-0.5 ms (CHECK, 2 × 100 interleaved rounds).
+    // rest saves every CNI call 0.3-0.5 ms (CHECK, 2 × 100 interleaved rounds). Its decoder probes at load
+    // time whether it may generate code (`new Function('')`, ~0.6 ms of a CNI call) to read records, a
+    // feature our record (plain maps) never uses: the build makes the same edit as cbor-x's own no-eval
+    // build (Function -> BlockedFunction, an undefined name), so the probe fails at once and no record read
+    // from disk can make the decoder compile code. Its published no-eval bundle is UMD, which costs more.
     plugins: [directBuiltins, {
       name: 'cbor-x-plain-entry',
       setup(b) {
         b.onResolve({ filter: /^cbor-x$/ }, () => ({ path: path.join(root, 'node_modules/cbor-x/index.js') }));
+        b.onLoad({ filter: /cbor-x[\\/]decode\.js$/ }, (a) => ({ contents: fs.readFileSync(a.path, 'utf8').replace(/\bnew Function\b/g, 'new BlockedFunction'), loader: 'js' }));
       },
     }],
   });
