@@ -11,51 +11,81 @@ const K = new Uint32Array([
 
 const rotr = (x: number, n: number) => (x >>> n) | (x << (32 - n));
 
-/** The 32-byte digest of `data` (a string is hashed as UTF-8). */
+/**
+ * The 32-byte digest of `data` (a string is hashed as UTF-8). Written for V8's interpreter, where a CNI call
+ * runs it (three short names per ADD): plain byte indexing and local variables, no Buffer read/write
+ * methods (argument checks on every word) and no array destructuring (the iterator protocol).
+ */
 export function sha256(data: string | Uint8Array): Buffer {
   const msg = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  const blocks = Math.ceil((msg.length + 9) / 64);
-  const buf = Buffer.alloc(blocks * 64);
+  const len = msg.length;
+  const blocks = Math.ceil((len + 9) / 64);
+  const buf = new Uint8Array(blocks * 64);
   buf.set(msg);
-  buf[msg.length] = 0x80;
-  const bits = msg.length * 8;
-  buf.writeUInt32BE(Math.floor(bits / 2 ** 32), buf.length - 8);
-  buf.writeUInt32BE(bits >>> 0, buf.length - 4);
+  buf[len] = 0x80;
+  // The length in bits as a 64-bit big-endian number: JS bit operations are 32-bit, so two halves.
+  const hiBits = Math.floor(len / 2 ** 29);
+  const loBits = (len << 3) >>> 0;
+  const end = buf.length;
+  buf[end - 8] = hiBits >>> 24;
+  buf[end - 7] = (hiBits >>> 16) & 0xff;
+  buf[end - 6] = (hiBits >>> 8) & 0xff;
+  buf[end - 5] = hiBits & 0xff;
+  buf[end - 4] = loBits >>> 24;
+  buf[end - 3] = (loBits >>> 16) & 0xff;
+  buf[end - 2] = (loBits >>> 8) & 0xff;
+  buf[end - 1] = loBits & 0xff;
   const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
   const w = new Uint32Array(64);
-  for (let off = 0; off < buf.length; off += 64) {
-    for (let i = 0; i < 16; i++) w[i] = buf.readUInt32BE(off + i * 4);
+  for (let off = 0; off < end; off += 64) {
+    for (let i = 0; i < 16; i++) {
+      const p = off + i * 4;
+      w[i] = (buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!;
+    }
     for (let i = 16; i < 64; i++) {
       const a = w[i - 15]!;
       const b = w[i - 2]!;
       const s0 = rotr(a, 7) ^ rotr(a, 18) ^ (a >>> 3);
       const s1 = rotr(b, 17) ^ rotr(b, 19) ^ (b >>> 10);
-      w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) >>> 0;
+      w[i] = w[i - 16]! + s0 + w[i - 7]! + s1;
     }
-    let [a, b, c, d, e, f, g, hh] = h as unknown as number[];
+    let a = h[0]!;
+    let b = h[1]!;
+    let c = h[2]!;
+    let d = h[3]!;
+    let e = h[4]!;
+    let f = h[5]!;
+    let g = h[6]!;
+    let hh = h[7]!;
     for (let i = 0; i < 64; i++) {
-      const t1 = (hh! + (rotr(e!, 6) ^ rotr(e!, 11) ^ rotr(e!, 25)) + ((e! & f!) ^ (~e! & g!)) + K[i]! + w[i]!) >>> 0;
-      const t2 = ((rotr(a!, 2) ^ rotr(a!, 13) ^ rotr(a!, 22)) + ((a! & b!) ^ (a! & c!) ^ (b! & c!))) >>> 0;
+      const t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i]! + w[i]!) >>> 0;
+      const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) >>> 0;
       hh = g;
       g = f;
       f = e;
-      e = (d! + t1) >>> 0;
+      e = (d + t1) >>> 0;
       d = c;
       c = b;
       b = a;
       a = (t1 + t2) >>> 0;
     }
-    h[0] = h[0]! + a!;
-    h[1] = h[1]! + b!;
-    h[2] = h[2]! + c!;
-    h[3] = h[3]! + d!;
-    h[4] = h[4]! + e!;
-    h[5] = h[5]! + f!;
-    h[6] = h[6]! + g!;
-    h[7] = h[7]! + hh!;
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+    h[4] += e;
+    h[5] += f;
+    h[6] += g;
+    h[7] += hh;
   }
-  const out = Buffer.alloc(32);
-  for (let i = 0; i < 8; i++) out.writeUInt32BE(h[i]!, i * 4);
+  const out = Buffer.allocUnsafe(32);
+  for (let i = 0; i < 8; i++) {
+    const v = h[i]!;
+    out[i * 4] = v >>> 24;
+    out[i * 4 + 1] = (v >>> 16) & 0xff;
+    out[i * 4 + 2] = (v >>> 8) & 0xff;
+    out[i * 4 + 3] = v & 0xff;
+  }
   return out;
 }
 
