@@ -82,6 +82,11 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
   const counters = (ifindex: number) => readCounters(sys, root, ifindex);
   const hookProgs = (ifindex: number, type: number) => inNode(() => queryHook(sys, ifindex, type).programIds);
 
+  t.test('attach with loaded: true trusts its caller: on a root with nothing pinned it fails and loads nothing', async (t) => {
+    t.throws(() => attachEndpoint({ sys, loaded: true }, spec(p1)), /ENOENT|No such file/);
+    t.equal(isLoaded(root), false);
+  });
+
   t.test('loadAndPin loads once, then reuses the pins', async (t) => {
     const first = loadAndPin(sys, root);
     t.same([first.createdMaps, first.loadedPrograms], [true, true]);

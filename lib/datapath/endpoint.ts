@@ -18,6 +18,8 @@ export interface DatapathDeps {
   tc?: TcClient;
   /** The object to use (default: the one this build ships). */
   object?: DatapathObject;
+  /** The caller made sure this call that the object is pinned (ensureLoaded): its 12 pins are not checked again. */
+  loaded?: boolean;
 }
 
 type Undo = () => void;
@@ -127,7 +129,7 @@ export interface AttachResult {
 export function attachEndpoint(deps: DatapathDeps, spec: EndpointSpec): AttachResult {
   if (spec.hostIfindex === undefined) throw new DatapathError(`attach ${spec.hostIfName}`, 'hostIfindex is required');
   const steps = planAttachEndpoint(spec);
-  const dp = openDatapath(deps.sys, spec.bpfRoot, { object: deps.object });
+  const dp = openDatapath(deps.sys, spec.bpfRoot, { object: deps.object, load: !deps.loaded });
   const undo: Undo[] = [];
   try {
     for (const st of steps) {
@@ -151,7 +153,7 @@ export function attachEndpoint(deps: DatapathDeps, spec: EndpointSpec): AttachRe
  */
 export function publishEndpoint(deps: DatapathDeps, spec: EndpointSpec): void {
   if (spec.hostIfindex === undefined) throw new DatapathError(`publish ${spec.hostIfName}`, 'hostIfindex is required');
-  const dp = openDatapath(deps.sys, spec.bpfRoot, { object: deps.object });
+  const dp = openDatapath(deps.sys, spec.bpfRoot, { object: deps.object, load: !deps.loaded });
   const undo: Undo[] = [];
   try {
     for (const st of podSteps(spec)) writeMap(dp, st, undo);

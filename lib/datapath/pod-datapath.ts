@@ -79,6 +79,8 @@ export function bpfPodDatapath(sys: () => Sys): PodDatapath {
   const tc = lazyTc(() => Netlink.open(sys()));
   let deps: DatapathDeps | undefined;
   const d = () => (deps ??= { sys: sys(), tc });
+  // One CNI call: the roots whose programs attach() made sure are pinned; publish() need not check again.
+  const ensured = new Set<string>();
   return {
     attachesFromPod: true,
     describeAttach: (a) => [
@@ -89,13 +91,14 @@ export function bpfPodDatapath(sys: () => Sys): PodDatapath {
     ],
     attach(a) {
       ensureLoaded(sys(), a.bpfRoot);
-      return attachEndpoint(d(), { ...a, ips: bare(a.ips) }).pins;
+      ensured.add(a.bpfRoot);
+      return attachEndpoint({ ...d(), loaded: true }, { ...a, ips: bare(a.ips) }).pins;
     },
     describePublish: () => [
       `bpf: write the pod IPs into ${MAPS.podCfg}[host device] (anti-spoofing allows them from now on)`,
       `bpf: write ${MAPS.endpoints}[pod IP] = {ifindex of the host device, pod MAC} for each pod IP`,
     ],
-    publish: (a) => publishEndpoint(d(), { ...a, ips: bare(a.ips) }),
+    publish: (a) => publishEndpoint({ ...d(), loaded: ensured.has(a.bpfRoot) }, { ...a, ips: bare(a.ips) }),
     detach: (bpfRoot, hostIfName, hostIfindex, ips) => void detachEndpoint(d(), { bpfRoot, hostIfName, hostIfindex, ips: bare(ips) }),
     check: (a) => checkEndpoint(d(), { ...a, ips: bare(a.ips) }),
     ready: (bpfRoot) => datapathProblems(d().sys, bpfRoot),
