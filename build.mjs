@@ -122,6 +122,18 @@ const directBuiltins = {
   },
 };
 
+// cbor-x's decoder can compile a reader per record structure (`new Function`), a feature our record (plain
+// maps) never uses, and probes at load time whether it may, with `new Function('')` in a try block. That
+// probe cost every CNI call ~1.3 ms: compiling the function, or, when it throws, V8 re-parsing the whole
+// module's top level to word the TypeError. The build makes the decoder what cbor-x's own no-eval build makes
+// it (`Function` renamed to an undefined name) and the probe fail without an Error object (`throw 0`): no
+// record read from disk can make the decoder compile code. Its published no-eval bundle is UMD and costs more.
+function cborDecoderWithoutEval(src) {
+  const probe = /try\s*\{\s*new Function\(''\)\s*\}\s*catch\s*\(error\)\s*\{/;
+  if (!probe.test(src)) throw new Error("cbor-x's decode.js has no `try { new Function('') } catch (error) {`: review cborDecoderWithoutEval");
+  return src.replace(probe, 'try { throw 0 } catch (error) {').replace(/\bnew Function\b/g, 'new BlockedFunction');
+}
+
 // The payload (cmd/payload.ts: CNI plugin and CLI) is bundled on its own and embedded in the entry as
 // source, so start-up fast paths never parse it (cmd/embedded-payload.ts); its V8 code cache, the addon and
 // the BPF object are appended to the executable (`<bundle>.tail` holds the same bytes).
@@ -146,16 +158,13 @@ async function bundle(out, buildFlags) {
     banner: { js: 'var __podlink_import_meta={get url(){return require("url").pathToFileURL(__filename).href}};' },
     // cbor-x's Node entry (node-index.js) adds stream classes and probes for its optional native accelerator,
     // which a SEA binary cannot load; its plain entry has the encoder and decoder we use, and skipping the
-    // rest saves every CNI call 0.3-0.5 ms (CHECK, 2 × 100 interleaved rounds). Its decoder probes at load
-    // time whether it may generate code (`new Function('')`, ~0.6 ms of a CNI call) to read records, a
-    // feature our record (plain maps) never uses: the build makes the same edit as cbor-x's own no-eval
-    // build (Function -> BlockedFunction, an undefined name), so the probe fails at once and no record read
-    // from disk can make the decoder compile code. Its published no-eval bundle is UMD, which costs more.
+    // rest saves every CNI call 0.3-0.5 ms (CHECK, 2 × 100 interleaved rounds). The decoder is edited too
+    // (cborDecoderWithoutEval).
     plugins: [directBuiltins, {
       name: 'cbor-x-plain-entry',
       setup(b) {
         b.onResolve({ filter: /^cbor-x$/ }, () => ({ path: path.join(root, 'node_modules/cbor-x/index.js') }));
-        b.onLoad({ filter: /cbor-x[\\/]decode\.js$/ }, (a) => ({ contents: fs.readFileSync(a.path, 'utf8').replace(/\bnew Function\b/g, 'new BlockedFunction'), loader: 'js' }));
+        b.onLoad({ filter: /cbor-x[\\/]decode\.js$/ }, (a) => ({ contents: cborDecoderWithoutEval(fs.readFileSync(a.path, 'utf8')), loader: 'js' }));
       },
     }],
   });
