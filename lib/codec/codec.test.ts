@@ -21,6 +21,21 @@ t.test('writer padding and reserved fields are zero, also across growth; only wr
   t.same([...w.finish().subarray(0, 4)], [1, 2, 0xff, 0]);
 });
 
+t.test('integers round-trip at their extremes, in both byte orders', async (t) => {
+  const w = new Writer(2);
+  w.u8(0xff).u16(0xfffe).u16be(0x0102).u32(0xfffffffd).u32(0).s32(-2).s32(0x7fffffff).s32(-0x80000000);
+  const b = w.finish();
+  t.same([...b.subarray(0, 5)], [0xff, 0xfe, 0xff, 0x01, 0x02]);
+  t.equal(b.readUInt32LE(5), 0xfffffffd, 'the same bytes as Buffer writes');
+  t.equal(b.readInt32LE(13), -2);
+  const r = new Reader(b);
+  t.same(
+    [r.u8(), r.u16(), r.u16be(), r.u32(), r.u32(), r.s32(), r.s32(), r.s32()],
+    [0xff, 0xfffe, 0x0102, 0xfffffffd, 0, -2, 0x7fffffff, -0x80000000],
+  );
+  t.throws(() => r.u8(), { name: 'DecodeError' });
+});
+
 t.test('writer rejects out-of-range integers', async (t) => {
   const w = new Writer();
   t.throws(() => w.u8(256), { name: 'CodecRangeError' });

@@ -1,4 +1,6 @@
 // Bounds-checked little-endian reader over a Buffer window. Reading past the end throws DecodeError.
+import { s32le, u16be, u16le, u32le } from './bytes.js';
+
 export class DecodeError extends Error {
   constructor(message: string) {
     super(message);
@@ -30,29 +32,29 @@ export class Reader {
 
   u8(): number {
     this.need(1, 'u8');
-    return this.buf.readUInt8(this.pos++);
+    return this.buf[this.pos++]!;
   }
   u16(): number {
     this.need(2, 'u16');
-    const v = this.buf.readUInt16LE(this.pos);
+    const v = u16le(this.buf, this.pos);
     this.pos += 2;
     return v;
   }
   u16be(): number {
     this.need(2, 'u16be');
-    const v = this.buf.readUInt16BE(this.pos);
+    const v = u16be(this.buf, this.pos);
     this.pos += 2;
     return v;
   }
   u32(): number {
     this.need(4, 'u32');
-    const v = this.buf.readUInt32LE(this.pos);
+    const v = u32le(this.buf, this.pos);
     this.pos += 4;
     return v;
   }
   s32(): number {
     this.need(4, 's32');
-    const v = this.buf.readInt32LE(this.pos);
+    const v = s32le(this.buf, this.pos);
     this.pos += 4;
     return v;
   }

@@ -1,5 +1,7 @@
 // Little-endian binary writer that grows on demand, with alignment and length back-patching.
 // Every integer is range-checked: an out-of-range value is a programming error, never truncated.
+import { putU16be, putU16le, putU32le } from './bytes.js';
+
 export class CodecRangeError extends RangeError {
   constructor(message: string) {
     super(message);
@@ -36,35 +38,35 @@ export class Writer {
   u8(v: number): this {
     check(v, 0, 0xff, 'u8');
     this.ensure(1);
-    this.buf.writeUInt8(v, this.pos);
+    this.buf[this.pos] = v;
     this.pos += 1;
     return this;
   }
   u16(v: number): this {
     check(v, 0, 0xffff, 'u16');
     this.ensure(2);
-    this.buf.writeUInt16LE(v, this.pos);
+    putU16le(this.buf, this.pos, v);
     this.pos += 2;
     return this;
   }
   u16be(v: number): this {
     check(v, 0, 0xffff, 'u16be');
     this.ensure(2);
-    this.buf.writeUInt16BE(v, this.pos);
+    putU16be(this.buf, this.pos, v);
     this.pos += 2;
     return this;
   }
   u32(v: number): this {
     check(v, 0, 0xffffffff, 'u32');
     this.ensure(4);
-    this.buf.writeUInt32LE(v, this.pos);
+    putU32le(this.buf, this.pos, v);
     this.pos += 4;
     return this;
   }
   s32(v: number): this {
     check(v, -0x80000000, 0x7fffffff, 's32');
     this.ensure(4);
-    this.buf.writeInt32LE(v, this.pos);
+    putU32le(this.buf, this.pos, v);
     this.pos += 4;
     return this;
   }
@@ -107,12 +109,12 @@ export class Writer {
   patchU16(at: number, v: number): void {
     check(v, 0, 0xffff, 'patched u16');
     this.patchable(at, 2);
-    this.buf.writeUInt16LE(v, at);
+    putU16le(this.buf, at, v);
   }
   patchU32(at: number, v: number): void {
     check(v, 0, 0xffffffff, 'patched u32');
     this.patchable(at, 4);
-    this.buf.writeUInt32LE(v, at);
+    putU32le(this.buf, at, v);
   }
   /** Only what was written can be patched: past `pos` the buffer must stay zero (see zeros). */
   private patchable(at: number, n: number): void {

@@ -1,6 +1,6 @@
 // Netlink attributes (struct nlattr {u16 len; u16 type}, payload padded to 4). Encoding helpers write
 // into a codec Writer with back-patched lengths; decoding yields an ordered list (duplicates kept).
-import { Reader, Writer, DecodeError } from '../codec/index.js';
+import { Reader, Writer, DecodeError, s32le, u16le, u32le } from '../codec/index.js';
 import { NLA_F_NESTED, NLA_TYPE_MASK } from './constants.js';
 
 export interface Attr {
@@ -76,19 +76,19 @@ export class AttrMap {
   }
   u8(t: number): number | undefined {
     const p = this.raw(t);
-    return p && p.length >= 1 ? p.readUInt8(0) : undefined;
+    return p && p.length >= 1 ? p[0] : undefined;
   }
   u16(t: number): number | undefined {
     const p = this.raw(t);
-    return p && p.length >= 2 ? p.readUInt16LE(0) : undefined;
+    return p && p.length >= 2 ? u16le(p, 0) : undefined;
   }
   u32(t: number): number | undefined {
     const p = this.raw(t);
-    return p && p.length >= 4 ? p.readUInt32LE(0) : undefined;
+    return p && p.length >= 4 ? u32le(p, 0) : undefined;
   }
   s32(t: number): number | undefined {
     const p = this.raw(t);
-    return p && p.length >= 4 ? p.readInt32LE(0) : undefined;
+    return p && p.length >= 4 ? s32le(p, 0) : undefined;
   }
   str(t: number): string | undefined {
     const p = this.raw(t);
