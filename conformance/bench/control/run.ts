@@ -4,6 +4,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { progress, ROOT } from '../harness.js';
+import { settleNetns } from '../netns-settle.js';
 import { fmt, hostInfo, loadavg, type HostInfo } from '../report.js';
 import { round } from '../stats.js';
 import { addWarnings, analyze } from './analysis.js';
@@ -28,6 +29,12 @@ export async function run(argv: string[]): Promise<number> {
   const o = options(argv);
   preflight(o);
   if (o.rounds < 3) process.stderr.write(`bench: --rounds ${o.rounds} < 3: verdicts cannot say NOISY reliably\n`);
+  const settled = await settleNetns({
+    read: () => (fs.existsSync('/proc/slabinfo') ? fs.readFileSync('/proc/slabinfo', 'utf8') : undefined),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    now: () => Date.now(),
+    note: progress,
+  });
   const startedAt = new Date();
   const host: HostInfo = hostInfo();
   const phases: Record<string, number> = {};
@@ -37,11 +44,24 @@ export async function run(argv: string[]): Promise<number> {
   const embedded = embeddedNodeVersion(buf);
   const nodeBase = baselineNode(o, embedded);
   const b = new Bench(o, nodeBase.path, buf);
-  if (!nodeBase.matches) b.warnings.push(`podlink is built on Node ${embedded ?? '(unknown)'} but the node -e 0 baseline is ${nodeBase.path} ${nodeBase.version}: pass --node`);
-  if (stale.length) b.warnings.push(`${path.relative(ROOT, o.podlink)} is older than ${stale.length} source file(s) (${stale.slice(0, 3).join(', ')}…): rebuild with node build.mjs for current numbers`);
+  if (!nodeBase.matches)
+    b.warnings.push(
+      `podlink is built on Node ${embedded ?? '(unknown)'} but the node -e 0 baseline is ${nodeBase.path} ${nodeBase.version}: pass --node`,
+    );
+  if (settled.waitedS > 0) {
+    const what = `the kernel was freeing ${settled.from! - settled.to!} network namespaces (an earlier run's)`;
+    b.warnings.push(`${what}: waited ${settled.waitedS} s before measuring${settled.gaveUp ? ', then gave up: expect wide spreads' : ''}`);
+  }
+  if (stale.length)
+    b.warnings.push(
+      `${path.relative(ROOT, o.podlink)} is older than ${stale.length} source file(s) (${stale.slice(0, 3).join(', ')}…): rebuild with node build.mjs for current numbers`,
+    );
   const version = (await b.run({ file: b.bin, args: ['--version'], env: b.env })).stdout.trim();
-  progress(`${version} (sha256 ${binSha.slice(0, 12)}), kernel ${host.kernel}, ${host.cpus} CPUs, load ${host.loadavg.join(' ')}; work dir ${path.relative(ROOT, b.work)}`);
-  if (host.loadavg[0]! > host.cpus * 0.5) progress(`the machine is busy (load ${host.loadavg[0]} on ${host.cpus} CPUs): expect wide spreads and a longer run`);
+  progress(
+    `${version} (sha256 ${binSha.slice(0, 12)}), kernel ${host.kernel}, ${host.cpus} CPUs, load ${host.loadavg.join(' ')}; work dir ${path.relative(ROOT, b.work)}`,
+  );
+  if (host.loadavg[0]! > host.cpus * 0.5)
+    progress(`the machine is busy (load ${host.loadavg[0]} on ${host.cpus} CPUs): expect wide spreads and a longer run`);
 
   let phaseStart = performance.now();
   const phase = (name: string) => {
@@ -68,7 +88,9 @@ export async function run(argv: string[]): Promise<number> {
     cold = await coldStart(b, o.rounds, o.coldRuns);
     phase('cold start');
     for (let r = 0; r < o.rounds; r++) {
-      progress(`latency round ${r + 1}/${o.rounds}: ${o.latencyPods} pods × ADD, CHECK, DEL × (podlink, ptp, host-local, node -e 0, /bin/true; ADD, DEL × floor, floor plain)`);
+      progress(
+        `latency round ${r + 1}/${o.rounds}: ${o.latencyPods} pods × ADD, CHECK, DEL × (podlink, ptp, host-local, node -e 0, /bin/true; ADD, DEL × floor, floor plain)`,
+      );
       lat.push(await latencyRound(b, r, o.latencyPods));
     }
     phase('latency');
@@ -98,7 +120,23 @@ export async function run(argv: string[]): Promise<number> {
   const wallSeconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;
   const loadEnd = loadavg();
 
-  const info: RunInfo = { o, b, host, startedAt, finishedAt, wallSeconds, loadEnd, phases, stale, binSha, embedded, nodeBase, version, cleanupErrors, leftovers };
+  const info: RunInfo = {
+    o,
+    b,
+    host,
+    startedAt,
+    finishedAt,
+    wallSeconds,
+    loadEnd,
+    phases,
+    stale,
+    binSha,
+    embedded,
+    nodeBase,
+    version,
+    cleanupErrors,
+    leftovers,
+  };
   const m: Measurements = { warm, cold, lat, rssRes, dad, tput, scale, durations, steps };
   const a = analyze(info, m);
   addWarnings(info, a);
