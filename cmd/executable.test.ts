@@ -167,17 +167,18 @@ t.test('a CNI call loads no Node module beyond what node -e 0 loads, but vm (doc
   const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), '../build/podlink.cjs');
   const list = path.join(work, 'modules');
   const preload = path.join(work, 'preload.cjs');
-  // A CNI call that loaded the addon ends through its exit (lib/sys/exit.ts), never reaching 'exit': the
-  // list is written on whichever comes first.
+  // A CNI call that loaded the addon ends with _exit (lib/sys/exit.ts), never reaching 'exit': the list is
+  // also written after each of the call's writes (result, log, metrics), the last of which is its last act.
   fs.writeFileSync(
     preload,
-    `const save = () => require('fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n'));
+    `const fs = require('fs');
+    const save = () => fs.writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n'));
     process.on('exit', save);
-    const dlopen = process.dlopen;
-    process.dlopen = function (m, ...rest) {
-      dlopen.call(this, m, ...rest);
-      const exit = m.exports.exit;
-      if (exit) m.exports.exit = (code) => (save(), exit(code));
+    const writeSync = fs.writeSync;
+    fs.writeSync = function (...args) {
+      const n = writeSync.apply(this, args);
+      save();
+      return n;
     };`,
   );
   const loaded = (args: string[], env: Record<string, string>, input = '') => {

@@ -2,7 +2,8 @@
 // only queues it; the kernel tears them down later, one grace period after another, and the control
 // bench's scaling phase leaves 1 080 of them. A run started right after another one measured during that
 // teardown (about 1 700 kernel worker threads for several minutes, load average near 300) and read
-// NOISY on lines that pass on a quiet machine. /proc/slabinfo counts the namespaces still allocated.
+// NOISY on lines that pass on a quiet machine. /proc/slabinfo counts the namespaces still allocated
+// (docs/kernel.md#freeing-network-namespaces).
 
 /** Allocated `struct net` objects in /proc/slabinfo's text, or undefined when it does not list them. */
 export function netnsAllocated(slabinfo: string): number | undefined {
