@@ -14,7 +14,8 @@ APT_PACKAGES=(
   hyperfine                                           # benchmarks
   python3 make g++                                    # node-gyp
   ca-certificates skopeo containerd runc              # the OCI image: its CA bundle, inspect, import and run it
-  gcc-aarch64-linux-gnu qemu-user                     # arm64: cross-compiled addon, run under qemu-aarch64
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user  # arm64: cross-compiled addon (its libc headers are only
+                                                      # a Recommends, which --no-install-recommends skips), qemu-aarch64
 )
 
 missing=()
