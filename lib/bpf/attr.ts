@@ -1,7 +1,7 @@
 // Pure encoders for union bpf_attr, one per command, and decoders for the *_info structs.
 // Pointers arrive as addresses (Sys.address); the caller keeps the pointed-to Buffers alive.
 // Offsets: include/uapi/linux/bpf.h (docs/kernel.md#the-bpf-syscall). May import: lib/codec.
-import { Reader, Writer } from '../codec/index.js';
+import { Reader, u32le, Writer } from '../codec/index.js';
 import { BPF_OBJ_NAME_LEN } from './consts.js';
 
 /** Object names: at most 15 bytes + NUL; the kernel accepts [A-Za-z0-9_.]. */
@@ -101,7 +101,7 @@ export function encodeProgTestRun(a: ProgTestRunAttr): Buffer {
 
 /** The outputs of a BPF_PROG_TEST_RUN attr after the call. */
 export function decodeProgTestRun(b: Buffer): { retval: number; dataSizeOut: number; ctxSizeOut: number } {
-  return { retval: b.readUInt32LE(4), dataSizeOut: b.readUInt32LE(12), ctxSizeOut: b.readUInt32LE(44) };
+  return { retval: u32le(b, 4), dataSizeOut: u32le(b, 12), ctxSizeOut: u32le(b, 44) };
 }
 
 /** BPF_OBJ_PIN / BPF_OBJ_GET: pathname @0, bpf_fd @8, file_flags @12, path_fd @16. 24 B. */
@@ -213,10 +213,10 @@ export function decodeProgInfo(b: Buffer, mapIds?: Buffer): ProgInfo {
   const type = r.u32();
   const id = r.u32();
   const tag = r.bytes(8).toString('hex');
-  const nrMapIds = b.readUInt32LE(PROG_INFO_NR_MAP_IDS);
+  const nrMapIds = u32le(b, PROG_INFO_NR_MAP_IDS);
   const name = cname(b.subarray(64, 80));
   const ids: number[] = [];
-  if (mapIds) for (let i = 0; i < Math.min(nrMapIds, mapIds.length / 4); i++) ids.push(mapIds.readUInt32LE(i * 4));
+  if (mapIds) for (let i = 0; i < Math.min(nrMapIds, mapIds.length / 4); i++) ids.push(u32le(mapIds, i * 4));
   return { type, id, tag, name, mapIds: ids };
 }
 

@@ -1,6 +1,7 @@
 // Thin bpf(2) bindings: allocate the attr and the buffers its pointers refer to, call, decode.
 // They throw BpfErrno (an Errno); the object layer above names the step (BpfError).
 // May import: lib/sys, ./attr, ./consts, ./errors.
+import { putU32le, putU64le, u32le, u64le } from '../codec/index.js';
 import { E, asLayerErrno, cstr, isErrno, type Sys } from '../sys/index.js';
 import * as A from './attr.js';
 import * as K from './consts.js';
@@ -108,7 +109,7 @@ function progLoadOnce(sys: Sys, r: ProgLoadRequest): number {
   try {
     return call(sys, K.BPF_PROG_LOAD, attr, r.insns, license, ...(log ? [log] : []));
   } catch (e) {
-    const trueSize = attr.readUInt32LE(A.PROG_LOAD_LOG_TRUE_SIZE);
+    const trueSize = u32le(attr, A.PROG_LOAD_LOG_TRUE_SIZE);
     if (trueSize > 0 && e && typeof e === 'object') Object.assign(e, { logTrueSize: trueSize });
     throw e;
   }
@@ -159,8 +160,8 @@ export function progTestRun(sys: Sys, fd: number, data: Buffer, ctx?: Buffer): {
 export function progInfo(sys: Sys, fd: number, maxMapIds = 64): A.ProgInfo {
   const ids = Buffer.alloc(maxMapIds * 4);
   const info = objInfo(sys, fd, A.PROG_INFO_SIZE, (b) => {
-    b.writeUInt32LE(maxMapIds, A.PROG_INFO_NR_MAP_IDS);
-    b.writeBigUInt64LE(sys.address(ids), A.PROG_INFO_MAP_IDS);
+    putU32le(b, A.PROG_INFO_NR_MAP_IDS, maxMapIds);
+    putU64le(b, A.PROG_INFO_MAP_IDS, sys.address(ids));
     return [ids];
   });
   return A.decodeProgInfo(info, ids);
@@ -205,7 +206,7 @@ export function progQuery(sys: Sys, ifindex: number, attachType: number): QueryR
     linkIds: sys.address(linkIds),
   });
   call(sys, K.BPF_PROG_QUERY, attr, progIds, linkIds);
-  const count = attr.readUInt32LE(A.PROG_QUERY_COUNT);
-  const ids = (b: Buffer) => Array.from({ length: Math.min(count, max) }, (_, i) => b.readUInt32LE(i * 4));
-  return { revision: attr.readBigUInt64LE(A.PROG_QUERY_REVISION), programIds: ids(progIds), linkIds: ids(linkIds) };
+  const count = u32le(attr, A.PROG_QUERY_COUNT);
+  const ids = (b: Buffer) => Array.from({ length: Math.min(count, max) }, (_, i) => u32le(b, i * 4));
+  return { revision: u64le(attr, A.PROG_QUERY_REVISION), programIds: ids(progIds), linkIds: ids(linkIds) };
 }

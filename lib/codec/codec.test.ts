@@ -1,5 +1,5 @@
 import t from 'tap';
-import { Writer, Reader, CodecRangeError, DecodeError } from './index.js';
+import { Writer, Reader, CodecRangeError, DecodeError, putU64le, u64le } from './index.js';
 
 t.test('writer encodes little-endian and back-patches lengths', async (t) => {
   const w = new Writer(4);
@@ -58,4 +58,17 @@ t.test('reader is bounds-checked and aligns within its window', async (t) => {
   t.throws(() => new Reader(buf, 4, 100), DecodeError);
   const w = new Reader(buf, 0, 2);
   t.throws(() => w.u32(), /truncated u32/);
+});
+
+t.test('u64 round-trips every byte, as Buffer lays it out', async (t) => {
+  for (const v of [0n, 1n, 0xffffffffn, 0x100000000n, 0x0102030405060708n, 0x8000000000000000n, 0xffffffffffffffffn]) {
+    const ours = Buffer.alloc(10);
+    putU64le(ours, 1, v);
+    const node = Buffer.alloc(10);
+    node.writeBigUInt64LE(v, 1);
+    t.same(ours, node, `put ${v.toString(16)}`);
+    t.equal(u64le(node, 1), v, `get ${v.toString(16)}`);
+    t.equal(new Reader(node, 1).u64(), v);
+    t.same(new Writer(8).u64(v).finish(), node.subarray(1, 9));
+  }
 });

@@ -1,5 +1,5 @@
 // Bounds-checked little-endian reader over a Buffer window. Reading past the end throws DecodeError.
-import { s32le, u16be, u16le, u32le } from './bytes.js';
+import { s32le, u16be, u16le, u32le, u64le } from './bytes.js';
 
 export class DecodeError extends Error {
   constructor(message: string) {
@@ -60,7 +60,7 @@ export class Reader {
   }
   u64(): bigint {
     this.need(8, 'u64');
-    const v = this.buf.readBigUInt64LE(this.pos);
+    const v = u64le(this.buf, this.pos);
     this.pos += 8;
     return v;
   }

@@ -1,6 +1,6 @@
 // Little-endian binary writer that grows on demand, with alignment and length back-patching.
 // Every integer is range-checked: an out-of-range value is a programming error, never truncated.
-import { putU16be, putU16le, putU32le } from './bytes.js';
+import { putU16be, putU16le, putU32le, putU64le } from './bytes.js';
 
 export class CodecRangeError extends RangeError {
   constructor(message: string) {
@@ -74,7 +74,7 @@ export class Writer {
     const b = BigInt(v);
     check(b, 0n, 0xffffffffffffffffn, 'u64');
     this.ensure(8);
-    this.buf.writeBigUInt64LE(b, this.pos);
+    putU64le(this.buf, this.pos, b);
     this.pos += 8;
     return this;
   }

@@ -5,6 +5,7 @@
 // May import: lib/bpf, lib/sys, ./layout, ./object, ./paths.
 import * as fs from 'node:fs';
 import { BPF, BpfMap, isBpfErrno } from '../bpf/index.js';
+import { u32le } from '../codec/index.js';
 import { E } from '../sys/index.js';
 import type { Sys } from '../sys/index.js';
 import { CIDR_LEARNED, decodeCidrKey, encodeCidrKey, encodeCidrOrigin, MAPS } from './layout.js';
@@ -22,7 +23,7 @@ export function openClusterCidrs(sys: Sys, bpfRoot: string, object: DatapathObje
 /** Every entry: CIDR → origin (CIDR_CONFIGURED or CIDR_LEARNED). */
 export function readClusterCidrs(map: BpfMap): Map<string, number> {
   const out = new Map<string, number>();
-  for (const [k, v] of map.entries()) out.set(decodeCidrKey(k), v.readUInt32LE(0));
+  for (const [k, v] of map.entries()) out.set(decodeCidrKey(k), u32le(v, 0));
   return out;
 }
 
@@ -39,6 +40,6 @@ export function addLearnedCidr(map: BpfMap, cidr: string): void {
 export function removeLearnedCidr(map: BpfMap, cidr: string): boolean {
   const key = encodeCidrKey(cidr);
   const v = map.lookup(key);
-  if (!v || v.readUInt32LE(0) !== CIDR_LEARNED) return false;
+  if (!v || u32le(v, 0) !== CIDR_LEARNED) return false;
   return map.delete(key);
 }

@@ -1,6 +1,6 @@
 // Byte layouts of the datapath maps, mirroring bpf-objects/podlink.h struct by struct. Pure.
 // May import: lib/codec, lib/netlink (IP and MAC text ↔ bytes only).
-import { Reader, Writer } from '../codec/index.js';
+import { putU32le, Reader, Writer } from '../codec/index.js';
 import { bytesToIp, formatMac, ipFamily, ipToBytes, parseCidr, parseMac } from '../netlink/index.js';
 
 export const MAPS = {
@@ -155,7 +155,7 @@ export const CIDR_LEARNED = 1;
 
 export function encodeCidrOrigin(origin: number): Buffer {
   const b = Buffer.alloc(4);
-  b.writeUInt32LE(origin, 0);
+  putU32le(b, 0, origin);
   return b;
 }
 

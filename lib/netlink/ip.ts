@@ -1,4 +1,5 @@
 // IP address text <-> bytes, and CIDR parsing, for netlink payloads (network byte order).
+import { putU16be, u16be } from '../codec/index.js';
 import { ipLiteralFamily } from '../util/ip-literal.js';
 
 export type Family = 4 | 6;
@@ -23,14 +24,14 @@ export function ipToBytes(ip: string): Buffer {
   const v4 = s.match(/(\d+\.\d+\.\d+\.\d+)$/);
   if (v4) {
     const b = ipToBytes(v4[1]!);
-    s = s.slice(0, -v4[1]!.length) + `${b.readUInt16BE(0).toString(16)}:${b.readUInt16BE(2).toString(16)}`;
+    s = s.slice(0, -v4[1]!.length) + `${u16be(b, 0).toString(16)}:${u16be(b, 2).toString(16)}`;
   }
   const [head, tail] = s.split('::') as [string, string | undefined];
   const h = head ? head.split(':') : [];
   const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
   const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
   const out = Buffer.alloc(16);
-  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
+  groups.forEach((g, i) => putU16be(out, i * 2, parseInt(g, 16)));
   return out;
 }
 
@@ -38,7 +39,7 @@ export function bytesToIp(b: Buffer): string {
   if (b.length === 4) return [...b].join('.');
   if (b.length !== 16) throw new RangeError(`bad IP length ${b.length}`);
   const g: number[] = [];
-  for (let i = 0; i < 16; i += 2) g.push(b.readUInt16BE(i));
+  for (let i = 0; i < 16; i += 2) g.push(u16be(b, i));
   // RFC 5952: compress the longest run (≥2) of zero groups.
   let best = -1;
   let bestLen = 0;

@@ -1,5 +1,5 @@
 // nlmsghdr framing: build a request, split a receive buffer into messages, decode NLMSG_ERROR (+ extack).
-import { Reader, Writer } from '../codec/index.js';
+import { Reader, u32le, Writer } from '../codec/index.js';
 import { AttrMap } from './attrs.js';
 import { NLMSG_ERROR, NLMSG_HDRLEN, NLMSGERR_ATTR_MSG, NLM_F_ACK_TLVS, NLM_F_CAPPED } from './constants.js';
 import { NetlinkProtocolError } from './errors.js';
@@ -52,7 +52,7 @@ export function decodeError(m: NlMsg): NlErr {
   const r = new Reader(m.body);
   const err = -r.s32();
   if (!(m.flags & NLM_F_ACK_TLVS)) return { errno: err };
-  const origLen = m.body.readUInt32LE(4);
+  const origLen = u32le(m.body, 4);
   const tlvStart = 4 + (m.flags & NLM_F_CAPPED ? NLMSG_HDRLEN : origLen);
   if (tlvStart > m.body.length) return { errno: err };
   const attrs = AttrMap.of(m.body, tlvStart);

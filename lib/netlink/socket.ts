@@ -2,7 +2,7 @@
 // extended ACK text, and dump retry on NLM_F_DUMP_INTR. Synchronous (recv blocks), like the kernel
 // round trip it wraps; a receive timeout guards against a lost reply.
 import { C, layerSys, type Sys } from '../sys/index.js';
-import { Writer } from '../codec/index.js';
+import { putU16le, putU32le, Writer } from '../codec/index.js';
 import { NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_MULTI, NLM_F_REQUEST } from './constants.js';
 import { NetlinkErrno, NetlinkError, NetlinkProtocolError } from './errors.js';
 import { decodeError, encodeMessage, splitMessages, type NlMsg } from './message.js';
@@ -36,14 +36,14 @@ export class NetlinkSocket {
     const fd = sys.socket(C.AF_NETLINK, C.SOCK_RAW, C.NETLINK_ROUTE);
     try {
       const one = Buffer.alloc(4);
-      one.writeUInt32LE(1);
+      putU32le(one, 0, 1);
       sys.setsockopt(fd, C.SOL_NETLINK, C.NETLINK_EXT_ACK, one);
       sys.setsockopt(fd, C.SOL_NETLINK, C.NETLINK_CAP_ACK, one);
       const tv = Buffer.alloc(16);
-      tv.writeBigInt64LE(10n, 0); // 10 s: the kernel answers in microseconds; this only catches a lost reply
+      putU32le(tv, 0, 10); // tv_sec 10 (an s64, high word 0): 10 s: the kernel answers in microseconds; this only catches a lost reply
       sys.setsockopt(fd, C.SOL_SOCKET, C.SO_RCVTIMEO, tv);
       const sa = Buffer.alloc(12);
-      sa.writeUInt16LE(C.AF_NETLINK, 0);
+      putU16le(sa, 0, C.AF_NETLINK);
       sys.bind(fd, sa);
     } catch (e) {
       sys.close(fd);
