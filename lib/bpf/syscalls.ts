@@ -1,6 +1,6 @@
 // Thin bpf(2) bindings: allocate the attr and the buffers its pointers refer to, call, decode.
 // They throw BpfErrno (an Errno); the object layer above names the step (BpfError).
-// May import: lib/sys, ./attr, ./consts, ./errors.
+// May import: lib/sys, lib/codec, ./attr, ./consts, ./errors.
 import { putU32le, putU64le, u32le, u64le } from '../codec/index.js';
 import { E, asLayerErrno, cstr, isErrno, type Sys } from '../sys/index.js';
 import * as A from './attr.js';

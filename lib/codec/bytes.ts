@@ -24,8 +24,9 @@ export function putU32le(b: Uint8Array, at: number, v: number): void {
   b[at + 2] = v >>> 16;
   b[at + 3] = v >>> 24;
 }
+
 export const u64le = (b: Uint8Array, at: number): bigint => BigInt(u32le(b, at)) | (BigInt(u32le(b, at + 4)) << 32n);
-/** `v` must fit in 64 bits (Writer checks): only its low 64 bits are written. */
+/** The caller checks the range (Writer.u64 does); a wider `v` would lose all but its low 64 bits. */
 export function putU64le(b: Uint8Array, at: number, v: bigint): void {
   putU32le(b, at, Number(v & 0xffffffffn));
   putU32le(b, at + 4, Number((v >> 32n) & 0xffffffffn));
