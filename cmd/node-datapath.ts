@@ -3,7 +3,8 @@
 // the devices of the main table's default routes (IPv4 and IPv6; multipath nexthops are not
 // expanded), or the names the operator gives.
 import { attachUplink, ensureLoaded, upgradePinnedLinks, type UpgradeReport } from '../lib/datapath/index.js';
-import { Netlink, NL } from '../lib/netlink/index.js';
+import * as NL from '../lib/netlink/constants.js';
+import { Netlink } from '../lib/netlink/index.js';
 import type { Sys } from '../lib/sys/index.js';
 
 export interface Uplink {

@@ -1,5 +1,6 @@
 // This node's own networks, read from the kernel on every reconcile (addresses come and go).
-import { bytesToIp, ipToBytes, type Netlink, NL } from '../netlink/index.js';
+import * as NL from '../netlink/constants.js';
+import { bytesToIp, ipToBytes, type Netlink } from '../netlink/index.js';
 import { parsePrefix, type Prefix } from './cidr.js';
 import type { LocalFacts } from './desired.js';
 

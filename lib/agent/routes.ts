@@ -2,7 +2,8 @@
 // routes and never touches anyone else's: native ones (pod CIDR via node address) and tunnel ones
 // (pod CIDR on the VXLAN device, with a lightweight-tunnel encap naming the node's underlay address, so
 // traffic the stack routes, from the node, hostNetwork pods or after kube-proxy's DNAT, is tunnelled too).
-import { ipFamily, NetlinkError, NL, type Netlink, type Route, type RouteSpec } from '../netlink/index.js';
+import * as NL from '../netlink/constants.js';
+import { ipFamily, NetlinkError, type Netlink, type Route, type RouteSpec } from '../netlink/index.js';
 import { E } from '../sys/index.js';
 import type { DesiredRoute } from './node.js';
 import { TUNNEL_DEVICE, TUNNEL_VNI } from './tunnel-device.js';

@@ -4,7 +4,8 @@
 // the device's own MAC (no ARP into a device that cannot carry it). A decapsulated frame therefore
 // carries the sender's MAC as destination, and from-tunnel makes it PACKET_HOST. The MACs must differ
 // per node: vxlan_rcv drops a frame whose source MAC is the receiving device's own (a loop guard).
-import { NL, type Link, type Netlink } from '../netlink/index.js';
+import * as NL from '../netlink/constants.js';
+import { type Link, type Netlink } from '../netlink/index.js';
 
 export const TUNNEL_DEVICE = 'podlink_vxlan';
 /** One VNI for the cluster: podlink runs one network per node. */

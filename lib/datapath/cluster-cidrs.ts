@@ -4,7 +4,8 @@
 // writes a CIDR the agent learned turns it into a configured one, which the agent then leaves alone.
 // May import: lib/bpf, lib/sys, ./layout, ./object, ./paths.
 import * as fs from 'node:fs';
-import { BPF, BpfMap, isBpfErrno } from '../bpf/index.js';
+import * as BPF from '../bpf/consts.js';
+import { BpfMap, isBpfErrno } from '../bpf/index.js';
 import { u32le } from '../codec/index.js';
 import { E } from '../sys/index.js';
 import type { Sys } from '../sys/index.js';

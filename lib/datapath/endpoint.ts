@@ -4,7 +4,8 @@
 // replaced). On failure, what this call did is undone. See detach.ts and check.ts for the reverse and the audit.
 // May import: lib/bpf, lib/sys, ./plan, ./load, ./layout, ./paths.
 import * as fs from 'node:fs';
-import { BPF, BpfLink, attachNetkit, attachTcx, ensurePinDir, isBpfErrno, queryHook, removePin, type BpfProgram } from '../bpf/index.js';
+import * as BPF from '../bpf/consts.js';
+import { BpfLink, attachNetkit, attachTcx, ensurePinDir, isBpfErrno, queryHook, removePin, type BpfProgram } from '../bpf/index.js';
 import { E, type Sys } from '../sys/index.js';
 import * as L from './layout.js';
 import { openDatapath, type PinnedDatapath } from './load.js';

@@ -1,7 +1,7 @@
 // The attach plan for one endpoint, as data: which map entries to write and which hooks get which
 // program, per mode. The same steps drive --dry-run (describeSteps), the executor and CHECK. Pure.
 // May import: lib/bpf (constants), lib/connector (the mode type and its predicates), ./layout, ./paths.
-import { BPF } from '../bpf/index.js';
+import * as BPF from '../bpf/consts.js';
 import { isLayer2, isNetkit, type OperationalMode } from '../connector/mode.js';
 import * as L from './layout.js';
 import { PROGRAM_NAMES, pinPaths, type EndpointLinkRole, type PinPaths } from './paths.js';

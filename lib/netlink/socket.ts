@@ -1,7 +1,8 @@
 // A NETLINK_ROUTE socket: one request at a time, sequence-checked, ACKs and multipart dumps,
 // extended ACK text, and dump retry on NLM_F_DUMP_INTR. Synchronous (recv blocks), like the kernel
 // round trip it wraps; a receive timeout guards against a lost reply.
-import { C, layerSys, type Sys } from '../sys/index.js';
+import * as C from '../sys/constants.js';
+import { layerSys, type Sys } from '../sys/index.js';
 import { putU16le, putU32le, Writer } from '../codec/index.js';
 import { NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_MULTI, NLM_F_REQUEST } from './constants.js';
 import { NetlinkErrno, NetlinkError, NetlinkProtocolError } from './errors.js';

@@ -3,7 +3,8 @@
 // first request would create the pool's threads in whatever netns the main thread is in, for good);
 // thread-pool.test.ts holds the modules a CNI call runs to that. May import: lib/sys, lib/netlink.
 import * as fs from 'node:fs';
-import { C, E, Errno, cstr, type Sys } from '../sys/index.js';
+import * as C from '../sys/constants.js';
+import { E, Errno, cstr, type Sys } from '../sys/index.js';
 import { Netlink } from '../netlink/index.js';
 
 export class NetnsError extends Error {
