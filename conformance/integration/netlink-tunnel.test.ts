@@ -4,7 +4,8 @@
 import t, { type Test } from 'tap';
 import { nativeSys } from '../../lib/sys/index.js';
 import { netlinkIn, openNetns } from '../../lib/netns/index.js';
-import { NL, NetlinkError, parseMac, type Netlink, type Route, type RouteSpec } from '../../lib/netlink/index.js';
+import * as NL from '../../lib/netlink/constants.js';
+import { NetlinkError, parseMac, type Netlink, type Route, type RouteSpec } from '../../lib/netlink/index.js';
 import { testCleanup } from '../support/cleanup.js';
 import { addNetns, netnsPath, nsIp } from '../support/netns.js';
 

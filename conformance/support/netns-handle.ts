@@ -1,6 +1,7 @@
 // A test netns with an open fd, for tests that drive podlink's library from inside it (setns), and
 // ip helpers bound to its name. Imports lib/sys (native): the bench's VM bundle must not import this.
-import { C, cstr, type Sys } from '../../lib/sys/index.js';
+import * as C from '../../lib/sys/constants.js';
+import { cstr, type Sys } from '../../lib/sys/index.js';
 import type { Cleanup } from './cleanup.js';
 import { addNetns, delNetns, nsExec, nsIp, nsLink } from './netns.js';
 import type { ShOptions } from './sh.js';

@@ -2,7 +2,8 @@
 // function, map references resolved to the right instructions, bpf-to-bpf calls linked.
 import * as fs from 'node:fs';
 import t from 'tap';
-import { BPF, BpfError, loadCollectionSpec, mapSpec, parseElf, programSpec, resolveReferences } from './index.js';
+import * as BPF from './consts.js';
+import { BpfError, loadCollectionSpec, mapSpec, parseElf, programSpec, resolveReferences } from './index.js';
 
 const podlink = fs.readFileSync(new URL('../../bpf-objects/podlink.bpf.o', import.meta.url));
 const fixture = fs.readFileSync(new URL('../../bpf-objects/testdata/loader-fixture.bpf.o', import.meta.url));

@@ -2,7 +2,6 @@
 //   attr/syscalls (encodings, raw calls) → elf/btf/spec (CollectionSpec from clang objects)
 //   → map/program/collection (live objects) → link/tcx/netkit/query (attach points) → probe/bpffs.
 // May import: lib/sys, lib/codec.
-export * as BPF from './consts.js';
 export { BpfErrno, BpfError, bpfErrorFrom, bpfStep, isBpfErrno } from './errors.js';
 export * from './attr.js';
 export { parseElf, type ElfFile, type ElfSection, type ElfSymbol, type ElfRelocation } from './elf.js';

@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import t from 'tap';
 import { nativeSys } from '../sys/index.js';
+import * as BPF from './consts.js';
 import {
-  BPF,
   BpfError,
   BpfLink,
   BpfMap,

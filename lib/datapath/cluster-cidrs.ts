@@ -2,7 +2,7 @@
 // it: ADD writes the netconf's clusterCIDRs (value 0, "configured"), the agent writes the pod CIDRs it
 // learns from the nodes (value 1, "learned"). The agent removes only learned entries; an ADD that
 // writes a CIDR the agent learned turns it into a configured one, which the agent then leaves alone.
-// May import: lib/bpf, lib/sys, ./layout, ./object, ./paths.
+// May import: lib/bpf, lib/sys, lib/codec, ./layout, ./object, ./paths.
 import * as fs from 'node:fs';
 import * as BPF from '../bpf/consts.js';
 import { BpfMap, isBpfErrno } from '../bpf/index.js';

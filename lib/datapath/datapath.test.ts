@@ -5,7 +5,8 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import t, { type Test } from 'tap';
-import { BPF, BpfLink, queryHook } from '../bpf/index.js';
+import * as BPF from '../bpf/consts.js';
+import { BpfLink, queryHook } from '../bpf/index.js';
 import {
   buildTopology,
   createNetns,

@@ -3,7 +3,8 @@
 // bpf_redirect(dst primary) → dst primary program (which must recognise the fast path) → dst pod.
 import * as fs from 'node:fs';
 import t from 'tap';
-import { BPF, BpfLink, haveNetkit, queryHook } from '../bpf/index.js';
+import * as BPF from '../bpf/consts.js';
+import { BpfLink, haveNetkit, queryHook } from '../bpf/index.js';
 import { buildTopology, have, inNetns, isRoot, podEndpoint, privateBpffs, type TestPod } from '../../conformance/support/index.js';
 import { nativeSys } from '../sys/index.js';
 import { attachEndpoint, checkEndpoint, detachEndpoint, loadAndPin, pinPaths, readCounters } from './index.js';

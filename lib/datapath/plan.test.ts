@@ -1,6 +1,7 @@
 // The attach plan per mode (pure), its words for --dry-run, and the map layouts against the object.
 import t from 'tap';
-import { BPF, mapSpec } from '../bpf/index.js';
+import * as BPF from '../bpf/consts.js';
+import { mapSpec } from '../bpf/index.js';
 import type { Netlink } from '../netlink/index.js';
 import * as L from './layout.js';
 import {

@@ -1,7 +1,8 @@
 // Privileged, veth without tcx: the legacy attach (clsact + cls_bpf direct-action) through the TcClient,
 // implemented by lib/netlink's client. tc and tcx coexist on this kernel, so the path runs here too.
 import t from 'tap';
-import { BPF, isBpfErrno, queryHook } from '../bpf/index.js';
+import * as BPF from '../bpf/consts.js';
+import { isBpfErrno, queryHook } from '../bpf/index.js';
 import { have, isRoot, legacyTcBed, podEndpoint, type TestPod } from '../../conformance/support/index.js';
 import { E, nativeSys } from '../sys/index.js';
 import { attachEndpoint, checkEndpoint, detachEndpoint, readCounters } from './index.js';

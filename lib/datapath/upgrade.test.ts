@@ -3,7 +3,8 @@
 // program pins are pruned, and a second run finds everything current.
 import * as fs from 'node:fs';
 import t from 'tap';
-import { BPF, BpfLink, queryHook } from '../bpf/index.js';
+import * as BPF from '../bpf/consts.js';
+import { BpfLink, queryHook } from '../bpf/index.js';
 import { buildTopology, have, inNetns, isRoot, podEndpoint, privateBpffs, type TestPod } from '../../conformance/support/index.js';
 import { nativeSys } from '../sys/index.js';
 import {

@@ -2,6 +2,7 @@
 import t from 'tap';
 import { NETKIT_NEWLINK, VETH_NEWLINK } from './testdata/fixtures.js';
 import { readHexLines, reencode } from './testdata/dump-hex.js';
+import * as NL from './constants.js';
 import {
   decodeAttrs,
   decodeLink,
@@ -9,7 +10,6 @@ import {
   encodeAttrs,
   encodeMessage,
   fillNewLink,
-  NL,
   splitMessages,
   decodeError,
 } from './index.js';

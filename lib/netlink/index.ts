@@ -1,5 +1,4 @@
 // lib/netlink: pure-TypeScript rtnetlink codec and client. May import: lib/codec, lib/sys, lib/util.
-export * as NL from './constants.js';
 export { AttrMap, decodeAttrs, encodeAttrs, type Attr } from './attrs.js';
 export { NetlinkErrno, NetlinkError, NetlinkProtocolError } from './errors.js';
 export { encodeMessage, splitMessages, decodeError, type NlMsg } from './message.js';

@@ -2,7 +2,8 @@
 // what this machine's kernel dumped for the same specs (testdata/capture-tunnel.ts, testdata/tunnel-specs.ts).
 import t from 'tap';
 import { Writer } from '../codec/index.js';
-import { decodeAttrs, decodeLink, decodeNewLinkRequest, encodeAttrs, encodeMessage, NL, splitMessages, type Attr } from './index.js';
+import * as NL from './constants.js';
+import { decodeAttrs, decodeLink, decodeNewLinkRequest, encodeAttrs, encodeMessage, splitMessages, type Attr } from './index.js';
 import { createLinkRequest, setLinkRequest } from './link.js';
 import { readIfInfo } from './link-device.js';
 import { addRouteRequest, decodeRoute, deleteRouteRequest, replaceRouteRequest, type RouteSpec } from './route.js';

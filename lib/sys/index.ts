@@ -2,7 +2,6 @@
 // May import: node builtins and lib/util (importable from anywhere).
 export { Errno, LayerErrno, E, asLayerErrno, errnoName, isErrno, layerSys } from './errno.js';
 export type { Sys } from './types.js';
-export * as C from './constants.js';
 export { nativeSys, DEFAULT_LIB_DIR } from './native.js';
 export { AddonSecurityError, installAddon } from './addon-file.js';
 export { cstr, cstrs } from './cstr.js';

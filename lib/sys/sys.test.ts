@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import t from 'tap';
-import { nativeSys, C, Errno, cstr, cstrs } from './index.js';
+import * as C from './constants.js';
+import { nativeSys, Errno, cstr, cstrs } from './index.js';
 
 const root = process.geteuid?.() === 0;
 

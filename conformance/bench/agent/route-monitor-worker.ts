@@ -5,7 +5,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { splitMessages } from '../../../lib/netlink/index.js';
 import { decodeRoute } from '../../../lib/netlink/route.js';
-import { C, cstr, E, isErrno, nativeSys } from '../../../lib/sys/index.js';
+import * as C from '../../../lib/sys/constants.js';
+import { cstr, E, isErrno, nativeSys } from '../../../lib/sys/index.js';
 import type { RouteEvent, WorkerData, WorkerMessage } from './route-monitor.js';
 
 const RTM_NEWROUTE = 24;
