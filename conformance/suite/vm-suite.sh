@@ -7,8 +7,8 @@
 #         (auto → netkit), spec-versions, concurrency;
 #   6.1:  veth over cls_bpf (no tcx), one cniVersion per result-shape family (0.2.0, 0.4.0, 1.0.0):
 #         datapath-mode (auto → veth), spec-versions.
-# A case costs 20-45 s here (each podlink run starts node on an emulated CPU), so the subset is what
-# fits the time budget (~12 minutes for both kernels): the cases that exercise the datapath. Cases
+# A case costs 10-25 s here (each podlink run starts node on an emulated CPU), so the subset is what
+# fits the time budget (~7 minutes for both kernels): the cases that exercise the datapath. Cases
 # without a datapath mode (environment, stdin, VERSION, ...) and the protocol, IPAM and chain files
 # run on the host kernel only. Every case left out is recorded as skipped, with the reason.
 # VM_SUITE_FILES_612/_61 and VM_SUITE_VERSIONS_612/_61 widen or narrow the subset.

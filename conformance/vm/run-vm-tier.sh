@@ -42,6 +42,13 @@ usage() {
 # (glibc malloc/arena.c). Inherited by kvm-run's virtiofsd; harmless in the guest.
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-1}
 
+# The guest CPU under TCG: Nehalem (x86-64-v2: SSE4.2, POPCNT, no AVX) instead of kvm-run's default
+# "max". With max, the guest's Node 22 (dist/podlink) runs code that TCG emulates slowly: in one VM,
+# three `CNI_COMMAND=VERSION dist/podlink` took 20.3 s against 11.4 s, `podlink --version` 14.2-19.3 s
+# against 10.0, `podlink status --help` 31.4 s against 18.3 (2026-12-06; qemu64 and SandyBridge, which
+# also lack AVX2, were as quick as Nehalem). The tiers test kernel features, not CPU ones.
+export KVM_RUN_CPU_MODEL=${KVM_RUN_CPU_MODEL:-Nehalem}
+
 kernel=${VM_TIER_KERNEL:-6.12}
 passthrough=()
 while [ $# -gt 0 ]; do
