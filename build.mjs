@@ -78,7 +78,8 @@ if (fs.existsSync(bpfBuild)) {
 
 // 4. Bundle. The addon's bytes go after the executable's image (step 5, release/executable-tail.mjs);
 // lib/sys installs them at run time. The BPF object too: the executable is the only file a node needs.
-// Sections: 0 the payload's code cache, 1 the addon, 2 the BPF object (empty when there is none).
+// Sections: 0 the CNI payload's code cache, 1 the addon, 2 the BPF object (empty when there is none), 3 the CLI
+// payload, 4 its code cache (empty without one).
 const entry = path.join(root, 'cmd/podlink.ts');
 const esbuild = await import('esbuild');
 const addonBytes = fs.readFileSync(addon);
@@ -134,45 +135,54 @@ function cborDecoderWithoutEval(src) {
   return src.replace(probe, 'try { throw 0 } catch (error) {').replace(/\bnew Function\b/g, 'new BlockedFunction');
 }
 
-// The payload (cmd/payload.ts: CNI plugin and CLI) is bundled on its own and embedded in the entry as
-// source, so start-up fast paths never parse it (cmd/embedded-payload.ts); its V8 code cache, the addon and
-// the BPF object are appended to the executable (`<bundle>.tail` holds the same bytes).
+// Two payloads, each bundled on its own: the CNI plugin (cmd/payload.ts), embedded in the entry as source so
+// that start-up fast paths never parse it (cmd/embedded-payload.ts), and the operator's CLI
+// (cmd/cli-payload.ts), appended to the executable with the CNI payload's V8 code cache, the addon and the
+// BPF object (`<bundle>.tail` holds the same bytes). A CNI call never sees the CLI's code.
 async function bundle(out, buildFlags) {
   log(`esbuild bundle ${path.relative(root, out)}${buildFlags ? ` (build flags: ${buildFlags})` : ''}`);
   const common = { bundle: true, platform: 'node', target: `node${NODE_VERSION.split('.')[0]}`, format: 'cjs', minify: true, legalComments: 'none', logLevel: 'warning' };
   const payloadFile = out.replace(/\.cjs$/, '.payload.cjs');
-  await esbuild.build({
-    ...common,
-    entryPoints: [path.join(root, 'cmd/payload.ts')],
-    outfile: payloadFile,
-    define: {
-      __PODLINK_ADDON_TAIL__: JSON.stringify(tailSection(1, addonBytes)),
-      __PODLINK_ADDON_SHA256__: JSON.stringify(createHash('sha256').update(addonBytes).digest('hex')),
-      ...(bpfBytes ? { __PODLINK_BPF_OBJECT_TAIL__: JSON.stringify(tailSection(2, bpfBytes)), __PODLINK_BPF_OBJECT_META__: JSON.stringify(bpfMeta) } : {}),
-      __PODLINK_VERSION__: JSON.stringify(version),
-      // Test-only behaviour (fault injection) exists only in executables built with it.
-      __PODLINK_BUILD_FLAGS__: JSON.stringify(buildFlags),
-      'import.meta.url': '__podlink_import_meta.url',
-    },
-    // A getter: only development paths read import.meta.url, and computing it loads node:url's internals.
-    banner: { js: 'var __podlink_import_meta={get url(){return require("url").pathToFileURL(__filename).href}};' },
-    // cbor-x's Node entry (node-index.js) adds stream classes and probes for its optional native accelerator,
-    // which a SEA binary cannot load; its plain entry has the encoder and decoder we use, and skipping the
-    // rest saves every CNI call 0.3-0.5 ms (CHECK, 2 × 100 interleaved rounds). The decoder is edited too
-    // (cborDecoderWithoutEval).
-    plugins: [directBuiltins, {
-      name: 'cbor-x-plain-entry',
-      setup(b) {
-        b.onResolve({ filter: /^cbor-x$/ }, () => ({ path: path.join(root, 'node_modules/cbor-x/index.js') }));
-        b.onLoad({ filter: /cbor-x[\\/]decode\.js$/ }, (a) => ({ contents: cborDecoderWithoutEval(fs.readFileSync(a.path, 'utf8')), loader: 'js' }));
+  const cliFile = out.replace(/\.cjs$/, '.cli.cjs');
+  for (const [source, outfile] of [['cmd/payload.ts', payloadFile], ['cmd/cli-payload.ts', cliFile]]) {
+    await esbuild.build({
+      ...common,
+      entryPoints: [path.join(root, source)],
+      outfile,
+      define: {
+        __PODLINK_ADDON_TAIL__: JSON.stringify(tailSection(1, addonBytes)),
+        __PODLINK_ADDON_SHA256__: JSON.stringify(createHash('sha256').update(addonBytes).digest('hex')),
+        ...(bpfBytes ? { __PODLINK_BPF_OBJECT_TAIL__: JSON.stringify(tailSection(2, bpfBytes)), __PODLINK_BPF_OBJECT_META__: JSON.stringify(bpfMeta) } : {}),
+        __PODLINK_VERSION__: JSON.stringify(version),
+        // Test-only behaviour (fault injection) exists only in executables built with it.
+        __PODLINK_BUILD_FLAGS__: JSON.stringify(buildFlags),
+        'import.meta.url': '__podlink_import_meta.url',
       },
-    }],
-  });
+      // A getter: only development paths read import.meta.url, and computing it loads node:url's internals.
+      banner: { js: 'var __podlink_import_meta={get url(){return require("url").pathToFileURL(__filename).href}};' },
+      // cbor-x's Node entry (node-index.js) adds stream classes and probes for its optional native accelerator,
+      // which a SEA binary cannot load; its plain entry has the encoder and decoder we use, and skipping the
+      // rest saves every CNI call 0.3-0.5 ms (CHECK, 2 × 100 interleaved rounds). The decoder is edited too
+      // (cborDecoderWithoutEval).
+      plugins: [directBuiltins, {
+        name: 'cbor-x-plain-entry',
+        setup(b) {
+          b.onResolve({ filter: /^cbor-x$/ }, () => ({ path: path.join(root, 'node_modules/cbor-x/index.js') }));
+          b.onLoad({ filter: /cbor-x[\\/]decode\.js$/ }, (a) => ({ contents: cborDecoderWithoutEval(fs.readFileSync(a.path, 'utf8')), loader: 'js' }));
+        },
+      }],
+    });
+  }
   const payloadSrc = fs.readFileSync(payloadFile, 'utf8');
   if (payloadSrc.includes('*/')) throw new Error(`${payloadFile} contains "*/": it cannot be embedded in a comment (cmd/podlink.ts)`);
+  const cliText = Buffer.from(wrapPayload(fs.readFileSync(cliFile, 'utf8')), 'utf8');
+  // cmd/podlink.ts reads it as latin1, which is only right for ASCII (esbuild's default charset escapes the rest).
+  if (cliText.some((b) => b > 0x7f)) throw new Error(`${cliFile} is not ASCII: cmd/podlink.ts reads it as latin1`);
   // A cache made by this x64 Node would be rejected by another arch's Node: none is better than a useless one.
-  const cache = ARCH === 'x64' ? makeCodeCache(NODE_BASE, payloadFile, `${payloadFile}.v8cache`) : Buffer.alloc(0);
-  fs.writeFileSync(`${out}.tail`, executableTail([cache, addonBytes, bpfBytes ?? Buffer.alloc(0)]));
+  const x64 = ARCH === 'x64';
+  const cache = x64 ? makeCodeCache(NODE_BASE, payloadFile, `${payloadFile}.v8cache`) : Buffer.alloc(0);
+  const cliCache = x64 ? makeCodeCache(NODE_BASE, cliFile, `${cliFile}.v8cache`, { warm: false }) : Buffer.alloc(0);
+  fs.writeFileSync(`${out}.tail`, executableTail([cache, addonBytes, bpfBytes ?? Buffer.alloc(0), cliText, cliCache]));
   await esbuild.build({
     ...common,
     entryPoints: [entry],
@@ -180,16 +190,18 @@ async function bundle(out, buildFlags) {
     define: {
       __PODLINK_VERSION__: JSON.stringify(version),
       __PODLINK_PAYLOAD_SHA256__: JSON.stringify(createHash('sha256').update(payloadSrc).digest('hex')),
-      // Only when there is a cache: the arm64 build carries an empty section, which no call should hand to V8.
+      __PODLINK_CLI_TAIL__: JSON.stringify(tailSection(3, cliText)),
+      // Only when there is a cache: the arm64 build carries empty sections, which no call should hand to V8.
       ...(cache.length ? { __PODLINK_CACHE_TAIL__: JSON.stringify(tailSection(0, cache)) } : {}),
+      ...(cliCache.length ? { __PODLINK_CLI_CACHE_TAIL__: JSON.stringify(tailSection(4, cliCache)) } : {}),
     },
     // Read back by cmd/podlink.ts (commentOf): a comment costs V8's scanner far less than a string literal.
     footer: { js: `function __podlinkPayloadText(){/*${wrapPayload(payloadSrc)}*/}` },
-    // The development-only `import('./payload.js')` must not pull the payload in a second time.
+    // The development-only imports of the payloads must not pull them in a second time.
     plugins: [directBuiltins, {
-      name: 'payload-is-embedded',
+      name: 'payloads-are-embedded',
       setup(b) {
-        b.onResolve({ filter: /^\.\/payload\.js$/ }, () => ({ path: './payload.js', external: true }));
+        b.onResolve({ filter: /^\.\/(cli-)?payload\.js$/ }, (a) => ({ path: a.path, external: true }));
       },
     }],
   });

@@ -1,32 +1,32 @@
-// Runs the payload bundle (cmd/payload.ts) embedded by build.mjs, with the node's own code cache for the
-// command when there is one (cmd/node-code-cache.ts), else the one the build made. A cache is only an
+// Runs a payload bundle embedded by build.mjs (the CNI plugin's cmd/payload.ts, or the CLI's
+// cmd/cli-payload.ts), with the node's own code cache for the CNI command when there is one
+// (cmd/node-code-cache.ts), else the one the build made. A cache is only an
 // accelerator: V8 rejects it when the Node binary or its flags differ (a checked hash), and then compiles
 // the source as usual.
 import * as vm from 'node:vm';
 import { NodeCodeCache } from './node-code-cache.js';
 
 export { DEFAULT_CACHE_DIR } from './node-code-cache.js';
-import type * as Payload from './payload.js';
-
-export type PayloadModule = typeof Payload;
 
 export const PAYLOAD_FILENAME = 'podlink-payload.cjs';
 
-export interface LoadedPayload {
-  payload: PayloadModule;
+export interface LoadedPayload<M> {
+  payload: M;
   /** After a successful CNI call: write the node's cache when there was none or V8 rejected it. */
   saveNodeCache(): void;
 }
 
-export function loadEmbeddedPayload(
-  /** The payload wrapped as a function by the build (release/code-cache.mjs wrapPayload), as a slice of the entry's source. */
+export function loadEmbeddedPayload<M>(
+  /** Which payload, for PODLINK_DEBUG_STARTUP's line: `CNI` or `CLI`. */
+  name: string,
+  /** The payload wrapped as a function by the build (release/code-cache.mjs wrapPayload). */
   wrapped: string,
   /** The build's cache (appended to the executable); read only when the node has none of its own. */
   builtCache: () => Buffer | undefined,
   req: NodeJS.Require,
   filename: string,
   node?: { dir: string; key: string },
-): LoadedPayload {
+): LoadedPayload<M> {
   const nodeCache = node && new NodeCodeCache(node.dir, node.key);
   const fromNode = nodeCache?.read();
   const cachedData = fromNode ?? builtCache();
@@ -34,10 +34,10 @@ export function loadEmbeddedPayload(
   if (process.env.PODLINK_DEBUG_STARTUP === '1') {
     const which = fromNode ? ` (node cache ${nodeCache!.file})` : '';
     process.stderr.write(
-      `podlink: payload code cache ${!cachedData ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted'}${which}\n`,
+      `podlink: ${name} payload code cache ${!cachedData ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted'}${which}\n`,
     );
   }
-  const module = { exports: {} as PayloadModule };
+  const module = { exports: {} as M };
   (script.runInThisContext() as (...a: unknown[]) => void)(
     module.exports,
     req,

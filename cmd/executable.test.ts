@@ -36,29 +36,47 @@ t.test('--version and CNI VERSION never load the payload', { skip }, async (t) =
   t.notMatch(cni.stderr, /payload/);
 });
 
-t.test('the CLI and CNI paths run the payload with its code cache accepted', { skip }, async (t) => {
-  t.match(run(['probe', '--help']).stderr, /payload code cache accepted/);
+t.test('the CLI and CNI paths run their own payloads, each with its code cache accepted', { skip }, async (t) => {
+  const cli = run(['probe', '--help']).stderr;
+  t.match(cli, /CLI payload code cache accepted/);
+  t.notMatch(cli, /CNI payload/);
   // A cache directory of its own: the build's cache (appended to the executable) is the one under test,
   // not whatever node cache an earlier call on this machine left in /run/podlink/cache.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-cache-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const cni = run([], { CNI_COMMAND: 'ADD', PODLINK_CACHE_DIR: path.join(dir, 'cache') });
   t.match(JSON.parse(cni.stdout), { code: 4 }, 'a CNI error still comes back as JSON');
-  t.match(cni.stderr, /payload code cache accepted/);
+  t.match(cni.stderr, /CNI payload code cache accepted/);
+  t.notMatch(cni.stderr, /CLI payload/, 'a CNI call never loads the CLI');
 });
 
-t.test('the payload code cache is reproducible: made again from the same bundle, the same bytes', { skip }, async (t) => {
+t.test("the CNI payload holds none of the CLI's code, the CLI payload all of it", { skip }, async (t) => {
+  const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const read = (f: string) => fs.readFileSync(path.join(root, 'build', f), 'utf8');
+  // Strings of cmd/cli.ts and of commander, which only the CLI imports.
+  for (const s of ['these subcommands are for operators', 'error: unknown option']) {
+    t.notOk(read('podlink.payload.cjs').includes(s), `the CNI payload lacks ${JSON.stringify(s)}`);
+    t.ok(read('podlink.cli.cjs').includes(s), `the CLI payload has ${JSON.stringify(s)}`);
+  }
+});
+
+t.test("the payloads' code caches are reproducible: made again from the same bundle, the same bytes", { skip }, async (t) => {
   const { makeCodeCache } = await import('../release/code-cache.mjs');
   const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const payload = path.join(root, 'build/podlink.payload.cjs');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-cache-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const nodeBin = fs.existsSync('/usr/bin/node') ? '/usr/bin/node' : process.execPath;
-  const a = makeCodeCache(nodeBin, payload, path.join(dir, 'a'));
-  const b = makeCodeCache(nodeBin, payload, path.join(dir, 'b'));
-  t.ok(a.equals(b), `two caches of one bundle are equal (${a.length} and ${b.length} bytes)`);
-  const built = fs.readFileSync(`${payload}.v8cache`);
-  t.ok(a.equals(built), `and equal to the one the build embedded (${built.length} bytes)`);
+  for (const [file, warm] of [
+    ['podlink.payload.cjs', true],
+    ['podlink.cli.cjs', false],
+  ] as const) {
+    const payload = path.join(root, 'build', file);
+    const a = makeCodeCache(nodeBin, payload, path.join(dir, `${file}.a`), { warm });
+    const b = makeCodeCache(nodeBin, payload, path.join(dir, `${file}.b`), { warm });
+    t.ok(a.equals(b), `${file}: two caches of one bundle are equal (${a.length} and ${b.length} bytes)`);
+    const built = fs.readFileSync(`${payload}.v8cache`);
+    t.ok(a.equals(built), `${file}: and equal to the one the build embedded (${built.length} bytes)`);
+  }
 });
 
 t.test(

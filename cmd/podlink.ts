@@ -3,17 +3,22 @@
 // entry imports nothing: each path loads only the code it needs. Only the last line sets the exit code.
 import type { TailSection } from '../lib/util/executable-tail.js';
 import type { LoadedPayload } from './embedded-payload.js';
+import type * as CniPayload from './payload.js';
+import type * as CliPayload from './cli-payload.js';
 
 declare const __PODLINK_VERSION__: string | undefined;
 /**
- * The release build's cmd/payload.ts bundle, the only text of a block comment in a function that is never
- * called, read back with Function.prototype.toString. V8's scanner skips a comment quickly; the same text as
- * a string literal was scanned at start-up and again when payload() was compiled (docs/architecture.md#start-up).
- * Absent under tsx.
+ * The release build's cmd/payload.ts bundle (the CNI plugin), the only text of a block comment in a function
+ * that is never called, read back with Function.prototype.toString. V8's scanner skips a comment quickly; the
+ * same text as a string literal was scanned at start-up and again when payload() was compiled
+ * (docs/architecture.md#start-up). Absent under tsx.
  */
 declare const __podlinkPayloadText: (() => void) | undefined;
-/** Where the release build appended the payload's V8 code cache to the executable, if it made one (lib/util/executable-tail.ts). */
+/** Where the release build appended the CNI payload's V8 code cache to the executable, if it made one (lib/util/executable-tail.ts). */
 declare const __PODLINK_CACHE_TAIL__: TailSection | undefined;
+/** The CLI's bundle (cmd/cli-payload.ts) and its code cache, appended to the executable: only a CLI call reads them. */
+declare const __PODLINK_CLI_TAIL__: TailSection | undefined;
+declare const __PODLINK_CLI_CACHE_TAIL__: TailSection | undefined;
 /** sha256 of the payload bundle (build.mjs): names the node's code cache files. */
 declare const __PODLINK_PAYLOAD_SHA256__: string | undefined;
 const VERSION = typeof __PODLINK_VERSION__ === 'string' ? __PODLINK_VERSION__ : '0.0.0-dev';
@@ -24,16 +29,16 @@ const commentOf = (f: () => void): string => {
 };
 
 /**
- * The payload; for a CNI command, with the node's code cache of that command (cmd/node-code-cache.ts).
+ * The CNI payload, with the node's code cache of the command (cmd/node-code-cache.ts).
  * The command comes from a fixed list: it names a file.
  */
-async function payload(cniCommand?: string): Promise<LoadedPayload> {
+async function cniPayload(cniCommand: string): Promise<LoadedPayload<typeof CniPayload>> {
   if (typeof __podlinkPayloadText !== 'function') {
     return { payload: await import('./payload.js'), saveNodeCache: () => {} };
   }
   const { loadEmbeddedPayload, DEFAULT_CACHE_DIR } = await import('./embedded-payload.js');
   const { embeddedSection } = await import('../lib/util/executable-tail.js');
-  const cached = cniCommand && NODE_CACHED_COMMANDS.has(cniCommand) && typeof __PODLINK_PAYLOAD_SHA256__ === 'string';
+  const cached = NODE_CACHED_COMMANDS.has(cniCommand) && typeof __PODLINK_PAYLOAD_SHA256__ === 'string';
   const node = cached
     ? {
         dir: process.env.PODLINK_CACHE_DIR ?? DEFAULT_CACHE_DIR,
@@ -42,7 +47,19 @@ async function payload(cniCommand?: string): Promise<LoadedPayload> {
     : undefined;
   // None in a cross-built executable (arm64): this x64 Node could make no cache that Node would accept.
   const builtCache = () => (typeof __PODLINK_CACHE_TAIL__ === 'object' ? embeddedSection(__PODLINK_CACHE_TAIL__, __filename) : undefined);
-  return loadEmbeddedPayload(commentOf(__podlinkPayloadText), builtCache, require, __filename, node);
+  return loadEmbeddedPayload('CNI', commentOf(__podlinkPayloadText), builtCache, require, __filename, node);
+}
+
+/** The CLI payload: its text and code cache read from the executable's tail. */
+async function cliPayload(): Promise<typeof CliPayload> {
+  if (typeof __PODLINK_CLI_TAIL__ !== 'object') return import('./cli-payload.js');
+  const { loadEmbeddedPayload } = await import('./embedded-payload.js');
+  const { embeddedSection, requiredSection } = await import('../lib/util/executable-tail.js');
+  // ASCII (esbuild escapes the rest; build.mjs checks): latin1 gives V8 a one-byte string without decoding.
+  const text = requiredSection(__PODLINK_CLI_TAIL__, __filename, 'CLI payload').toString('latin1');
+  const cache = typeof __PODLINK_CLI_CACHE_TAIL__ === 'object' ? __PODLINK_CLI_CACHE_TAIL__ : undefined;
+  const builtCache = () => (cache ? embeddedSection(cache, __filename) : undefined);
+  return loadEmbeddedPayload<typeof CliPayload>('CLI', text, builtCache, require, __filename).payload;
 }
 
 const NODE_CACHED_COMMANDS = new Set(['ADD', 'DEL', 'CHECK', 'STATUS', 'GC']);
@@ -86,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
     return runVersion();
   }
   if (process.env.CNI_COMMAND && argv.every((a) => CNI_FLAGS.has(a))) {
-    const { payload: p, saveNodeCache } = await payload(process.env.CNI_COMMAND);
+    const { payload: p, saveNodeCache } = await cniPayload(process.env.CNI_COMMAND);
     mark('payload loaded');
     const code = await p.runCni(argv);
     // A call that set the node up compiled code later calls never run: its cache would only be larger.
@@ -98,8 +115,7 @@ async function main(argv: string[]): Promise<number> {
     p.exitProcess(code);
   }
   exitQuietlyOnBrokenPipe();
-  const { payload: p } = await payload();
-  return p.runCli(argv, VERSION);
+  return (await cliPayload()).runCli(argv, VERSION);
 }
 
 main(process.argv.slice(2)).then(

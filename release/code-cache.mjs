@@ -14,8 +14,11 @@ export function wrapPayload(src) {
   return `(function (exports, require, module, __filename, __dirname) {${src}\n})`;
 }
 
-/** Writes the cache of `payloadFile` to `cacheFile` with `nodeBin` and returns its bytes. */
-export function makeCodeCache(nodeBin, payloadFile, cacheFile) {
+/**
+ * Writes the cache of `payloadFile` to `cacheFile` with `nodeBin` and returns its bytes. `warm: false` (the
+ * CLI payload) takes it after the top level alone: the CLI's commands differ too much to warm one path.
+ */
+export function makeCodeCache(nodeBin, payloadFile, cacheFile, { warm = true } = {}) {
   const script = `
     const vm = require('node:vm'), fs = require('node:fs');
     const src = fs.readFileSync(${JSON.stringify(payloadFile)}, 'utf8');
@@ -23,7 +26,7 @@ export function makeCodeCache(nodeBin, payloadFile, cacheFile) {
     const s = new vm.Script(${JSON.stringify(wrapPayload('@SRC@'))}.replace('@SRC@', () => src), { filename: 'podlink-payload.cjs' });
     const m = { exports: {} };
     s.runInThisContext()(m.exports, require, m, '/usr/local/bin/podlink', '/usr/local/bin');
-    m.exports.warmCodeCache().then(() => fs.writeFileSync(${JSON.stringify(cacheFile)}, s.createCachedData()));`;
+    ${warm ? 'm.exports.warmCodeCache()' : 'Promise.resolve()'}.then(() => fs.writeFileSync(${JSON.stringify(cacheFile)}, s.createCachedData()));`;
   // A fixed --random-seed fixes the string hash seed, which orders what the cache holds of the warm-up's
   // tables: with it two builds write the same bytes, without it no two did. V8 leaves this flag out of the
   // hash it checks a cache against (FlagList::Hash in src/flags/flags.cc), so the executable accepts it.

@@ -1,6 +1,7 @@
 // Reads a section the release build appended to the executable after pkg's image (release/executable-tail.mjs):
-// the payload's code cache, the native addon, the BPF object. Read from the running file, not scanned as
-// source at every start (docs/architecture.md#start-up). May import: node builtins only.
+// the CNI payload's code cache, the native addon, the BPF object, the CLI payload and its code cache. Read from
+// the running file, not scanned as source at every start (docs/architecture.md#start-up). May import: node
+// builtins only.
 import * as fs from 'node:fs';
 
 /** Where a section is and what it holds, as the build saw it. */
@@ -52,11 +53,12 @@ export function readTailSection(file: string, s: TailSection): Buffer | undefine
 
 /**
  * Section `s` of the running executable: /proc/self/exe names the file this process runs even after an
- * upgrade renamed another over its path. Under plain node (`node build/podlink.cjs`) the same bytes sit
- * beside the bundle, in `<entry>.tail`.
+ * upgrade renamed another over its path; without /proc (a bare chroot) the executable's path does, as
+ * Node resolved it at start-up. Under plain node (`node build/podlink.cjs`) the same bytes sit beside
+ * the bundle, in `<entry>.tail`.
  */
 export function embeddedSection(s: TailSection, entry: string): Buffer | undefined {
-  return readTailSection('/proc/self/exe', s) ?? readTailSection(`${entry}.tail`, s);
+  return readTailSection('/proc/self/exe', s) ?? readTailSection(process.execPath, s) ?? readTailSection(`${entry}.tail`, s);
 }
 
 /** embeddedSection, for what a release executable cannot work without (`what` names it in the error). */
