@@ -4,6 +4,7 @@
 // accelerator: V8 rejects it when the Node binary or its flags differ (a checked hash), and then compiles
 // the source as usual.
 import * as vm from 'node:vm';
+import { embeddedSection, type TailSection } from '../lib/util/executable-tail.js';
 import { NodeCodeCache } from './node-code-cache.js';
 
 export { DEFAULT_CACHE_DIR } from './node-code-cache.js';
@@ -21,15 +22,15 @@ export function loadEmbeddedPayload<M>(
   name: string,
   /** The payload wrapped as a function by the build (release/code-cache.mjs wrapPayload). */
   wrapped: string,
-  /** The build's cache (appended to the executable); read only when the node has none of its own. */
-  builtCache: () => Buffer | undefined,
+  /** Where the build appended its cache to the executable, if it made one; read only when the node has none of its own. */
+  builtCache: TailSection | undefined,
   req: NodeJS.Require,
   filename: string,
   node?: { dir: string; key: string },
 ): LoadedPayload<M> {
   const nodeCache = node && new NodeCodeCache(node.dir, node.key);
   const fromNode = nodeCache?.read();
-  const cachedData = fromNode ?? builtCache();
+  const cachedData = fromNode ?? (builtCache && embeddedSection(builtCache, filename));
   const script = new vm.Script(wrapped, { filename: PAYLOAD_FILENAME, cachedData });
   if (process.env.PODLINK_DEBUG_STARTUP === '1') {
     const which = fromNode ? ` (node cache ${nodeCache!.file})` : '';

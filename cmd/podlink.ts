@@ -19,7 +19,7 @@ declare const __PODLINK_CACHE_TAIL__: TailSection | undefined;
 /** The CLI's bundle (cmd/cli-payload.ts) and its code cache, appended to the executable: only a CLI call reads them. */
 declare const __PODLINK_CLI_TAIL__: TailSection | undefined;
 declare const __PODLINK_CLI_CACHE_TAIL__: TailSection | undefined;
-/** sha256 of the payload bundle (build.mjs): names the node's code cache files. */
+/** sha256 of the CNI payload bundle (build.mjs): names the node's code cache files. */
 declare const __PODLINK_PAYLOAD_SHA256__: string | undefined;
 const VERSION = typeof __PODLINK_VERSION__ === 'string' ? __PODLINK_VERSION__ : '0.0.0-dev';
 
@@ -37,7 +37,6 @@ async function cniPayload(cniCommand: string): Promise<LoadedPayload<typeof CniP
     return { payload: await import('./payload.js'), saveNodeCache: () => {} };
   }
   const { loadEmbeddedPayload, DEFAULT_CACHE_DIR } = await import('./embedded-payload.js');
-  const { embeddedSection } = await import('../lib/util/executable-tail.js');
   const cached = NODE_CACHED_COMMANDS.has(cniCommand) && typeof __PODLINK_PAYLOAD_SHA256__ === 'string';
   const node = cached
     ? {
@@ -46,7 +45,7 @@ async function cniPayload(cniCommand: string): Promise<LoadedPayload<typeof CniP
       }
     : undefined;
   // None in a cross-built executable (arm64): this x64 Node could make no cache that Node would accept.
-  const builtCache = () => (typeof __PODLINK_CACHE_TAIL__ === 'object' ? embeddedSection(__PODLINK_CACHE_TAIL__, __filename) : undefined);
+  const builtCache = typeof __PODLINK_CACHE_TAIL__ === 'object' ? __PODLINK_CACHE_TAIL__ : undefined;
   return loadEmbeddedPayload('CNI', commentOf(__podlinkPayloadText), builtCache, require, __filename, node);
 }
 
@@ -54,11 +53,10 @@ async function cniPayload(cniCommand: string): Promise<LoadedPayload<typeof CniP
 async function cliPayload(): Promise<typeof CliPayload> {
   if (typeof __PODLINK_CLI_TAIL__ !== 'object') return import('./cli-payload.js');
   const { loadEmbeddedPayload } = await import('./embedded-payload.js');
-  const { embeddedSection, requiredSection } = await import('../lib/util/executable-tail.js');
+  const { requiredSection } = await import('../lib/util/executable-tail.js');
   // ASCII (esbuild escapes the rest; build.mjs checks): latin1 gives V8 a one-byte string without decoding.
   const text = requiredSection(__PODLINK_CLI_TAIL__, __filename, 'CLI payload').toString('latin1');
-  const cache = typeof __PODLINK_CLI_CACHE_TAIL__ === 'object' ? __PODLINK_CLI_CACHE_TAIL__ : undefined;
-  const builtCache = () => (cache ? embeddedSection(cache, __filename) : undefined);
+  const builtCache = typeof __PODLINK_CLI_CACHE_TAIL__ === 'object' ? __PODLINK_CLI_CACHE_TAIL__ : undefined;
   return loadEmbeddedPayload<typeof CliPayload>('CLI', text, builtCache, require, __filename).payload;
 }
 
