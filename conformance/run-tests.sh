@@ -15,8 +15,8 @@ TAP=(node_modules/.bin/tap --reporter=terse)
 tier "type check (tsc --strict)"
 node_modules/.bin/tsc --noEmit -p .
 
-tier "unit tests (lib/**, bpf-objects/**, cmd/**, the bench's pure parts, test support; the privileged ones skip without root)"
-"${TAP[@]}" 'lib/**/*.test.ts' 'bpf-objects/**/*.test.ts' 'cmd/**/*.test.ts' 'conformance/bench/**/*.test.ts' 'conformance/support/**/*.test.ts'
+tier "unit tests (lib/**, bpf-objects/**, cmd/**, the bench's pure parts, test support, the VM tier's rerun rule; the privileged ones skip without root)"
+"${TAP[@]}" 'lib/**/*.test.ts' 'bpf-objects/**/*.test.ts' 'cmd/**/*.test.ts' 'conformance/bench/**/*.test.ts' 'conformance/support/**/*.test.ts' 'conformance/vm/*.test.ts'
 
 if [[ $(id -u) -ne 0 ]]; then
   echo "SKIP: privileged and conformance tiers need root" >&2

@@ -37,8 +37,10 @@ tier() { # tier KERNEL FILES...
     bash conformance/vm-guest.sh --suite "${bundles[@]}" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   local took=$((SECONDS - start))
+  local retried=''
+  grep -aq '==== retrying the whole command' "$log" && retried=", after $(grep -ac '==== retrying the whole command' "$log") retry (see above)"
   case $rc in
-    0) summary+=("kernel $kernel: PASS (${took}s)") ;;
+    0) summary+=("kernel $kernel: PASS (${took}s$retried)") ;;
     77) summary+=("kernel $kernel: SKIPPED (see SKIP line above)") ;;
     125)
       # Debian 12's virtiofsd is sometimes killed by its own seccomp filter (sched_getaffinity), which

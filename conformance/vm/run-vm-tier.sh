@@ -18,7 +18,10 @@
 #   KVM_RUN               path of kvm-run (default: ../shared/tools/kvm-run
 #                         next to the checkout, else kvm-run on PATH)
 #   VM_TIER_RETRIES       how often to rerun the command after the VM wedged
-#                         because a virtiofsd died (default 1; see watch_vm)
+#                         because a virtiofsd died, or its kernel panicked
+#                         outside the network and BPF code (default 1; see
+#                         watch_vm and emulator-panic.sh; the rerun after a
+#                         panic uses kvm-run's default guest CPU, max)
 #   VM_TIER_REQUIRE_KVM=1 skip when /dev/kvm is absent instead of using
 #                         TCG software emulation (by default a missing
 #                         /dev/kvm only costs speed; on the reference machine
@@ -126,11 +129,12 @@ watch_vm() { # watch_vm KVM_RUN_PID FLAG_FILE
 cd "$repo" || exit 1
 retries=${VM_TIER_RETRIES:-1}
 flag=$(mktemp "${TMPDIR:-/tmp}/run-vm-tier.XXXXXX") || exit 1
+errlog=$(mktemp "${TMPDIR:-/tmp}/run-vm-tier-err.XXXXXX") || exit 1
 kpid='' wpid=''
 on_signal() {
   [ -n "$kpid" ] && kill -TERM "$kpid" 2>/dev/null
   [ -n "$wpid" ] && kill "$wpid" 2>/dev/null
-  rm -f "$flag"
+  rm -f "$flag" "$errlog"
   exit $((128 + $1))
 }
 trap 'on_signal 2' INT
@@ -138,25 +142,39 @@ trap 'on_signal 15' TERM
 attempt=0
 while :; do
   rm -f "$flag"
-  "$kvm_run" --kernel "$kernel" "${passthrough[@]}" -- "$@" &
+  # kvm-run's stderr goes on to ours and into $errlog, complete once tee has exited.
+  exec 4> >(tee "$errlog" >&2)
+  tpid=$!
+  "$kvm_run" --kernel "$kernel" "${passthrough[@]}" -- "$@" 2>&4 4>&- &
   kpid=$!
-  watch_vm "$kpid" "$flag" &
+  watch_vm "$kpid" "$flag" 4>&- &
   wpid=$!
   rc=0
   wait "$kpid" || rc=$?
   kill "$wpid" 2>/dev/null
   wait "$wpid" 2>/dev/null
+  exec 4>&-
+  # (a daemon of kvm-run's that outlived it would keep tee's pipe open: wait at most 5 s)
+  for _ in $(seq 50); do kill -0 "$tpid" 2>/dev/null || break; sleep 0.1; done
   kpid='' wpid=''
-  [ -e "$flag" ] || break
+  if [ -e "$flag" ]; then
+    why="the VM wedged (virtiofsd died)"
+  elif [ "$rc" = 125 ] && bash "$here/emulator-panic.sh" "$errlog"; then
+    why="the guest kernel panicked outside the network and BPF code"
+    export KVM_RUN_CPU_MODEL=max
+  else
+    break
+  fi
   if [ "$attempt" -ge "$retries" ]; then
-    echo "${0##*/}: VM wedged (virtiofsd died) on every attempt; giving up" >&2
+    echo "${0##*/}: $why (attempt $((attempt + 1)) of $((retries + 1))); giving up" >&2
     rc=125
     break
   fi
   attempt=$((attempt + 1))
-  echo "${0##*/}: ==== retrying the whole command (attempt $((attempt + 1)) of $((retries + 1))); output above is from the wedged VM ====" >&2
+  echo "${0##*/}: ==== retrying the whole command (attempt $((attempt + 1)) of $((retries + 1)), guest CPU" \
+    "$KVM_RUN_CPU_MODEL): $why; output above is from that VM ====" >&2
 done
-rm -f "$flag"
+rm -f "$flag" "$errlog"
 if [ "$rc" = 77 ]; then
   echo "SKIP: exit 77 from kvm-run --kernel $kernel (no VM could start here, see kvm-run's message above, or the command itself skipped)" >&2
 fi
