@@ -161,13 +161,17 @@ async function bundle(out, buildFlags) {
       // A getter: only development paths read import.meta.url, and computing it loads node:url's internals.
       banner: { js: 'var __podlink_import_meta={get url(){return require("url").pathToFileURL(__filename).href}};' },
       // cbor-x's Node entry (node-index.js) adds stream classes and probes for its optional native accelerator,
-      // which a SEA binary cannot load; its plain entry has the encoder and decoder we use, and skipping the
+      // which a SEA binary cannot load; its plain modules have the encoder and decoder we use, and skipping the
       // rest saves every CNI call 0.3-0.5 ms (CHECK, 2 × 100 interleaved rounds). The decoder is edited too
       // (cborDecoderWithoutEval).
       plugins: [directBuiltins, {
         name: 'cbor-x-plain-entry',
         setup(b) {
           b.onResolve({ filter: /^cbor-x$/ }, () => ({ path: path.join(root, 'node_modules/cbor-x/index.js') }));
+          // The halves on their own (lib/plugin/endpoint-record.ts loads the encoder only to write): the package's
+          // "node" condition maps both subpaths to the whole Node entry.
+          // (real paths: encode.js imports ./decode.js, which esbuild resolves through symlinks; one module, not two)
+          b.onResolve({ filter: /^cbor-x\/(encode|decode)$/ }, (a) => ({ path: fs.realpathSync(path.join(root, `node_modules/${a.path}.js`)) }));
           b.onLoad({ filter: /cbor-x[\\/]decode\.js$/ }, (a) => ({ contents: cborDecoderWithoutEval(fs.readFileSync(a.path, 'utf8')), loader: 'js' }));
         },
       }],
