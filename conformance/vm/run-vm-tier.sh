@@ -160,9 +160,13 @@ while :; do
   if [ -e "$flag" ]; then
     why="the VM wedged (virtiofsd died)"
   elif [ "$rc" = 125 ] && [ "$KVM_RUN_CPU_MODEL" != max ] && bash "$here/emulator-panic.sh" "$errlog"; then
-    # Once: the rerun is on max, which takes about twice as long (see KVM_RUN_CPU_MODEL above).
+    # Once: the rerun is on max, which takes about twice as long (see KVM_RUN_CPU_MODEL above), so a
+    # --timeout given for Nehalem is doubled for it.
     why="the guest kernel panicked outside the network and BPF code"
     export KVM_RUN_CPU_MODEL=max
+    for i in "${!passthrough[@]}"; do
+      [ "${passthrough[$i]}" = --timeout ] && passthrough[i + 1]=$((passthrough[i + 1] * 2))
+    done
   else
     break
   fi
