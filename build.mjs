@@ -167,10 +167,9 @@ async function bundle(out, buildFlags) {
       plugins: [directBuiltins, {
         name: 'cbor-x-plain-entry',
         setup(b) {
-          // The plain modules: index.js, or decode.js and encode.js on their own (lib/plugin/endpoint-record.ts
-          // loads the encoder only to write), where the package's "node" condition names the Node entry for all
-          // three. Real paths, as esbuild resolves encode.js's own `./decode.js`: one decoder module, not two.
-          b.onResolve({ filter: /^cbor-x$/ }, () => ({ path: path.join(root, 'node_modules/cbor-x/index.js') }));
+          // decode.js and encode.js on their own (lib/plugin/endpoint-record.ts loads the encoder only to write),
+          // where the package's "node" condition names the Node entry for both. Real paths, as esbuild resolves
+          // encode.js's own `./decode.js`: one decoder module, not two.
           b.onResolve({ filter: /^cbor-x\/(encode|decode)$/ }, (a) => ({ path: fs.realpathSync(path.join(root, `node_modules/${a.path}.js`)) }));
           b.onLoad({ filter: /cbor-x[\\/]decode\.js$/ }, (a) => ({ contents: cborDecoderWithoutEval(fs.readFileSync(a.path, 'utf8')), loader: 'js' }));
         },
