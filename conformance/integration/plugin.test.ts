@@ -128,6 +128,13 @@ for (const mode of modes) {
     const hostIf = resA.interfaces[0]!.name;
     const d = JSON.parse(b.ip(b.node, ['-d', '-j', 'link', 'show', hostIf]))[0];
     t.equal(d.linkinfo.info_kind, mode === 'veth' ? 'veth' : 'netkit', 'ip -d link: kind');
+    if (mode === 'veth') {
+      // One queue each way on both ends, not the kernel's one per possible CPU (docs/kernel.md#veth-queues).
+      const podEnd = JSON.parse(b.ip(pa, ['-d', '-j', 'link', 'show', 'eth0']))[0];
+      for (const [end, l] of [['host', d], ['pod', podEnd]]) {
+        t.same([l.num_tx_queues, l.num_rx_queues], [1, 1], `ip -d link: ${end} end has one tx and one rx queue`);
+      }
+    }
     const eth0 = JSON.parse(b.ip(pa, ['-j', 'addr', 'show', 'eth0']))[0];
     t.ok(eth0.addr_info.some((a: { local: string; prefixlen: number }) => a.prefixlen === 32), '/32 on eth0');
     t.ok(eth0.addr_info.some((a: { prefixlen: number; family: string }) => a.family === 'inet6' && a.prefixlen === 128), '/128 on eth0');

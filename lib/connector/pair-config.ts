@@ -2,6 +2,9 @@
 import type { Link } from '../netlink/index.js';
 import type { OperationalMode } from './mode.js';
 
+/** Queues of each kind on both veth ends (docs/kernel.md#veth-queues). */
+export const VETH_QUEUES = 1;
+
 export interface LinkPairConfig {
   mode: OperationalMode;
   hostIfName: string;

@@ -56,6 +56,23 @@ t.test('veth RTM_NEWLINK decodes to the spec and re-encodes byte-exactly', async
   t.equal(again.toString('hex'), VETH_NEWLINK.toString('hex'));
 });
 
+t.test('veth queue counts: IFLA_NUM_TX_QUEUES (31) and IFLA_NUM_RX_QUEUES (32) as u32 on both ends, decoded back', async (t) => {
+  const spec: NewLinkSpec = {
+    name: 'plq',
+    txqlen: 1000,
+    numTxQueues: 1,
+    numRxQueues: 1,
+    info: { kind: 'veth', peer: { name: 'eth0', numTxQueues: 1, numRxQueues: 1 } },
+  };
+  const w = new Writer();
+  fillNewLink(spec)(w);
+  const body = w.finish();
+  const top = decodeAttrs(body, 16);
+  const u32 = (type: number) => top.find((a) => a.type === type)?.payload.readUInt32LE(0);
+  t.same([u32(31), u32(32)], [1, 1], 'host end: attribute types 31 and 32 hold 1');
+  t.same(decodeNewLinkRequest(body), spec, 'decodes to the same spec, peer included');
+});
+
 t.test('a kernel-captured link dump decodes and re-encodes byte-exactly', async (t) => {
   const raw = readHexLines('link-dump.hex');
   t.equal(raw.length, 3);

@@ -22,6 +22,9 @@ export interface DeviceAttrs {
   groMaxSize?: number;
   gsoIpv4MaxSize?: number;
   groIpv4MaxSize?: number;
+  /** Queues the kernel allocates (IFLA_NUM_TX_QUEUES / IFLA_NUM_RX_QUEUES); the driver's default when absent. */
+  numTxQueues?: number;
+  numRxQueues?: number;
   /** Place the device in the netns behind this fd (IFLA_NET_NS_FD). */
   netnsFd?: number;
 }
@@ -74,6 +77,8 @@ export function putDeviceAttrs(w: Writer, d: DeviceAttrs, peer: boolean): void {
   if (peer && d.txqlen !== undefined) putU32(w, K.IFLA_TXQLEN, d.txqlen);
   if (d.mtu !== undefined) putU32(w, K.IFLA_MTU, d.mtu);
   if (!peer && d.txqlen !== undefined) putU32(w, K.IFLA_TXQLEN, d.txqlen);
+  if (d.numTxQueues !== undefined) putU32(w, K.IFLA_NUM_TX_QUEUES, d.numTxQueues);
+  if (d.numRxQueues !== undefined) putU32(w, K.IFLA_NUM_RX_QUEUES, d.numRxQueues);
   if (d.mac !== undefined) putAttr(w, K.IFLA_ADDRESS, d.mac);
   if (d.gsoMaxSize !== undefined) putU32(w, K.IFLA_GSO_MAX_SIZE, d.gsoMaxSize);
   if (d.groMaxSize !== undefined) putU32(w, K.IFLA_GRO_MAX_SIZE, d.groMaxSize);
@@ -87,6 +92,8 @@ export function readDeviceAttrs(a: AttrMap): DeviceAttrs {
   if (a.has(K.IFLA_IFNAME)) d.name = a.str(K.IFLA_IFNAME);
   if (a.has(K.IFLA_MTU)) d.mtu = a.u32(K.IFLA_MTU);
   if (a.has(K.IFLA_TXQLEN)) d.txqlen = a.u32(K.IFLA_TXQLEN);
+  if (a.has(K.IFLA_NUM_TX_QUEUES)) d.numTxQueues = a.u32(K.IFLA_NUM_TX_QUEUES);
+  if (a.has(K.IFLA_NUM_RX_QUEUES)) d.numRxQueues = a.u32(K.IFLA_NUM_RX_QUEUES);
   if (a.has(K.IFLA_ADDRESS)) d.mac = Buffer.from(a.raw(K.IFLA_ADDRESS)!);
   if (a.has(K.IFLA_GSO_MAX_SIZE)) d.gsoMaxSize = a.u32(K.IFLA_GSO_MAX_SIZE);
   if (a.has(K.IFLA_GRO_MAX_SIZE)) d.groMaxSize = a.u32(K.IFLA_GRO_MAX_SIZE);

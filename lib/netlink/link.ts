@@ -39,6 +39,8 @@ export interface Link {
   link?: number;
   linkNetnsId?: number;
   txqlen?: number;
+  numTxQueues?: number;
+  numRxQueues?: number;
   gsoMaxSize?: number;
   groMaxSize?: number;
   netkit?: ReturnType<typeof decodeNetkitData>;
@@ -122,6 +124,8 @@ export function decodeLink(m: NlMsg): Link {
     link: a.u32(K.IFLA_LINK),
     linkNetnsId: a.s32(K.IFLA_LINK_NETNSID),
     txqlen: a.u32(K.IFLA_TXQLEN),
+    numTxQueues: a.u32(K.IFLA_NUM_TX_QUEUES),
+    numRxQueues: a.u32(K.IFLA_NUM_RX_QUEUES),
     gsoMaxSize: a.u32(K.IFLA_GSO_MAX_SIZE),
     groMaxSize: a.u32(K.IFLA_GRO_MAX_SIZE),
     netkit: kind === 'netkit' && data ? decodeNetkitData(AttrMap.of(data)) : undefined,

@@ -4,7 +4,7 @@
 // the kernel): its time is hidden behind ours. Every step registers its undo; a failure anywhere
 // leaves nothing behind. Each step below is its dry-run words (from AddFacts) and its run (over what
 // the steps before it produced).
-import { deleteLinkPair, isLayer2, isNetkit, newLinkPair, type LinkPairConfig, type ModeFile } from '../connector/index.js';
+import { deleteLinkPair, isLayer2, isNetkit, newLinkPair, VETH_QUEUES, type LinkPairConfig, type ModeFile } from '../connector/index.js';
 import { Code, CniError } from '../cni/errors.js';
 import type { Result, Route as CniRoute } from '../cni/result.js';
 import type { AttachIntent } from '../datapath/index.js';
@@ -182,7 +182,11 @@ function pairWords(f: AddFacts): string[] {
   const p = pairConfig(f, f.mtu.mtu);
   const mac = isLayer2(p.mode) ? `mac ${hex(p.hostMac)}` : 'no mac (L3)';
   const nk = isNetkit(p.mode) ? `; peer policy ${p.peerPolicy}, scrub ${p.scrubSupported ? 'set' : 'not supported'}` : '';
-  const sizes = [p.gsoMaxSize && `gso_max_size ${p.gsoMaxSize}`, p.groMaxSize && `gro_max_size ${p.groMaxSize}`].filter(Boolean);
+  const sizes = [
+    p.mode === 'veth' && `${VETH_QUEUES} tx and ${VETH_QUEUES} rx queue`,
+    p.gsoMaxSize && `gso_max_size ${p.gsoMaxSize}`,
+    p.groMaxSize && `gro_max_size ${p.groMaxSize}`,
+  ].filter(Boolean);
   return [
     `create ${p.mode} pair: host ${p.hostIfName} (${mac}), peer ${p.podIfName} born in ${f.req.env.netns}${nk}`,
     `mtu ${p.mtu} (${f.mtu.from}) on both ends${sizes.length ? `, ${sizes.join(', ')}` : ''}`,

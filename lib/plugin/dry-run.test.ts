@@ -151,7 +151,7 @@ t.test('node with a veth mode file and tcx: the plan names the mode file, tcx ho
   t.match(stepOps(text, 'resolve datapath mode'), 'tcx yes, netkit scrub no');
   const pair = stepOps(text, 'create link pair');
   t.match(pair, `create veth pair: host ${hostIfName(`${tag}a`, 'eth0')} (mac `);
-  t.match(pair, 'mtu 1400 (of pldummy0, the default-route device) on both ends');
+  t.match(pair, 'mtu 1400 (of pldummy0, the default-route device) on both ends, 1 tx and 1 rx queue');
   const attach = stepOps(text, 'attach BPF datapath');
   t.match(attach, /tcx ingress link running pl_from_pod/);
   t.match(attach, /tcx egress link running pl_to_pod/);

@@ -3,9 +3,9 @@
 //
 //   floor prog PIN                          load a trivial SCHED_CLS program and pin it (once per run)
 //   floor add NETNS HOST PEER PROGPIN DIR   one RTM_NEWLINK: veth HOST with PEER born in NETNS (MTU,
-//                                           MACs, txqlen on both ends, as podlink sends them); then open
-//                                           PROGPIN, create tcx ingress and egress links on HOST and pin
-//                                           them as DIR/from-pod and DIR/to-pod
+//                                           MACs, txqlen, one tx and one rx queue on both ends, as podlink
+//                                           sends them); then open PROGPIN, create tcx ingress and egress
+//                                           links on HOST and pin them as DIR/from-pod and DIR/to-pod
 //   floor add NETNS HOST PEER - -           the pair alone (no links)
 //   floor del HOST DIR|-                    RTM_DELLINK HOST; then unpin DIR/{from-pod,to-pod}, rmdir DIR
 //
@@ -95,6 +95,8 @@ static void common_attrs(struct nlmsghdr *h, const char *name, uint8_t last) {
   put(h, IFLA_IFNAME, name, strlen(name) + 1);
   put_u32(h, IFLA_MTU, 1500);
   put_u32(h, IFLA_TXQLEN, 1000);
+  put_u32(h, IFLA_NUM_TX_QUEUES, 1);
+  put_u32(h, IFLA_NUM_RX_QUEUES, 1);
   put(h, IFLA_ADDRESS, mac, 6);
 }
 
