@@ -2,7 +2,7 @@
 // what an earlier ADD of this attachment left, the IPAM plugin. ADD's steps compute these with the
 // functions here and word their operations from the same values; surveyAdd reads all of them for
 // --dry-run and changes nothing (a missing mode file is probed in memory, never written).
-import { derivedMac, hostIfName, readModeFile, resolveMode, type Mode, type ModeFile, type OperationalMode } from '../connector/index.js';
+import { attachmentNames, readModeFile, resolveMode, type Mode, type ModeFile, type OperationalMode } from '../connector/index.js';
 import { Code, CniError } from '../cni/errors.js';
 import type { PodDatapath } from '../datapath/index.js';
 import { Netlink, type Link } from '../netlink/index.js';
@@ -30,12 +30,7 @@ export interface AddBase {
 
 export function addBase(req: Request, dp: PodDatapath, probeDeps: () => ProbeDeps): AddBase {
   const { containerId, ifname } = req.env;
-  const names = {
-    hostIfName: hostIfName(containerId, ifname),
-    hostMac: derivedMac(`host:${containerId}:${ifname}`),
-    podMac: derivedMac(`pod:${containerId}:${ifname}`),
-    recFile: recordPath(req.conf.stateDir, containerId, ifname),
-  };
+  const names = { ...attachmentNames(containerId, ifname), recFile: recordPath(req.conf.stateDir, containerId, ifname) };
   return { req, dp, names, probeDeps };
 }
 
