@@ -156,7 +156,8 @@ export function execIpam(
 ): Result | void {
   const inv = prepare(command, confRaw, env, cniPath, opts);
   const run = launch(inv);
-  return interpret(command, inv, run.finish(run.pid === undefined ? undefined : reap(inv.sys, run.pid, inv.timeoutMs)));
+  const pid = run.pid();
+  return interpret(command, inv, run.finish(pid === undefined ? undefined : reap(inv.sys, pid, inv.timeoutMs)));
 }
 
 /** A plugin started earlier; wait() blocks until it exits and returns (or throws) its outcome, every time. */
@@ -194,7 +195,10 @@ export function startIpam(
   const inv = prepare(command, confRaw, env, cniPath, opts);
   const run = launch(inv);
   const deadline = Date.now() + inv.timeoutMs;
-  const exited = () => (run.pid === undefined ? undefined : reap(inv.sys, run.pid, deadline - Date.now()));
+  const exited = () => {
+    const pid = run.pid();
+    return pid === undefined ? undefined : reap(inv.sys, pid, deadline - Date.now());
+  };
   return { wait: once(() => interpret(command, inv, run.finish(exited()))) };
 }
 
@@ -205,20 +209,32 @@ interface Waited {
 }
 
 /**
- * Starts the plugin on scratch files (stdin holding the config); finish() reads its output and closes
- * them. A plugin that cannot be started has no pid and finishes with the error.
+ * Starts the plugin on scratch files (stdin holding the config); pid() waits for the spawn (not for the
+ * plugin) and finish() reads its output and closes them. The spawn runs on a thread of lib/sys's
+ * (Sys.spawnStart), so the caller goes on while the child execs. A plugin that cannot be started has no
+ * pid and finishes with the error.
  */
-function launch(inv: Invocation): { pid?: number; finish: (w: Waited | undefined) => Outcome } {
+function launch(inv: Invocation): { pid: () => number | undefined; finish: (w: Waited | undefined) => Outcome } {
   const fds = [scratchInput(inv.input, inv.sys), scratchFile(inv.sys), scratchFile(inv.sys)] as const;
-  let pid: number | undefined;
+  let handle: number | undefined;
   let error: Error | undefined;
   try {
     const env = Object.entries(inv.env).map(([k, v]) => `${k}=${v}`);
-    pid = inv.sys.spawn(cstr(inv.plugin), cstrs([inv.plugin]), cstrs(env), fds[0], fds[1], fds[2]);
+    handle = inv.sys.spawnStart(cstr(inv.plugin), cstrs([inv.plugin]), cstrs(env), fds[0], fds[1], fds[2]);
   } catch (e) {
     error = e as Error;
   }
+  const pid = once((): number | undefined => {
+    if (handle === undefined) return undefined;
+    try {
+      return inv.sys.spawnJoin(handle);
+    } catch (e) {
+      error = e as Error;
+      return undefined;
+    }
+  });
   const finish = (w: Waited | undefined): Outcome => {
+    pid(); // the spawn thread must be done with the fds before they are read and closed
     try {
       const stdout = scratchContents(fds[1], MAX_OUTPUT);
       const stderr = scratchContents(fds[2], MAX_OUTPUT);

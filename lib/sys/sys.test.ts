@@ -35,7 +35,7 @@ t.test('bpf with a bad command fails with EINVAL', { skip: !root && 'needs root'
 });
 
 t.test(
-  'spawn runs a program on our fds with its env; waitpid times out, then reports the exit',
+  'spawnStart/spawnJoin run a program on our fds with its env; waitpid times out, then reports the exit',
   { skip: !root && 'needs root' },
   async (t) => {
     const s = nativeSys();
@@ -45,7 +45,7 @@ t.test(
     t.teardown(() => [inFd, outFd].forEach((x) => s.close(x)));
     // Node ignores SIGPIPE, and an exec keeps ignored signals ignored unless spawn resets them.
     const script = 'read line; echo "$line $GREETING"; grep SigIgn /proc/self/status; sleep 0.3; exit 3';
-    const pid = s.spawn(
+    const handle = s.spawnStart(
       cstr('/bin/sh'),
       cstrs(['/bin/sh', '-c', script]),
       cstrs(['GREETING=hello', 'PATH=/usr/bin:/bin']),
@@ -53,6 +53,8 @@ t.test(
       outFd,
       outFd,
     );
+    const pid = s.spawnJoin(handle);
+    t.throws(() => s.spawnJoin(handle), RangeError, 'a handle joins once');
     t.equal(s.waitpid(pid, 0), -1, 'running: a look returns -1 at once');
     t.equal(s.waitpid(pid, 20), -1, 'still running after a 20 ms wait');
     const st = s.waitpid(pid, 5000);
@@ -63,12 +65,11 @@ t.test(
     // Signals 1–31 (bits 0–30) only: glibc keeps its internal real-time signals (32, 33) to itself.
     t.equal(BigInt(`0x${sigIgn!.split(/\s+/)[1]}`) & 0x7fffffffn, 0n, 'no standard signal is ignored in the child');
     t.throws(() => s.waitpid(pid, 0), { code: 'ECHILD', syscall: 'waitpid' }, 'reaped once only');
-    t.throws(() => s.spawn(cstr('/nonexistent/podlink'), cstrs(['x']), cstrs([]), inFd, outFd, outFd), {
-      code: 'ENOENT',
-      syscall: 'posix_spawn',
-    });
-    t.throws(() => s.spawn(Buffer.from('no-nul'), cstrs(['x']), cstrs([]), inFd, outFd, outFd), TypeError);
-    const killed = s.spawn(cstr('/bin/sleep'), cstrs(['/bin/sleep', '5']), cstrs([]), inFd, outFd, outFd);
+    const missing = s.spawnStart(cstr('/nonexistent/podlink'), cstrs(['x']), cstrs([]), inFd, outFd, outFd);
+    t.throws(() => s.spawnJoin(missing), { code: 'ENOENT', syscall: 'posix_spawn' }, "the spawn's error comes with the join");
+    t.throws(() => s.spawnStart(Buffer.from('no-nul'), cstrs(['x']), cstrs([]), inFd, outFd, outFd), TypeError);
+    t.throws(() => s.spawnJoin(99), RangeError, 'an unknown handle');
+    const killed = s.spawnJoin(s.spawnStart(cstr('/bin/sleep'), cstrs(['/bin/sleep', '5']), cstrs([]), inFd, outFd, outFd));
     process.kill(killed, 'SIGKILL');
     t.equal(s.waitpid(killed, -1) & 0x7f, 9, 'a killed child reports its signal; -1 waits without a limit');
   },
@@ -78,7 +79,7 @@ t.test('waitpid keeps its timeout without a pidfd (no fd left for one)', { skip:
   const s = nativeSys();
   const [, soft, hard] = /Max open files\s+(\S+)\s+(\S+)/.exec(readFileSync('/proc/self/limits', 'utf8'))!;
   const setSoft = (n: string) => t.equal(spawnSync('prlimit', [`--pid=${process.pid}`, `--nofile=${n}:${hard}`]).status, 0, `nofile ${n}`);
-  const pid = s.spawn(cstr('/bin/sh'), cstrs(['/bin/sh', '-c', 'sleep 0.3; exit 4']), cstrs([]), 0, 1, 2);
+  const pid = s.spawnJoin(s.spawnStart(cstr('/bin/sh'), cstrs(['/bin/sh', '-c', 'sleep 0.3; exit 4']), cstrs([]), 0, 1, 2));
   const held: number[] = [];
   let look = 0;
   let st = 0;
@@ -100,3 +101,37 @@ t.test('waitpid keeps its timeout without a pidfd (no fd left for one)', { skip:
   t.equal(look, -1, 'still running after 30 ms');
   t.equal(st >> 8, 4, 'then its exit status');
 });
+
+t.test(
+  "spawnStart's child runs in the netns the caller was in, whatever the caller enters next",
+  { skip: !root && 'needs root' },
+  async (t) => {
+    const s = nativeSys();
+    const ns = `plsys${process.pid}`;
+    t.equal(spawnSync('ip', ['netns', 'add', ns]).status, 0, `ip netns add ${ns}`);
+    t.teardown(() => void spawnSync('ip', ['netns', 'del', ns]));
+    const self = s.open(cstr('/proc/thread-self/ns/net'), C.O_RDONLY, 0);
+    const other = s.open(cstr(`/run/netns/${ns}`), C.O_RDONLY, 0);
+    const dir = t.testdir({ a: '', b: '' });
+    const out = (name: string) => s.open(cstr(`${dir}/${name}`), C.O_WRONLY, 0o600);
+    const [outA, outB] = [out('a'), out('b')];
+    t.teardown(() => [self, other, outA, outB].forEach((fd) => s.close(fd)));
+    const netnsOf = (fd: number) => s.spawnStart(cstr('/bin/readlink'), cstrs(['/bin/readlink', '/proc/self/ns/net']), cstrs([]), 0, fd, 2);
+    let a: number;
+    let b: number;
+    try {
+      a = netnsOf(outA); // started here, then this thread moves at once
+      s.setns(other, C.CLONE_NEWNET);
+      b = netnsOf(outB); // started in the other netns
+    } finally {
+      s.setns(self, C.CLONE_NEWNET);
+    }
+    for (const h of [a, b]) t.equal(s.waitpid(s.spawnJoin(h), 5000) >> 8, 0, 'readlink ran');
+    const inode = (p: string) => readFileSync(p, 'utf8').trim();
+    const ours = spawnSync('readlink', ['/proc/self/ns/net'], { encoding: 'utf8' }).stdout.trim();
+    const theirs = spawnSync('ip', ['netns', 'exec', ns, 'readlink', '/proc/self/ns/net'], { encoding: 'utf8' }).stdout.trim();
+    t.not(ours, theirs);
+    t.equal(inode(`${dir}/a`), ours, 'started in our netns: runs there though the caller entered another right after');
+    t.equal(inode(`${dir}/b`), theirs, 'started in the other netns: runs there');
+  },
+);

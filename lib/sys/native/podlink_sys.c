@@ -1,11 +1,12 @@
 // podlink_sys: the only native code in podlink. Thin, synchronous wrappers around the
 // syscalls Node cannot make itself (AF_NETLINK sockets, setns, unshare, bpf, mount, memfd_create), and a
-// posix_spawn/waitpid pair so that a CNI call need not load node:child_process.
+// posix_spawn (on a thread)/waitpid pair so that a CNI call need not load node:child_process.
 // Every wrapper throws an Error carrying {errno, code, syscall} on failure. No policy here.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
@@ -146,6 +147,13 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
 // signal mask emptied and every signal's disposition reset (Node ignores SIGPIPE; exec keeps ignored
 // signals ignored), and a wait that can time out (pidfd + poll, a sleep loop without pidfd_open).
 // env and argv are Buffers of NUL-terminated strings, one after the other.
+//
+// spawnStart runs posix_spawn on a thread of its own and spawnJoin collects its pid (or its error): a
+// vfork-style spawn holds the calling thread until the child has exec'd, about 0.35 ms on the bench's VM,
+// which a CNI call spends creating the pod's devices instead. The thread is created with every signal
+// blocked (Node's handlers never run on it) and has its creator's namespaces, so a spawn started in the
+// host netns runs there whatever the main thread enters next. The strings are copied: the caller's
+// Buffers may go before the thread is done.
 static char **split_nul(char *buf, size_t len) {
   size_t n = 0;
   for (size_t i = 0; i < len; i++) n += buf[i] == 0;
@@ -156,13 +164,33 @@ static char **split_nul(char *buf, size_t len) {
   return out;
 }
 
-static napi_value js_spawn(napi_env env, napi_callback_info info) {
-  ARGS(6) BUF(0, path, pl) BUF(1, av, al) BUF(2, ev, el) I64(3, fd0) I64(4, fd1) I64(5, fd2)
-  if (!pl || ((char *)path)[pl - 1] || (al && ((char *)av)[al - 1]) || (el && ((char *)ev)[el - 1])) {
-    napi_throw_type_error(env, NULL, "podlink_sys: spawn strings must be NUL-terminated");
-    return NULL;
-  }
-  char **cargv = split_nul(av, al), **cenv = split_nul(ev, el);
+struct spawn_job {
+  pthread_t thread;
+  char *strings; // path, then argv's strings, then env's, each NUL-terminated
+  char **argv, **envp;
+  int fds[3];
+  pid_t pid;
+  int err;
+};
+
+#define SPAWN_JOBS 8
+static struct spawn_job *spawn_jobs[SPAWN_JOBS];
+// Each job's thread runs on a stack of its own here, not one glibc maps: mapping and unmapping a stack
+// splits and frees VMAs, whose maple-tree nodes the kernel frees through RCU, and a CNI call's next
+// synchronize_rcu() (a tcx attach, a device delete) then waits longer (docs/kernel.md#tcx-rcu). 256 KiB:
+// above aarch64's PTHREAD_STACK_MIN (128 KiB); only the pages the thread touches are ever allocated.
+#define SPAWN_STACK (256 * 1024)
+static char spawn_stacks[SPAWN_JOBS][SPAWN_STACK] __attribute__((aligned(64)));
+
+static void free_job(struct spawn_job *j) {
+  free(j->argv);
+  free(j->envp);
+  free(j->strings);
+  free(j);
+}
+
+static void *spawn_thread(void *arg) {
+  struct spawn_job *j = arg;
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t at;
   sigset_t none, all;
@@ -170,18 +198,76 @@ static napi_value js_spawn(napi_env env, napi_callback_info info) {
   sigfillset(&all);
   posix_spawn_file_actions_init(&fa);
   posix_spawnattr_init(&at);
-  posix_spawn_file_actions_adddup2(&fa, (int)fd0, 0);
-  posix_spawn_file_actions_adddup2(&fa, (int)fd1, 1);
-  posix_spawn_file_actions_adddup2(&fa, (int)fd2, 2);
+  for (int i = 0; i < 3; i++) posix_spawn_file_actions_adddup2(&fa, j->fds[i], i);
   posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   posix_spawnattr_setsigmask(&at, &none);
   posix_spawnattr_setsigdefault(&at, &all);
-  pid_t pid = -1;
-  int err = cargv && cenv ? posix_spawn(&pid, (const char *)path, &fa, &at, cargv, cenv) : ENOMEM;
+  j->err = posix_spawn(&j->pid, j->strings, &fa, &at, j->argv, j->envp);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&at);
-  free(cargv);
-  free(cenv);
+  return NULL;
+}
+
+// spawnStart(path, argv, env, fd0, fd1, fd2): a handle for spawnJoin, which every handle must reach.
+static napi_value js_spawn_start(napi_env env, napi_callback_info info) {
+  ARGS(6) BUF(0, path, pl) BUF(1, av, al) BUF(2, ev, el) I64(3, fd0) I64(4, fd1) I64(5, fd2)
+  if (!pl || ((char *)path)[pl - 1] || (al && ((char *)av)[al - 1]) || (el && ((char *)ev)[el - 1])) {
+    napi_throw_type_error(env, NULL, "podlink_sys: spawn strings must be NUL-terminated");
+    return NULL;
+  }
+  int slot = 0;
+  while (slot < SPAWN_JOBS && spawn_jobs[slot]) slot++;
+  if (slot == SPAWN_JOBS) return throw_errno(env, EAGAIN, "spawnStart");
+  struct spawn_job *j = calloc(1, sizeof *j);
+  char *strings = j ? malloc(pl + al + el) : NULL;
+  if (!strings) {
+    free(j);
+    return throw_errno(env, ENOMEM, "spawnStart");
+  }
+  memcpy(strings, path, pl);
+  if (al) memcpy(strings + pl, av, al);
+  if (el) memcpy(strings + pl + al, ev, el);
+  j->strings = strings;
+  j->argv = split_nul(strings + pl, al);
+  j->envp = split_nul(strings + pl + al, el);
+  j->fds[0] = (int)fd0;
+  j->fds[1] = (int)fd1;
+  j->fds[2] = (int)fd2;
+  if (!j->argv || !j->envp) {
+    free_job(j);
+    return throw_errno(env, ENOMEM, "spawnStart");
+  }
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  // Refused only below the C library's minimum: the thread then gets a stack glibc maps, as any thread.
+  (void)pthread_attr_setstack(&attr, spawn_stacks[slot], SPAWN_STACK);
+  int err = pthread_create(&j->thread, &attr, spawn_thread, j);
+  pthread_attr_destroy(&attr);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (err) {
+    free_job(j);
+    return throw_errno(env, err, "pthread_create");
+  }
+  spawn_jobs[slot] = j;
+  return num(env, slot);
+}
+
+// spawnJoin(handle): the child's pid once posix_spawn has returned; throws posix_spawn's error.
+static napi_value js_spawn_join(napi_env env, napi_callback_info info) {
+  ARGS(1) I64(0, slot)
+  if (slot < 0 || slot >= SPAWN_JOBS || !spawn_jobs[slot]) {
+    napi_throw_range_error(env, NULL, "podlink_sys: spawnJoin of a handle spawnStart did not return, or joined already");
+    return NULL;
+  }
+  struct spawn_job *j = spawn_jobs[slot];
+  spawn_jobs[slot] = NULL;
+  pthread_join(j->thread, NULL);
+  pid_t pid = j->pid;
+  int err = j->err;
+  free_job(j);
   return err ? throw_errno(env, err, "posix_spawn") : num(env, pid);
 }
 
@@ -221,7 +307,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"socket", js_socket}, {"bind", js_bind}, {"setsockopt", js_setsockopt}, {"getsockopt", js_getsockopt},
     {"sendto", js_sendto}, {"recv", js_recv}, {"close", js_close}, {"open", js_open}, {"memfd", js_memfd}, {"setns", js_setns},
     {"unshare", js_unshare}, {"bpf", js_bpf}, {"address", js_address}, {"mount", js_mount},
-    {"spawn", js_spawn}, {"waitpid", js_waitpid}, {"exit", js_exit},
+    {"spawnStart", js_spawn_start}, {"spawnJoin", js_spawn_join}, {"waitpid", js_waitpid}, {"exit", js_exit},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;
