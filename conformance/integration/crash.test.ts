@@ -75,7 +75,10 @@ t.test('SIGKILL while the IPAM plugin it started is still running: DEL waits for
   fs.writeFileSync(path.join(slow, 'host-local'), `#!/bin/sh\nsleep 0.5\nexec ${path.join(CNI_PATH, 'host-local')} "$@"\n`, { mode: 0o755 });
   const pod = b.pod('a');
   const conf = b.conf();
-  const killed = b.runWith(FAULTY, 'ADD', { containerId: 'c3', pod, conf, env: { CNI_PATH: slow, PODLINK_FAULT_AFTER_STEP: 'start IPAM ADD' } });
+  // Killed after 'create link pair', by whose end the plugin's process exists: 'start IPAM ADD' only has
+  // it spawned on a thread (lib/sys), and a kill right then may come before the spawn.
+  const env = { CNI_PATH: slow, PODLINK_FAULT_AFTER_STEP: 'create link pair' };
+  const killed = b.runWith(FAULTY, 'ADD', { containerId: 'c3', pod, conf, env });
   t.equal(killed.signal, 'SIGKILL', 'podlink was killed while its IPAM ADD ran');
   const del = b.run('DEL', { containerId: 'c3', pod, conf }); // the plain host-local: done before the orphan
   t.equal(del.code, 0, 'DEL succeeds');

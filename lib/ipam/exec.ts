@@ -163,6 +163,8 @@ export function execIpam(
 /** A plugin started earlier; wait() blocks until it exits and returns (or throws) its outcome, every time. */
 export interface PendingRun<T> {
   wait(): T;
+  /** Returns once the plugin's process exists (or could not be started), not waiting for its answer. */
+  started(): void;
 }
 
 /**
@@ -199,7 +201,7 @@ export function startIpam(
     const pid = run.pid();
     return pid === undefined ? undefined : reap(inv.sys, pid, deadline - Date.now());
   };
-  return { wait: once(() => interpret(command, inv, run.finish(exited()))) };
+  return { wait: once(() => interpret(command, inv, run.finish(exited()))), started: () => void run.pid() };
 }
 
 interface Waited {

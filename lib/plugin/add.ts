@@ -194,7 +194,7 @@ function pairWords(f: AddFacts): string[] {
   ];
 }
 
-const createLinkPair: AddStep<Moded, { mtu: number; host: Link; pod: Link }> = {
+const createLinkPair: AddStep<Moded & { ipamAnswer: PendingIpam<Result> }, { mtu: number; host: Link; pod: Link }> = {
   name: 'create link pair',
   ops: pairWords,
   run: (c, s) => {
@@ -202,6 +202,9 @@ const createLinkPair: AddStep<Moded, { mtu: number; host: Link; pod: Link }> = {
     const mtu = podMtu(c.req.conf, hostNl).mtu;
     const pair = newLinkPair(hostNl, podNl, { ...pairConfig(c, mtu), podNetnsFd: netns.fd });
     s.undo(`delete ${names.hostIfName}`, () => void hostNl.deleteLink(pair.host.index, names.hostIfName));
+    // The IPAM plugin was spawned meanwhile (lib/sys spawns on a thread); from here on its process exists,
+    // so an ADD that dies later leaves it for DEL to wait for (orphaned-ipam.ts).
+    c.ipamAnswer.started();
     return { mtu, host: pair.host, pod: pair.pod };
   },
 };

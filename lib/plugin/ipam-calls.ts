@@ -43,12 +43,12 @@ function callLater<T>(req: Request, start: (raw: Record<string, unknown>) => Pen
       // its outcome is wait()'s to report
     }
   };
-  return { wait, settle };
+  return { wait, settle, started: () => first.started() };
 }
 
 /** A call with nothing to wait for: no IPAM plugin configured. */
 export function answered<T>(value: T): PendingIpam<T> {
-  return { wait: () => value, settle: () => {} };
+  return { wait: () => value, settle: () => {}, started: () => {} };
 }
 
 function optional(req: Request, what: 'STATUS' | 'GC', fn: () => void): void {
