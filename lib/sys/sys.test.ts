@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import t from 'tap';
 import * as C from './constants.js';
 import { nativeSys, Errno, cstr, cstrs } from './index.js';
+import { createNetns, inNetns } from '../../conformance/support/index.js';
 
 const root = process.geteuid?.() === 0;
 
@@ -107,31 +108,25 @@ t.test(
   { skip: !root && 'needs root' },
   async (t) => {
     const s = nativeSys();
-    const ns = `plsys${process.pid}`;
-    t.equal(spawnSync('ip', ['netns', 'add', ns]).status, 0, `ip netns add ${ns}`);
-    t.teardown(() => void spawnSync('ip', ['netns', 'del', ns]));
-    const self = s.open(cstr('/proc/thread-self/ns/net'), C.O_RDONLY, 0);
-    const other = s.open(cstr(`/run/netns/${ns}`), C.O_RDONLY, 0);
+    const ns = createNetns(s, `plsys${process.pid}`);
+    t.teardown(() => ns.remove());
     const dir = t.testdir({ a: '', b: '' });
     const out = (name: string) => s.open(cstr(`${dir}/${name}`), C.O_WRONLY, 0o600);
     const [outA, outB] = [out('a'), out('b')];
-    t.teardown(() => [self, other, outA, outB].forEach((fd) => s.close(fd)));
-    const netnsOf = (fd: number) => s.spawnStart(cstr('/bin/readlink'), cstrs(['/bin/readlink', '/proc/self/ns/net']), cstrs([]), 0, fd, 2);
-    let a: number;
-    let b: number;
-    try {
-      a = netnsOf(outA); // started here, then this thread moves at once
-      s.setns(other, C.CLONE_NEWNET);
-      b = netnsOf(outB); // started in the other netns
-    } finally {
-      s.setns(self, C.CLONE_NEWNET);
-    }
+    t.teardown(() => [outA, outB].forEach((fd) => s.close(fd)));
+    const readlink = (fd: number) =>
+      s.spawnStart(cstr('/bin/readlink'), cstrs(['/bin/readlink', '/proc/self/ns/net']), cstrs([]), 0, fd, 2);
+    const a = readlink(outA); // started here, then this thread moves at once
+    const b = inNetns(s, ns, () => readlink(outB)); // started in the other netns
     for (const h of [a, b]) t.equal(s.waitpid(s.spawnJoin(h), 5000) >> 8, 0, 'readlink ran');
-    const inode = (p: string) => readFileSync(p, 'utf8').trim();
-    const ours = spawnSync('readlink', ['/proc/self/ns/net'], { encoding: 'utf8' }).stdout.trim();
-    const theirs = spawnSync('ip', ['netns', 'exec', ns, 'readlink', '/proc/self/ns/net'], { encoding: 'utf8' }).stdout.trim();
+    const ours = readlinkSync('/proc/thread-self/ns/net');
+    const theirs = ns.exec('readlink', ['/proc/self/ns/net']).trim();
     t.not(ours, theirs);
-    t.equal(inode(`${dir}/a`), ours, 'started in our netns: runs there though the caller entered another right after');
-    t.equal(inode(`${dir}/b`), theirs, 'started in the other netns: runs there');
+    t.equal(
+      readFileSync(`${dir}/a`, 'utf8').trim(),
+      ours,
+      'started in our netns: runs there though the caller entered another right after',
+    );
+    t.equal(readFileSync(`${dir}/b`, 'utf8').trim(), theirs, 'started in the other netns: runs there');
   },
 );
