@@ -5,7 +5,7 @@
 // plugin. execIpam waits for it; startIpam lets the caller work while it runs and waits when asked
 // (PendingRun.wait), blocking in waitpid like execIpam: no event-loop turn, whose first one in a
 // process cost a CNI call about 1.1 ms before the wait began. The plugin is started
-// with lib/sys's posix_spawn, not node:child_process: loading that module (with net and stream) cost
+// with lib/sys's spawn (vfork and execve), not node:child_process: loading that module (with net and stream) cost
 // every CNI call milliseconds of start-up, and its fork() copied our page tables.
 // May import: node builtins, ../cni, ../sys, ../util, ./find, ./scratch.
 import * as fs from 'node:fs';

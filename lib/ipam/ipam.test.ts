@@ -96,7 +96,7 @@ for (const v of ['0.2.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0']) {
     t.strictSame(r.routes, [{ dst: '0.0.0.0/0' }]);
     const [d] = dumps();
     const expectedEnv = Object.fromEntries(Object.entries({ ...env, CNI_COMMAND: 'ADD' }).filter(([, x]) => x !== undefined));
-    // Exactly: tap's processinfo hook adds NODE_OPTIONS to what node:child_process spawns, never to posix_spawn's children.
+    // Exactly: tap's processinfo hook adds NODE_OPTIONS to what node:child_process spawns, never to lib/sys's spawned children.
     t.strictSame(d!.env, expectedEnv, 'environment passed unchanged except CNI_COMMAND, nothing added');
     t.equal(d!.stdin, JSON.stringify(c), 'the whole config, byte for byte');
     t.strictSame(JSON.parse(d!.stdin).someUnknownKey, { kept: 'verbatim' });
@@ -274,12 +274,12 @@ t.test('a plugin that is found but cannot be executed → 999 "could not be run"
     t,
     () => execIpam('ADD', conf('1.0.0'), env, path),
     Code.Internal,
-    /^IPAM plugin fake-ipam \(.*\) ADD could not be run: posix_spawn: Exec format error/,
+    /^IPAM plugin fake-ipam \(.*\) ADD could not be run: execve: Exec format error/,
   );
-  startErr(t, () => startIpam('DEL', conf('1.0.0'), env, path), Code.Internal, /DEL could not be run: posix_spawn: Exec format error/);
-  // libuv's execvp ran a script without #! with /bin/sh; posix_spawn, like Go's os/exec (libcni), does not.
+  startErr(t, () => startIpam('DEL', conf('1.0.0'), env, path), Code.Internal, /DEL could not be run: execve: Exec format error/);
+  // libuv's execvp ran a script without #! with /bin/sh; execve, like Go's os/exec (libcni), does not.
   writeFileSync(join(path[1]!, 'fake-ipam'), 'echo \'{"cniVersion":"1.0.0","ips":[]}\'\n', { mode: 0o755 });
-  cniErr(t, () => execIpam('ADD', conf('1.0.0'), env, path), Code.Internal, /ADD could not be run: posix_spawn: Exec format error/);
+  cniErr(t, () => execIpam('ADD', conf('1.0.0'), env, path), Code.Internal, /ADD could not be run: execve: Exec format error/);
 });
 
 t.test("signal names (our table of Linux's numbers, not node:os's) agree with Node's", async (t) => {

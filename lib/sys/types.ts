@@ -23,13 +23,13 @@ export interface Sys {
   /** Arguments are NUL-terminated Buffers. */
   mount(source: Buffer, target: Buffer, fstype: Buffer, flags: number): number;
   /**
-   * posix_spawn, on a thread of its own so that the caller need not wait for the child's exec, with fds 0,
+   * vfork and execve, on a worker thread of the addon's so that the caller need not wait for the child's exec, with fds 0,
    * 1, 2 of the child taken from stdin/stdout/stderr (kept open until spawnJoin), signal mask and
    * dispositions reset. path, argv and env are NUL-terminated strings (argv, env: back to back), copied.
    * Returns a handle that must reach spawnJoin.
    */
   spawnStart(path: Buffer, argv: Buffer, env: Buffer, stdin: number, stdout: number, stderr: number): number;
-  /** The pid of spawnStart's child, once posix_spawn has returned; throws its error (syscall 'posix_spawn'). */
+  /** The pid of spawnStart's child, once it has exec'd; throws the spawn's error (syscall 'vfork' or 'execve'). */
   spawnJoin(handle: number): number;
   /** The raw wait status once pid has exited; -1 while it still runs after timeoutMs (0: only look, < 0: no limit). */
   waitpid(pid: number, timeoutMs: number): number;

@@ -1,6 +1,6 @@
 // podlink_sys: the only native code in podlink. Thin, synchronous wrappers around the
 // syscalls Node cannot make itself (AF_NETLINK sockets, setns, unshare, bpf, mount, memfd_create), and a
-// posix_spawn (on a thread)/waitpid pair so that a CNI call need not load node:child_process.
+// spawn (vfork on a worker thread)/waitpid pair so that a CNI call need not load node:child_process.
 // Every wrapper throws an Error carrying {errno, code, syscall} on failure. No policy here.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -9,13 +9,13 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -143,17 +143,23 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
 }
 
 // Child processes without node:child_process (whose modules cost every CNI call several ms to load, and
-// whose fork() copies our page tables): posix_spawn (vfork-style in glibc) with the three std fds given,
-// signal mask emptied and every signal's disposition reset (Node ignores SIGPIPE; exec keeps ignored
-// signals ignored), and a wait that can time out (pidfd + poll, a sleep loop without pidfd_open).
-// env and argv are Buffers of NUL-terminated strings, one after the other.
+// whose fork() copies our page tables): vfork and execve with the three std fds given, signal mask emptied
+// and every signal's disposition reset (Node ignores SIGPIPE; exec keeps ignored signals ignored), and a
+// wait that can time out (pidfd + poll, a sleep loop without pidfd_open). env and argv are Buffers of
+// NUL-terminated strings, one after the other.
 //
-// spawnStart runs posix_spawn on a thread of its own and spawnJoin collects its pid (or its error): a
-// vfork-style spawn holds the calling thread until the child has exec'd, about 0.35 ms on the bench's VM,
-// which a CNI call spends creating the pod's devices instead. The thread is created with every signal
-// blocked (Node's handlers never run on it) and has its creator's namespaces, so a spawn started in the
-// host netns runs there whatever the main thread enters next. The strings are copied: the caller's
-// Buffers may go before the thread is done.
+// spawnStart hands the spawn to a worker thread and spawnJoin collects its pid (or its error): a vfork
+// holds its caller until the child has exec'd, about 0.35 ms on the bench's VM, which a CNI call spends
+// creating the pod's devices instead. Nothing here may queue RCU callbacks before a CNI call's next
+// synchronize_rcu() (a tcx attach, a device delete), which would then wait for the grace period they
+// start and a whole one of its own (docs/kernel.md#tcx-rcu). So the workers run on stacks in the addon's
+// memory (a stack glibc maps and unmaps frees maple-tree nodes through RCU), never allocate (a thread's
+// first malloc makes a glibc arena, unmapping what it over-reserved), vfork on their own stack (glibc's
+// posix_spawn maps and unmaps one for the child), and stay for the process's life, one per job slot,
+// waiting for the next job (an exiting thread's task_struct is freed through RCU). A worker has the
+// namespaces of the thread that made it, so a spawn started in the host netns runs there whatever the
+// main thread enters next; one started in another netns gets a new worker in it. The strings are
+// copied: the caller's Buffers may go before the worker is done.
 static char **split_nul(char *buf, size_t len) {
   size_t n = 0;
   for (size_t i = 0; i < len; i++) n += buf[i] == 0;
@@ -165,47 +171,132 @@ static char **split_nul(char *buf, size_t len) {
 }
 
 struct spawn_job {
-  pthread_t thread;
   char *strings; // path, then argv's strings, then env's, each NUL-terminated
   char **argv, **envp;
   int fds[3];
   pid_t pid;
   int err;
+  const char *failed; // the syscall that failed
 };
 
 #define SPAWN_JOBS 8
-static struct spawn_job *spawn_jobs[SPAWN_JOBS];
-// Each job's thread runs on a stack of its own here, not one glibc maps: mapping and unmapping a stack
-// splits and frees VMAs, whose maple-tree nodes the kernel frees through RCU, and a CNI call's next
-// synchronize_rcu() (a tcx attach, a device delete) then waits longer (docs/kernel.md#tcx-rcu). 256 KiB:
-// above aarch64's PTHREAD_STACK_MIN (128 KiB); only the pages the thread touches are ever allocated.
+// 256 KiB: above aarch64's PTHREAD_STACK_MIN (128 KiB); only the pages a worker touches are ever allocated.
 #define SPAWN_STACK (256 * 1024)
 static char spawn_stacks[SPAWN_JOBS][SPAWN_STACK] __attribute__((aligned(64)));
+
+struct spawn_worker {
+  pthread_t thread;
+  pid_t owner;      // the process that made the thread: none survives a fork
+  char netns[64];   // readlink of its /proc/thread-self/ns/net; "" unknown (no /proc): never reused
+  struct spawn_job *job; // from spawnStart to spawnJoin
+  int pending, done, quit; // under spawn_mu
+};
+static struct spawn_worker spawn_workers[SPAWN_JOBS];
+static pthread_mutex_t spawn_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t spawn_cv = PTHREAD_COND_INITIALIZER;
+
+// The kernel's struct sigaction (not glibc's, whose sa_mask is 128 bytes): the vfork child makes raw
+// syscalls only, and glibc's sigaction refuses the two signals it keeps for itself.
+struct k_sigaction {
+  void (*handler)(int);
+  unsigned long flags;
+  void (*restorer)(void);
+  uint64_t mask;
+};
+
+static void run_spawn(struct spawn_job *j) {
+  volatile int child_err = 0;
+  pid_t pid = vfork();
+  if (pid == 0) {
+    // The child, on this thread's stack in our memory until execve. Every signal is still blocked (the
+    // worker's mask): reset each disposition, then empty the mask.
+    struct k_sigaction dfl = {SIG_DFL, 0, NULL, 0};
+    for (int sig = 1; sig <= 64; sig++) {
+      if (sig != SIGKILL && sig != SIGSTOP) syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
+    }
+    for (int i = 0; i < 3; i++) {
+      if (j->fds[i] != i) {
+        if (dup2(j->fds[i], i) < 0) { child_err = errno; _exit(127); }
+      } else {
+        int fl = fcntl(i, F_GETFD);
+        if (fl < 0 || fcntl(i, F_SETFD, fl & ~FD_CLOEXEC) < 0) { child_err = errno; _exit(127); }
+      }
+    }
+    uint64_t none = 0;
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof none);
+    execve(j->strings, j->argv, j->envp);
+    child_err = errno;
+    _exit(127);
+  }
+  if (pid < 0) {
+    j->err = errno;
+    j->failed = "vfork";
+  } else if (child_err) {
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    j->err = child_err;
+    j->failed = "execve";
+  } else {
+    j->pid = pid;
+  }
+}
+
+static void *spawn_worker_main(void *arg) {
+  struct spawn_worker *w = arg;
+  prctl(PR_SET_NAME, "podlink-spawn"); // for ps -T, and the tests
+  pthread_mutex_lock(&spawn_mu);
+  for (;;) {
+    while (!w->pending && !w->quit) pthread_cond_wait(&spawn_cv, &spawn_mu);
+    if (w->quit) break;
+    w->pending = 0;
+    struct spawn_job *j = w->job;
+    pthread_mutex_unlock(&spawn_mu);
+    run_spawn(j);
+    pthread_mutex_lock(&spawn_mu);
+    w->done = 1;
+    pthread_cond_broadcast(&spawn_cv);
+  }
+  pthread_mutex_unlock(&spawn_mu);
+  return NULL;
+}
+
+static void stop_worker(struct spawn_worker *w) {
+  pthread_mutex_lock(&spawn_mu);
+  w->quit = 1;
+  pthread_cond_broadcast(&spawn_cv);
+  pthread_mutex_unlock(&spawn_mu);
+  pthread_join(w->thread, NULL);
+  w->owner = 0;
+  w->quit = 0;
+}
+
+// A worker of this process in `netns` for slot `slot`: the one it has, or a new one (0), or an error.
+static int ready_worker(int slot, const char *netns) {
+  struct spawn_worker *w = &spawn_workers[slot];
+  if (w->owner && w->owner != getpid()) w->owner = 0; // made before a fork: the thread is not ours
+  if (w->owner && netns[0] && strcmp(w->netns, netns) == 0) return 0;
+  if (w->owner) stop_worker(w);
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old); // the worker starts with every signal blocked: Node's handlers never run on it
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  // Refused only below the C library's minimum: the thread then gets a stack glibc maps, as any thread.
+  (void)pthread_attr_setstack(&attr, spawn_stacks[slot], SPAWN_STACK);
+  int err = pthread_create(&w->thread, &attr, spawn_worker_main, w);
+  pthread_attr_destroy(&attr);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (err) return err;
+  w->owner = getpid();
+  snprintf(w->netns, sizeof w->netns, "%s", netns);
+  return 0;
+}
 
 static void free_job(struct spawn_job *j) {
   free(j->argv);
   free(j->envp);
   free(j->strings);
   free(j);
-}
-
-static void *spawn_thread(void *arg) {
-  struct spawn_job *j = arg;
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t at;
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawn_file_actions_init(&fa);
-  posix_spawnattr_init(&at);
-  for (int i = 0; i < 3; i++) posix_spawn_file_actions_adddup2(&fa, j->fds[i], i);
-  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  posix_spawnattr_setsigmask(&at, &none);
-  posix_spawnattr_setsigdefault(&at, &all);
-  j->err = posix_spawn(&j->pid, j->strings, &fa, &at, j->argv, j->envp);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&at);
-  return NULL;
 }
 
 // spawnStart(path, argv, env, fd0, fd1, fd2): a handle for spawnJoin, which every handle must reach.
@@ -216,7 +307,7 @@ static napi_value js_spawn_start(napi_env env, napi_callback_info info) {
     return NULL;
   }
   int slot = 0;
-  while (slot < SPAWN_JOBS && spawn_jobs[slot]) slot++;
+  while (slot < SPAWN_JOBS && spawn_workers[slot].job) slot++;
   if (slot == SPAWN_JOBS) return throw_errno(env, EAGAIN, "spawnStart");
   struct spawn_job *j = calloc(1, sizeof *j);
   char *strings = j ? malloc(pl + al + el) : NULL;
@@ -237,38 +328,44 @@ static napi_value js_spawn_start(napi_env env, napi_callback_info info) {
     free_job(j);
     return throw_errno(env, ENOMEM, "spawnStart");
   }
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  // Refused only below the C library's minimum: the thread then gets a stack glibc maps, as any thread.
-  (void)pthread_attr_setstack(&attr, spawn_stacks[slot], SPAWN_STACK);
-  int err = pthread_create(&j->thread, &attr, spawn_thread, j);
-  pthread_attr_destroy(&attr);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  // readlink names the netns without opening it (an open and close of an nsfs file can free a dentry through RCU).
+  char netns[64];
+  ssize_t n = readlink("/proc/thread-self/ns/net", netns, sizeof netns - 1);
+  netns[n > 0 ? n : 0] = 0;
+  int err = ready_worker(slot, netns);
   if (err) {
     free_job(j);
     return throw_errno(env, err, "pthread_create");
   }
-  spawn_jobs[slot] = j;
+  struct spawn_worker *w = &spawn_workers[slot];
+  pthread_mutex_lock(&spawn_mu);
+  w->job = j;
+  w->done = 0;
+  w->pending = 1;
+  pthread_cond_broadcast(&spawn_cv);
+  pthread_mutex_unlock(&spawn_mu);
   return num(env, slot);
 }
 
-// spawnJoin(handle): the child's pid once posix_spawn has returned; throws posix_spawn's error.
+// spawnJoin(handle): the child's pid once it has exec'd; throws the spawn's error (syscall vfork or execve).
 static napi_value js_spawn_join(napi_env env, napi_callback_info info) {
   ARGS(1) I64(0, slot)
-  if (slot < 0 || slot >= SPAWN_JOBS || !spawn_jobs[slot]) {
+  if (slot < 0 || slot >= SPAWN_JOBS || !spawn_workers[slot].job) {
     napi_throw_range_error(env, NULL, "podlink_sys: spawnJoin of a handle spawnStart did not return, or joined already");
     return NULL;
   }
-  struct spawn_job *j = spawn_jobs[slot];
-  spawn_jobs[slot] = NULL;
-  pthread_join(j->thread, NULL);
+  struct spawn_worker *w = &spawn_workers[slot];
+  pthread_mutex_lock(&spawn_mu);
+  while (!w->done) pthread_cond_wait(&spawn_cv, &spawn_mu);
+  struct spawn_job *j = w->job;
+  w->job = NULL;
+  w->done = 0;
+  pthread_mutex_unlock(&spawn_mu);
   pid_t pid = j->pid;
   int err = j->err;
+  const char *failed = j->failed;
   free_job(j);
-  return err ? throw_errno(env, err, "posix_spawn") : num(env, pid);
+  return err ? throw_errno(env, err, failed) : num(env, pid);
 }
 
 // waitpid(pid, timeoutMs): the raw wait status once the child has exited, -1 while it still runs
