@@ -69,6 +69,7 @@ t.test(
     // A string decode.js has once: twice if the build resolved the decoder by two paths (build.mjs, cbor-x-plain-entry).
     t.equal(payload.split('Invalid major type').length - 1, 1, 'one decoder');
     t.notOk(/new Function\b/.test(payload), "the decoder's code generation is edited out (cborDecoderWithoutEval)");
+    t.same(payload.match(/.{0,3}new TextDecoder\b/g), ['??=new TextDecoder'], 'its one TextDecoder is made on first use');
     t.ok(payload.includes('Blob'), "the encoder is in the bundle (it names Node's Blob)");
   },
 );
@@ -132,6 +133,12 @@ t.test(
 
     fs.chmodSync(file, 0o644);
     t.notMatch(gc().stderr, '(node cache', 'a file others may read or write is not used');
+    fs.chmodSync(file, 0o600);
+    t.match(gc().stderr, '(node cache', 'closed again, it is used');
+    const elsewhere = path.join(work, 'elsewhere.v8cache');
+    fs.renameSync(file, elsewhere);
+    fs.symlinkSync(elsewhere, file);
+    t.notMatch(gc().stderr, '(node cache', 'nor is a symlink, though it names a good cache');
     const open = path.join(work, 'open');
     fs.mkdirSync(open, { mode: 0o755 });
     fs.chmodSync(open, 0o755);

@@ -25,3 +25,23 @@ t.test('a planted file under the hash name is refused, not replaced', async (t) 
   t.throws(() => installAddon(bytes, dir, undefined, sha), AddonSecurityError);
   t.throws(() => installAddon(bytes, dir), /does not match its content hash/);
 });
+
+t.test('the directory: made 0700 with its parents when missing, refused when it is not ours alone', async (t) => {
+  const root = t.testdir({});
+  const nested = path.join(root, 'a', 'b', 'lib');
+  installAddon(bytes, nested);
+  t.equal((fs.statSync(nested).mode & 0o777).toString(8), '700', 'made with its parents');
+  const real = path.join(root, 'real');
+  fs.mkdirSync(real, { mode: 0o700 });
+  const link = path.join(root, 'link');
+  fs.symlinkSync(real, link);
+  t.throws(() => installAddon(bytes, link), /is not a directory \(symlink or file planted\?\)/, 'a symlink to a directory');
+  const file = path.join(root, 'file');
+  fs.writeFileSync(file, '');
+  t.throws(() => installAddon(bytes, file), /is not a directory/, 'a file');
+  const open = path.join(root, 'open');
+  fs.mkdirSync(open);
+  fs.chmodSync(open, 0o755);
+  t.throws(() => installAddon(bytes, open), /has mode 755, expected 700/, 'a directory others may enter');
+  t.throws(() => installAddon(bytes, path.join(file, 'lib')), { code: 'ENOTDIR' }, 'a path through a file: the error as it is');
+});

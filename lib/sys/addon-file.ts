@@ -16,8 +16,19 @@ export function addonHash(bytes: Uint8Array): string {
   return sha256Hex(bytes);
 }
 
+/** The directory's own lstat, made (recursively, 0700) only when it is missing: once per node. */
+function libDirStats(dir: string): fs.Stats {
+  try {
+    return fs.lstatSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return fs.lstatSync(dir);
+}
+
 function assertSafeDir(dir: string, uid: number): void {
-  const st = fs.lstatSync(dir);
+  const st = libDirStats(dir);
   if (!st.isDirectory()) throw new AddonSecurityError(`native addon dir ${dir} is not a directory (symlink or file planted?)`);
   if (st.uid !== uid)
     throw new AddonSecurityError(`native addon dir ${dir} is owned by uid ${st.uid}, expected ${uid}; remove it and retry`);
@@ -31,7 +42,6 @@ function assertSafeDir(dir: string, uid: number): void {
  * it was planted or corrupted, and an operator must look at it.
  */
 export function installAddon(bytes: Uint8Array, dir: string, uid = process.geteuid?.() ?? 0, knownHash?: string): string {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   assertSafeDir(dir, uid);
   const parent = path.dirname(dir);
   const pst = fs.lstatSync(parent);
