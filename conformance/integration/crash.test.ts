@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { CNI_PATH, isRoot, ROOT, Testbed } from './testbed.js';
 
 const FAULTY = path.join(ROOT, 'build/podlink-fault-hooks');
-const ADD_STEPS = ['open pod netns', 'resolve datapath mode', 'claim endpoint', 'create link pair', 'attach BPF datapath', 'start IPAM ADD', 'attach BPF to-pod hook', 'wait for IPAM', 'configure pod side', 'configure host side', 'publish endpoint', 'write endpoint record'];
+const ADD_STEPS = ['open pod netns', 'resolve datapath mode', 'claim endpoint', 'start IPAM ADD', 'create link pair', 'attach BPF datapath', 'wait for IPAM', 'configure pod side', 'configure host side', 'publish endpoint', 'write endpoint record'];
 const DEL_STEPS = ['read endpoint record', 'start IPAM DEL', 'delete link pair', 'detach BPF datapath', 'wait for IPAM', 'remove endpoint record'];
 
 if (!isRoot || !fs.existsSync(FAULTY)) {
@@ -54,8 +54,7 @@ t.test('a retried ADD without DEL after a crash cleans up the leftovers itself',
   const b = new Testbed('crash-readd');
   t.teardown(() => b.cleanup());
   const pod = b.pod('a');
-  // Its IPAM plugin started, and may have allocated: the retry must release that too.
-  const killed = b.runWith(FAULTY, 'ADD', { containerId: 'c2', pod, env: { PODLINK_FAULT_AFTER_STEP: 'attach BPF to-pod hook' } });
+  const killed = b.runWith(FAULTY, 'ADD', { containerId: 'c2', pod, env: { PODLINK_FAULT_AFTER_STEP: 'create link pair' } });
   t.equal(killed.signal, 'SIGKILL');
   // The half-built pod keeps its eth0: the runtime would DEL first, but an ADD retry must not leak.
   b.removePod(pod);
@@ -76,9 +75,9 @@ t.test('SIGKILL while the IPAM plugin it started is still running: DEL waits for
   fs.writeFileSync(path.join(slow, 'host-local'), `#!/bin/sh\nsleep 0.5\nexec ${path.join(CNI_PATH, 'host-local')} "$@"\n`, { mode: 0o755 });
   const pod = b.pod('a');
   const conf = b.conf();
-  // Killed after 'attach BPF to-pod hook', by whose end the plugin's process exists: 'start IPAM ADD' only
-  // has it spawned on a worker thread (lib/sys), and a kill right then may come before the spawn.
-  const env = { CNI_PATH: slow, PODLINK_FAULT_AFTER_STEP: 'attach BPF to-pod hook' };
+  // Killed after 'create link pair', by whose end the plugin's process exists: 'start IPAM ADD' only has
+  // it spawned on a thread (lib/sys), and a kill right then may come before the spawn.
+  const env = { CNI_PATH: slow, PODLINK_FAULT_AFTER_STEP: 'create link pair' };
   const killed = b.runWith(FAULTY, 'ADD', { containerId: 'c3', pod, conf, env });
   t.equal(killed.signal, 'SIGKILL', 'podlink was killed while its IPAM ADD ran');
   const del = b.run('DEL', { containerId: 'c3', pod, conf }); // the plain host-local: done before the orphan

@@ -32,7 +32,6 @@ export {
   linkSteps,
   mapSteps,
   planAttachEndpoint,
-  type AttachPart,
   type DatapathStep,
   type EndpointSpec,
   type LinkHook,

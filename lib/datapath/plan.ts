@@ -221,16 +221,9 @@ export function mapSteps(s: EndpointSpec): MapWriteStep[] {
   return steps;
 }
 
-/**
- * Which part of an attach: all of it, or in two calls. ADD makes two: the map entries and the from-pod hook,
- * then (once it has started the IPAM plugin between them) the to-pod hook (docs/kernel.md#tcx-rcu).
- */
-export type AttachPart = 'all' | 'from-pod' | 'to-pod';
-
 /** Map entries first (the programs find their config the moment they run), then the hooks. */
-export function planAttachEndpoint(s: EndpointSpec, paths: PinPaths = pinPaths(s.bpfRoot), part: AttachPart = 'all'): DatapathStep[] {
-  const links = linkSteps(s, paths).filter((l) => part === 'all' || l.role === part);
-  return part === 'to-pod' ? links : [...mapSteps(s), ...links];
+export function planAttachEndpoint(s: EndpointSpec, paths: PinPaths = pinPaths(s.bpfRoot)): DatapathStep[] {
+  return [...mapSteps(s), ...linkSteps(s, paths)];
 }
 
 export function describeSteps(steps: DatapathStep[]): string[] {

@@ -1,9 +1,9 @@
-// ADD: validate → mode → link pair → BPF map entries and from-pod hook → IPAM started → to-pod hook →
-// IPAM answer → addressing/routes → BPF map entries for the IPs → record → result. Each tcx/netkit hook
-// waits for an RCU grace period in the kernel; the IPAM plugin, in its own process, runs while the second
-// one is attached: started any earlier, its exec and start-up queue RCU work that makes both attaches wait
-// longer (docs/kernel.md#tcx-rcu). Every step registers its undo; a failure anywhere leaves nothing behind.
-// Each step below is its dry-run words (from AddFacts) and its run (over what the steps before it produced).
+// ADD: validate → mode → IPAM started → link pair → BPF attached → IPAM answer → addressing/routes →
+// BPF map entries for the IPs → record → result. The IPAM plugin runs in its own process while we
+// create the link pair and attach BPF (each tcx/netkit attachment waits for an RCU grace period in
+// the kernel): its time is hidden behind ours. Every step registers its undo; a failure anywhere
+// leaves nothing behind. Each step below is its dry-run words (from AddFacts) and its run (over what
+// the steps before it produced).
 import { deleteLinkPair, isLayer2, isNetkit, newLinkPair, VETH_QUEUES, type LinkPairConfig, type ModeFile } from '../connector/index.js';
 import { Code, CniError } from '../cni/errors.js';
 import type { Result, Route as CniRoute } from '../cni/result.js';
@@ -137,7 +137,7 @@ const startIpam: AddStep<Moded, { ipamAnswer: PendingIpam<Result> }> = {
   ops: (f) => {
     const type = f.req.conf.ipamType;
     if (!type) return [`no ipam configured: use the IPs of prevResult (${prevIps(f)})`];
-    return [`start IPAM plugin ${type} ADD (${f.ipamPath}) with the whole config; it runs while the to-pod hook is attached`];
+    return [`start IPAM plugin ${type} ADD (${f.ipamPath}) with the whole config; it runs while the next steps do`];
   },
   run: ({ req }, s) => {
     const { conf } = req;
@@ -194,7 +194,7 @@ function pairWords(f: AddFacts): string[] {
   ];
 }
 
-const createLinkPair: AddStep<Moded, { mtu: number; host: Link; pod: Link }> = {
+const createLinkPair: AddStep<Moded & { ipamAnswer: PendingIpam<Result> }, { mtu: number; host: Link; pod: Link }> = {
   name: 'create link pair',
   ops: pairWords,
   run: (c, s) => {
@@ -202,6 +202,9 @@ const createLinkPair: AddStep<Moded, { mtu: number; host: Link; pod: Link }> = {
     const mtu = podMtu(c.req.conf, hostNl).mtu;
     const pair = newLinkPair(hostNl, podNl, { ...pairConfig(c, mtu), podNetnsFd: netns.fd });
     s.undo(`delete ${names.hostIfName}`, () => void hostNl.deleteLink(pair.host.index, names.hostIfName));
+    // The IPAM plugin was spawned meanwhile (lib/sys spawns on a thread); from here on its process exists,
+    // so an ADD that dies later leaves it for DEL to wait for (orphaned-ipam.ts).
+    c.ipamAnswer.started();
     return { mtu, host: pair.host, pod: pair.pod };
   },
 };
@@ -227,24 +230,11 @@ const endpoint = (c: Paired, ips: PodIp[]) => ({ ...attachIntent(c), hostIfindex
 
 const attachBpfDatapath: AddStep<Paired, { pins: string[] }> = {
   name: 'attach BPF datapath',
-  ops: (f) => f.dp.describeAttach(attachIntent(f), 'from-pod'),
+  ops: (f) => f.dp.describeAttach(attachIntent(f)),
   run: (c, s) => {
     const { dp, req, names, host } = c;
-    // Undoes the next hook too: detach goes by the host device.
     s.undo(`detach BPF from ${names.hostIfName}`, () => dp.detach(req.conf.bpfRoot, names.hostIfName, host.index, []));
-    return { pins: dp.attach(endpoint(c, []), 'from-pod') };
-  },
-};
-
-const attachToPodHook: AddStep<Paired & { pins: string[]; ipamAnswer: PendingIpam<Result> }, { pins: string[] }> = {
-  name: 'attach BPF to-pod hook',
-  ops: (f) => f.dp.describeAttach(attachIntent(f), 'to-pod'),
-  run: (c) => {
-    const pins = [...c.pins, ...c.dp.attach(endpoint(c, []), 'to-pod')];
-    // The IPAM plugin was spawned meanwhile (lib/sys spawns on a worker thread); from here on its process
-    // exists, so an ADD that dies later leaves it for DEL to wait for (orphaned-ipam.ts).
-    c.ipamAnswer.started();
-    return { pins };
+    return { pins: dp.attach(endpoint(c, [])) };
   },
 };
 
@@ -384,10 +374,9 @@ export const addPlan = Plan.start<AddFacts, AddBase>('ADD')
   .then(openPodNetns)
   .then(resolveDatapathMode)
   .then(claimEndpoint)
+  .then(startIpam)
   .then(createLinkPair)
   .then(attachBpfDatapath)
-  .then(startIpam)
-  .then(attachToPodHook)
   .then(waitForIpam)
   .then(configurePodSide)
   .then(configureHostSide)

@@ -154,19 +154,9 @@ t.test('node with a veth mode file and tcx: the plan names the mode file, tcx ho
   t.match(pair, 'mtu 1400 (of pldummy0, the default-route device) on both ends, 1 tx and 1 rx queue');
   const attach = stepOps(text, 'attach BPF datapath');
   t.match(attach, /tcx ingress link running pl_from_pod/);
-  t.notMatch(attach, /pl_to_pod/, 'the to-pod hook is a step of its own');
+  t.match(attach, /tcx egress link running pl_to_pod/);
   t.match(attach, 'not pinned yet');
-  t.match(attach, /write pl_pod_cfg/, 'the map entries come with the from-pod hook');
-  const toPod = stepOps(text, 'attach BPF to-pod hook');
-  t.match(toPod, /tcx egress link running pl_to_pod/);
-  t.notMatch(toPod, /pl_from_pod|pinned|write /, 'only the to-pod link');
   t.match(stepOps(text, 'start IPAM ADD'), `start IPAM plugin host-local ADD (${path.join(b.cniDir, 'host-local')})`);
-  const order = ['create link pair', 'attach BPF datapath', 'start IPAM ADD', 'attach BPF to-pod hook', 'wait for IPAM'];
-  t.same(
-    order.map((name) => text.indexOf(`. ${name}\n`)).every((at, i, all) => at > 0 && (i === 0 || at > all[i - 1]!)),
-    true,
-    'IPAM starts between the two hooks (docs/kernel.md#tcx-rcu)',
-  );
   t.match(stepOps(text, 'claim endpoint'), 'no record and no');
   t.match(stepOps(text, 'configure pod side'), 'veth: permanent neighbour for the gateway');
   noPlaceholders(t, text);
@@ -178,8 +168,8 @@ t.test('a kernel without tcx (mode file says so): veth attaches through tc clsac
   const text = dryRun('ADD', b.req());
   const attach = stepOps(text, 'attach BPF datapath');
   t.match(attach, 'tc clsact ingress (cls_bpf, direct-action)');
-  t.match(stepOps(text, 'attach BPF to-pod hook'), 'tc clsact egress');
-  t.notMatch(attach + stepOps(text, 'attach BPF to-pod hook'), /tcx/);
+  t.match(attach, 'tc clsact egress');
+  t.notMatch(attach, /tcx/);
   t.match(stepOps(text, 'resolve datapath mode'), 'tcx no');
 });
 
@@ -190,8 +180,8 @@ t.test('a netkit node: netkit hooks, no MAC, no neighbours', async (t) => {
   t.match(stepOps(text, 'create link pair'), /create netkit pair: host pl[0-9a-f]{12} \(no mac \(L3\)\).*peer policy drop, scrub set/);
   const attach = stepOps(text, 'attach BPF datapath');
   t.match(attach, 'netkit peer link running pl_from_pod');
-  t.match(stepOps(text, 'attach BPF to-pod hook'), 'netkit primary link running pl_to_pod');
-  t.notMatch(attach + stepOps(text, 'attach BPF to-pod hook'), /tcx/);
+  t.match(attach, 'netkit primary link running pl_to_pod');
+  t.notMatch(attach, /tcx/);
   t.notMatch(stepOps(text, 'configure pod side'), /neighbour/);
   t.notMatch(stepOps(text, 'configure host side'), /neighbour/);
 });
@@ -214,7 +204,6 @@ t.test('hostRouting legacy: no BPF datapath, pods forward', async (t) => {
   writeModeFile(modeFileFor('netkit', true), b.modeFile);
   const text = dryRun('ADD', b.req({ hostRouting: 'legacy' }));
   t.match(stepOps(text, 'attach BPF datapath'), 'no BPF datapath (hostRouting: legacy)');
-  t.match(stepOps(text, 'attach BPF to-pod hook'), 'nothing (hostRouting: legacy)');
   t.match(stepOps(text, 'create link pair'), 'peer policy forward');
 });
 
