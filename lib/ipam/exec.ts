@@ -4,9 +4,9 @@
 // Anything else that goes wrong (no result, garbage, crash, signal, timeout) → code 999 naming the
 // plugin. execIpam waits for it; startIpam lets the caller work while it runs and waits when asked
 // (PendingRun.wait), blocking in waitpid like execIpam: no event-loop turn, whose first one in a
-// process cost a CNI call about 1.1 ms before the wait began. The plugin is started
-// with lib/sys's spawn (vfork and execve), not node:child_process: loading that module (with net and stream) cost
-// every CNI call milliseconds of start-up, and its fork() copied our page tables.
+// process cost a CNI call about 1.1 ms before the wait began. The plugin is started with lib/sys's spawn
+// (vfork and execve), not node:child_process: loading that module (with net and stream) cost every CNI
+// call milliseconds of start-up, and its fork() copied our page tables.
 // May import: node builtins, ../cni, ../sys, ../util, ./find, ./scratch.
 import * as fs from 'node:fs';
 import { CniError, Code, configVersion, parseResult, writeFdAll, type Result } from '../cni/index.js';
@@ -212,7 +212,7 @@ interface Waited {
 
 /**
  * Starts the plugin on scratch files (stdin holding the config); pid() waits for the spawn (not for the
- * plugin) and finish() reads its output and closes them. The spawn runs on a thread of lib/sys's
+ * plugin) and finish() reads its output and closes them. The spawn runs on a worker thread of lib/sys's
  * (Sys.spawnStart), so the caller goes on while the child execs. A plugin that cannot be started has no
  * pid and finishes with the error.
  */

@@ -141,7 +141,7 @@ t.test(
     );
     t.equal(readFileSync(`${dir}/b`, 'utf8').trim(), theirs, 'started in the other netns: runs there');
     // Each job slot keeps its worker thread: the first slot's was made in our netns, the second's in the
-    // other. Started the other way round, both slots need a worker in the other namespace.
+    // other. Started the other way round, each slot needs a new worker, in the caller's netns.
     const c = inNetns(s, ns, () => readlink(outC));
     const d = readlink(outD);
     for (const h of [c, d]) t.equal(s.waitpid(s.spawnJoin(h), 5000) >> 8, 0, 'readlink ran again');

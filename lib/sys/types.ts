@@ -23,9 +23,9 @@ export interface Sys {
   /** Arguments are NUL-terminated Buffers. */
   mount(source: Buffer, target: Buffer, fstype: Buffer, flags: number): number;
   /**
-   * vfork and execve, on a worker thread of the addon's so that the caller need not wait for the child's exec, with fds 0,
-   * 1, 2 of the child taken from stdin/stdout/stderr (kept open until spawnJoin), signal mask and
-   * dispositions reset. path, argv and env are NUL-terminated strings (argv, env: back to back), copied.
+   * vfork and execve, on a worker thread of the addon's so that the caller need not wait for the child's
+   * exec, with fds 0, 1, 2 of the child taken from stdin/stdout/stderr (kept open until spawnJoin), signal
+   * mask and dispositions reset. path, argv and env are NUL-terminated strings (argv, env: back to back), copied.
    * Returns a handle that must reach spawnJoin.
    */
   spawnStart(path: Buffer, argv: Buffer, env: Buffer, stdin: number, stdout: number, stderr: number): number;

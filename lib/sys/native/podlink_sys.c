@@ -150,9 +150,10 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
 //
 // spawnStart hands the spawn to a worker thread and spawnJoin collects its pid (or its error): a vfork
 // holds its caller until the child has exec'd, about 0.35 ms on the bench's VM, which a CNI call spends
-// creating the pod's devices instead. Nothing here may queue RCU callbacks before a CNI call's next
-// synchronize_rcu() (a tcx attach, a device delete), which would then wait for the grace period they
-// start and a whole one of its own (docs/kernel.md#tcx-rcu). So the workers run on stacks in the addon's
+// creating the pod's devices instead. Nothing here should queue RCU callbacks before a CNI call's next
+// synchronize_rcu() (a tcx attach, a device delete), which can then wait for the grace period they start
+// and a whole one of its own (docs/kernel.md#tcx-rcu, with how little of that the runs could separate from
+// the node's own noise; what is sure is less work per spawn). So the workers run on stacks in the addon's
 // memory (a stack glibc maps and unmaps frees maple-tree nodes through RCU), never allocate (a thread's
 // first malloc makes a glibc arena, unmapping what it over-reserved), vfork on their own stack (glibc's
 // posix_spawn maps and unmaps one for the child), and stay for the process's life, one per job slot,
