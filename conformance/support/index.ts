@@ -17,3 +17,4 @@ export * from './spawn.js';
 export * from './underlay.js';
 export * from './kube-apiserver.js';
 export * from './listen-in-netns.js';
+export * from './kube-proxy.js';

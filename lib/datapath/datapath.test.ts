@@ -4,13 +4,16 @@
 // (defunct links), and concurrent loaders. Every netns, link and pin is removed in teardown.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import * as BPF from '../bpf/consts.js';
 import { BpfLink, queryHook } from '../bpf/index.js';
 import {
   buildTopology,
+  clusterIpDnat,
   createNetns,
+  fetchHello,
   have,
+  helloServer,
   inNetns,
   isRoot,
   podEndpoint,
@@ -39,24 +42,6 @@ import {
 
 const skip = (!isRoot && 'needs root') || (!have('ping') && 'needs ping');
 
-/**
- * A one-shot TCP server on addr:8080 in netns (Python): answers "hello <client address>" and then `more`
- * (a Python bytes expression appended to the reply). Resolves once it listens.
- */
-async function helloServer(t: Test, netns: string, addr: string, more: string): Promise<void> {
-  const script = [
-    'import socket',
-    `s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("${addr}", 8080)); s.listen(4)`,
-    'print("ready", flush=True); s.settimeout(15)',
-    `c, a = s.accept(); c.sendall(b"hello " + a[0].encode()${more}); c.close()`,
-  ].join('\n');
-  const server = spawn('ip', ['netns', 'exec', netns, '/usr/bin/python3', '-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  t.teardown(() => server.kill());
-  await new Promise<void>((resolve, reject) => {
-    server.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-    server.on('exit', (c) => reject(new Error(`server exited ${c}`)));
-  });
-}
 const repo = new URL('../../', import.meta.url).pathname;
 
 t.test('datapath: veth pods on tcx', { skip }, async (t) => {
@@ -75,9 +60,6 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
   const node = topo.node;
   const deps = { sys };
   const inNode = <T>(fn: () => T): T => inNetns(sys, node, fn);
-  /** kube-proxy's ClusterIP rule: TCP to vip:80 is DNATed to backend:8080. */
-  const clusterIpDnat = (vip: string, backend: string) =>
-    node.exec('iptables', `-t nat -A PREROUTING -d ${vip}/32 -p tcp --dport 80 -j DNAT --to-destination ${backend}:8080`.split(' '));
   const spec = (p: TestPod, over: Partial<EndpointSpec> = {}) =>
     podEndpoint(p, root, { clusterCIDRs: ['10.77.0.0/16', '10.78.0.0/16'], ...over });
   const counters = (ifindex: number) => readCounters(sys, root, ifindex);
@@ -168,14 +150,10 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
 
   t.test('NATed flows stay on the stack: ClusterIP DNAT to a local pod', { skip: !have('iptables') && 'needs iptables' }, async (t) => {
     node.exec('sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
-    clusterIpDnat('10.96.0.10', '10.77.0.2');
+    clusterIpDnat(node, '10.96.0.10', '10.77.0.2');
     await helloServer(t, p2.ns.name, '10.77.0.2', '');
     const passBefore = counters(p2.hostIfindex).passFlow.packets;
-    const got = p1.ns.exec('/usr/bin/python3', [
-      '-c',
-      ['import socket', 's = socket.create_connection(("10.96.0.10", 80), timeout=5)', 'print(s.recv(100).decode())'].join('\n'),
-    ]);
-    t.equal(got.trim(), 'hello 10.77.0.1', 'the client reached the backend through the ClusterIP and got its answer');
+    t.equal(fetchHello(p1.ns, '10.96.0.10'), 'hello 10.77.0.1', 'the client reached the backend through the ClusterIP and got its answer');
     t.ok(counters(p2.hostIfindex).passFlow.packets > passBefore, "the backend's replies were handed to the stack (reverse NAT)");
     t.ok(counters(p2.hostIfindex).toPod.packets > 0n, 'to-pod saw the DNATed packets');
   });
@@ -213,7 +191,7 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
       const up = node.ifindex('pltup');
       inNode(() => attachUplink(deps, { bpfRoot: root, ifName: 'pltup', ifindex: up, tcx: true }));
       t.teardown(() => void inNode(() => detachUplink(deps, { bpfRoot: root, ifName: 'pltup', ifindex: up })));
-      clusterIpDnat('10.96.0.11', '10.78.0.1');
+      clusterIpDnat(node, '10.96.0.11', '10.78.0.1');
       await helloServer(t, remote.name, '10.78.0.1', ' + b" " + c.recv(100)');
       const passFlowBefore = counters(up).passFlow.packets;
       const got = p1.ns.exec('/usr/bin/python3', [

@@ -5,7 +5,18 @@ import * as fs from 'node:fs';
 import t from 'tap';
 import * as BPF from '../bpf/consts.js';
 import { BpfLink, haveNetkit, queryHook } from '../bpf/index.js';
-import { buildTopology, have, inNetns, isRoot, podEndpoint, privateBpffs, type TestPod } from '../../conformance/support/index.js';
+import {
+  buildTopology,
+  clusterIpDnat,
+  fetchHello,
+  have,
+  helloServer,
+  inNetns,
+  isRoot,
+  podEndpoint,
+  privateBpffs,
+  type TestPod,
+} from '../../conformance/support/index.js';
 import { nativeSys } from '../sys/index.js';
 import { attachEndpoint, checkEndpoint, detachEndpoint, loadAndPin, pinPaths, readCounters } from './index.js';
 
@@ -80,6 +91,20 @@ for (const mode of ['netkit', 'netkit-l2'] as const) {
       t.equal(p1.ping(p2.ip, { count: 2, src: '10.77.1.99' }), false);
       t.ok(counters(p1.hostIfindex).dropSpoofIp.packets - before >= 2n);
       p1.ns.ip('addr', 'del', '10.77.1.99/32', 'dev', 'eth0');
+    });
+
+    // The DNATed request reaches p2 through the node's stack and its primary: only the to-pod program sees it
+    // and records the flow, so p2's replies go back through the stack for the reverse NAT instead of being
+    // redirected to p1 with p2's own address (docs/architecture.md#why-two-hooks).
+    t.test('NATed flows stay on the stack: ClusterIP DNAT to a local pod', { skip: !have('iptables') && 'needs iptables' }, async (t) => {
+      topo.node.exec('sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+      t.teardown(() => void topo.node.exec('sysctl', ['-qw', 'net.ipv4.ip_forward=0']));
+      clusterIpDnat(topo.node, '10.96.1.10', p2.ip);
+      await helloServer(t, p2.ns.name, p2.ip, '');
+      const passBefore = counters(p2.hostIfindex).passFlow.packets;
+      t.equal(fetchHello(p1.ns, '10.96.1.10'), `hello ${p1.ip}`, 'the client reached the backend through the ClusterIP and got its answer');
+      t.ok(counters(p2.hostIfindex).passFlow.packets > passBefore, "the backend's replies were handed to the stack (reverse NAT)");
+      t.ok(counters(p2.hostIfindex).toPod.packets > 0n, "the backend's primary saw the DNATed packets");
     });
 
     t.test('detach unpins both hooks; deleting the pair leaves nothing behind', async (t) => {
