@@ -34,8 +34,11 @@ export function writeTunnelFile(runDir: string, t: TunnelFile): void {
 
 /** Undefined when no agent has written one, or it is unreadable (the caller falls back to its own rule). */
 export function readTunnelFile(runDir: string): TunnelFile | undefined {
+  const file = tunnelFilePath(runDir);
+  // Every ADD asks; on a node without the agent a failed read would cost it an exception.
+  if (!fs.existsSync(file)) return undefined;
   try {
-    const t = JSON.parse(fs.readFileSync(tunnelFilePath(runDir), 'utf8')) as TunnelFile;
+    const t = JSON.parse(fs.readFileSync(file, 'utf8')) as TunnelFile;
     return t?.version === 1 && typeof t.podMtu === 'number' ? t : undefined;
   } catch {
     return undefined;

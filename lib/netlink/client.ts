@@ -42,6 +42,10 @@ function notFound(e: unknown, ...codes: number[]): boolean {
   return (e instanceof NetlinkError || isErrno(e)) && codes.includes((e as { errno: number }).errno);
 }
 
+/** The kernel's answers to a GET that mean "no such object": a value (undefined) to the caller, not an error. */
+const NO_DEVICE = [E.ENODEV];
+const NO_ROUTE = [E.ENETUNREACH, E.EHOSTUNREACH, E.ESRCH, E.EINVAL];
+
 /** Runs a request; a "not found" errno from the kernel becomes `absent` instead of an error. */
 function orAbsent<T>(absent: T, codes: number[], fn: () => T): T {
   try {
@@ -76,15 +80,13 @@ export class Netlink {
   }
 
   linkByName(name: string): Link | undefined {
-    return orAbsent(undefined, [E.ENODEV], () => {
-      return decodeLink(this.sock.query(getLinkRequest({ name })));
-    });
+    const m = this.sock.queryOrAbsent(getLinkRequest({ name }), NO_DEVICE);
+    return m && decodeLink(m);
   }
 
   linkByIndex(index: number): Link | undefined {
-    return orAbsent(undefined, [E.ENODEV], () => {
-      return decodeLink(this.sock.query(getLinkRequest({ index })));
-    });
+    const m = this.sock.queryOrAbsent(getLinkRequest({ index }), NO_DEVICE);
+    return m && decodeLink(m);
   }
 
   createLink(spec: NewLinkSpec): void {
@@ -128,9 +130,8 @@ export class Netlink {
 
   /** The route the kernel would use for `dst`; undefined when unreachable. */
   routeTo(dst: string): Route | undefined {
-    return orAbsent(undefined, [E.ENETUNREACH, E.EHOSTUNREACH, E.ESRCH, E.EINVAL], () => {
-      return decodeRoute(this.sock.query(getRouteRequest(dst)));
-    });
+    const m = this.sock.queryOrAbsent(getRouteRequest(dst), NO_ROUTE);
+    return m && decodeRoute(m);
   }
 
   routes(family: 4 | 6): Route[] {

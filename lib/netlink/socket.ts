@@ -10,6 +10,7 @@ import { decodeError, encodeMessage, splitMessages, type NlMsg } from './message
 
 const RECV_BUF = 64 * 1024;
 const DUMP_RETRIES = 10;
+const NONE: readonly number[] = [];
 
 export interface NlRequest {
   type: number;
@@ -103,12 +104,22 @@ export class NetlinkSocket {
    * datagram would cost a second recv. An error still comes back as NLMSG_ERROR and is thrown.
    */
   query(req: NlRequest): NlMsg {
+    return this.queryOrAbsent(req, NONE)!;
+  }
+
+  /**
+   * query, but a kernel answer of one of the `absent` errnos (the object does not exist) is undefined: an
+   * expected outcome, so no error object is made for it (building one, with its stack, is most of the cost
+   * of such a reply).
+   */
+  queryOrAbsent(req: NlRequest, absent: readonly number[]): NlMsg | undefined {
     const seq = this.send(req, 0);
     for (;;) {
       for (const m of this.recvBatch()) {
         if (m.seq !== seq) continue; // a stale reply from an earlier, abandoned request
         if (m.type !== NLMSG_ERROR) return m;
         const e = decodeError(m);
+        if (absent.includes(e.errno)) return undefined;
         throw e.errno !== 0
           ? new NetlinkError(e.errno, e.extack, req.what)
           : new NetlinkProtocolError(`${req.what}: an ACK instead of the reply`);

@@ -67,6 +67,8 @@ function validate(x: unknown, file: string): EndpointRecord {
 }
 
 export function readRecord(file: string): EndpointRecord | undefined {
+  // ADD finds none: an existence check costs a syscall, a failed read an exception (docs/architecture.md#start-up).
+  if (!fs.existsSync(file)) return undefined;
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);

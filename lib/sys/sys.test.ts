@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import t from 'tap';
 import * as C from './constants.js';
-import { nativeSys, Errno, cstr, cstrs } from './index.js';
+import { nativeSys, E, Errno, cstr, cstrs } from './index.js';
 import { createNetns, inNetns } from '../../conformance/support/index.js';
 
 const root = process.geteuid?.() === 0;
@@ -33,6 +33,13 @@ t.test('bpf with a bad command fails with EINVAL', { skip: !root && 'needs root'
   const s = nativeSys();
   t.throws(() => s.bpf(9999, Buffer.alloc(168)), { code: 'EINVAL', syscall: 'bpf' });
   t.type(s.address(Buffer.alloc(8)), 'bigint');
+});
+
+t.test("bpf's quiet errno comes back as its negative; any other errno still throws", { skip: !root && 'needs root' }, async (t) => {
+  const s = nativeSys();
+  t.equal(s.bpf(9999, Buffer.alloc(168), E.EINVAL), -E.EINVAL, 'the expected errno is a value');
+  t.throws(() => s.bpf(9999, Buffer.alloc(168), E.ENOENT), { code: 'EINVAL', syscall: 'bpf' }, 'another one is an Errno');
+  t.throws(() => s.bpf(9999, Buffer.alloc(168), 'ENOENT' as unknown as number), TypeError);
 });
 
 t.test(

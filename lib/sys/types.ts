@@ -16,8 +16,11 @@ export interface Sys {
   memfd(name: Buffer): number;
   setns(fd: number, nstype: number): number;
   unshare(flags: number): number;
-  /** bpf(2): returns the syscall's non-negative result (often an fd). */
-  bpf(cmd: number, attr: Buffer): number;
+  /**
+   * bpf(2): returns the syscall's non-negative result (often an fd). With `quiet`, a failure with that errno
+   * returns -quiet instead of throwing: for an outcome the caller expects (a map lookup's ENOENT).
+   */
+  bpf(cmd: number, attr: Buffer, quiet?: number): number;
   /** Address of a Buffer's memory, for pointer fields in bpf_attr. The Buffer must stay referenced. */
   address(buf: Buffer): bigint;
   /** Arguments are NUL-terminated Buffers. */

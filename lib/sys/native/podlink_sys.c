@@ -120,11 +120,20 @@ static napi_value js_unshare(napi_env env, napi_callback_info info) {
   return unshare((int)flags) < 0 ? throw_errno(env, errno, "unshare") : num(env, 0);
 }
 
+// bpf(cmd, attr[, quiet]): with quiet, that one errno comes back as its negative instead of an exception,
+// for outcomes the caller expects (a lookup's ENOENT): no error object is made, nor its stack captured.
 static napi_value js_bpf(napi_env env, napi_callback_info info) {
-  ARGS(2) I64(0, cmd) BUF(1, attr, alen)
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK_NAPI(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2) { napi_throw_type_error(env, NULL, "podlink_sys: expected 2 arguments"); return NULL; }
+  I64(0, cmd) BUF(1, attr, alen)
+  int64_t quiet = 0;
+  if (argc > 2 && !arg_i64(env, argv[2], &quiet)) { napi_throw_type_error(env, NULL, "podlink_sys: argument 2 must be a number"); return NULL; }
   long r;
   do { r = syscall(SYS_bpf, (int)cmd, attr, (unsigned int)alen); } while (r < 0 && errno == EINTR);
-  return r < 0 ? throw_errno(env, errno, "bpf") : num(env, r);
+  if (r >= 0) return num(env, r);
+  return quiet > 0 && errno == quiet ? num(env, -errno) : throw_errno(env, errno, "bpf");
 }
 
 // Address of a Buffer's backing store, for pointer fields inside bpf_attr. Node Buffers never move.
