@@ -37,9 +37,11 @@ function checkLink(sys: Sys, st: LinkStep, problems: string[]): void {
     } else if (!q.linkIds.includes(info.id)) {
       problems.push(`${st.role}: link ${info.id} is not attached to its hook`);
     }
-    const prog = programInfoById(sys, info.progId);
-    if (prog?.name !== st.program) problems.push(`${st.role}: link runs ${prog?.name ?? `program id ${info.progId}`}, want ${st.program}`);
-    const ours = q.programIds.map((id) => programInfoById(sys, id)?.name ?? '').filter((n) => n.startsWith('pl_'));
+    // The link's own program is on the hook's list too: each program's info is read once.
+    const names = new Map(q.programIds.map((id) => [id, programInfoById(sys, id)?.name]));
+    const prog = names.has(info.progId) ? names.get(info.progId) : programInfoById(sys, info.progId)?.name;
+    if (prog !== st.program) problems.push(`${st.role}: link runs ${prog ?? `program id ${info.progId}`}, want ${st.program}`);
+    const ours = q.programIds.filter((id) => names.get(id)?.startsWith('pl_'));
     if (ours.length !== 1) problems.push(`${st.role}: ${ours.length} podlink programs on the hook, want 1`);
   } catch (e) {
     problems.push(`${st.role}: ${(e as Error).message}`);

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import t from 'tap';
 import * as BPF from '../bpf/consts.js';
-import { BpfLink, queryHook } from '../bpf/index.js';
+import { attachTcx, BpfLink, BpfProgram, queryHook } from '../bpf/index.js';
 import {
   buildTopology,
   clusterIpDnat,
@@ -115,6 +115,38 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
         'bpftool link lists the tcx link',
       );
     }
+  });
+
+  t.test('CHECK names a second podlink program on the hook and a link running the wrong program', async (t) => {
+    const { objectHash } = loadAndPin(sys, root);
+    const prog = (role: 'from-pod' | 'to-pod' | 'from-uplink') => BpfProgram.openPinned(sys, pinPaths(root).programPin(objectHash, role));
+    const uplinkProg = prog('from-uplink');
+    const extra = inNode(() => attachTcx(sys, { program: uplinkProg, ifindex: p1.hostIfindex, direction: 'ingress' }));
+    t.same(
+      inNode(() => checkEndpoint(deps, spec(p1))),
+      ['from-pod: 2 podlink programs on the hook, want 1'],
+      'a foreign pl_ program beside ours',
+    );
+    extra.close(); // an unpinned tcx link goes with its last fd
+    uplinkProg.close();
+    t.same(
+      inNode(() => checkEndpoint(deps, spec(p1))),
+      [],
+      'clean again',
+    );
+
+    const link = BpfLink.openPinned(sys, pinPaths(root).linkPin(p1.hostIf, 'from-pod'));
+    const [toPod, fromPod] = [prog('to-pod'), prog('from-pod')];
+    t.teardown(() => {
+      link.update(fromPod);
+      for (const x of [link, toPod, fromPod]) x.close();
+    });
+    link.update(toPod);
+    t.same(
+      inNode(() => checkEndpoint(deps, spec(p1))),
+      ['from-pod: link runs pl_to_pod, want pl_from_pod'],
+      'our link, the wrong program',
+    );
   });
 
   t.test('fast path: pod to pod with forwarding off, counted as redirects', async (t) => {
