@@ -122,13 +122,16 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
     const prog = (role: 'from-pod' | 'to-pod' | 'from-uplink') => BpfProgram.openPinned(sys, pinPaths(root).programPin(objectHash, role));
     const uplinkProg = prog('from-uplink');
     const extra = inNode(() => attachTcx(sys, { program: uplinkProg, ifindex: p1.hostIfindex, direction: 'ingress' }));
-    t.same(
-      inNode(() => checkEndpoint(deps, spec(p1))),
-      ['from-pod: 2 podlink programs on the hook, want 1'],
-      'a foreign pl_ program beside ours',
-    );
-    extra.close(); // an unpinned tcx link goes with its last fd
-    uplinkProg.close();
+    try {
+      t.same(
+        inNode(() => checkEndpoint(deps, spec(p1))),
+        ['from-pod: 2 podlink programs on the hook, want 1'],
+        'a foreign pl_ program beside ours',
+      );
+    } finally {
+      extra.close(); // an unpinned tcx link goes with its last fd
+      uplinkProg.close();
+    }
     t.same(
       inNode(() => checkEndpoint(deps, spec(p1))),
       [],
@@ -138,8 +141,11 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
     const link = BpfLink.openPinned(sys, pinPaths(root).linkPin(p1.hostIf, 'from-pod'));
     const [toPod, fromPod] = [prog('to-pod'), prog('from-pod')];
     t.teardown(() => {
-      link.update(fromPod);
-      for (const x of [link, toPod, fromPod]) x.close();
+      try {
+        link.update(fromPod);
+      } finally {
+        for (const x of [link, toPod, fromPod]) x.close();
+      }
     });
     link.update(toPod);
     t.same(
