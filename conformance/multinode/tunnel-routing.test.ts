@@ -180,7 +180,10 @@ if (!isRoot) {
       const want = n4.podCIDRs.map((p) => `${p} → ${canonical(n4.ul.ip6)}`).sort();
       const ms = await waitFor(() => JSON.stringify(k.tunnelMap(n1)) === JSON.stringify(want), 5000, 50);
       t.ok(ms >= 0, `n1's pl_tunnel sends n4's pod CIDRs to its IPv6 address (${ms} ms)`, { found: k.tunnelMap(n1), wanted: want });
-      t.same(k.tunnelRoutes(n1), want.map((r) => `${r} id 1`), 'and so do its encap routes (encap ip6)');
+      // The agent writes the tunnel map, then the routes (lib/agent/agent.ts): wait for those too.
+      const routes = want.map((r) => `${r} id 1`);
+      await waitFor(() => JSON.stringify(k.tunnelRoutes(n1)) === JSON.stringify(routes), 5000, 50);
+      t.same(k.tunnelRoutes(n1), routes, 'and so do its encap routes (encap ip6)');
       t.ok(k.tunnelPeers(n1).includes(canonical(n4.ul.ip6)), 'pl_tunnel_peers admits n4\'s IPv6 address');
       t.comment(`podlink_vxlan MTU on n1: ${k.tunnelDevice(n1)?.mtu}, on n4: ${k.tunnelDevice(n4)?.mtu}`);
       for (const [a, b] of [[pod('n1b'), pod('n4b')], [pod('n4l'), pod('n1l')]] as const) {
