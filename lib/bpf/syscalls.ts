@@ -7,27 +7,25 @@ import * as A from './attr.js';
 import * as K from './consts.js';
 import { BpfErrno } from './errors.js';
 
-/** Keeps buffers referenced until the syscall returns (their addresses are inside the attr). */
-function call(sys: Sys, cmd: number, attr: Buffer, ..._keepAlive: Buffer[]): number {
+/**
+ * Keeps buffers referenced until the syscall returns (their addresses are inside the attr). `quiet`: the
+ * errno the caller expects, returned negated instead of thrown (lib/sys's bpf); 0 for none.
+ */
+function callQuiet(sys: Sys, cmd: number, attr: Buffer, quiet: number, ..._keepAlive: Buffer[]): number {
   try {
-    return sys.bpf(cmd, attr);
+    return sys.bpf(cmd, attr, quiet);
   } catch (e) {
     throw asLayerErrno(BpfErrno, e);
   }
 }
 
-/**
- * call, for a command whose ENOENT the caller expects (no such key, no next key): false then, with no
- * error object made for it (lib/sys's `quiet`). A Sys without `quiet` (a test's stand-in) throws ENOENT,
- * which answers false too.
- */
-function callOrAbsent(sys: Sys, cmd: number, attr: Buffer, ..._keepAlive: Buffer[]): boolean {
-  try {
-    return sys.bpf(cmd, attr, E.ENOENT) !== -E.ENOENT;
-  } catch (e) {
-    if (isErrno(e, E.ENOENT)) return false;
-    throw asLayerErrno(BpfErrno, e);
-  }
+function call(sys: Sys, cmd: number, attr: Buffer, ...keepAlive: Buffer[]): number {
+  return callQuiet(sys, cmd, attr, 0, ...keepAlive);
+}
+
+/** call, for a command whose ENOENT the caller expects (no such key, no next key): false then, and no error object made. */
+function callOrAbsent(sys: Sys, cmd: number, attr: Buffer, ...keepAlive: Buffer[]): boolean {
+  return callQuiet(sys, cmd, attr, E.ENOENT, ...keepAlive) !== -E.ENOENT;
 }
 
 export function mapCreate(sys: Sys, a: A.MapCreateAttr): number {

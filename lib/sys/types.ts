@@ -18,7 +18,7 @@ export interface Sys {
   unshare(flags: number): number;
   /**
    * bpf(2): returns the syscall's non-negative result (often an fd). With `quiet`, a failure with that errno
-   * returns -quiet instead of throwing: for an outcome the caller expects (a map lookup's ENOENT).
+   * returns -quiet instead of throwing: for an outcome the caller expects (a map lookup's ENOENT); 0 is none.
    */
   bpf(cmd: number, attr: Buffer, quiet?: number): number;
   /** Address of a Buffer's memory, for pointer fields in bpf_attr. The Buffer must stay referenced. */

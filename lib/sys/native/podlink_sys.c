@@ -48,8 +48,10 @@ static int arg_buf(napi_env env, napi_value v, void **data, size_t *len) {
 
 static napi_value num(napi_env env, int64_t n) { napi_value r; napi_create_int64(env, n, &r); return r; }
 
-#define ARGS(n) size_t argc = n; napi_value argv[n]; CHECK_NAPI(napi_get_cb_info(env, info, &argc, argv, NULL, NULL)); \
+// ARGS_UPTO(n, max): at least n arguments, up to max (argc says how many came); ARGS(n): exactly n used.
+#define ARGS_UPTO(n, max) size_t argc = max; napi_value argv[max]; CHECK_NAPI(napi_get_cb_info(env, info, &argc, argv, NULL, NULL)); \
   if (argc < n) { napi_throw_type_error(env, NULL, "podlink_sys: expected " #n " arguments"); return NULL; }
+#define ARGS(n) ARGS_UPTO(n, n)
 #define I64(i, name) int64_t name; if (!arg_i64(env, argv[i], &name)) { napi_throw_type_error(env, NULL, "podlink_sys: argument " #i " must be a number"); return NULL; }
 #define BUF(i, d, l) void *d; size_t l; if (!arg_buf(env, argv[i], &d, &l)) { napi_throw_type_error(env, NULL, "podlink_sys: argument " #i " must be a Buffer"); return NULL; }
 
@@ -123,13 +125,9 @@ static napi_value js_unshare(napi_env env, napi_callback_info info) {
 // bpf(cmd, attr[, quiet]): with quiet, that one errno comes back as its negative instead of an exception,
 // for outcomes the caller expects (a lookup's ENOENT): no error object is made, nor its stack captured.
 static napi_value js_bpf(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  CHECK_NAPI(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2) { napi_throw_type_error(env, NULL, "podlink_sys: expected 2 arguments"); return NULL; }
-  I64(0, cmd) BUF(1, attr, alen)
+  ARGS_UPTO(2, 3) I64(0, cmd) BUF(1, attr, alen)
   int64_t quiet = 0;
-  if (argc > 2 && !arg_i64(env, argv[2], &quiet)) { napi_throw_type_error(env, NULL, "podlink_sys: argument 2 must be a number"); return NULL; }
+  if (argc > 2) { I64(2, q) quiet = q; }
   long r;
   do { r = syscall(SYS_bpf, (int)cmd, attr, (unsigned int)alen); } while (r < 0 && errno == EINTR);
   if (r >= 0) return num(env, r);
