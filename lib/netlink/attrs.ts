@@ -60,44 +60,74 @@ export function encodeAttrs(w: Writer, attrs: Attr[]): void {
   for (const a of attrs) putAttr(w, a.rawType, a.payload);
 }
 
+/**
+ * Attributes by type (the first of each type wins), kept as offsets: a payload becomes a Buffer only when
+ * `raw` asks for it, and integers and strings are read in place. A link reply carries about 50 attributes
+ * and a CNI call reads a handful of them; a subarray and an object per attribute cost more than the rest of
+ * the decode, in the interpreter a CNI call runs in.
+ */
 export class AttrMap {
-  private readonly byType = new Map<number, Attr>();
-  constructor(readonly list: Attr[]) {
-    for (const a of list) if (!this.byType.has(a.type)) this.byType.set(a.type, a);
+  /** type → offset of its nlattr header in `buf`. */
+  private readonly headers = new Map<number, number>();
+  private constructor(
+    private readonly buf: Buffer,
+    private readonly start: number,
+    private readonly end: number,
+  ) {
+    let at = start;
+    while (end - at >= 4) {
+      const len = u16le(buf, at);
+      if (len < 4 || at + len > end) throw new DecodeError(`bad attribute length ${len} at offset ${at}`);
+      const type = u16le(buf, at + 2) & NLA_TYPE_MASK;
+      if (!this.headers.has(type)) this.headers.set(type, at);
+      at = (at + len + 3) & ~3;
+    }
   }
   static of(buf: Buffer, start = 0, end = buf.length): AttrMap {
-    return new AttrMap(decodeAttrs(buf, start, end));
+    return new AttrMap(buf, start, end);
+  }
+  /** Every attribute in wire order, duplicates included. */
+  get list(): Attr[] {
+    return decodeAttrs(this.buf, this.start, this.end);
   }
   has(t: number): boolean {
-    return this.byType.has(t);
+    return this.headers.has(t);
+  }
+  /** A header was found and its payload has at least `min` bytes. */
+  private sized(at: number | undefined, min: number): at is number {
+    return at !== undefined && u16le(this.buf, at) - 4 >= min;
   }
   raw(t: number): Buffer | undefined {
-    return this.byType.get(t)?.payload;
+    const at = this.headers.get(t);
+    return at === undefined ? undefined : this.buf.subarray(at + 4, at + u16le(this.buf, at));
   }
   u8(t: number): number | undefined {
-    const p = this.raw(t);
-    return p && p.length >= 1 ? p[0] : undefined;
+    const at = this.headers.get(t);
+    return this.sized(at, 1) ? this.buf[at + 4] : undefined;
   }
   u16(t: number): number | undefined {
-    const p = this.raw(t);
-    return p && p.length >= 2 ? u16le(p, 0) : undefined;
+    const at = this.headers.get(t);
+    return this.sized(at, 2) ? u16le(this.buf, at + 4) : undefined;
   }
   u32(t: number): number | undefined {
-    const p = this.raw(t);
-    return p && p.length >= 4 ? u32le(p, 0) : undefined;
+    const at = this.headers.get(t);
+    return this.sized(at, 4) ? u32le(this.buf, at + 4) : undefined;
   }
   s32(t: number): number | undefined {
-    const p = this.raw(t);
-    return p && p.length >= 4 ? s32le(p, 0) : undefined;
+    const at = this.headers.get(t);
+    return this.sized(at, 4) ? s32le(this.buf, at + 4) : undefined;
   }
+  /** Up to the first NUL, as the kernel terminates most strings (IFLA_INFO_KIND it does not). */
   str(t: number): string | undefined {
-    const p = this.raw(t);
-    if (!p) return undefined;
-    const nul = p.indexOf(0);
-    return p.subarray(0, nul < 0 ? p.length : nul).toString('utf8');
+    const at = this.headers.get(t);
+    if (at === undefined) return undefined;
+    const end = at + u16le(this.buf, at);
+    let stop = at + 4;
+    while (stop < end && this.buf[stop] !== 0) stop++;
+    return this.buf.toString('utf8', at + 4, stop);
   }
   nested(t: number): AttrMap | undefined {
-    const p = this.raw(t);
-    return p ? AttrMap.of(p) : undefined;
+    const at = this.headers.get(t);
+    return at === undefined ? undefined : new AttrMap(this.buf, at + 4, at + u16le(this.buf, at));
   }
 }
