@@ -280,9 +280,9 @@ t.test('CHECK words the recorded attachment and the hooks the mode file implies'
   };
   await writeRecord(recordPath(req.conf.stateDir, req.env.containerId, 'eth0'), rec);
   const text = dryRun('CHECK', req);
-  t.match(stepOps(text, 'read endpoint record'), 'require prevResult: 1 IPs, 0 routes');
+  t.match(stepOps(text, 'start IPAM CHECK'), 'require prevResult: 1 IPs, 0 routes');
   t.match(stepOps(text, 'read endpoint record'), ': ready, mode veth');
   t.match(stepOps(text, 'check host side'), `check ${dev} (missing now) against the record (veth, ifindex 77)`);
   t.match(stepOps(text, 'check BPF datapath'), `tc-ingress and tc-egress (tcx no, per ${b.modeFile})`);
-  t.match(stepOps(dryRun('CHECK', b.req()), 'read endpoint record'), 'require prevResult: none, CHECK would fail here');
+  t.match(stepOps(dryRun('CHECK', b.req()), 'start IPAM CHECK'), 'require prevResult: none, CHECK would fail here');
 });

@@ -113,8 +113,8 @@ t.test('step names of ADD, DEL and CHECK', async (t) => {
     'remove endpoint record',
   ]);
   t.same(checkPlan.stepNames, [
-    'read endpoint record',
     'start IPAM CHECK',
+    'read endpoint record',
     'check host side',
     'check pod side',
     'check BPF datapath',
