@@ -187,6 +187,19 @@ t.test('DEL without CNI_NETNS still reaches the handler', async (t) => {
   t.equal(r.calls[0]!.ctx.env.netns, '');
 });
 
+t.test('DEL never reads prevResult: a malformed one still reaches the handler; CHECK refuses it (code 7)', async (t) => {
+  const prevResult = { cniVersion: '1.0.0', ips: [{ address: 'not-an-ip' }] };
+  const del = await run(t, { CNI_COMMAND: 'DEL', ...container }, conf('1.0.0', { prevResult }));
+  t.equal(del.code, 0);
+  t.equal(del.calls[0]!.verb, 'del');
+  t.equal(del.calls[0]!.ctx.conf.prevResult, undefined);
+  t.strictSame(del.calls[0]!.ctx.conf.raw.prevResult, prevResult, 'the IPAM plugin still gets it verbatim');
+  const check = await run(t, { CNI_COMMAND: 'CHECK', ...container }, conf('1.0.0', { prevResult }));
+  t.equal(check.code, 1);
+  t.equal(check.calls.length, 0);
+  t.match(JSON.parse(check.stdout), { code: Code.InvalidConfig, msg: /^invalid prevResult: invalid 1\.0\.0 result: ips\[0\]\.address/ });
+});
+
 t.test('missing env → code 4 naming the variables, error in the config version', async (t) => {
   const r = await run(t, { CNI_COMMAND: 'ADD', CNI_IFNAME: 'eth0' }, conf('0.4.0'));
   const doc = errorJson(t, r, Code.InvalidEnv, 'required env variables [CNI_CONTAINERID,CNI_NETNS] missing');

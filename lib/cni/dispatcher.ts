@@ -125,7 +125,7 @@ export async function dispatch(io: CniIO, handlers: Handlers, opts: DispatchOpti
     } else {
       stdin = await readStdin(io);
       env = parseEnv(io.getenv);
-      conf = parseNetConf(stdin);
+      conf = parseNetConf(stdin, { prevResult: command !== 'DEL' });
       log = makeLog({ file: conf.logFile, level: conf.logLevel });
       if (log.enabled('debug')) log.debug('config', { config: redact(conf.raw) });
       checkVersionGate(command, conf.cniVersion);

@@ -122,7 +122,16 @@ function attachments(c: Record<string, unknown>): Attachment[] | undefined {
   return [...seen.values()];
 }
 
-export function parseNetConf(stdin: Buffer | string): NetConf {
+export interface ParseOptions {
+  /**
+   * Whether to read prevResult into `NetConf.prevResult` (default true). DEL works from its endpoint
+   * record and never reads it, and a DEL must clean up whatever the runtime's cached result looks like
+   * (CNI spec, DEL): the dispatcher skips it there. The schema still requires an object when present.
+   */
+  prevResult?: boolean;
+}
+
+export function parseNetConf(stdin: Buffer | string, opts: ParseOptions = {}): NetConf {
   const raw = decodeConfigJson(stdin);
   const cniVersion = configVersion(raw);
   // JSON.parse copes with any depth, but JSON.stringify (the IPAM plugin's stdin) recurses and would
@@ -146,7 +155,7 @@ export function parseNetConf(stdin: Buffer | string): NetConf {
     throw new CniError(Code.InvalidConfig, `clusterCIDRs[${bad}] must be an address in CIDR notation (got ${JSON.stringify(cidrs[bad])})`);
 
   let prevResult: Result | undefined;
-  if (c.prevResult !== undefined) {
+  if (c.prevResult !== undefined && opts.prevResult !== false) {
     try {
       prevResult = parseResult(c.prevResult, cniVersion);
     } catch (e) {
