@@ -117,7 +117,7 @@ export class AttrMap {
     const at = this.headers.get(t);
     return this.sized(at, 4) ? s32le(this.buf, at + 4) : undefined;
   }
-  /** Up to the first NUL, as the kernel terminates most strings (IFLA_INFO_KIND it does not). */
+  /** Up to the first NUL (the kernel's `nla_put_string` writes one), else the whole payload (a request's kind, as iproute2 sends it). */
   str(t: number): string | undefined {
     const at = this.headers.get(t);
     if (at === undefined) return undefined;
