@@ -93,13 +93,17 @@ export class AttrMap {
   has(t: number): boolean {
     return this.headers.has(t);
   }
+  /** Where the attribute whose header is at `at` ends (its length field; padding not included). */
+  private endOf(at: number): number {
+    return at + u16le(this.buf, at);
+  }
   /** A header was found and its payload has at least `min` bytes. */
   private sized(at: number | undefined, min: number): at is number {
     return at !== undefined && u16le(this.buf, at) - 4 >= min;
   }
   raw(t: number): Buffer | undefined {
     const at = this.headers.get(t);
-    return at === undefined ? undefined : this.buf.subarray(at + 4, at + u16le(this.buf, at));
+    return at === undefined ? undefined : this.buf.subarray(at + 4, this.endOf(at));
   }
   u8(t: number): number | undefined {
     const at = this.headers.get(t);
@@ -121,13 +125,13 @@ export class AttrMap {
   str(t: number): string | undefined {
     const at = this.headers.get(t);
     if (at === undefined) return undefined;
-    const end = at + u16le(this.buf, at);
+    const end = this.endOf(at);
     let stop = at + 4;
     while (stop < end && this.buf[stop] !== 0) stop++;
     return this.buf.toString('utf8', at + 4, stop);
   }
   nested(t: number): AttrMap | undefined {
     const at = this.headers.get(t);
-    return at === undefined ? undefined : new AttrMap(this.buf, at + 4, at + u16le(this.buf, at));
+    return at === undefined ? undefined : new AttrMap(this.buf, at + 4, this.endOf(at));
   }
 }

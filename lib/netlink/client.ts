@@ -42,9 +42,10 @@ function notFound(e: unknown, ...codes: number[]): boolean {
   return (e instanceof NetlinkError || isErrno(e)) && codes.includes((e as { errno: number }).errno);
 }
 
-/** The kernel's answers to a GET that mean "no such object": a value (undefined) to the caller, not an error. */
+/** The kernel's answers that mean "no such object": a value (undefined, or false for a delete) to the caller. */
 const NO_DEVICE = [E.ENODEV];
 const NO_ROUTE = [E.ENETUNREACH, E.EHOSTUNREACH, E.ESRCH, E.EINVAL];
+const NO_TC_OBJECT = [E.ENOENT, E.ENODEV, E.EINVAL];
 
 /** Runs a request; a "not found" errno from the kernel becomes `absent` instead of an error. */
 function orAbsent<T>(absent: T, codes: number[], fn: () => T): T {
@@ -95,7 +96,7 @@ export class Netlink {
 
   /** Returns false when the link was already gone. */
   deleteLink(index: number, name?: string): boolean {
-    return orAbsent(false, [E.ENODEV], () => {
+    return orAbsent(false, NO_DEVICE, () => {
       this.sock.request(deleteLinkRequest(index, name));
       return true;
     });
@@ -151,7 +152,7 @@ export class Netlink {
   }
 
   deleteClsact(ifindex: number, dev?: string): boolean {
-    return orAbsent(false, [E.ENOENT, E.ENODEV, E.EINVAL], () => {
+    return orAbsent(false, NO_TC_OBJECT, () => {
       this.sock.request(deleteClsactRequest(ifindex, dev));
       return true;
     });
@@ -162,7 +163,7 @@ export class Netlink {
   }
 
   deleteBpfFilter(ifindex: number, dir: TcDirection, prio = 1): boolean {
-    return orAbsent(false, [E.ENOENT, E.ENODEV, E.EINVAL], () => {
+    return orAbsent(false, NO_TC_OBJECT, () => {
       this.sock.request(deleteBpfFilterRequest(ifindex, dir, prio));
       return true;
     });
