@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { CNI_PATH, isRoot, ROOT, Testbed } from './testbed.js';
 
 const FAULTY = path.join(ROOT, 'build/podlink-fault-hooks');
-const ADD_STEPS = ['open pod netns', 'resolve datapath mode', 'claim endpoint', 'start IPAM ADD', 'create link pair', 'attach BPF datapath', 'wait for IPAM', 'configure pod side', 'configure host side', 'publish endpoint', 'write endpoint record'];
+const ADD_STEPS = ['open pod netns', 'resolve datapath mode', 'claim endpoint', 'start IPAM ADD', 'create link pair', 'attach BPF from-pod hook', 'wait for IPAM', 'configure pod side', 'attach BPF to-pod hook', 'configure host side', 'publish endpoint', 'write endpoint record'];
 const DEL_STEPS = ['read endpoint record', 'start IPAM DEL', 'delete link pair', 'detach BPF datapath', 'wait for IPAM', 'remove endpoint record'];
 
 if (!isRoot || !fs.existsSync(FAULTY)) {

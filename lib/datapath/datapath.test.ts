@@ -117,6 +117,34 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
     }
   });
 
+  t.test('attach in two parts, as ADD does: the map entries with the from-pod hook, then the to-pod hook alone', async (t) => {
+    const pins = pinPaths(root);
+    inNode(() => detachEndpoint(deps, { bpfRoot: root, hostIfName: p2.hostIf, hostIfindex: p2.hostIfindex, ips: [p2.ip] }));
+    t.equal(hookProgs(p2.hostIfindex, BPF.BPF_TCX_EGRESS).length, 0, 'detached first');
+    const from = inNode(() => attachEndpoint(deps, spec(p2), 'from-pod'));
+    t.same(from.pins, [pins.linkPin(p2.hostIf, 'from-pod')]);
+    t.equal(hookProgs(p2.hostIfindex, BPF.BPF_TCX_INGRESS).length, 1, 'from-pod on tcx ingress');
+    t.equal(hookProgs(p2.hostIfindex, BPF.BPF_TCX_EGRESS).length, 0, 'nothing on tcx egress yet');
+    t.same(
+      inNode(() => checkEndpoint(deps, spec(p2))),
+      [`to-pod: no link pinned at ${pins.linkPin(p2.hostIf, 'to-pod')}`],
+      'the map entries are all in place: only the to-pod link is missing',
+    );
+    const to = inNode(() => attachEndpoint(deps, spec(p2), 'to-pod'));
+    t.same(to.pins, [pins.linkPin(p2.hostIf, 'to-pod')]);
+    t.same(
+      to.done,
+      [`create tcx egress link running pl_to_pod on ${p2.hostIf} (ifindex ${p2.hostIfindex}), pin at ${to.pins[0]}`],
+      'no map writes',
+    );
+    t.equal(hookProgs(p2.hostIfindex, BPF.BPF_TCX_EGRESS).length, 1, 'to-pod on tcx egress');
+    t.same(
+      inNode(() => checkEndpoint(deps, spec(p2))),
+      [],
+      'CHECK finds nothing wrong',
+    );
+  });
+
   t.test('CHECK names a second podlink program on the hook and a link running the wrong program', async (t) => {
     const { objectHash } = loadAndPin(sys, root);
     const prog = (role: 'from-pod' | 'to-pod' | 'from-uplink') => BpfProgram.openPinned(sys, pinPaths(root).programPin(objectHash, role));

@@ -10,7 +10,16 @@ import { E, type Sys } from '../sys/index.js';
 import * as L from './layout.js';
 import { openDatapath, type PinnedDatapath } from './load.js';
 import type { DatapathObject } from './object.js';
-import { DatapathError, linkIsOnHook, planAttachEndpoint, podSteps, type EndpointSpec, type LinkStep, type MapWriteStep } from './plan.js';
+import {
+  DatapathError,
+  linkIsOnHook,
+  planAttachEndpoint,
+  podSteps,
+  type AttachPart,
+  type EndpointSpec,
+  type LinkStep,
+  type MapWriteStep,
+} from './plan.js';
 import type { TcClient } from './tc-client.js';
 
 export interface DatapathDeps {
@@ -127,9 +136,9 @@ export interface AttachResult {
   done: string[];
 }
 
-export function attachEndpoint(deps: DatapathDeps, spec: EndpointSpec): AttachResult {
+export function attachEndpoint(deps: DatapathDeps, spec: EndpointSpec, part: AttachPart = 'all'): AttachResult {
   if (spec.hostIfindex === undefined) throw new DatapathError(`attach ${spec.hostIfName}`, 'hostIfindex is required');
-  const steps = planAttachEndpoint(spec);
+  const steps = planAttachEndpoint(spec, undefined, part);
   const dp = openDatapath(deps.sys, spec.bpfRoot, { object: deps.object, load: !deps.loaded });
   const undo: Undo[] = [];
   try {

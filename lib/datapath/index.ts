@@ -32,6 +32,7 @@ export {
   linkSteps,
   mapSteps,
   planAttachEndpoint,
+  type AttachPart,
   type DatapathStep,
   type EndpointSpec,
   type LinkHook,

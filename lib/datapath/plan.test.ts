@@ -90,6 +90,18 @@ t.test('map writes come first and carry the exact bytes', async (t) => {
   t.equal(stats.flags, BPF.BPF_NOEXIST, 'counters are created, never reset');
 });
 
+t.test('attach in parts: the map entries go with the from-pod hook, the to-pod part is its link alone', async (t) => {
+  const kinds = (part: 'all' | 'from-pod' | 'to-pod') =>
+    planAttachEndpoint(base, undefined, part).map((s) => (s.kind === 'map-write' ? s.map : s.hook));
+  t.same(kinds('from-pod'), ['pl_cidrs', 'pl_pod_cfg', 'pl_endpoints', 'pl_endpoints', 'pl_stats', 'tcx-ingress']);
+  t.same(kinds('to-pod'), ['tcx-egress']);
+  t.same([...kinds('from-pod'), ...kinds('to-pod')], kinds('all'), 'together, the whole attach in order');
+  t.same(
+    linkSteps({ ...base, mode: 'netkit' }, undefined, 'to-pod').map((x) => x.hook),
+    ['netkit-primary'],
+  );
+});
+
 t.test('flags and MACs per mode', async (t) => {
   const cfgOf = (s: Partial<EndpointSpec>) => {
     const st = planAttachEndpoint({ ...base, ...s }).find((x) => x.kind === 'map-write' && x.map === 'pl_pod_cfg');

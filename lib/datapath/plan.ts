@@ -118,9 +118,17 @@ export function endpointMac(s: EndpointSpec): string {
 
 const dev = (s: EndpointSpec) => (s.hostIfindex === undefined ? s.hostIfName : `${s.hostIfName} (ifindex ${s.hostIfindex})`);
 
-export function linkSteps(s: EndpointSpec, paths: PinPaths = pinPaths(s.bpfRoot)): LinkStep[] {
+/**
+ * Which part of an endpoint's attach to plan: all of it, or one hook. ADD attaches the from-pod hook
+ * (with the map entries) first and the to-pod hook last, so its host-side work runs inside the grace
+ * period the second link create must outwait anyway (docs/kernel.md#tcx-rcu).
+ */
+export type AttachPart = 'all' | EndpointLinkRole;
+
+export function linkSteps(s: EndpointSpec, paths: PinPaths = pinPaths(s.bpfRoot), part: AttachPart = 'all'): LinkStep[] {
   const hooks = hooksFor(s.mode, s.tcx);
-  return (['from-pod', 'to-pod'] as const).map((role): LinkStep => {
+  const roles = part === 'all' ? (['from-pod', 'to-pod'] as const) : [part];
+  return roles.map((role): LinkStep => {
     const hook = hooks[role];
     const h = HOOKS[hook];
     const program = PROGRAM_NAMES[role];
@@ -221,9 +229,12 @@ export function mapSteps(s: EndpointSpec): MapWriteStep[] {
   return steps;
 }
 
-/** Map entries first (the programs find their config the moment they run), then the hooks. */
-export function planAttachEndpoint(s: EndpointSpec, paths: PinPaths = pinPaths(s.bpfRoot)): DatapathStep[] {
-  return [...mapSteps(s), ...linkSteps(s, paths)];
+/**
+ * Map entries first (the programs find their config the moment they run), then the hooks. The map
+ * entries go with the from-pod part: the to-pod part alone only adds its link.
+ */
+export function planAttachEndpoint(s: EndpointSpec, paths: PinPaths = pinPaths(s.bpfRoot), part: AttachPart = 'all'): DatapathStep[] {
+  return [...(part === 'to-pod' ? [] : mapSteps(s)), ...linkSteps(s, paths, part)];
 }
 
 export function describeSteps(steps: DatapathStep[]): string[] {

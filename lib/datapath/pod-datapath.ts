@@ -10,7 +10,7 @@ import { detachEndpoint } from './detach.js';
 import { attachEndpoint, publishEndpoint, type DatapathDeps } from './endpoint.js';
 import { MAPS } from './layout.js';
 import { datapathProblems, ensureLoaded, isLoaded } from './load.js';
-import { describeSteps, planAttachEndpoint } from './plan.js';
+import { describeSteps, planAttachEndpoint, type AttachPart } from './plan.js';
 import type { TcClient } from './tc-client.js';
 
 /** One pod's endpoint as the verbs know it; IPs are CIDRs (10.0.0.5/32), as CNI results carry them. */
@@ -38,10 +38,13 @@ export interface PodDatapath {
    * never send.
    */
   readonly attachesFromPod: boolean;
-  /** Operations of attach in words, for --dry-run. */
-  describeAttach(a: AttachIntent): string[];
-  /** Attaches programs, pins links, writes map entries. Returns the pin paths created. */
-  attach(a: EndpointAttach): string[];
+  /** Operations of attach (or of one part of it) in words, for --dry-run. */
+  describeAttach(a: AttachIntent, part?: AttachPart): string[];
+  /**
+   * Attaches programs, pins links, writes map entries. Returns the pin paths created. `part` attaches
+   * the map entries with the from-pod hook, or the to-pod hook alone (default: all of it).
+   */
+  attach(a: EndpointAttach, part?: AttachPart): string[];
   /** (Re)writes the endpoint's map entries for a.ips: ADD attaches before IPAM has answered. */
   publish(a: EndpointAttach): void;
   /** Operations of publish, in words. */
@@ -83,16 +86,20 @@ export function bpfPodDatapath(sys: () => Sys): PodDatapath {
   const ensured = new Set<string>();
   return {
     attachesFromPod: true,
-    describeAttach: (a) => [
-      isLoaded(a.bpfRoot)
-        ? `BPF programs already pinned under ${a.bpfRoot}: open the pins`
-        : `load and pin the BPF programs under ${a.bpfRoot} (not pinned yet; once per node, under a lock)`,
-      ...describeSteps(planAttachEndpoint({ ...a, ips: [], hostIfindex: undefined })),
+    describeAttach: (a, part = 'all') => [
+      ...(part === 'to-pod'
+        ? []
+        : [
+            isLoaded(a.bpfRoot)
+              ? `BPF programs already pinned under ${a.bpfRoot}: open the pins`
+              : `load and pin the BPF programs under ${a.bpfRoot} (not pinned yet; once per node, under a lock)`,
+          ]),
+      ...describeSteps(planAttachEndpoint({ ...a, ips: [], hostIfindex: undefined }, undefined, part)),
     ],
-    attach(a) {
-      ensureLoaded(sys(), a.bpfRoot);
+    attach(a, part = 'all') {
+      if (!ensured.has(a.bpfRoot)) ensureLoaded(sys(), a.bpfRoot);
       ensured.add(a.bpfRoot);
-      return attachEndpoint({ ...d(), loaded: true }, { ...a, ips: bare(a.ips) }).pins;
+      return attachEndpoint({ ...d(), loaded: true }, { ...a, ips: bare(a.ips) }, part).pins;
     },
     describePublish: () => [
       `bpf: write the pod IPs into ${MAPS.podCfg}[host device] (anti-spoofing allows them from now on)`,
@@ -115,7 +122,10 @@ export function podDatapathFor(sys: () => Sys, hostRouting: string): PodDatapath
   if (hostRouting !== 'legacy') return bpf;
   return {
     attachesFromPod: false,
-    describeAttach: () => ['no BPF datapath (hostRouting: legacy): pod traffic is routed by the node stack'],
+    describeAttach: (_a, part = 'all') =>
+      part === 'to-pod'
+        ? ['nothing (hostRouting: legacy)']
+        : ['no BPF datapath (hostRouting: legacy): pod traffic is routed by the node stack'],
     attach: () => [],
     publish: () => {},
     describePublish: () => [],

@@ -228,14 +228,25 @@ type Paired = Moded & { host: Link; pod: Link };
 const cidrs = (ips: PodIp[]) => ips.map((i) => i.cidr);
 const endpoint = (c: Paired, ips: PodIp[]) => ({ ...attachIntent(c), hostIfindex: c.host.index, podIfindex: c.pod.index, ips: cidrs(ips) });
 
-const attachBpfDatapath: AddStep<Paired, { pins: string[] }> = {
-  name: 'attach BPF datapath',
-  ops: (f) => f.dp.describeAttach(attachIntent(f)),
+// The two hooks are attached in two steps with the wait for IPAM and the pod side between them: the second
+// link create would otherwise start right when the first one's grace period ends, and wait out most of
+// the next one before its own (docs/kernel.md#tcx-rcu). Only the host side (device up, routes) and
+// publishing make the pod reachable, and both come after the to-pod hook.
+const attachFromPodHook: AddStep<Paired, { pins: string[] }> = {
+  name: 'attach BPF from-pod hook',
+  ops: (f) => f.dp.describeAttach(attachIntent(f), 'from-pod'),
   run: (c, s) => {
     const { dp, req, names, host } = c;
     s.undo(`detach BPF from ${names.hostIfName}`, () => dp.detach(req.conf.bpfRoot, names.hostIfName, host.index, []));
-    return { pins: dp.attach(endpoint(c, [])) };
+    return { pins: dp.attach(endpoint(c, []), 'from-pod') };
   },
+};
+
+/** Undone with the from-pod hook: that step's undo detaches the whole endpoint. */
+const attachToPodHook: AddStep<Addressed & { pins: string[] }, { pins: string[] }> = {
+  name: 'attach BPF to-pod hook',
+  ops: (f) => f.dp.describeAttach(attachIntent(f), 'to-pod'),
+  run: (c) => ({ pins: [...c.pins, ...c.dp.attach(endpoint(c, c.ips), 'to-pod')] }),
 };
 
 const waitForIpam: AddStep<Paired & { ipamAnswer: PendingIpam<Result> }, { ipam: Result; ips: PodIp[] }> = {
@@ -376,9 +387,10 @@ export const addPlan = Plan.start<AddFacts, AddBase>('ADD')
   .then(claimEndpoint)
   .then(startIpam)
   .then(createLinkPair)
-  .then(attachBpfDatapath)
+  .then(attachFromPodHook)
   .then(waitForIpam)
   .then(configurePodSide)
+  .then(attachToPodHook)
   .then(configureHostSide)
   .then(publishEndpoint)
   .then(writeEndpointRecord);

@@ -152,10 +152,14 @@ t.test('node with a veth mode file and tcx: the plan names the mode file, tcx ho
   const pair = stepOps(text, 'create link pair');
   t.match(pair, `create veth pair: host ${hostIfName(`${tag}a`, 'eth0')} (mac `);
   t.match(pair, 'mtu 1400 (of pldummy0, the default-route device) on both ends, 1 tx and 1 rx queue');
-  const attach = stepOps(text, 'attach BPF datapath');
+  const attach = stepOps(text, 'attach BPF from-pod hook');
   t.match(attach, /tcx ingress link running pl_from_pod/);
-  t.match(attach, /tcx egress link running pl_to_pod/);
+  t.match(attach, 'write pl_pod_cfg');
+  t.notMatch(attach, /pl_to_pod/);
   t.match(attach, 'not pinned yet');
+  const toPod = stepOps(text, 'attach BPF to-pod hook');
+  t.match(toPod, /tcx egress link running pl_to_pod/);
+  t.notMatch(toPod, /pl_from_pod|pl_pod_cfg|pinned/);
   t.match(stepOps(text, 'start IPAM ADD'), `start IPAM plugin host-local ADD (${path.join(b.cniDir, 'host-local')})`);
   t.match(stepOps(text, 'claim endpoint'), 'no record and no');
   t.match(stepOps(text, 'configure pod side'), 'veth: permanent neighbour for the gateway');
@@ -166,9 +170,9 @@ t.test('a kernel without tcx (mode file says so): veth attaches through tc clsac
   const b = bed(t, 'b');
   writeModeFile(modeFileFor('veth', false), b.modeFile);
   const text = dryRun('ADD', b.req());
-  const attach = stepOps(text, 'attach BPF datapath');
-  t.match(attach, 'tc clsact ingress (cls_bpf, direct-action)');
-  t.match(attach, 'tc clsact egress');
+  const attach = stepOps(text, 'attach BPF from-pod hook') + stepOps(text, 'attach BPF to-pod hook');
+  t.match(stepOps(text, 'attach BPF from-pod hook'), 'tc clsact ingress (cls_bpf, direct-action)');
+  t.match(stepOps(text, 'attach BPF to-pod hook'), 'tc clsact egress');
   t.notMatch(attach, /tcx/);
   t.match(stepOps(text, 'resolve datapath mode'), 'tcx no');
 });
@@ -178,9 +182,9 @@ t.test('a netkit node: netkit hooks, no MAC, no neighbours', async (t) => {
   writeModeFile(modeFileFor('netkit', true), b.modeFile);
   const text = dryRun('ADD', b.req());
   t.match(stepOps(text, 'create link pair'), /create netkit pair: host pl[0-9a-f]{12} \(no mac \(L3\)\).*peer policy drop, scrub set/);
-  const attach = stepOps(text, 'attach BPF datapath');
-  t.match(attach, 'netkit peer link running pl_from_pod');
-  t.match(attach, 'netkit primary link running pl_to_pod');
+  const attach = stepOps(text, 'attach BPF from-pod hook') + stepOps(text, 'attach BPF to-pod hook');
+  t.match(stepOps(text, 'attach BPF from-pod hook'), 'netkit peer link running pl_from_pod');
+  t.match(stepOps(text, 'attach BPF to-pod hook'), 'netkit primary link running pl_to_pod');
   t.notMatch(attach, /tcx/);
   t.notMatch(stepOps(text, 'configure pod side'), /neighbour/);
   t.notMatch(stepOps(text, 'configure host side'), /neighbour/);
@@ -195,7 +199,7 @@ t.test('no mode file and a kernel without tcx: says ADD would probe, shows what 
   const mode = stepOps(text, 'resolve datapath mode');
   t.match(mode, `mode file ${b.modeFile} missing: ADD would probe`);
   t.match(mode, 'configured mode veth: operational mode veth (configured); tcx no');
-  t.match(stepOps(text, 'attach BPF datapath'), 'tc clsact ingress');
+  t.match(stepOps(text, 'attach BPF from-pod hook'), 'tc clsact ingress');
   noPlaceholders(t, text);
 });
 
@@ -203,7 +207,8 @@ t.test('hostRouting legacy: no BPF datapath, pods forward', async (t) => {
   const b = bed(t, 'e');
   writeModeFile(modeFileFor('netkit', true), b.modeFile);
   const text = dryRun('ADD', b.req({ hostRouting: 'legacy' }));
-  t.match(stepOps(text, 'attach BPF datapath'), 'no BPF datapath (hostRouting: legacy)');
+  t.match(stepOps(text, 'attach BPF from-pod hook'), 'no BPF datapath (hostRouting: legacy)');
+  t.match(stepOps(text, 'attach BPF to-pod hook'), 'nothing (hostRouting: legacy)');
   t.match(stepOps(text, 'create link pair'), 'peer policy forward');
 });
 
