@@ -319,9 +319,11 @@ t.test('refused requests are retried with growing jittered delays, not in a tigh
   const s = await server(t, { token: 'right' });
   const { w } = watch(t, s, { backoff: { initialMs: 40, maxMs: 80 } }, { token: 'wrong' });
   await new Promise((r) => setTimeout(r, 600));
-  const n = s.counters.unauthorized;
-  t.ok(n >= 4 && n <= 25, `${n} attempts in 600 ms with 20..80 ms delays`);
-  t.equal(w.status().syncErrors, n);
+  // The server counts a refusal when it answers, the watch when the answer reaches it: one may be on its way
+  // (a rehearsal read 11 against 10). Between retries, 20..80 ms apart, the two agree.
+  let n = 0;
+  await until('the watch has counted every refusal the server made', () => (n = s.counters.unauthorized) === w.status().syncErrors, 1000);
+  t.ok(n >= 4 && n <= 27, `${n} attempts in about 600 ms with 20..80 ms delays`);
   t.match(w.status(), { connected: false, synced: false });
 });
 
