@@ -122,8 +122,7 @@ t.test('--dry-run words, before the ifindex and IPs are known', async (t) => {
   const words = describeSteps(planAttachEndpoint({ ...base, hostIfindex: undefined, ips: [], podMac: undefined }));
   t.same(words, [
     'bpf: ensure cluster CIDR 10.1.0.0/16 in pl_cidrs',
-    'bpf: write pl_pod_cfg[pl3f2a0c1b9e8d] = {flags 0x3 anti-spoof, mac (pod MAC), ips (pod IPs)}',
-    'bpf: write pl_endpoints[pod IP] = {ifindex of pl3f2a0c1b9e8d, mac (pod MAC)} for each pod IP',
+    'bpf: write pl_pod_cfg[pl3f2a0c1b9e8d] = {flags 0x3 anti-spoof, mac (pod MAC), ips none yet}',
     'bpf: create counters pl_stats[pl3f2a0c1b9e8d]',
     'bpf: create tcx ingress link running pl_from_pod on pl3f2a0c1b9e8d, pin at /sys/fs/bpf/podlink/links/pl3f2a0c1b9e8d/from-pod',
     'bpf: create tcx egress link running pl_to_pod on pl3f2a0c1b9e8d, pin at /sys/fs/bpf/podlink/links/pl3f2a0c1b9e8d/to-pod',

@@ -182,17 +182,8 @@ export function podSteps(s: EndpointSpec): MapWriteStep[] {
     flags: BPF.BPF_ANY,
     what:
       `write ${L.MAPS.podCfg}[${dev(s)}] = {flags 0x${flags.toString(16)}${s.antiSpoof ? ' anti-spoof' : ''}, ` +
-      `mac ${macText}, ips ${s.ips.join(' ') || '(pod IPs)'}}`,
+      `mac ${macText}, ips ${s.ips.join(' ') || 'none yet'}}`,
   });
-  if (s.ips.length === 0 && !known) {
-    steps.push({
-      op: 'bpf',
-      kind: 'map-write',
-      map: L.MAPS.endpoints,
-      flags: BPF.BPF_ANY,
-      what: `write ${L.MAPS.endpoints}[pod IP] = {ifindex of ${dev(s)}, mac ${macText}} for each pod IP`,
-    });
-  }
   for (const ip of s.ips) {
     steps.push({
       op: 'bpf',

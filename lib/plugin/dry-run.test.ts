@@ -155,6 +155,9 @@ t.test('node with a veth mode file and tcx: the plan names the mode file, tcx ho
   const attach = stepOps(text, 'attach BPF from-pod hook');
   t.match(attach, /tcx ingress link running pl_from_pod/);
   t.match(attach, 'write pl_pod_cfg');
+  t.match(attach, 'ips none yet');
+  t.notMatch(attach, /pl_endpoints/, 'the endpoint entries are written by publish, once IPAM answered');
+  t.match(stepOps(text, 'publish endpoint'), 'pl_endpoints');
   t.notMatch(attach, /pl_to_pod/);
   t.match(attach, 'not pinned yet');
   const toPod = stepOps(text, 'attach BPF to-pod hook');
