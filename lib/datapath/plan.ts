@@ -120,8 +120,8 @@ const dev = (s: EndpointSpec) => (s.hostIfindex === undefined ? s.hostIfName : `
 
 /**
  * Which part of an endpoint's attach to plan: all of it, or one hook. ADD attaches the from-pod hook
- * (with the map entries) first and the to-pod hook last, so its host-side work runs inside the grace
- * period the second link create must outwait anyway (docs/kernel.md#tcx-rcu).
+ * (with the map entries) first and the to-pod hook after the pod side, so that work runs inside the grace
+ * period the second link create would otherwise wait out (docs/architecture.md#two-attach-steps).
  */
 export type AttachPart = 'all' | EndpointLinkRole;
 

@@ -246,7 +246,7 @@ const attachFromPodHook: AddStep<Paired, { pins: string[] }> = {
 const attachToPodHook: AddStep<Addressed & { pins: string[] }, { pins: string[] }> = {
   name: 'attach BPF to-pod hook',
   ops: (f) => f.dp.describeAttach(attachIntent(f), 'to-pod'),
-  run: (c) => ({ pins: [...c.pins, ...c.dp.attach(endpoint(c, c.ips), 'to-pod')] }),
+  run: (c) => ({ pins: [...c.pins, ...c.dp.attach(endpoint(c, []), 'to-pod')] }),
 };
 
 const waitForIpam: AddStep<Paired & { ipamAnswer: PendingIpam<Result> }, { ipam: Result; ips: PodIp[] }> = {
