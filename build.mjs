@@ -123,28 +123,6 @@ const directBuiltins = {
   },
 };
 
-// cbor-x's decoder can compile a reader per record structure (`new Function`), a feature our record (plain
-// maps) never uses, and probes at load time whether it may, with `new Function('')` in a try block. That
-// probe cost every CNI call ~1.3 ms: compiling the function, or, when it throws, V8 re-parsing the whole
-// module's top level to word the TypeError. The build makes the decoder what cbor-x's own no-eval build makes
-// it (`Function` renamed to an undefined name) and the probe fail without an Error object (`throw 0`): no
-// record read from disk can make the decoder compile code. Its published no-eval bundle is UMD and costs more.
-//
-// It also makes a TextDecoder at load time, for strings over 64 bytes, which no record holds: 0.15-0.2 ms of
-// every CNI call in a cold Node (ICU's converter). The build makes it on first use instead.
-function cborDecoderWithoutEval(src) {
-  const edits = [
-    [/try\s*\{\s*new Function\(''\)\s*\}\s*catch\s*\(error\)\s*\{/, 'try { throw 0 } catch (error) {'],
-    [/try\s*\{\s*decoder = new TextDecoder\(\)\s*\}\s*catch\s*\(error\)\s*\{\s*\}/, ''],
-    [/if \(length > 64 && decoder\)/, 'if (length > 64 && (decoder ??= new TextDecoder()))'],
-  ];
-  for (const [re, to] of edits) {
-    if (!re.test(src)) throw new Error(`cbor-x's decode.js has no match for ${re}: review cborDecoderWithoutEval`);
-    src = src.replace(re, to);
-  }
-  return src.replace(/\bnew Function\b/g, 'new BlockedFunction');
-}
-
 // Two payloads, each bundled on its own: the CNI plugin (cmd/payload.ts), embedded in the entry as source so
 // that start-up fast paths never parse it (cmd/embedded-payload.ts), and the operator's CLI
 // (cmd/cli-payload.ts), appended to the executable with the CNI payload's V8 code cache, the addon and the
@@ -170,20 +148,7 @@ async function bundle(out, buildFlags) {
       },
       // A getter: only development paths read import.meta.url, and computing it loads node:url's internals.
       banner: { js: 'var __podlink_import_meta={get url(){return require("url").pathToFileURL(__filename).href}};' },
-      // cbor-x's Node entry (node-index.js) adds stream classes and probes for its optional native accelerator,
-      // which a SEA binary cannot load; its plain modules have the encoder and decoder we use, and skipping the
-      // rest saves every CNI call 0.3-0.5 ms (CHECK, 2 × 100 interleaved rounds). The decoder is edited too
-      // (cborDecoderWithoutEval).
-      plugins: [directBuiltins, {
-        name: 'cbor-x-plain-entry',
-        setup(b) {
-          // decode.js and encode.js on their own (lib/plugin/endpoint-record.ts loads the encoder only to write),
-          // where the package's "node" condition names the Node entry for both. Real paths, as esbuild resolves
-          // encode.js's own `./decode.js`: one decoder module, not two.
-          b.onResolve({ filter: /^cbor-x\/(encode|decode)$/ }, (a) => ({ path: fs.realpathSync(path.join(root, `node_modules/${a.path}.js`)) }));
-          b.onLoad({ filter: /cbor-x[\\/]decode\.js$/ }, (a) => ({ contents: cborDecoderWithoutEval(fs.readFileSync(a.path, 'utf8')), loader: 'js' }));
-        },
-      }],
+      plugins: [directBuiltins],
     });
   }
   const payloadSrc = fs.readFileSync(payloadFile, 'utf8');

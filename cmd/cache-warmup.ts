@@ -92,7 +92,7 @@ export async function warmCodeCache(): Promise<void> {
       pins: [],
       createdAt: '2026-01-01T00:00:00.000Z',
     };
-    await writeRecord(path.join(dir, 'r'), record);
+    writeRecord(path.join(dir, 'r'), record);
     readRecord(path.join(dir, 'r'));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

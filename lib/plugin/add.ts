@@ -122,7 +122,7 @@ const claimEndpoint: AddStep<Moded> = {
       dp.detach(conf.bpfRoot, old.hostIfName, old.hostIfindex, old.ips);
     }
     if (hostNl.linkByName(names.hostIfName)) throw foreignDevice(names.hostIfName);
-    await writeRecord(names.recFile, endpointRecord(c, 'creating', {}));
+    writeRecord(names.recFile, endpointRecord(c, 'creating', {}));
     s.undo(`remove record ${names.recFile}`, () => void removeRecord(names.recFile));
   },
 };

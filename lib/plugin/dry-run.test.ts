@@ -233,7 +233,7 @@ t.test('an earlier crashed ADD: ADD would clean its record up first; DEL names w
     pins: [],
     createdAt: '2026-01-01T00:00:00Z',
   };
-  await writeRecord(recordPath(req.conf.stateDir, req.env.containerId, 'eth0'), rec);
+  writeRecord(recordPath(req.conf.stateDir, req.env.containerId, 'eth0'), rec);
   const before = b.state();
   const add = dryRun('ADD', req);
   t.match(stepOps(add, 'claim endpoint'), 'found a creating record of an unfinished ADD of this attachment: clean it up first');
@@ -286,7 +286,7 @@ t.test('CHECK words the recorded attachment and the hooks the mode file implies'
     pins: [],
     createdAt: '2026-01-01T00:00:00Z',
   };
-  await writeRecord(recordPath(req.conf.stateDir, req.env.containerId, 'eth0'), rec);
+  writeRecord(recordPath(req.conf.stateDir, req.env.containerId, 'eth0'), rec);
   const text = dryRun('CHECK', req);
   t.match(stepOps(text, 'start IPAM CHECK'), 'require prevResult: 1 IPs, 0 routes');
   t.match(stepOps(text, 'read endpoint record'), ': ready, mode veth');

@@ -3,7 +3,7 @@
 // step still leaves DEL a record that proves which link is ours. CBOR, atomic, schema-checked on read.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decode } from 'cbor-x/decode';
+import { decodeCbor, encodeCbor, type CborValue } from '../codec/index.js';
 import { isOperationalMode, type OperationalMode } from '../connector/index.js';
 import { removeFile, writeFileAtomic } from '../util/index.js';
 
@@ -78,20 +78,15 @@ export function readRecord(file: string): EndpointRecord | undefined {
   }
   let x: unknown;
   try {
-    x = decode(bytes);
-  } catch {
-    throw new RecordError(`endpoint record ${file} is not valid CBOR`);
+    x = decodeCbor(bytes);
+  } catch (e) {
+    throw new RecordError(`endpoint record ${file} is not valid CBOR: ${(e as Error).message}`);
   }
   return validate(x, file);
 }
 
-/**
- * Only ADD writes records, so only ADD loads cbor-x's encoder: its module's start-up (it reads Node's lazily
- * loaded Blob global) cost every CHECK and DEL about 0.5 ms when this module imported it statically.
- */
-export async function writeRecord(file: string, r: EndpointRecord): Promise<void> {
-  const { encode } = await import('cbor-x/encode');
-  writeFileAtomic(file, encode(r), 0o600, false);
+export function writeRecord(file: string, r: EndpointRecord): void {
+  writeFileAtomic(file, encodeCbor(r as unknown as CborValue), 0o600, false);
 }
 
 export function removeRecord(file: string): boolean {

@@ -1,5 +1,5 @@
 // lib/plugin: the verbs (add, del, check, status, gc) and the node probe, as plans.
-// May import: lib/connector, lib/datapath, lib/ipam, lib/cni, lib/netlink, lib/netns, lib/sys, lib/util, lib/log.
+// May import: lib/connector, lib/datapath, lib/ipam, lib/cni, lib/netlink, lib/netns, lib/sys, lib/util, lib/log, lib/codec.
 export { makeHandlers, toRequest, type PluginDeps } from './handlers.js';
 export { probe, probeFeatures, loadOrProbeModeFile, kernelRelease, type ProbeDeps } from './probe.js';
 export { readinessProblems } from './status.js';

@@ -96,10 +96,12 @@ export const E = {
   ENOTSUPP: 524,
 } as const;
 
-const NAMES: Record<number, string> = Object.fromEntries(Object.entries(E).map(([k, v]) => [v, k]));
+// Built on first use: the addon names the errno itself, so most CNI calls never ask.
+let names: Record<number, string> | undefined;
 
 export function errnoName(n: number): string {
-  return NAMES[n] ?? `E${n}`;
+  names ??= Object.fromEntries(Object.entries(E).map(([k, v]) => [v, k]));
+  return names[n] ?? `E${n}`;
 }
 
 /** Convert whatever the native layer threw into an Errno (it throws plain Errors with errno/code/syscall). */
