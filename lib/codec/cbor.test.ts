@@ -229,5 +229,8 @@ t.test('what has no CBOR form here is refused when encoding', async (t) => {
   t.throws(() => encodeCbor(deep), { name: 'TypeError', message: /nested deeper than 32/ });
   const big = 'x'.repeat(70000);
   t.same(decodeCbor(encodeCbor({ big, n: [big] })), { big, n: [big] }, 'grows its buffer past 256 bytes');
+  const huge = 'y'.repeat(4 << 20);
+  t.equal(decodeCbor(encodeCbor(huge)), huge, 'a 4 MiB text string (no call with one argument per character)');
+  t.equal(decodeCbor(encodeCbor(`\u00e9${huge}`)), `\u00e9${huge}`, 'and one that is not ASCII');
   for (const v of [new Date(0), new Map(), /x/]) t.throws(() => encodeCbor(v as unknown as CborValue), TypeError, v.constructor.name);
 });

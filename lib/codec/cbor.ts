@@ -154,7 +154,10 @@ class In {
     this.pos += n;
     let ascii = true;
     for (let i = start; i < this.pos && ascii; i++) ascii = this.b[i]! < 0x80;
-    if (ascii) return String.fromCharCode.apply(null, this.b.subarray(start, this.pos) as unknown as number[]);
+    // ASCII is latin1: short strings from the char codes, long ones by Buffer's native decoder (one
+    // argument per character would overflow the stack).
+    if (ascii && n <= 256) return String.fromCharCode.apply(null, this.b.subarray(start, this.pos) as unknown as number[]);
+    if (ascii) return Buffer.from(this.b.buffer, this.b.byteOffset + start, n).toString('latin1');
     utf8 ??= new TextDecoder('utf-8', { fatal: true });
     try {
       return utf8.decode(this.b.subarray(start, this.pos));
