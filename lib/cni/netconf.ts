@@ -65,6 +65,8 @@ export interface NetConf {
   validAttachments?: Attachment[];
   /** The parsed stdin object, untouched (no defaults, original runtimeConfig spelling). */
   raw: Record<string, unknown>;
+  /** The stdin text `raw` was parsed from: delegated plugins get it byte for byte. */
+  rawText: string;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -132,7 +134,8 @@ export interface ParseOptions {
 }
 
 export function parseNetConf(stdin: Buffer | string, opts: ParseOptions = {}): NetConf {
-  const raw = decodeConfigJson(stdin);
+  const rawText = stdin.toString();
+  const raw = decodeConfigJson(rawText);
   const cniVersion = configVersion(raw);
   // JSON.parse copes with any depth, but JSON.stringify (the IPAM plugin's stdin) recurses and would
   // overflow the stack a few thousand levels down: refuse such input here, with a clear error.
@@ -187,6 +190,7 @@ export function parseNetConf(stdin: Buffer | string, opts: ParseOptions = {}): N
     clusterCIDRs: [...cidrs],
     runtimeConfig,
     raw,
+    rawText,
   };
   const optional = [
     'mtu',

@@ -24,6 +24,8 @@ export interface ExecIpamOptions {
   stderr?: (s: string) => void;
   /** The syscalls (default: the native addon). */
   sys?: Sys;
+  /** confRaw's text as the runtime sent it, passed on as is (default: JSON.stringify(confRaw)). */
+  input?: string;
 }
 
 export const DEFAULT_IPAM_TIMEOUT_MS = 60_000;
@@ -91,7 +93,7 @@ function prepare(
     type,
     plugin,
     version: configVersion(confRaw),
-    input: JSON.stringify(confRaw),
+    input: opts.input ?? JSON.stringify(confRaw),
     env: childEnv,
     timeoutMs: opts.timeoutMs ?? DEFAULT_IPAM_TIMEOUT_MS,
     stderr: opts.stderr ?? ((s: string) => writeFdAll(2, s)), // plain fd write: a closed stderr (EPIPE) cannot crash ADD

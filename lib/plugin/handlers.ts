@@ -54,6 +54,7 @@ export function toRequest(ctx: HandlerContext, deps: PluginDeps): Request {
       prevResult: c.prevResult,
       validAttachments: c.validAttachments,
       raw: c.raw,
+      rawText: c.rawText,
     },
   };
 }

@@ -12,6 +12,11 @@ function tooNew(e: unknown, raw: Record<string, unknown>): boolean {
   return e instanceof CniError && e.code === Code.IncompatibleVersion && raw.cniVersion === '1.1.0';
 }
 
+/** The config's text for the plugin's stdin: the runtime's own bytes unless `raw` is a modified copy. */
+function opts(req: Request, raw: Record<string, unknown>): { input?: string } {
+  return raw === req.conf.raw ? { input: req.conf.rawText } : {};
+}
+
 function call<T>(req: Request, fn: (raw: Record<string, unknown>) => T): T {
   const raw = req.conf.raw;
   try {
@@ -69,33 +74,33 @@ function optional(req: Request, what: 'STATUS' | 'GC', fn: () => void): void {
 
 /** IPAM ADD started now; nothing waits for the plugin until its answer is asked for (wait()). */
 export function startIpamAdd(req: Request): PendingIpam<Result> {
-  return callLater(req, (raw) => startIpam('ADD', raw, req.env.vars, req.env.cniPath));
+  return callLater(req, (raw) => startIpam('ADD', raw, req.env.vars, req.env.cniPath, opts(req, raw)));
 }
 
 export function startIpamDel(req: Request): PendingIpam<void> {
-  return callLater(req, (raw) => startIpam('DEL', raw, req.env.vars, req.env.cniPath));
+  return callLater(req, (raw) => startIpam('DEL', raw, req.env.vars, req.env.cniPath, opts(req, raw)));
 }
 
 export function startIpamCheck(req: Request): PendingIpam<void> {
-  return callLater(req, (raw) => startIpam('CHECK', raw, req.env.vars, req.env.cniPath));
+  return callLater(req, (raw) => startIpam('CHECK', raw, req.env.vars, req.env.cniPath, opts(req, raw)));
 }
 
 export function ipamDel(req: Request): void {
-  call(req, (raw) => execIpam('DEL', raw, req.env.vars, req.env.cniPath));
+  call(req, (raw) => execIpam('DEL', raw, req.env.vars, req.env.cniPath, opts(req, raw)));
 }
 
 /** DEL for another attachment (GC): the same env with that attachment's identity. */
 export function ipamDelFor(req: Request, containerId: string, ifname: string): void {
   const vars = { ...req.env.vars, CNI_CONTAINERID: containerId, CNI_IFNAME: ifname, CNI_NETNS: '' };
-  call(req, (raw) => execIpam('DEL', raw, vars, req.env.cniPath));
+  call(req, (raw) => execIpam('DEL', raw, vars, req.env.cniPath, opts(req, raw)));
 }
 
 export function ipamStatus(req: Request): void {
-  optional(req, 'STATUS', () => execIpam('STATUS', req.conf.raw, req.env.vars, req.env.cniPath));
+  optional(req, 'STATUS', () => execIpam('STATUS', req.conf.raw, req.env.vars, req.env.cniPath, opts(req, req.conf.raw)));
 }
 
 export function ipamGc(req: Request): void {
-  optional(req, 'GC', () => execIpam('GC', req.conf.raw, req.env.vars, req.env.cniPath));
+  optional(req, 'GC', () => execIpam('GC', req.conf.raw, req.env.vars, req.env.cniPath, opts(req, req.conf.raw)));
 }
 
 /** For --dry-run: the plugin binary the call would execute, or why it would fail to find one. */

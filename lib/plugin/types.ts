@@ -25,8 +25,10 @@ export interface PodlinkConf {
   dns?: Result['dns'];
   prevResult?: Result;
   validAttachments?: { containerID: string; ifname: string }[];
-  /** The whole config as received: delegated plugins get exactly this on stdin. */
+  /** The whole config as received. */
   raw: Record<string, unknown>;
+  /** Its text as received: delegated plugins get these bytes on stdin (JSON.stringify(raw) when absent). */
+  rawText?: string;
 }
 
 export interface PodlinkEnv {
