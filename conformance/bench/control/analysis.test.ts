@@ -1,6 +1,7 @@
 // The scaling line's host-local term: the "wait for IPAM" step's p50 at pod #N less at pod #10, per round.
 import t from 'tap';
-import { ipamGrowth } from './analysis.js';
+import { attachStepsMs, ipamGrowth } from './analysis.js';
+import { floorSection } from './floor-markdown.js';
 
 const round = {
   add10: [
@@ -37,4 +38,20 @@ t.test('no step times (an old log, a failed call): nothing is subtracted; a fast
     ['nN/ADD/a', { 'wait for IPAM': 1 }],
   ]);
   t.equal(ipamGrowth(steps, round), 0);
+});
+
+t.test("podlink's own attach: the sum of its 'attach BPF' steps, whatever their split; none → NaN", async (t) => {
+  t.equal(attachStepsMs({ 'create link pair': 1, 'attach BPF from-pod hook': 14.5, 'wait for IPAM': 0.4, 'attach BPF to-pod hook': 10.5 }), 25);
+  t.equal(attachStepsMs({ 'attach BPF datapath': 29.3 }), 29.3);
+  t.ok(Number.isNaN(attachStepsMs({ 'create link pair': 1 })));
+  t.ok(Number.isNaN(attachStepsMs(undefined)));
+});
+
+t.test('the floor section shows podlink attach and the info ratio only when given', async (t) => {
+  const fl = { add: [25], pair: [0.2], attach: [24], del: [47], plainDel: [16], delExtra: [31], c8: { add: [110], pair: [1], attach: [109], del: [200] } };
+  const without = floorSection(fl, 100, 32).join('\n');
+  t.notMatch(without, /podlink attach/);
+  const withOwn = floorSection(fl, 100, 32, { ownAttach: [29.5, 28.9, 29.6], addLessOwnAttach: [0.74, 0.8, 0.85] }).join('\n');
+  t.match(withOwn, /\| podlink attach \| .* \| 29\.50 \(28\.90–29\.60\) \| – \|/);
+  t.match(withOwn, /podlink attach p50\) ÷ ptp ADD p50 = 0\.74, 0\.80, 0\.85 \(per round\)/);
 });

@@ -24,6 +24,16 @@ export function ipamGrowth(steps: Map<string, Record<string, number>>, round: Sc
   return big.length && small.length ? Math.max(0, p50(big) - p50(small)) : 0;
 }
 
+/**
+ * podlink's own link creates in one ADD: the sum of its "attach BPF …" plan steps (one step before the
+ * hooks were split, two since), NaN when its log gave none. The kernel work the floor's attach stands for,
+ * as it went inside podlink.
+ */
+export function attachStepsMs(steps: Record<string, number> | undefined): number {
+  const parts = Object.entries(steps ?? {}).filter(([name]) => name.startsWith('attach BPF'));
+  return parts.length ? parts.reduce((sum, [, v]) => sum + v, 0) : NaN;
+}
+
 export function analyze(info: RunInfo, m: Measurements) {
   const { o } = info;
   const { cold, lat, tput, scale, durations, steps } = m;
@@ -34,6 +44,10 @@ export function analyze(info: RunInfo, m: Measurements) {
   const fl = floorPerRound(m);
   const vsPtp = (op: Op, kernel: number[]) =>
     lat.map((l, r) => (p50(ms(l.ops[op].podlink)) - p50(ms(l.ops[op]['node -e 0'])) - kernel[r]!) / p50(ms(l.ops[op].ptp)));
+  // Info beside the ADD line: podlink's own attach steps per round, and ADD's own share with them in place
+  // of the floor's attach (what is left when its creates are charged as they went, not at the floor's p50).
+  const ownAttach = lat.map((l) => p50(l.ops.ADD.podlink.map((x) => attachStepsMs(steps.get(`ADD/${x.id}`))).filter(Number.isFinite)));
+  const addLessOwnAttach = vsPtp('ADD', ownAttach);
   const rssMiB = m.rssRes.podlinkKb.map((k) => k / 1024);
   const cpuMs = m.rssRes.podlinkCpu.map((x) => x * 1000);
   const burst = (what: 'ADD' | 'DEL', f: 'addSeconds' | 'delSeconds') =>
@@ -104,7 +118,7 @@ export function analyze(info: RunInfo, m: Measurements) {
   const fillTailIn = scale.fillInProcessMs.slice(-50).filter(Number.isFinite);
   const coldP = spreadOf(cold.map((c) => p50(c.podlink)));
   const coldN = spreadOf(cold.map((c) => p50(c.node)));
-  return { fl, perRoundP50, perRoundP95, pooled, ratios, split, stepSplit, scaleSteps, tputCell, scaleInProc, scaleAddNet, fillHead, fillTail, fillHeadIn, fillTailIn, coldP, coldN };
+  return { fl, ownAttach, addLessOwnAttach, perRoundP50, perRoundP95, pooled, ratios, split, stepSplit, scaleSteps, tputCell, scaleInProc, scaleAddNet, fillHead, fillTail, fillHeadIn, fillTailIn, coldP, coldN };
 }
 
 export type Analysis = ReturnType<typeof analyze>;

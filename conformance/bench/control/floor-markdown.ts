@@ -3,7 +3,13 @@ import { fmtSpread, table } from '../report.js';
 import { spreadOf } from '../stats.js';
 import { BURST_CONCURRENCY, type FloorRounds } from './floor-analysis.js';
 
-export function floorSection(fl: FloorRounds, latencyPods: number, burstPods: number): string[] {
+/** podlink's own attach steps per round, and ADD's own share against ptp with them subtracted (info). */
+export interface OwnAttach {
+  ownAttach: number[];
+  addLessOwnAttach: number[];
+}
+
+export function floorSection(fl: FloorRounds, latencyPods: number, burstPods: number, own?: OwnAttach): string[] {
   const cell = (xs: number[]) => fmtSpread(spreadOf(xs), 2);
   const one = `one at a time (${latencyPods} per round)`;
   const c8 = `concurrency ${BURST_CONCURRENCY} (${burstPods} per round)`;
@@ -17,7 +23,15 @@ export function floorSection(fl: FloorRounds, latencyPods: number, burstPods: nu
       ['floor DEL', 'RTM_DELLINK of the pair with its two links, unlink the pins', cell(fl.del), cell(fl.c8.del)],
       ['floor plain DEL', 'RTM_DELLINK of a pair without links', cell(fl.plainDel), '–'],
       ['floor DEL-extra', 'floor DEL − floor plain DEL: charged to the kernel in the DEL ratio', cell(fl.delExtra), '–'],
+      ...(own ? [['podlink attach', 'podlink\'s own "attach BPF" plan steps (its log): the same two link creates, as they went inside ADD', cell(own.ownAttach), '–']] : []),
     ], ['l', 'l', 'r', 'r']),
     '',
+    ...(own
+      ? [
+          `Info, beside the ADD line: (podlink ADD p50 − node -e 0 p50 − podlink attach p50) ÷ ptp ADD p50 = ${own.addLessOwnAttach.map((x) => x.toFixed(2)).join(', ')} (per round): ` +
+            'ADD\'s own share with its link creates charged as they went, not at the floor\'s p50.',
+          '',
+        ]
+      : []),
   ];
 }

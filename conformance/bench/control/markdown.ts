@@ -27,7 +27,7 @@ export function markdown(info: RunInfo, m: Measurements, a: Analysis): string[] 
     return [`${r.name}: ${r.formula}`, `≤ ${r.target}`, ...vals, fmtVerdict(r.verdict), r.before ?? '–'];
   };
   md.push(table(['ratio', 'target', 'per round', 'min', 'median', 'max', 'verdict', 'last run before #18'], ratios.map(row)), '');
-  md.push(...floorSection(fl, o.latencyPods, o.tputPods));
+  md.push(...floorSection(fl, o.latencyPods, o.tputPods, a));
 
   md.push(`## Latency (ms, wall time of one exec; ${o.latencyPods} pods × ${o.rounds} rounds)`, '');
   const latRows: string[][] = [];
