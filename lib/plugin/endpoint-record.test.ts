@@ -49,10 +49,10 @@ t.test('a damaged record is a RecordError naming the file and what is wrong', as
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const whole = cborxEncode(record) as Buffer;
   const cases: [string, Buffer, RegExp][] = [
-    ['empty', Buffer.alloc(0), /is not valid CBOR: CBOR: truncated/],
-    ['cut short', whole.subarray(0, whole.length - 5), /is not valid CBOR: CBOR: a length of 24 with 19 bytes left at byte \d+/],
-    ['text', Buffer.from('{"v":1}'), /is not valid CBOR: CBOR: .* at byte/],
-    ['trailing bytes', Buffer.concat([whole, Buffer.from([0])]), /is not valid CBOR: CBOR: 1 bytes after the item/],
+    ['empty', Buffer.alloc(0), /is not valid CBOR: truncated/],
+    ['cut short', whole.subarray(0, whole.length - 5), /is not valid CBOR: a length of 24 with 19 bytes left at byte \d+/],
+    ['text', Buffer.from('{"v":1}'), /is not valid CBOR: .* at byte/],
+    ['trailing bytes', Buffer.concat([whole, Buffer.from([0])]), /is not valid CBOR: 1 bytes after the item/],
     ['a newer version', cborxEncode({ ...record, v: 2 }) as Buffer, /is invalid: version 2/],
     ['an unknown mode', cborxEncode({ ...record, mode: 'macvlan' }) as Buffer, /is invalid: mode/],
     ['a foreign host interface', cborxEncode({ ...record, hostIfName: 'eth0' }) as Buffer, /is invalid: hostIfName/],
@@ -62,7 +62,7 @@ t.test('a damaged record is a RecordError naming the file and what is wrong', as
     [
       'a typed array (cbor-x tags them)',
       cborxEncode({ ...record, ips: new Uint8Array([10, 0, 0, 1]) }) as Buffer,
-      /is not valid CBOR: CBOR: tag 64/,
+      /is not valid CBOR: tag 64/,
     ],
   ];
   for (const [what, bytes, re] of cases) {

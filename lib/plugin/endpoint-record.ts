@@ -80,7 +80,7 @@ export function readRecord(file: string): EndpointRecord | undefined {
   try {
     x = decodeCbor(bytes);
   } catch (e) {
-    throw new RecordError(`endpoint record ${file} is not valid CBOR: ${(e as Error).message}`);
+    throw new RecordError(`endpoint record ${file} is not valid CBOR: ${(e as Error).message.replace(/^CBOR: /, '')}`);
   }
   return validate(x, file);
 }

@@ -96,7 +96,8 @@ export const E = {
   ENOTSUPP: 524,
 } as const;
 
-// Built on first use: the addon names the errno itself, so most CNI calls never ask.
+// Built on first use: the addon names a failed syscall's errno itself; only an errno the kernel returns in a
+// netlink or bpf reply needs the table.
 let names: Record<number, string> | undefined;
 
 export function errnoName(n: number): string {
