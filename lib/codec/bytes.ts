@@ -25,6 +25,13 @@ export function putU32le(b: Uint8Array, at: number, v: number): void {
   b[at + 3] = v >>> 24;
 }
 
+export function putU32be(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = v >>> 16;
+  b[at + 2] = v >>> 8;
+  b[at + 3] = v;
+}
+
 export const u64le = (b: Uint8Array, at: number): bigint => BigInt(u32le(b, at)) | (BigInt(u32le(b, at + 4)) << 32n);
 /** The caller checks the range (Writer.u64 does); a wider `v` would lose all but its low 64 bits. */
 export function putU64le(b: Uint8Array, at: number, v: bigint): void {

@@ -7,6 +7,7 @@
 // Not cbor-x: loading it cost every CNI call about 1 ms of CPU, and its start-up's 90 KB of young heap
 // pushed every ADD into a scavenge (README "Why our own CBOR codec", docs/architecture.md#start-up).
 import { DecodeError } from './reader.js';
+import { Writer } from './writer.js';
 
 export type CborValue = number | string | boolean | null | undefined | Uint8Array | CborValue[] | { [key: string]: CborValue };
 
@@ -23,73 +24,48 @@ const MAJOR_TAG = 6;
 const MAJOR_SIMPLE = 7;
 const TWO_32 = 0x1_0000_0000;
 
-class Out {
-  buf = new Uint8Array(256);
-  len = 0;
-
-  room(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
-    bigger.set(this.buf.subarray(0, this.len));
-    this.buf = bigger;
-  }
-  byte(b: number): void {
-    this.room(1);
-    this.buf[this.len++] = b;
-  }
-  bytes(b: Uint8Array): void {
-    this.room(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
-  }
-  /** A head: the major type and its argument (a length or an integer below 2^53) in the fewest bytes. */
-  head(major: number, n: number): void {
-    const m = major << 5;
-    if (n < 24) return this.byte(m | n);
-    if (n < 0x100) return this.bytes(Uint8Array.of(m | 24, n));
-    if (n < 0x10000) return this.bytes(Uint8Array.of(m | 25, n >>> 8, n));
-    if (n < TWO_32) return this.bytes(Uint8Array.of(m | 26, n >>> 24, n >>> 16, n >>> 8, n));
-    const hi = Math.floor(n / TWO_32);
-    this.bytes(Uint8Array.of(m | 27, hi >>> 24, hi >>> 16, hi >>> 8, hi, n >>> 24, n >>> 16, n >>> 8, n));
-  }
+/** A head: the major type and its argument (a length or an integer below 2^53) in the fewest bytes. */
+function head(w: Writer, major: number, n: number): void {
+  const m = major << 5;
+  if (n < 24) w.u8(m | n);
+  else if (n < 0x100) w.u8(m | 24).u8(n);
+  else if (n < 0x10000) w.u8(m | 25).u16be(n);
+  else if (n < TWO_32) w.u8(m | 26).u32be(n);
+  else
+    w.u8(m | 27)
+      .u32be(Math.floor(n / TWO_32))
+      .u32be(n >>> 0);
 }
 
-function encodeText(out: Out, s: string): void {
-  let ascii = true;
-  for (let i = 0; i < s.length && ascii; i++) ascii = s.charCodeAt(i) < 0x80;
-  if (!ascii) {
-    const b = Buffer.from(s, 'utf8');
-    out.head(MAJOR_TEXT, b.length);
-    return out.bytes(b);
-  }
-  out.head(MAJOR_TEXT, s.length);
-  out.room(s.length);
-  for (let i = 0; i < s.length; i++) out.buf[out.len++] = s.charCodeAt(i);
+function encodeText(w: Writer, s: string): void {
+  const b = Buffer.from(s, 'utf8');
+  head(w, MAJOR_TEXT, b.length);
+  w.bytes(b);
 }
 
-function encodeNumber(out: Out, n: number): void {
-  if (Number.isSafeInteger(n) && !Object.is(n, -0)) return n >= 0 ? out.head(MAJOR_UINT, n) : out.head(MAJOR_NEGINT, -1 - n);
+function encodeNumber(w: Writer, n: number): void {
+  if (Number.isSafeInteger(n) && !Object.is(n, -0)) return head(w, n >= 0 ? MAJOR_UINT : MAJOR_NEGINT, n >= 0 ? n : -1 - n);
   const b = new Uint8Array(9);
   b[0] = (MAJOR_SIMPLE << 5) | 27;
   new DataView(b.buffer).setFloat64(1, n);
-  out.bytes(b);
+  w.bytes(b);
 }
 
-function encodeItem(out: Out, v: CborValue, depth: number): void {
+function encodeItem(w: Writer, v: CborValue, depth: number): void {
   if (depth > CBOR_MAX_DEPTH) throw new TypeError(`CBOR: nested deeper than ${CBOR_MAX_DEPTH}`);
-  if (v === false) return out.byte(0xf4);
-  if (v === true) return out.byte(0xf5);
-  if (v === null) return out.byte(0xf6);
-  if (v === undefined) return out.byte(0xf7);
-  if (typeof v === 'number') return encodeNumber(out, v);
-  if (typeof v === 'string') return encodeText(out, v);
+  if (v === false) return void w.u8(0xf4);
+  if (v === true) return void w.u8(0xf5);
+  if (v === null) return void w.u8(0xf6);
+  if (v === undefined) return void w.u8(0xf7);
+  if (typeof v === 'number') return encodeNumber(w, v);
+  if (typeof v === 'string') return encodeText(w, v);
   if (v instanceof Uint8Array) {
-    out.head(MAJOR_BYTES, v.length);
-    return out.bytes(v);
+    head(w, MAJOR_BYTES, v.length);
+    return void w.bytes(v);
   }
   if (Array.isArray(v)) {
-    out.head(MAJOR_ARRAY, v.length);
-    for (const x of v) encodeItem(out, x, depth + 1);
+    head(w, MAJOR_ARRAY, v.length);
+    for (const x of v) encodeItem(w, x, depth + 1);
     return;
   }
   if (typeof v !== 'object') throw new TypeError(`CBOR: cannot encode a ${typeof v}`);
@@ -97,18 +73,18 @@ function encodeItem(out: Out, v: CborValue, depth: number): void {
   if (proto !== Object.prototype && proto !== null)
     throw new TypeError(`CBOR: cannot encode a ${(v as object).constructor?.name ?? 'class instance'}`);
   const keys = Object.keys(v);
-  out.head(MAJOR_MAP, keys.length);
+  head(w, MAJOR_MAP, keys.length);
   for (const k of keys) {
-    encodeText(out, k);
-    encodeItem(out, v[k], depth + 1);
+    encodeText(w, k);
+    encodeItem(w, v[k], depth + 1);
   }
 }
 
 /** One CBOR item. Throws TypeError for what has no CBOR form here (a function, a bigint, a symbol). */
 export function encodeCbor(v: CborValue): Buffer {
-  const out = new Out();
-  encodeItem(out, v, 0);
-  return Buffer.from(out.buf.buffer, 0, out.len);
+  const w = new Writer();
+  encodeItem(w, v, 0);
+  return w.finish();
 }
 
 let utf8: TextDecoder | undefined;
@@ -154,9 +130,8 @@ class In {
     this.pos += n;
     let ascii = true;
     for (let i = start; i < this.pos && ascii; i++) ascii = this.b[i]! < 0x80;
-    // ASCII is latin1: short strings from the char codes, long ones by Buffer's native decoder (one
-    // argument per character would overflow the stack).
-    if (ascii && n <= 256) return String.fromCharCode.apply(null, this.b.subarray(start, this.pos) as unknown as number[]);
+    // ASCII reads the same as latin1, which Buffer decodes natively; the strict UTF-8 decoder is made
+    // only for a string that needs it.
     if (ascii) return Buffer.from(this.b.buffer, this.b.byteOffset + start, n).toString('latin1');
     utf8 ??= new TextDecoder('utf-8', { fatal: true });
     try {

@@ -72,3 +72,8 @@ t.test('u64 round-trips every byte, as Buffer lays it out', async (t) => {
     t.same(new Writer(8).u64(v).finish(), node.subarray(1, 9));
   }
 });
+
+t.test('writer u32be: big-endian, range-checked', async (t) => {
+  t.same([...new Writer(2).u32be(0x01020304).u32be(0xffffffff).finish()], [1, 2, 3, 4, 0xff, 0xff, 0xff, 0xff]);
+  t.throws(() => new Writer().u32be(2 ** 32), { name: 'CodecRangeError' });
+});

@@ -1,6 +1,6 @@
 // Little-endian binary writer that grows on demand, with alignment and length back-patching.
 // Every integer is range-checked: an out-of-range value is a programming error, never truncated.
-import { putU16be, putU16le, putU32le, putU64le } from './bytes.js';
+import { putU16be, putU16le, putU32be, putU32le, putU64le } from './bytes.js';
 
 export class CodecRangeError extends RangeError {
   constructor(message: string) {
@@ -60,6 +60,13 @@ export class Writer {
     check(v, 0, 0xffffffff, 'u32');
     this.ensure(4);
     putU32le(this.buf, this.pos, v);
+    this.pos += 4;
+    return this;
+  }
+  u32be(v: number): this {
+    check(v, 0, 0xffffffff, 'u32be');
+    this.ensure(4);
+    putU32be(this.buf, this.pos, v);
     this.pos += 4;
     return this;
   }
