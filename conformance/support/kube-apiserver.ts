@@ -37,6 +37,8 @@ export interface KubeApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Container images listed per node: makes each object as heavy as a real node's (default 0). */
   imagesPerNode?: number;
+  /** End every watch this many ms after it opens, whatever its timeoutSeconds (a server that closes watches at once). */
+  endWatchesAfterMs?: number;
   /** Listen inside a test netns at this address (support/listen-in-netns.ts) instead of on 127.0.0.1. */
   netns?: { name: string; host: string };
 }
@@ -401,12 +403,12 @@ export class KubeApiServer {
       for (const e of this.history) if (e.rv > fromRv) this.send(w, { type: e.type, object: e.object });
     }
     this.watchers.add(w);
-    const timeout = Number(q.get('timeoutSeconds') ?? '0');
-    if (timeout > 0) {
+    const timeoutMs = this.opts.endWatchesAfterMs ?? Number(q.get('timeoutSeconds') ?? '0') * 1000;
+    if (timeoutMs > 0) {
       w.timer = setTimeout(() => {
         this.watchers.delete(w);
         res.end();
-      }, timeout * 1000);
+      }, timeoutMs);
     }
     res.on('close', () => {
       clearTimeout(w.timer);

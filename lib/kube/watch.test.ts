@@ -8,6 +8,7 @@ import {
   type KubeconfigOptions,
   type TestNode,
 } from '../../conformance/support/kube-apiserver.js';
+import { isShortWatch } from './watch.js';
 import { startNodeWatch, type KubeNode, type NodesCause, type NodeWatchOptions, type NodeWatchStatus } from './index.js';
 
 interface Seen {
@@ -172,11 +173,38 @@ t.test('a dropped connection re-watches from the last resourceVersion without a 
 t.test('a watch the server ends (timeoutSeconds) is re-opened at once, not counted as an error', async (t) => {
   const s = await server(t);
   s.addNode(node('a'));
-  const { w } = watch(t, s, { watchTimeoutSeconds: 1, backoff: { initialMs: 5000, maxMs: 5000 } });
-  await until('a second watch', () => s.counters.watches >= 2, 4000);
+  // A backoff far longer than the wait below: a watch wrongly judged short (or failed) would not be re-opened in time.
+  const { w, seen } = watch(t, s, { watchTimeoutSeconds: 1, backoff: { initialMs: 30_000, maxMs: 30_000 } });
+  await s.waitForWatches(1, 10_000);
+  await until(
+    `a second watch (status ${JSON.stringify(w.status())}, log ${JSON.stringify(seen.logs)})`,
+    () => s.counters.watches >= 2,
+    5000,
+  );
   t.equal(s.counters.lists, 1);
   t.equal(w.status().syncErrors, 0);
   t.equal(w.status().connected, true);
+});
+
+t.test('a watch is short by its age against 1 s or half its own timeoutSeconds, whichever is less', async (t) => {
+  t.equal(isShortWatch(999.4, 1), false, 'a 1 s watch the server ended a hair early ran its timeout');
+  t.equal(isShortWatch(499, 1), true);
+  t.equal(isShortWatch(999, 300), true);
+  t.equal(isShortWatch(1000, 300), false);
+});
+
+t.test('a server that ends every watch at once is not hammered: each re-watch waits a backoff step', async (t) => {
+  const s = await server(t, { token: 'tok', endWatchesAfterMs: 20 });
+  s.addNode(node('a'));
+  const { w } = watch(t, s, { watchTimeoutSeconds: 300, backoff: { initialMs: 400, maxMs: 400 } });
+  await s.waitForWatches(1, 10_000);
+  const first = s.counters.watches;
+  await new Promise((r) => setTimeout(r, 1000));
+  // Each cycle is 20 ms of watch and 200..400 ms of backoff: at most 5 more in a second (hundreds without the backoff).
+  const more = s.counters.watches - first;
+  t.ok(more >= 1 && more <= 5, `${more} re-watches in 1 s`);
+  t.equal(s.counters.lists, 1, 'a short watch is not a reason to relist');
+  t.equal(w.status().syncErrors, 0, 'nor an error');
 });
 
 t.test('API outage: status says disconnected since when, the nodes stay (fail-static), then it reconnects', async (t) => {

@@ -17,8 +17,16 @@ const MAX_EVENT_BYTES = 16 * 1024 * 1024;
 const WATCH_HEADERS_MS = 30_000;
 /** Without a byte for this long (no event, no bookmark) a watch is re-opened from the same resourceVersion. */
 const WATCH_IDLE_MS = 150_000;
-/** A watch that ends sooner than this waits a backoff step first, so a server that closes at once is not hammered. */
+/**
+ * A watch that ends sooner than this (or than half its own timeoutSeconds, when that is shorter) waits a backoff step
+ * first, so a server that closes at once is not hammered. The server times the watch by its own clock (Node's timers
+ * count whole milliseconds from a cached loop time), so a watch that ran its full timeoutSeconds can look a millisecond
+ * short here: the bar is never the timeout itself.
+ */
 const SHORT_WATCH_MS = 1000;
+
+export const isShortWatch = (elapsedMs: number, timeoutSeconds: number): boolean =>
+  elapsedMs < Math.min(SHORT_WATCH_MS, (timeoutSeconds * 1000) / 2);
 
 const now = () => new Date().toISOString();
 const RESYNC = Symbol('resync');
@@ -139,7 +147,7 @@ class NodeWatcher {
       if (!(e instanceof IdleTimeout)) throw e;
       this.log('info', `kube: the watch was silent for ${WATCH_IDLE_MS / 1000} s: re-watching`);
     }
-    return performance.now() - started < SHORT_WATCH_MS ? 'short' : 'ended';
+    return isShortWatch(performance.now() - started, timeoutSeconds) ? 'short' : 'ended';
   }
 
   private async consume(res: IncomingMessage): Promise<'gone' | 'ended'> {
