@@ -1,6 +1,5 @@
 // `podlink agent`: the DaemonSet's main container. Wires a node source (nodes file, or the Kubernetes
 // API through lib/kube) to the agent loop (lib/agent), and keeps the metrics textfile fresh.
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
@@ -20,6 +19,7 @@ import { attachUplink, detachUplink, openClusterCidrs, openTunnelMaps } from '..
 import { metricsStateNextTo, writeTextfile } from '../lib/metrics/index.js';
 import { Netlink } from '../lib/netlink/index.js';
 import { nativeSys } from '../lib/sys/index.js';
+import { mkdirp } from '../lib/util/index.js';
 import { agentDryRun } from './agent-dry-run.js';
 import { resolveAgentNetwork } from './agent-network.js';
 import { currentExposition } from './metrics-command.js';
@@ -91,7 +91,7 @@ export async function runAgentCommand(o: AgentCommandOptions): Promise<number> {
     const nodeName = resolveNodeName(o.nodeName);
     const net = resolveAgentNetwork(o);
     const runDir = path.dirname(o.modeFile);
-    fs.mkdirSync(runDir, { recursive: true, mode: 0o755 });
+    mkdirp(runDir);
     const sys = nativeSys();
     nl = Netlink.open(sys);
     const hostNl = nl;

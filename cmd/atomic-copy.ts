@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isSea } from 'node:sea';
 import { StepError, type Progress } from './step-report.js';
+import { mkdirp } from '../lib/util/index.js';
 
 function fsyncDir(dir: string): void {
   try {
@@ -84,7 +85,7 @@ export function sameFileContent(a: string, b: string): boolean {
  */
 export function copyFileAtomic(src: string, dest: string, progress?: Progress): void {
   const dir = path.dirname(dest);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  mkdirp(dir);
   const tmp = path.join(dir, `.${path.basename(dest)}.${process.pid}.${Date.now()}.tmp`);
   const fi = fs.openSync(src, 'r');
   let fo: number | undefined;

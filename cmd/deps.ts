@@ -1,12 +1,12 @@
 // Wiring: which implementations the executable gives the plugin.
-import { haveTcx, isBpffs } from '../lib/bpf/index.js';
+import { haveTcx, isBpffs, kernelHasBpffs } from '../lib/bpf/index.js';
 import { podDatapathFor } from '../lib/datapath/index.js';
 import type { PluginDeps, ProbeDeps } from '../lib/plugin/index.js';
 import type { Sys } from '../lib/sys/index.js';
 
 export function probeDeps(sys: () => Sys): ProbeDeps {
   const s = sys();
-  return { sys: s, haveTcx: () => haveTcx(s), haveBpffs: () => isBpffs('/sys/fs/bpf') };
+  return { sys: s, haveTcx: () => haveTcx(s), haveBpffs: () => isBpffs('/sys/fs/bpf') || kernelHasBpffs() };
 }
 
 export function pluginDeps(opts: { printPlan: (s: string) => void; planFormat?: 'text' | 'json' }): PluginDeps {

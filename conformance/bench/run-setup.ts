@@ -1,10 +1,11 @@
-// What every suite's run does around its measurements: the start (cleanup registry, netns set, work
+// What every suite's run does around its measurements: the start (cleanup registry, the machine's bpffs, netns set, work
 // dir), the run's private copy of the executable under test (others may rebuild dist/podlink while a
 // bench runs) with its sha256 and version, a clock of the phases, and the check that nothing is left.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeExecutableFile } from '../../cmd/atomic-copy.js';
+import { machineBpffs } from '../support/bpffs.js';
 import { WORK_DIR } from '../support/paths.js';
 import { sh } from '../support/sh.js';
 import { Cleanup, Netns, ownedDir, progress, ROOT } from './harness.js';
@@ -26,6 +27,7 @@ export function beginRun(o: { repeat: number }, name: string, tagPrefix: string)
   const startedAt = new Date();
   const host = hostInfo();
   const c = new Cleanup();
+  machineBpffs(c);
   const netns = new Netns(c);
   return {
     startedAt,

@@ -1,5 +1,6 @@
 // bpffs for tests: a private bpffs mount (nothing touches /sys/fs/bpf), or a per-test root directory on
-// the machine's bpffs; both registered for removal.
+// the machine's bpffs; both registered for removal. machineBpffs mounts the machine's one when a fresh
+// machine has none (the benches pin under /sys/fs/bpf, as a node does).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -38,4 +39,23 @@ export function bpfRoot(name: string, c: Cleanup): string {
   const dir = path.join(BPFFS, name);
   c.add(`remove ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+const mountedAt = (dir: string) =>
+  fs
+    .readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .some((l) => l.split(' ')[1] === dir && l.split(' ')[2] === 'bpf');
+
+/**
+ * Mounts bpffs at /sys/fs/bpf unless it is there already (a fresh Debian machine has none; a node's
+ * DaemonSet or `podlink probe` mounts it). Registered to be unmounted again, if still empty, when it was this
+ * run that mounted it. Without it, mkdir under /sys/fs/bpf fails with ENOENT.
+ */
+export function machineBpffs(c: Cleanup): void {
+  if (mountedAt(BPFFS)) return;
+  sh('mount', ['-t', 'bpf', 'bpf', BPFFS]);
+  c.add(`unmount ${BPFFS} (this run mounted it)`, () => {
+    if (mountedAt(BPFFS) && fs.readdirSync(BPFFS).length === 0) sh('umount', [BPFFS]);
+  });
 }

@@ -1,6 +1,7 @@
-// bpffs: is a path on it, mount it if needed, and make pin directories. May import: lib/sys, ./consts.
+// bpffs: is a path on it, mount it if needed, and make pin directories. May import: lib/sys, lib/util, ./consts.
 import * as fs from 'node:fs';
 import { cstr, type Sys } from '../sys/index.js';
+import { mkdirp } from '../util/index.js';
 import { BPF_FS_MAGIC } from './consts.js';
 import { BpfError } from './errors.js';
 
@@ -23,13 +24,29 @@ export interface EnsureBpffsOptions {
   dirs?: string[];
 }
 
+/**
+ * The kernel has bpffs (`nodev\tbpf` in /proc/filesystems), mounted yet or not. The probe records this, not
+ * whether /sys/fs/bpf is mounted at that moment: the first ADD or `podlink install` mounts it, and a mode file
+ * written before that must not read differently from one written after.
+ */
+export function kernelHasBpffs(filesystems = '/proc/filesystems'): boolean {
+  try {
+    return fs
+      .readFileSync(filesystems, 'utf8')
+      .split('\n')
+      .some((l) => l.split('\t')[1] === 'bpf');
+  } catch {
+    return false;
+  }
+}
+
 /** Mounts bpffs at mountPoint unless it is already bpffs, then creates dirs. Returns whether it mounted. */
 export function ensureBpffs(sys: Sys, opts: EnsureBpffsOptions = {}): { mounted: boolean } {
   const mountPoint = opts.mountPoint ?? DEFAULT_BPFFS;
   let mounted = false;
   if (!isBpffs(mountPoint)) {
     try {
-      fs.mkdirSync(mountPoint, { recursive: true });
+      mkdirp(mountPoint);
       sys.mount(cstr('bpffs'), cstr(mountPoint), cstr('bpf'), 0);
       mounted = true;
     } catch (e) {
@@ -47,7 +64,7 @@ export function ensureBpffs(sys: Sys, opts: EnsureBpffsOptions = {}): { mounted:
 /** mkdir -p on bpffs. */
 export function ensurePinDir(dir: string): void {
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    mkdirp(dir, 0o700);
   } catch (e) {
     throw new BpfError(`create pin directory ${dir}`, (e as Error).message, { cause: e });
   }

@@ -1,7 +1,7 @@
 // lib/bpf: bpf(2) without libbpf. Layers, each knowing only the ones below it:
 //   attr/syscalls (encodings, raw calls) → elf/btf/spec (CollectionSpec from clang objects)
 //   → map/program/collection (live objects) → link/tcx/netkit/query (attach points) → probe/bpffs.
-// May import: lib/sys, lib/codec.
+// May import: lib/sys, lib/codec, lib/util.
 export { BpfErrno, BpfError, bpfErrorFrom, bpfStep, isBpfErrno } from './errors.js';
 export * from './attr.js';
 export { parseElf, type ElfFile, type ElfSection, type ElfSymbol, type ElfRelocation } from './elf.js';
@@ -18,4 +18,4 @@ export { attachTcx, tcxAttachType, type TcxDirection, type TcxOptions } from './
 export { attachNetkit, netkitAttachType, type NetkitHook, type NetkitOptions } from './netkit.js';
 export { queryHook, programInfoById, type HookQuery } from './query.js';
 export { haveTcx, haveNetkit, probeLinkAttachType } from './probe.js';
-export { DEFAULT_BPFFS, ensureBpffs, ensurePinDir, isBpffs, type EnsureBpffsOptions } from './bpffs.js';
+export { DEFAULT_BPFFS, ensureBpffs, ensurePinDir, isBpffs, kernelHasBpffs, type EnsureBpffsOptions } from './bpffs.js';

@@ -383,3 +383,20 @@ t.test('an unusable log file is reported through io.stderr (EPIPE-safe), and the
   t.equal(await dispatch(io, { add: async () => podResult, del: noop, check: noop, status: noop, gc: noop }), 0);
   t.match(err.join(''), /^podlink: log file .*not-a-dir\/podlink\.log unavailable, logging disabled for this call: .*\n$/);
 });
+
+t.test('a log file under /proc (where mkdir says ENOENT under an existing parent) ends the same way, promptly', async (t) => {
+  const err: string[] = [];
+  const io: CniIO = {
+    getenv: (n) => (({ CNI_COMMAND: 'DEL', ...container }) as Record<string, string>)[n],
+    readStdin: async () => Buffer.from(conf('1.0.0', { logFile: '/proc/podlink-dispatcher-test/podlink.log' })),
+    stdout: () => {},
+    stderr: (s) => void err.push(s),
+  };
+  const noop = async () => {};
+  // Node's recursive mkdir spins for ever there; the call must not.
+  t.equal(await dispatch(io, { add: async () => podResult, del: noop, check: noop, status: noop, gc: noop }), 0);
+  t.match(
+    err.join(''),
+    /^podlink: log file \/proc\/podlink-dispatcher-test\/podlink\.log unavailable, logging disabled for this call: (ENOENT|EACCES)/,
+  );
+});

@@ -70,6 +70,18 @@ t.test('datapath: veth pods on tcx', { skip }, async (t) => {
     t.equal(isLoaded(root), false);
   });
 
+  t.test('loadAndPin refuses a root that is not on bpffs, with a hint, and leaves nothing there', async (t) => {
+    const dir = t.testdir({});
+    const notBpffs = `${dir}/podlink`;
+    t.throws(() => loadAndPin(sys, notBpffs), {
+      name: 'BpfError',
+      step: `load datapath into ${notBpffs}`,
+      message: new RegExp(`${dir} is not on a bpffs mount`),
+      hint: /mount bpffs on a directory that holds .*or use a bpfRoot under \/sys\/fs\/bpf/,
+    });
+    t.same(fs.readdirSync(dir), []);
+  });
+
   t.test('loadAndPin loads once, then reuses the pins', async (t) => {
     const first = loadAndPin(sys, root);
     t.same([first.createdMaps, first.loadedPrograms], [true, true]);

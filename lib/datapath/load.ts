@@ -30,12 +30,12 @@ export interface LoadResult {
 
 const exists = (p: string) => fs.existsSync(p);
 
-/** The pin root must be on bpffs (the probe mounts it; see lib/bpf ensureBpffs). */
+/** The pin root must be on bpffs (ensureLoaded mounts /sys/fs/bpf when the root is under it; see lib/bpf ensureBpffs). */
 function requireBpffs(root: string): void {
   let p = root;
   while (!exists(p) && p.includes('/')) p = p.slice(0, p.lastIndexOf('/')) || '/';
   if (!isBpffs(p)) {
-    const hint = 'mount bpffs (podlink probe does: mount -t bpf bpffs /sys/fs/bpf)';
+    const hint = `mount bpffs on a directory that holds ${root} (mount -t bpf bpffs DIR), or use a bpfRoot under /sys/fs/bpf: podlink mounts that one`;
     throw new BpfError(`load datapath into ${root}`, `${p} is not on a bpffs mount`, { hint });
   }
 }

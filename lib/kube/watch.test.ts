@@ -351,7 +351,7 @@ t.test('refused requests are retried with growing jittered delays, not in a tigh
   // (a rehearsal read 11 against 10). Between retries, 20..80 ms apart, the two agree.
   let n = 0;
   await until('the watch has counted every refusal the server made', () => (n = s.counters.unauthorized) === w.status().syncErrors, 1000);
-  t.ok(n >= 4 && n <= 27, `${n} attempts in about 600 ms with 20..80 ms delays`);
+  t.ok(n >= 2 && n <= 27, `${n} attempts in about 600 ms with 20..80 ms delays (a loaded machine starts late)`);
   t.match(w.status(), { connected: false, synced: false });
 });
 

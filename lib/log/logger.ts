@@ -3,9 +3,9 @@
 // processes can share the file. A broken log file never throws to the caller: logging is switched
 // off for the call and one notice goes to stderr. Never writes to stdout.
 // May import: node builtins, lib/util, ./rotate.
-import { closeSync, fstatSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { isoTime } from '../util/index.js';
+import { isoTime, mkdirp } from '../util/index.js';
 import { rotateIfNeeded } from './rotate.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -79,7 +79,7 @@ export function openLog(opts: LogOptions = {}): Logger {
   };
 
   const open = () => {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o750 });
+    mkdirp(dirname(file), 0o750);
     fd = openSync(file, 'a', 0o640);
   };
 

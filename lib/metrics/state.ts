@@ -7,7 +7,7 @@
 // May import: node builtins, lib/util, ./histogram.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isoTime, removeFile, withLock } from '../util/index.js';
+import { isoTime, mkdirp, removeFile, withLock } from '../util/index.js';
 import { DURATION_BUCKETS, emptyHistogram, isHistogram, observe, type Histogram } from './histogram.js';
 
 export const DEFAULT_METRICS_STATE = '/run/podlink/metrics.json';
@@ -102,7 +102,7 @@ export function appendCall(stateFile: string, call: CallSample): number | undefi
     fd = fs.openSync(file, flags, 0o644);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+    mkdirp(path.dirname(file));
     fd = fs.openSync(file, flags, 0o644);
   }
   try {

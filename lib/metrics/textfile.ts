@@ -1,8 +1,8 @@
 // The node_exporter textfile: <dir>/podlink.prom, replaced atomically (node_exporter may read at any time).
-// May import: node builtins, ./state.
-import * as fs from 'node:fs';
+// May import: node builtins, lib/util, ./state.
 import * as path from 'node:path';
 import { replaceFile } from './state.js';
+import { mkdirp } from '../util/index.js';
 
 export const DEFAULT_TEXTFILE_DIR = '/var/lib/node_exporter/textfile_collector';
 export const TEXTFILE_NAME = 'podlink.prom';
@@ -13,7 +13,7 @@ export function textfilePath(dir = DEFAULT_TEXTFILE_DIR): string {
 
 /** Writes <dir>/podlink.prom; creates the directory only when asked (node_exporter may not be installed). */
 export function writeTextfile(dir: string, content: string, opts: { create?: boolean } = {}): string {
-  if (opts.create) fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  if (opts.create) mkdirp(dir);
   const file = textfilePath(dir);
   replaceFile(file, content);
   return file;

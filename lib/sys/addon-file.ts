@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sha256Hex } from '../util/sha256.js';
+import { mkdirp } from '../util/mkdirp.js';
 import { noteNodeSetup } from '../util/node-setup.js';
 
 export class AddonSecurityError extends Error {
@@ -23,7 +24,7 @@ function libDirStats(dir: string): fs.Stats {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  mkdirp(dir, 0o700);
   return fs.lstatSync(dir);
 }
 

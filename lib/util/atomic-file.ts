@@ -1,6 +1,7 @@
 // Atomic file replace: write a temp file in the same directory, fsync, rename, fsync the directory.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { mkdirp } from './mkdirp.js';
 
 /**
  * `durable: false` skips the fsyncs: the rename alone is atomic against a killed process (the page
@@ -8,7 +9,7 @@ import * as path from 'node:path';
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o644, durable = true): void {
   const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  mkdirp(dir);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, mode);
   try {

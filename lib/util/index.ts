@@ -6,3 +6,4 @@ export { sha256, sha256Hex } from './sha256.js';
 export { noteNodeSetup, nodeSetupDone } from './node-setup.js';
 export { isoTime } from './iso-time.js';
 export { once } from './once.js';
+export { mkdirp } from './mkdirp.js';

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { removeFile } from './atomic-file.js';
+import { mkdirp } from './mkdirp.js';
 
 export class LockTimeoutError extends Error {
   hint?: string;
@@ -30,7 +31,7 @@ function sleepMs(ms: number): void {
 
 /** Runs fn while holding the lock. Synchronous waiting keeps it usable from sync code. */
 export function withLock<T>(file: string, fn: () => T, timeoutMs = 30_000): T {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+  mkdirp(path.dirname(file));
   const deadline = Date.now() + timeoutMs;
   let delay = 1;
   for (;;) {

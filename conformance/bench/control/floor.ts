@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { netnsPath, which, type Cleanup, type Invocation } from '../harness.js';
 import { sh } from '../../support/sh.js';
+import { mkdirp } from '../../../lib/util/index.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const FLOOR_SOURCE = path.join(HERE, 'floor.c');
@@ -34,7 +35,7 @@ export class Floor {
     this.bin = compile(FLOOR_SOURCE, binDir);
     this.root = `/sys/fs/bpf/podlink-bench-${process.pid}-floor`;
     cleanup.add(`remove ${this.root}`, () => fs.rmSync(this.root, { recursive: true, force: true }));
-    fs.mkdirSync(this.root, { recursive: true });
+    mkdirp(this.root);
     this.progPin = path.join(this.root, 'prog');
     sh('/usr/bin/nsenter', [`--net=${netnsPath(node)}`, this.bin, 'prog', this.progPin]);
   }
