@@ -56,6 +56,8 @@ export function machineBpffs(c: Cleanup): void {
   if (mountedAt(BPFFS)) return;
   sh('mount', ['-t', 'bpf', 'bpf', BPFFS]);
   c.add(`unmount ${BPFFS} (this run mounted it)`, () => {
-    if (mountedAt(BPFFS) && fs.readdirSync(BPFFS).length === 0) sh('umount', [BPFFS]);
+    // maps.debug and progs.debug are the kernel's own (bpf_preload's iterators, made with every mount).
+    const ours = fs.readdirSync(BPFFS).filter((n) => n !== 'maps.debug' && n !== 'progs.debug');
+    if (mountedAt(BPFFS) && ours.length === 0) sh('umount', [BPFFS]);
   });
 }
