@@ -41,11 +41,14 @@ export function bpfRoot(name: string, c: Cleanup): string {
   return dir;
 }
 
-const mountedAt = (dir: string) =>
+const mountedAt = (dir: string): boolean =>
   fs
     .readFileSync('/proc/self/mounts', 'utf8')
     .split('\n')
     .some((l) => l.split(' ')[1] === dir && l.split(' ')[2] === 'bpf');
+
+/** bpffs is mounted at /sys/fs/bpf. */
+export const machineBpffsMounted = (): boolean => mountedAt(BPFFS);
 
 /**
  * Mounts bpffs at /sys/fs/bpf unless it is there already (a fresh Debian machine has none; a node's

@@ -35,7 +35,9 @@ function requireBpffs(root: string): void {
   let p = root;
   while (!exists(p) && p.includes('/')) p = p.slice(0, p.lastIndexOf('/')) || '/';
   if (!isBpffs(p)) {
-    const hint = `mount bpffs on a directory that holds ${root} (mount -t bpf bpffs DIR), or use a bpfRoot under /sys/fs/bpf: podlink mounts that one`;
+    const hint =
+      `mount bpffs on a directory that holds ${root} (mount -t bpf bpffs DIR), ` +
+      'or use a bpfRoot under /sys/fs/bpf: podlink mounts that one';
     throw new BpfError(`load datapath into ${root}`, `${p} is not on a bpffs mount`, { hint });
   }
 }

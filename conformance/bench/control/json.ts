@@ -8,7 +8,6 @@ import { CNI_PATH, CNI_VERSION, KEYS, OPS } from './config.js';
 import { pkgVersion } from './provenance.js';
 import type { Measurements, RunInfo } from './record.js';
 import { ms, p50 } from './samples.js';
-import { bpffsMounted } from './util.js';
 
 /** Writes the results file; returns its path. */
 export function writeJson(info: RunInfo, m: Measurements, a: Analysis): string {
@@ -48,7 +47,7 @@ export function writeJson(info: RunInfo, m: Measurements, a: Analysis): string {
     podlinkSteps: { latency: stepSplit, scalingAt10: scaleSteps.n10, scalingAtN: scaleSteps.nN },
     podlinkTimeSplit: split.map((s) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]))),
     firstAdd: { wallMs: round(warm.firstAddMs), inProcessMs: warm.firstAddInProcessMs },
-    podlinkDatapath: { bpfPinsWithOnePod: warm.bpfPins, bpffsMounted: bpffsMounted(), modeFile: warm.modeFile },
+    podlinkDatapath: { bpfPinsWithOnePod: warm.bpfPins, bpffsMounted: warm.bpffsMounted, modeFile: warm.modeFile },
     throughput: tput.map((t) => ({ ...t, addSeconds: round(t.addSeconds), addPodsPerSec: round(t.addPodsPerSec, 2), delSeconds: round(t.delSeconds), delPodsPerSec: round(t.delPodsPerSec, 2) })),
     scaling: {
       pods: scale.pods,

@@ -72,11 +72,3 @@ export function countFiles(dir: string): number {
   }
   return n;
 }
-
-export function bpffsMounted(): boolean {
-  try {
-    return fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').some((l) => l.split(' ')[1] === '/sys/fs/bpf' && l.split(' ')[2] === 'bpf');
-  } catch {
-    return false;
-  }
-}

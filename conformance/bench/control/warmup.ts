@@ -1,13 +1,16 @@
 // Warm-up: a few ADD/DEL of every contender; records the first ADD on a fresh node and what podlink pinned.
 import * as fs from 'node:fs';
 import type { Bench } from './testbed.js';
-import { bpffsMounted, countFiles, readDurations } from './util.js';
+import { machineBpffsMounted } from '../../support/bpffs.js';
+import { countFiles, readDurations } from './util.js';
 
 export interface Warmup {
   firstAddMs: number;
   firstAddInProcessMs?: number;
   /** Files under bpfRoot while one pod is attached (0: podlink attached no BPF). */
   bpfPins: number;
+  /** bpffs at /sys/fs/bpf during the warm-up (the bench mounts it on a machine without it). */
+  bpffsMounted: boolean;
   /** podlink's mode file after the first ADD (features it probed). */
   modeFile?: unknown;
 }
@@ -37,9 +40,10 @@ export async function warmup(b: Bench): Promise<Warmup> {
   } catch {
     modeFile = undefined;
   }
+  const bpffsMounted = machineBpffsMounted();
   if (!bpfPins) {
-    const why = bpffsMounted() ? 'this build attaches no BPF datapath' : 'bpffs is not mounted at /sys/fs/bpf (mount -t bpf bpf /sys/fs/bpf), and/or this build attaches no BPF datapath';
+    const why = bpffsMounted ? 'this build attaches no BPF datapath' : 'bpffs is not mounted at /sys/fs/bpf (mount -t bpf bpf /sys/fs/bpf), and/or this build attaches no BPF datapath';
     b.warnings.push(`podlink pinned nothing under its bpfRoot during ADD: ${why}; BPF attach cost is NOT in these numbers`);
   }
-  return { firstAddMs, firstAddInProcessMs: readDurations(b.main.logFile).get('ADD/w-pl-0'), bpfPins, modeFile };
+  return { firstAddMs, firstAddInProcessMs: readDurations(b.main.logFile).get('ADD/w-pl-0'), bpfPins, bpffsMounted, modeFile };
 }
