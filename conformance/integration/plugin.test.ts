@@ -188,6 +188,24 @@ t.test('ADD that fails after IPAM and the link rolls everything back', { skip: v
   t.equal(JSON.parse(b.ip(pod, ['-j', 'link'])).length, 1, 'only lo left in the pod');
 });
 
+t.test('a stateDir or modeFile where no directory can be made (under /proc) fails promptly, leaving nothing', { skip: vmTier && 'covered by the host tier' }, async (t) => {
+  // Node's recursive mkdir spins for ever there (lib/util/mkdirp.ts); the call must end with the step that failed.
+  for (const [key, value, step] of [
+    ['stateDir', '/proc/podlink-test/state', 'claim endpoint'],
+    ['modeFile', '/proc/podlink-test/mode.json', 'resolve datapath mode'],
+  ] as const) {
+    const b = bed(t, `procdir-${key}`);
+    const pod = b.pod('a');
+    const started = Date.now();
+    const r = b.run('ADD', { containerId: 'pd1', pod, conf: b.conf({ extra: { [key]: value } }) });
+    t.ok(Date.now() - started < 20_000, `${key}: ended`);
+    t.not(r.code, 0);
+    t.match(r.json, { code: 999, msg: new RegExp(`^${step}: ENOENT: .*mkdir '/proc/podlink-test'`) }, JSON.stringify(r.json));
+    t.same(b.nodeLinks(), [], `${key}: no link`);
+    t.same(b.ipamAllocations(), [], `${key}: no IP`);
+  }
+});
+
 t.test('an interface that already exists is refused before any IP is allocated', { skip: vmTier && 'covered by the host tier' }, async (t) => {
   const b = bed(t, 'exists');
   const pod = b.pod('a');
