@@ -200,7 +200,7 @@ t.test('a stateDir or modeFile where no directory can be made (under /proc) fail
     const r = b.run('ADD', { containerId: 'pd1', pod, conf: b.conf({ extra: { [key]: value } }) });
     t.ok(Date.now() - started < 20_000, `${key}: ended`);
     t.not(r.code, 0);
-    t.match(r.json, { code: 999, msg: new RegExp(`^${step}: ENOENT: .*mkdir '/proc/podlink-test'`) }, JSON.stringify(r.json));
+    t.match(r.json, { code: 999, msg: new RegExp(`^${step}: ENOENT: .*mkdir '/proc/podlink-test'`), details: new RegExp(`network config's ${key}`) }, JSON.stringify(r.json));
     t.same(b.nodeLinks(), [], `${key}: no link`);
     t.same(b.ipamAllocations(), [], `${key}: no IP`);
   }

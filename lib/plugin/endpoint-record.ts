@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { decodeCbor, encodeCbor, type CborValue } from '../codec/index.js';
 import { isOperationalMode, type OperationalMode } from '../connector/index.js';
 import { removeFile, writeFileAtomic } from '../util/index.js';
+import { hintForConfigPath } from './path-hint.js';
 
 export const RECORD_VERSION = 1;
 /** The netconf's stateDir default (netconf.schema.json): endpoint records live in <stateDir>/endpoints. */
@@ -86,7 +87,11 @@ export function readRecord(file: string): EndpointRecord | undefined {
 }
 
 export function writeRecord(file: string, r: EndpointRecord): void {
-  writeFileAtomic(file, encodeCbor(r as unknown as CborValue), 0o600, false);
+  try {
+    writeFileAtomic(file, encodeCbor(r as unknown as CborValue), 0o600, false);
+  } catch (e) {
+    throw hintForConfigPath(e, file, "the network config's stateDir must be a directory podlink can create and write as root");
+  }
 }
 
 export function removeRecord(file: string): boolean {

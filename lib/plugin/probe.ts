@@ -13,6 +13,7 @@ import {
   type ModeFile,
 } from '../connector/index.js';
 import { isoTime, noteNodeSetup, withLock } from '../util/index.js';
+import { hintForConfigPath } from './path-hint.js';
 
 export interface ProbeDeps {
   sys: Sys;
@@ -53,13 +54,17 @@ export function probe(d: ProbeDeps, configured: Mode): ModeFile {
 export function loadOrProbeModeFile(d: ProbeDeps, configured: Mode, file: string, onProbe?: (m: ModeFile) => void): ModeFile {
   const existing = readModeFile(file);
   if (existing) return existing;
-  return withLock(`${file}.lock`, () => {
-    const again = readModeFile(file);
-    if (again) return again;
-    noteNodeSetup('probed the kernel');
-    const m = probe(d, configured);
-    writeModeFile(m, file);
-    onProbe?.(m);
-    return m;
-  });
+  try {
+    return withLock(`${file}.lock`, () => {
+      const again = readModeFile(file);
+      if (again) return again;
+      noteNodeSetup('probed the kernel');
+      const m = probe(d, configured);
+      writeModeFile(m, file);
+      onProbe?.(m);
+      return m;
+    });
+  } catch (e) {
+    throw hintForConfigPath(e, file, "the network config's modeFile must be in a directory podlink can create and write as root");
+  }
 }
