@@ -3,7 +3,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isBpffs } from '../lib/bpf/index.js';
 import type { ModeFile } from '../lib/connector/index.js';
+import { mkdirp } from '../lib/util/index.js';
 import { install, type InstallDeps, type InstallOptions } from './install-command.js';
 import { runUninstallCommand, uninstall, type UninstallOptions } from './uninstall-command.js';
 
@@ -189,20 +191,9 @@ t.test(
     t.equal(add.code, 0, `ADD through the installed binary: ${add.stdout}${add.stderr}`);
     t.same(b.records().length, 1);
     // Node-level pins as the probe would leave them (directories: bpffs takes mkdir/rmdir). Only on a
-    // mounted bpffs: elsewhere /sys/fs/bpf refuses mkdir with ENOENT, which sends Node's recursive mkdir
-    // into an endless loop, so each level is made by hand.
-    const bpffs = fs
-      .readFileSync('/proc/self/mounts', 'utf8')
-      .split('\n')
-      .some((l) => l.split(' ')[1] === '/sys/fs/bpf' && l.split(' ')[2] === 'bpf');
-    if (bpffs) {
-      for (const d of ['', 'progs', 'progs/h1', 'maps', 'maps/h2', 'uplinks', 'uplinks/eth0']) {
-        try {
-          fs.mkdirSync(path.join(b.bpfRoot, d));
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        }
-      }
+    // mounted bpffs: elsewhere /sys/fs/bpf refuses mkdir with ENOENT.
+    if (isBpffs('/sys/fs/bpf')) {
+      for (const d of ['progs/h1', 'maps/h2', 'uplinks/eth0']) mkdirp(path.join(b.bpfRoot, d));
     } else t.comment('bpffs is not mounted at /sys/fs/bpf: node pin removal is covered by the temp-dir tests only');
     const uninstallPurge = () =>
       spawnSync(bin, ['uninstall', ...dirs, '--bpf-root', b.bpfRoot, '--state-dir', b.stateDir, '--purge'], { encoding: 'utf8' });

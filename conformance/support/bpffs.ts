@@ -4,6 +4,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ensureBpffs, isBpffs } from '../../lib/bpf/index.js';
+import { nativeSys } from '../../lib/sys/index.js';
 import type { Cleanup } from './cleanup.js';
 import { sh } from './sh.js';
 
@@ -41,26 +43,16 @@ export function bpfRoot(name: string, c: Cleanup): string {
   return dir;
 }
 
-const mountedAt = (dir: string): boolean =>
-  fs
-    .readFileSync('/proc/self/mounts', 'utf8')
-    .split('\n')
-    .some((l) => l.split(' ')[1] === dir && l.split(' ')[2] === 'bpf');
-
-/** bpffs is mounted at /sys/fs/bpf. */
-export const machineBpffsMounted = (): boolean => mountedAt(BPFFS);
-
 /**
- * Mounts bpffs at /sys/fs/bpf unless it is there already (a fresh Debian machine has none; a node's
- * DaemonSet or `podlink probe` mounts it). Registered to be unmounted again, if still empty, when it was this
- * run that mounted it. Without it, mkdir under /sys/fs/bpf fails with ENOENT.
+ * Mounts bpffs at /sys/fs/bpf unless it is there already (a fresh Debian machine has none; on a node
+ * `podlink install`, `probe --write` or the first ADD mounts it, with the same ensureBpffs). Registered to be
+ * unmounted again, if still empty, when it was this run that mounted it.
  */
 export function machineBpffs(c: Cleanup): void {
-  if (mountedAt(BPFFS)) return;
-  sh('mount', ['-t', 'bpf', 'bpf', BPFFS]);
+  if (!ensureBpffs(nativeSys(), { mountPoint: BPFFS }).mounted) return;
   c.add(`unmount ${BPFFS} (this run mounted it)`, () => {
     // maps.debug and progs.debug are the kernel's own (bpf_preload's iterators, made with every mount).
     const ours = fs.readdirSync(BPFFS).filter((n) => n !== 'maps.debug' && n !== 'progs.debug');
-    if (mountedAt(BPFFS) && ours.length === 0) sh('umount', [BPFFS]);
+    if (isBpffs(BPFFS) && ours.length === 0) sh('umount', [BPFFS]);
   });
 }

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { netnsPath, which, type Cleanup, type Invocation } from '../harness.js';
+import { machineBpffs } from '../../support/bpffs.js';
 import { sh } from '../../support/sh.js';
 import { mkdirp } from '../../../lib/util/index.js';
 
@@ -34,6 +35,7 @@ export class Floor {
   constructor(cleanup: Cleanup, binDir: string, node: string) {
     this.bin = compile(FLOOR_SOURCE, binDir);
     this.root = `/sys/fs/bpf/podlink-bench-${process.pid}-floor`;
+    machineBpffs(cleanup);
     cleanup.add(`remove ${this.root}`, () => fs.rmSync(this.root, { recursive: true, force: true }));
     mkdirp(this.root);
     this.progPin = path.join(this.root, 'prog');

@@ -5,7 +5,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Cleanup, Netns, netnsPath, ownedDir, PLUGIN_PATH, runTimed, type Invocation, type Outcome } from '../harness.js';
 import { writeExecutableFile } from '../../../cmd/atomic-copy.js';
-import { machineBpffs } from '../../support/bpffs.js';
 import { configureNode, NODE_LO_ADDRS } from '../../support/node.js';
 import { WORK_DIR } from '../../support/paths.js';
 import { CNI_PATH, CNI_VERSION, UPLINK } from './config.js';
@@ -65,7 +64,6 @@ export class Bench {
     this.bin = path.join(this.work, 'bin/podlink');
     fs.mkdirSync(path.dirname(this.bin));
     writeExecutableFile(this.bin, image);
-    machineBpffs(this.cleanup);
     this.node = this.newNode('node');
     this.floor = new Floor(this.cleanup, path.dirname(this.bin), this.node);
     this.rusage = compile(RUSAGE_SOURCE, path.dirname(this.bin));

@@ -1,7 +1,8 @@
 // Warm-up: a few ADD/DEL of every contender; records the first ADD on a fresh node and what podlink pinned.
 import * as fs from 'node:fs';
 import type { Bench } from './testbed.js';
-import { machineBpffsMounted } from '../../support/bpffs.js';
+import { isBpffs } from '../../../lib/bpf/index.js';
+import { BPFFS } from '../../support/bpffs.js';
 import { countFiles, readDurations } from './util.js';
 
 export interface Warmup {
@@ -40,7 +41,7 @@ export async function warmup(b: Bench): Promise<Warmup> {
   } catch {
     modeFile = undefined;
   }
-  const bpffsMounted = machineBpffsMounted();
+  const bpffsMounted = isBpffs(BPFFS);
   if (!bpfPins) {
     const why = bpffsMounted ? 'this build attaches no BPF datapath' : 'bpffs is not mounted at /sys/fs/bpf (mount -t bpf bpf /sys/fs/bpf), and/or this build attaches no BPF datapath';
     b.warnings.push(`podlink pinned nothing under its bpfRoot during ADD: ${why}; BPF attach cost is NOT in these numbers`);
