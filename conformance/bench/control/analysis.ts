@@ -6,6 +6,7 @@ import { CONCURRENCY, OPS, type Key, type Op } from './config.js';
 import { BEFORE, BURST_CONCURRENCY, burstRatios, floorPerRound } from './floor-analysis.js';
 import { ratioLine, type RatioLine } from './ratios.js';
 import type { Measurements, RunInfo } from './record.js';
+import type { RssResult } from './rss.js';
 import type { ScaleRound } from './scaling.js';
 import type { TputPlugin } from './throughput.js';
 import { ms, p50, type Sample } from './samples.js';
@@ -34,6 +35,21 @@ export function attachStepsMs(steps: Record<string, number> | undefined): number
   return parts.length ? parts.reduce((sum, [, v]) => sum + v, 0) : NaN;
 }
 
+/**
+ * With `--compare`: podlink's peak RSS and CPU per ADD over the compared executable's, run by run (the two
+ * ADDs of a run are a few hundred milliseconds apart, in rotating order). CPU is judged against #18's
+ * "half"; peak RSS is information only: the bench writes both executables 64 KiB at a time, and part of
+ * #18's memory cut was how the executable is written, which this comparison leaves out (bench README).
+ */
+export function compareLines(r: Pick<RssResult, 'podlinkKb' | 'podlinkCpu' | 'compareKb' | 'compareCpu'>): RatioLine[] {
+  if (!r.compareCpu.length) return [];
+  const per = (a: number[], b: number[]) => paired(a, b, (x, y) => x / y);
+  return [
+    ratioLine('peak RSS vs --compare', `peak RSS of one podlink ADD ÷ the --compare executable's, same run (${r.compareKb.length} runs)`, NaN, per(r.podlinkKb, r.compareKb)),
+    ratioLine('CPU vs --compare', `CPU time of one podlink ADD ÷ the --compare executable's, same run (${r.compareCpu.length} runs)`, 0.5, per(r.podlinkCpu, r.compareCpu)),
+  ];
+}
+
 export function analyze(info: RunInfo, m: Measurements) {
   const { o } = info;
   const { cold, lat, tput, scale, durations, steps } = m;
@@ -50,6 +66,7 @@ export function analyze(info: RunInfo, m: Measurements) {
   const addLessOwnAttach = vsPtp('ADD', ownAttach);
   const rssMiB = m.rssRes.podlinkKb.map((k) => k / 1024);
   const cpuMs = m.rssRes.podlinkCpu.map((x) => x * 1000);
+  const vsCompare = compareLines(m.rssRes);
   const burst = (what: 'ADD' | 'DEL', f: 'addSeconds' | 'delSeconds') =>
     ratioLine(`burst ${what}`, `${o.tputPods} ${what}s at concurrency ${BURST_CONCURRENCY}: podlink wall ÷ (floor wall + ptp wall)`, 1.0, burstRatios(tput, f), BEFORE.burst);
   // Per round: podlink's ADD p50 at pod #N less host-local's growth (the scaling line's numerator).
@@ -72,6 +89,7 @@ export function analyze(info: RunInfo, m: Measurements) {
     ),
     ratioLine('cold start', 'podlink --version p50 ÷ node -e 0 p50', 1.1, cold.map((c) => p50(c.podlink) / p50(c.node)), BEFORE.cold),
     ratioLine('CNI VERSION', 'CNI_COMMAND=VERSION podlink p50 (config on stdin, JSON out) ÷ node -e 0 p50', 1.15, cold.map((c) => p50(c.version) / p50(c.node)), BEFORE.version),
+    ...vsCompare,
   ];
 
   // podlink's own durationMs (log) against the wall time of the same call

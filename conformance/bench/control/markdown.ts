@@ -24,7 +24,7 @@ export function markdown(info: RunInfo, m: Measurements, a: Analysis): string[] 
   md.push('## Ratios', '');
   const row = (r: (typeof ratios)[number]) => {
     const vals = [r.perRound.map((x) => fmt(x, 2)).join(', '), fmt(r.spread.min, 2), fmt(r.spread.median, 2), fmt(r.spread.max, 2)];
-    return [`${r.name}: ${r.formula}`, `≤ ${r.target}`, ...vals, fmtVerdict(r.verdict), r.before ?? '–'];
+    return [`${r.name}: ${r.formula}`, Number.isFinite(r.target) ? `≤ ${r.target}` : 'info', ...vals, fmtVerdict(r.verdict), r.before ?? '–'];
   };
   md.push(table(['ratio', 'target', 'per round', 'min', 'median', 'max', 'verdict', 'last run before #18'], ratios.map(row)), '');
   md.push(...floorSection(fl, o.latencyPods, o.tputPods, a));
@@ -73,6 +73,9 @@ export function markdown(info: RunInfo, m: Measurements, a: Analysis): string[] 
     [`cold start p50 (ms, direct exec, PATH only, ${o.coldRuns} × ${o.rounds})`, `${fmtSpread(coldP)} (\`--version\`)`, `${fmtSpread(coldN)} (\`node -e 0\`)`, ''],
     [`peak RSS of one ADD (MiB, ${rssRes.podlinkKb.length} runs: median / max)`, `${fmt(rl.p50)} / ${fmt(rl.max)}`, `ptp ${fmt(rp.p50)} / ${fmt(rp.max)}`, `harness floor (/bin/true) ${fmt(rf.p50)} MiB; ${rssRes.method}`],
     [`CPU time of one ADD (ms user+sys, incl. nsenter and IPAM; median)`, cpuMs(rssRes.podlinkCpu), `ptp ${cpuMs(rssRes.ptpCpu)}`, `floor (/bin/true) ${cpuMs(rssRes.floorCpu)} ms`],
+    ...(b.compare && rssRes.compareCpu.length
+      ? [[`the --compare executable's ADD (sha256 ${b.compare.sha256.slice(0, 12)}): peak RSS MiB / CPU ms (median)`, '', `${fmt(kbToMiB(rssRes.compareKb).p50)} / ${cpuMs(rssRes.compareCpu)}`, `${o.compare}, on a node of its own, written as podlink install writes it`]]
+      : []),
     [`\`podlink --version\` through the same chain: peak RSS MiB / CPU ms (median)`, `${fmt(kbToMiB(rssRes.startKb).p50)} / ${cpuMs(rssRes.startCpu)}`, '', 'the executable\'s own start-up (Node and the entry), same file: what of the ADD lines is not the ADD\'s'],
     ...(dad.length ? [[`ptp ADD with IPv6 DAD on (ms, ${dad.length} runs, info)`, '', `${fmt(p50(dad))} p50`, 'what ptp costs as shipped: it waits for DAD; podlink adds IPv6 with nodad']] : []),
   ], ['l', 'r', 'r', 'l']), '');

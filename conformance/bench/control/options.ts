@@ -15,6 +15,8 @@ export interface Options {
   podlink: string;
   /** The `node` for the baselines: the one podlink's executable is built on. */
   node?: string;
+  /** Another podlink executable (an earlier build) whose ADD the RSS and CPU phase measures beside podlink's. */
+  compare?: string;
   json: boolean;
 }
 
@@ -28,11 +30,13 @@ export const USAGE = [
   '  --quick            --pods 200 and skip the informational ptp-with-DAD run',
   '  --podlink PATH     the executable to measure (default $PODLINK_BIN or dist/podlink)',
   '  --node PATH        node for the `node -e 0` baselines (default: the node whose version podlink embeds)',
+  '  --compare PATH     another podlink executable, e.g. an earlier build: its ADD runs beside podlink\'s in the',
+  '                     peak RSS and CPU phase, on a node of its own, and the report prints podlink ÷ it',
   '  --no-json          do not write conformance/bench/results/<date>-control.json',
 ];
 
 export function options(argv: string[]): Options {
-  const o = parseOptions(argv, { pods: 'int', 'latency-pods': 'int', rounds: 'int', 'tput-pods': 'int', probes: 'int', 'cold-runs': 'int', quick: 'flag', podlink: 'string', node: 'string', 'no-json': 'flag' });
+  const o = parseOptions(argv, { pods: 'int', 'latency-pods': 'int', rounds: 'int', 'tput-pods': 'int', probes: 'int', 'cold-runs': 'int', quick: 'flag', podlink: 'string', node: 'string', compare: 'string', 'no-json': 'flag' });
   const quick = o.quick === true;
   const pods = (o.pods as number | undefined) ?? (quick ? DEFAULTS.quickPods : DEFAULTS.pods);
   if (pods < 11) throw new UsageError('--pods must be at least 11 (pod #10 is the reference)');
@@ -46,6 +50,7 @@ export function options(argv: string[]): Options {
     quick,
     podlink: path.resolve((o.podlink as string | undefined) ?? process.env.PODLINK_BIN ?? path.join(ROOT, 'dist/podlink')),
     node: o.node === undefined ? undefined : path.resolve(o.node as string),
+    compare: o.compare === undefined ? undefined : path.resolve(o.compare as string),
     json: o['no-json'] !== true,
   };
 }

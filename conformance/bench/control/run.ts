@@ -94,7 +94,7 @@ export async function run(argv: string[]): Promise<number> {
       lat.push(await latencyRound(b, r, o.latencyPods));
     }
     phase('latency');
-    progress(`peak RSS: ${DEFAULTS.rssRuns} × one ADD each`);
+    progress(`peak RSS: ${DEFAULTS.rssRuns} × one ADD each${b.compare ? ` (podlink, ptp and --compare ${o.compare})` : ''}`);
     rssRes = await rss(b, DEFAULTS.rssRuns);
     phase('rss');
     if (!o.quick) {

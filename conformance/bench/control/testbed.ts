@@ -1,6 +1,7 @@
 // The bench context: the snapshot of the podlink executable, the node netns, the plugin configurations,
 // pod netns, CNI invocations through the `nsenter --net=` wrapper, failure/anomaly bookkeeping, and the
 // final check that cleanup left nothing behind.
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Cleanup, Netns, netnsPath, ownedDir, PLUGIN_PATH, runTimed, type Invocation, type Outcome } from '../harness.js';
@@ -43,6 +44,8 @@ export class Bench {
   readonly bin: string;
   readonly node: string;
   readonly main: PodlinkNode;
+  /** `--compare`: the other executable's snapshot and the node its calls run on. */
+  readonly compare?: { bin: string; sha256: string; node: PodlinkNode };
   readonly ptpConf: Record<string, unknown>;
   /** The kernel floor (floor.c) and the rusage helper (rusage.c), compiled into the work dir. */
   readonly floor: Floor;
@@ -75,6 +78,15 @@ export class Bench {
       '10.201.0.0/16',
       'fd00:201::/64',
     );
+    if (o.compare) {
+      const bin = path.join(this.work, 'bin/podlink-compare');
+      const image = fs.readFileSync(o.compare);
+      writeExecutableFile(bin, image);
+      const sha256 = crypto.createHash('sha256').update(image).digest('hex');
+      const bpfRoot = `/sys/fs/bpf/podlink-bench-${process.pid}-cmp`;
+      const node = this.podlinkNode('compare', this.newNode('cmp'), path.join(this.work, 'compare'), bpfRoot, '10.206.0.0/16', 'fd00:206::/64');
+      this.compare = { bin, sha256, node };
+    }
     this.ptpConf = {
       cniVersion: CNI_VERSION,
       name: 'bench-ptp',
@@ -159,6 +171,12 @@ export class Bench {
 
   podlinkCall(n: PodlinkNode, op: string, containerId: string, podNs: string, prev?: unknown): Invocation {
     return this.cni(this.bin, n.conf, n.node, op, containerId, podNs, prev);
+  }
+
+  /** A call of the `--compare` executable on its own node. */
+  compareCall(op: string, containerId: string, podNs: string, prev?: unknown): Invocation {
+    if (!this.compare) throw new Error('no --compare executable');
+    return this.cni(this.compare.bin, this.compare.node.conf, this.compare.node.node, op, containerId, podNs, prev);
   }
 
   ptpCall(op: string, containerId: string, podNs: string, prev?: unknown): Invocation {
