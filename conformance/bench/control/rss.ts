@@ -99,5 +99,6 @@ async function warmCompare(b: Bench): Promise<void> {
   }
   b.netns.delete(pods);
   const failed = b.failures.filter((x) => x.who === 'compare');
-  if (failed.length) throw new Error(`the --compare executable failed its warm-up: ${failed.map((x) => `${x.op}: ${x.out}`).join('; ')}`);
+  const why = (x: (typeof failed)[number]) => (x.code === 0 ? 'exit 0 without a JSON result' : `exit ${x.code ?? x.signal}`) + (x.out ? `: ${x.out}` : '');
+  if (failed.length) throw new Error(`the --compare executable failed its warm-up (is it a podlink?): ${failed.map((x) => `${x.op} ${why(x)}`).join('; ')}`);
 }
